@@ -1,0 +1,48 @@
+# confops: `make run` serves the demo; `make test` runs the whole suite.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HASH := $(shell sha1sum pyproject.toml | cut -c1-12)
+RUN_STAMP := $(VENV)/.run-$(HASH)
+TEST_STAMP := $(VENV)/.test-$(HASH)
+JOBS ?= 2
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install lint migration clean bench
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@ $(RUN_STAMP)
+
+install: $(RUN_STAMP)
+
+run: $(RUN_STAMP)
+	$(BIN)/confops migrate
+	$(BIN)/confops demo
+	@echo ""
+	@echo "  confops is starting on http://$(HOST):$(PORT)"
+	@echo "  staff sign-in: http://$(HOST):$(PORT)/staff/login  admin@example.org / confops-demo"
+	@echo ""
+	$(BIN)/confops serve --host $(HOST) --port $(PORT)
+
+test: $(TEST_STAMP)
+	$(BIN)/python -m pytest -n $(JOBS) -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check confops tests settings.py bench
+
+# A new migration from the tables: make migration DESC="what changed"
+migration: $(RUN_STAMP)
+	PICCOLO_CONF=confops.piccolo_conf $(BIN)/piccolo migrations new confops --auto --desc "$(DESC)"
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,215 @@
+"""Accounts: staff with passwords, attendees and speakers with single-use e-mailed links."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from confops.accounts import passwords
+from confops.accounts.tables import LoginLink, Role, RoleGrant, User
+from confops.core import clock
+from confops.core.auth import Principal
+from confops.core.errors import FieldError, InvalidCredentials, NotFound, collect
+from confops.core.mail import Mailer, Message
+from confops.db import transaction
+from confops.events.tables import Organizer
+
+EMAIL_RE = re.compile(r"^[^@\s<>\"'(),;:\\\[\]]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+
+
+def normalize_email(raw: str) -> str:
+    return (raw or "").strip().lower()
+
+
+def email_problem(email: str) -> str | None:
+    if not email:
+        return "Enter an e-mail address."
+    if len(email) > 254 or not EMAIL_RE.match(email):
+        return "Enter a valid e-mail address, like name@example.org."
+    return None
+
+
+def safe_next_path(raw: str | None, default: str) -> str:
+    """Only same-site paths: a sign-in link must never redirect to another site."""
+    if raw and raw.startswith("/") and not raw.startswith("//") and "\\" not in raw and len(raw) <= 300:
+        return raw
+    return default
+
+
+@dataclass(frozen=True)
+class NewUser:
+    id: int
+    email: str
+    created: bool
+
+
+async def create_user(
+    email: str,
+    display_name: str,
+    *,
+    password: str | None = None,
+    roles: list[tuple[str, Role]] | None = None,
+) -> NewUser:
+    """Create the user, or add roles and set the password of an existing one."""
+    email = normalize_email(email)
+    display_name = (display_name or "").strip()
+    problems: list[FieldError] = []
+    if message := email_problem(email):
+        problems.append(FieldError("email", message))
+    if not display_name:
+        problems.append(FieldError("display_name", "Enter a name."))
+    elif len(display_name) > 200:
+        problems.append(FieldError("display_name", "Use at most 200 characters."))
+    if password is not None and len(password) < passwords.MIN_LENGTH:
+        problems.append(FieldError("password", f"Use at least {passwords.MIN_LENGTH} characters."))
+    organizers: dict[str, int] = {}
+    for slug, _role in roles or []:
+        org = await Organizer.select(Organizer.id).where(Organizer.slug == slug).first()
+        if org is None:
+            problems.append(FieldError("organizer", f"No organizer with slug {slug!r}."))
+        else:
+            organizers[slug] = org["id"]
+    collect(problems)
+
+    async with transaction():
+        existing = await User.select(User.id).where(User.email == email).first()
+        if existing:
+            user_id, created = existing["id"], False
+            if password is not None:
+                await User.update({User.password_hash: passwords.hash_password(password)}).where(
+                    User.id == user_id
+                )
+        else:
+            row = User(
+                email=email,
+                display_name=display_name,
+                password_hash=passwords.hash_password(password) if password else "",
+            )
+            await row.save()
+            user_id, created = row.id, True
+        for slug, role in roles or []:
+            held = await RoleGrant.exists().where(
+                (RoleGrant.user == user_id)
+                & (RoleGrant.organizer == organizers[slug])
+                & (RoleGrant.role == role.value)
+            )
+            if not held:
+                await RoleGrant(user=user_id, organizer=organizers[slug], role=role.value).save()
+    return NewUser(user_id, email, created)
+
+
+async def authenticate(email: str, password: str) -> int:
+    """Return the user id for a correct staff password; one vague error for every failure."""
+    email = normalize_email(email)
+    row = await User.select(User.id, User.password_hash, User.active).where(User.email == email).first()
+    ok = passwords.verify_password(row["password_hash"] if row else "", password or "")
+    if not row or not ok or not row["active"]:
+        raise InvalidCredentials("That e-mail and password do not match an active staff account.")
+    await User.update({User.last_login_at: clock.now()}).where(User.id == row["id"])
+    return row["id"]
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def request_login_link(
+    email: str,
+    *,
+    mailer: Mailer,
+    base_url: str,
+    valid_minutes: int,
+    next_path: str = "/account",
+) -> bool:
+    """E-mail a single-use sign-in link if the address has an account.
+
+    Returns whether a link was sent; callers must not tell the visitor which (no account
+    enumeration).
+    """
+    email = normalize_email(email)
+    if message := email_problem(email):
+        collect([FieldError("email", message)])
+    user = await User.select(User.id, User.display_name, User.active).where(User.email == email).first()
+    if not user or not user["active"]:
+        return False
+    token = secrets.token_urlsafe(32)
+    expires = clock.now() + timedelta(minutes=valid_minutes)
+    await LoginLink(
+        user=user["id"],
+        token_hash=_hash_token(token),
+        next_path=safe_next_path(next_path, "/account"),
+        expires_at=expires,
+    ).save()
+    link = f"{base_url}/login/link/{token}"
+    await mailer.send(
+        Message(
+            to=email,
+            subject="Your sign-in link",
+            text=(
+                f"Hello {user['display_name']},\n\n"
+                f"Use this link to sign in. It works once, for {valid_minutes} minutes:\n\n{link}\n\n"
+                "If you did not ask for it, you can ignore this message.\n"
+            ),
+        )
+    )
+    return True
+
+
+async def consume_login_link(token: str) -> tuple[int, str]:
+    """Use a sign-in link: exactly once, before it expires. Returns (user id, next path)."""
+    now = clock.now()
+    used = await LoginLink.update({LoginLink.used_at: now}).where(
+        (LoginLink.token_hash == _hash_token(token or ""))
+        & LoginLink.used_at.is_null()
+        & (LoginLink.expires_at > now)
+    ).returning(LoginLink.user, LoginLink.next_path)
+    if not used:
+        raise InvalidCredentials(
+            "This sign-in link has expired or was already used. Ask for a new one.", code="link_invalid"
+        )
+    user_id = used[0]["user"]
+    await User.update({User.last_login_at: now}).where(User.id == user_id)
+    return user_id, used[0]["next_path"] or "/account"
+
+
+async def login_link_is_usable(token: str) -> bool:
+    return await LoginLink.exists().where(
+        (LoginLink.token_hash == _hash_token(token or ""))
+        & LoginLink.used_at.is_null()
+        & (LoginLink.expires_at > clock.now())
+    )
+
+
+async def load_principal(user_id: int) -> Principal | None:
+    user = await User.select(User.id, User.email, User.display_name, User.active).where(
+        User.id == user_id
+    ).first()
+    if not user or not user["active"]:
+        return None
+    grants = await RoleGrant.select(RoleGrant.organizer, RoleGrant.role).where(RoleGrant.user == user_id)
+    roles: dict[int, set[Role]] = {}
+    for grant in grants:
+        roles.setdefault(grant["organizer"], set()).add(Role(grant["role"]))
+    return Principal(
+        user_id=user["id"],
+        email=user["email"],
+        display_name=user["display_name"],
+        roles={org: frozenset(held) for org, held in roles.items()},
+    )
+
+
+async def get_user(user_id: int) -> dict:
+    user = await User.select(User.id, User.email, User.display_name).where(User.id == user_id).first()
+    if not user:
+        raise NotFound("No such user.")
+    return user
+
+
+async def purge_expired_login_links() -> int:
+    """Drop links that can no longer be used; a day's grace keeps recent ones for support."""
+    cutoff = clock.now() - timedelta(days=1)
+    gone = await LoginLink.delete().where(LoginLink.expires_at < cutoff).returning(LoginLink.id)
+    return len(gone)

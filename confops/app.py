@@ -1,0 +1,115 @@
+"""The web application: routers, sessions, CSRF, templates, error handling, and the lifespan
+that connects the database and runs the in-process worker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from litestar import Litestar, Router
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.middleware.session.client_side import CookieBackendConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+
+from confops.core.auth import PUBLIC
+from confops.core.mail import make_mailer
+from confops.db import connection_pool, make_engine, prepare, use_engine
+from confops.jobs import make_worker
+from confops.web.access import access_guard
+from confops.web.api.events import EventsApi
+from confops.web.attendee.account import AccountPages
+from confops.web.errors import EXCEPTION_HANDLERS
+from confops.web.health import health
+from confops.web.public.pages import PublicPages
+from confops.web.public.signin import SignIn
+from confops.web.schema_page import PlainSchemaPage
+from confops.web.staff.home import StaffHome
+from confops.web.templating import make_environment
+from settings import Settings, load_settings
+
+STATIC = Path(__file__).resolve().parent / "web" / "static"
+log = logging.getLogger("confops")
+
+
+def _derive(secret: str, purpose: str) -> bytes:
+    return hashlib.sha256(f"{purpose}:{secret}".encode()).digest()
+
+
+def route_handlers() -> list:
+    return [
+        PublicPages,
+        SignIn,
+        AccountPages,
+        StaffHome,
+        EventsApi,
+        health,
+        create_static_files_router(path="/static", directories=[STATIC], opt={"access": PUBLIC},
+                                   include_in_schema=False),
+    ]
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or load_settings()
+    engine = make_engine(settings.database_url)
+    use_engine(engine)
+    mailer = make_mailer(settings.smtp_url, settings.mail_from, settings.mail_dir)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        use_engine(engine)
+        await prepare(engine)
+        async with connection_pool(engine):
+            task = None
+            worker = make_worker(settings, mailer)
+            if settings.in_app_worker:
+                task = asyncio.create_task(worker.run_forever(), name="confops-worker")
+            try:
+                yield
+            finally:
+                if task is not None:
+                    worker.stop()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
+
+    session_config = CookieBackendConfig(
+        secret=_derive(settings.secret_key, "session"),
+        key="confops_session",
+        secure=settings.secure_cookies,
+        httponly=True,
+        samesite="lax",
+        max_age=60 * 60 * 12,
+    )
+    csrf_config = CSRFConfig(
+        secret=_derive(settings.secret_key, "csrf").hex(),
+        cookie_name="confops_csrf",
+        cookie_secure=settings.secure_cookies,
+        exclude=["/api/", "/webhooks/", "/health", "/schema"],
+    )
+    return Litestar(
+        route_handlers=route_handlers(),
+        guards=[access_guard],
+        middleware=[session_config.middleware],
+        csrf_config=csrf_config,
+        template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(make_environment())),
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=OpenAPIConfig(
+            title="confops API",
+            version="1",
+            description="Events, programs and (as they land) registration, check-in and CME credit.",
+            path="/schema",
+            render_plugins=[PlainSchemaPage(), JsonRenderPlugin()],
+            openapi_router=Router(path="/schema", route_handlers=[], opt={"access": PUBLIC}),
+        ),
+        lifespan=[lifespan],
+        state=State({"settings": settings, "mailer": mailer}),
+        debug=False,
+    )

@@ -1,0 +1,135 @@
+"""The `confops` command."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+import click
+
+from settings import SettingsError, load_settings
+
+
+def _settings():
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _engine(settings):
+    from confops.db import make_engine, use_engine
+
+    engine = make_engine(settings.database_url)
+    use_engine(engine)
+    return engine
+
+
+@click.group(help="confops: conference registration and event operations.\n\n"
+             "Settings come from CONFOPS_* environment variables (see README.md).")
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+
+@main.command(help="Apply pending database migrations (SQLite or PostgreSQL, from CONFOPS_DATABASE_URL).")
+def migrate() -> None:
+    from confops.db import migrate as run_migrations
+
+    settings = _settings()
+    asyncio.run(run_migrations(_engine(settings)))
+    click.echo("Database is up to date.")
+
+
+@main.command(help="Load the demo American Balint Society with its meetings, speakers and staff. "
+              "Idempotent: running it again changes nothing. Refused in production.")
+def demo() -> None:
+    from confops.demo.abs import DEMO_PASSWORD, load_demo
+
+    settings = _settings()
+    if settings.production:
+        raise click.ClickException("The demo data has known passwords and is refused in production.")
+    _engine(settings)
+    result = asyncio.run(load_demo())
+    click.echo(f"Demo loaded: {result.created} rows created, {result.existing} already present.")
+    click.echo(f"Staff sign-in at {settings.base_url}/staff/login: admin@example.org / {DEMO_PASSWORD}")
+
+
+@main.command(help="Serve the web application.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes; sessions are signed cookies, so any number works.")
+@click.option("--server", type=click.Choice(["uvicorn", "granian"]), default="uvicorn", show_default=True)
+def serve(host: str, port: int, workers: int, server: str) -> None:
+    settings = _settings()
+    click.echo(f"confops on http://{host}:{port} ({settings.env}, {workers} worker(s), "
+               f"database {settings.database_url.split('@')[-1]})")
+    if server == "granian":
+        from granian import Granian
+        from granian.constants import Interfaces
+
+        Granian("confops.app:create_app", address=host, port=port, workers=workers,
+                interface=Interfaces.ASGI, factory=True).serve()
+    else:
+        import uvicorn
+
+        uvicorn.run("confops.app:create_app", factory=True, host=host, port=port, workers=workers,
+                    log_level="info", proxy_headers=True)
+
+
+@main.command(help="Create a staff or other user, or add roles to an existing one.")
+@click.option("--email", required=True)
+@click.option("--name", "display_name", required=True)
+@click.option("--organizer", default="abs", show_default=True, help="Organizer slug the roles apply to.")
+@click.option("--role", "roles", multiple=True, required=True,
+              type=click.Choice(["admin", "registrar", "checkin", "cme_coordinator", "speaker", "attendee"]),
+              help="Repeat for several roles.")
+@click.option("--password", default=None, help="Staff password; prompted for when a staff role is given.")
+def createuser(email: str, display_name: str, organizer: str, roles: tuple[str, ...], password: str | None) -> None:
+    from confops.accounts.service import create_user
+    from confops.accounts.tables import STAFF_ROLES, Role
+    from confops.core.errors import Invalid
+
+    settings = _settings()
+    _engine(settings)
+    wanted = [Role(r) for r in roles]
+    if password is None and any(r in STAFF_ROLES for r in wanted):
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        result = asyncio.run(create_user(email, display_name, password=password,
+                                         roles=[(organizer, r) for r in wanted]))
+    except Invalid as exc:
+        raise click.ClickException("; ".join(f"{e.field}: {e.message}" for e in exc.errors)) from exc
+    verb = "Created" if result.created else "Updated"
+    click.echo(f"{verb} {result.email} with roles {', '.join(roles)} at {organizer}.")
+
+
+@main.command(help="Run background jobs (use with CONFOPS_IN_APP_WORKER=0 when scaled out).")
+@click.option("--once", is_flag=True, help="Run every job once and exit.")
+def worker(once: bool) -> None:
+    from confops.core.mail import make_mailer
+    from confops.db import connection_pool
+    from confops.jobs import make_worker
+
+    settings = _settings()
+    engine = _engine(settings)
+    mailer = make_mailer(settings.smtp_url, settings.mail_from, settings.mail_dir)
+    runner = make_worker(settings, mailer)
+
+    async def go() -> None:
+        async with connection_pool(engine, size=4):
+            if once:
+                done = await runner.run_once()
+                click.echo(", ".join(f"{name}: {n}" for name, n in done.items()))
+            else:
+                await runner.run_forever()
+
+    try:
+        asyncio.run(go())
+    except KeyboardInterrupt:
+        sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+"""The one source of "now", timezone-aware and in UTC, so tests can move time."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+_frozen: datetime | None = None
+
+
+def now() -> datetime:
+    return _frozen if _frozen is not None else datetime.now(UTC)
+
+
+@contextlib.contextmanager
+def frozen_at(moment: datetime) -> Iterator[None]:
+    global _frozen
+    if moment.tzinfo is None:
+        raise ValueError("frozen_at needs an aware datetime")
+    previous, _frozen = _frozen, moment.astimezone(UTC)
+    try:
+        yield
+    finally:
+        _frozen = previous
+
+
+def advance(delta: timedelta) -> None:
+    """Move frozen time forward (only inside frozen_at)."""
+    global _frozen
+    if _frozen is None:
+        raise RuntimeError("advance() needs frozen_at()")
+    _frozen = _frozen + delta
+
+
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown timezone {name!r}") from exc
+
+
+def local(moment: datetime, tz_name: str) -> datetime:
+    return moment.astimezone(zone(tz_name))

@@ -1,0 +1,102 @@
+"""The database engine, chosen by URL: SQLite embedded by default, PostgreSQL in production."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+SQLITE_PREFIX = "sqlite:///"
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith(SQLITE_PREFIX):
+        path = Path(url[len(SQLITE_PREFIX):])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # A generous busy timeout: concurrent writers wait for the lock instead of failing.
+        return SQLiteEngine(path=str(path), timeout=30)
+    if url.startswith(("postgresql://", "postgres://")):
+        return PostgresEngine(config={"dsn": url})
+    raise ValueError(f"unsupported database URL: {url!r}")
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.engine_type == "sqlite"
+
+
+def all_tables() -> list:
+    from confops.piccolo_app import APP_CONFIG
+
+    return list(APP_CONFIG.table_classes)
+
+
+def current_engine() -> Engine:
+    from confops import piccolo_conf
+
+    return piccolo_conf.DB
+
+
+def use_engine(engine: Engine) -> None:
+    """Point Piccolo (migrations and every table) at this engine."""
+    from confops import piccolo_conf
+
+    piccolo_conf.DB = engine
+    for table in all_tables():
+        table._meta.db = engine
+    from piccolo.apps.migrations.tables import Migration
+
+    Migration._meta.db = engine
+
+
+async def prepare(engine: Engine) -> None:
+    """Per-database settings that persist: WAL lets readers and one writer work together."""
+    if is_sqlite(engine):
+        await engine.run_ddl("PRAGMA journal_mode=WAL")
+
+
+def transaction(engine: Engine | None = None):
+    """One transaction for a change that spans several rows.
+
+    On SQLite the transaction takes the write lock at once (IMMEDIATE): a deferred one that
+    reads before it writes fails with "database is locked" when another writer got there first.
+    """
+    engine = engine or current_engine()
+    if is_sqlite(engine):
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()
+
+
+@contextlib.asynccontextmanager
+async def connection_pool(engine: Engine, size: int = 10) -> AsyncIterator[None]:
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(min_size=1, max_size=size)
+        try:
+            yield
+        finally:
+            await engine.close_connection_pool()
+    else:
+        yield
+
+
+async def ping(engine: Engine | None = None) -> bool:
+    engine = engine or current_engine()
+    try:
+        await engine.run_ddl("SELECT 1")
+    except Exception:  # noqa: BLE001 - /health reports any failure as "unreachable"
+        return False
+    return True
+
+
+async def migrate(engine: Engine) -> None:
+    """Apply every pending migration to this engine's database (both engines, one sequence)."""
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    use_engine(engine)
+    await prepare(engine)
+    result = await run_forwards(app_name="confops")
+    if not result.success:
+        raise RuntimeError(f"migrations failed: {result.message}")

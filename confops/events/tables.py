@@ -1,0 +1,122 @@
+"""Organizers and their events, with rooms, tracks and the sessions of the program."""
+
+from enum import StrEnum
+
+from piccolo.columns import (
+    Boolean,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class EventKind(StrEnum):
+    national_meeting = "national_meeting"
+    theme_day = "theme_day"
+    intensive = "intensive"
+    online_series = "online_series"
+    course = "course"
+
+
+class EventStatus(StrEnum):
+    draft = "draft"
+    published = "published"
+    closed = "closed"
+    cancelled = "cancelled"
+
+
+class SessionKind(StrEnum):
+    plenary = "plenary"
+    workshop = "workshop"
+    balint_group = "balint_group"
+    demonstration = "demonstration"
+    break_ = "break"
+    meal = "meal"
+
+
+class Organizer(Table):
+    slug = Varchar(length=64, unique=True, index=True)
+    name = Varchar(length=200)
+    short_name = Varchar(length=32)
+    mission = Text()
+    vision = Text()
+    core_values = Text(help_text="One value per line")
+    inclusion_statement = Text()
+    affiliations = Text(help_text="One per line, e.g. member society of a federation")
+    founded_year = Integer(null=True, default=None)
+    nonprofit_status = Varchar(length=100, help_text="e.g. 501(c)(3) non-profit")
+    tax_id = Varchar(length=40)
+    address = Text(help_text="Postal address printed on receipts")
+    city = Varchar(length=100)
+    region = Varchar(length=100)
+    country = Varchar(length=2, default="US")
+    email = Varchar(length=254)
+    website = Varchar(length=300)
+    logo_path = Varchar(length=300, help_text="Path under badges/ or var/uploads/")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Event(Table):
+    organizer = ForeignKey(Organizer, on_delete=OnDelete.restrict, null=False)
+    slug = Varchar(length=80, unique=True, index=True)
+    title = Varchar(length=200)
+    kind = Varchar(length=32, choices=EventKind)
+    status = Varchar(length=16, choices=EventStatus, default=EventStatus.draft.value)
+    summary = Text()
+    description = Text()
+    timezone = Varchar(length=64, default="America/New_York")
+    starts_at = Timestamptz()
+    ends_at = Timestamptz()
+    online = Boolean(default=False)
+    venue_name = Varchar(length=200)
+    venue_address = Text()
+    city = Varchar(length=100)
+    region = Varchar(length=100)
+    country = Varchar(length=2, default="US")
+    registration_opens_at = Timestamptz(null=True, default=None)
+    registration_closes_at = Timestamptz(null=True, default=None)
+    edit_deadline = Timestamptz(null=True, default=None)
+    capacity = Integer(null=True, default=None)
+    currency = Varchar(length=3, default="USD")
+    cme_enabled = Boolean(default=False)
+    cme_max_credit_quarters = Integer(default=0, help_text="Designated maximum, in 0.25 credit steps")
+    cme_provider = Varchar(length=200)
+    cme_accreditation_statement = Text()
+    cme_designation_statement = Text()
+    cme_evaluation_required = Boolean(default=False)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Room(Table):
+    event = ForeignKey(Event, on_delete=OnDelete.cascade, null=False)
+    name = Varchar(length=120)
+    capacity = Integer(null=True, default=None)
+    accessibility = Text(help_text="Step-free access, hearing loop, …")
+    position = Integer(default=0)
+
+
+class Track(Table):
+    event = ForeignKey(Event, on_delete=OnDelete.cascade, null=False)
+    name = Varchar(length=120)
+    color = Varchar(length=7, default="#2f6f73")
+    position = Integer(default=0)
+
+
+class Session(Table, tablename="program_session"):
+    event = ForeignKey(Event, on_delete=OnDelete.restrict, null=False)
+    room = ForeignKey(Room, on_delete=OnDelete.set_null, null=True)
+    track = ForeignKey(Track, on_delete=OnDelete.set_null, null=True)
+    code = Varchar(length=16, help_text="Short label printed in the program, e.g. W3")
+    title = Varchar(length=250)
+    abstract = Text()
+    kind = Varchar(length=32, choices=SessionKind)
+    starts_at = Timestamptz()
+    ends_at = Timestamptz()
+    capacity = Integer(null=True, default=None)
+    credit_quarters = Integer(default=0, help_text="Designated CME credit in 0.25 steps")
+    published = Boolean(default=True)

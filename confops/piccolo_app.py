@@ -1,0 +1,30 @@
+"""The one Piccolo app: every area's tables, one migration sequence in ../migrations."""
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from confops.accounts.tables import LoginLink, RoleGrant, User
+from confops.events.tables import Event, Organizer, Room, Session, Track
+from confops.speakers.tables import SessionSpeaker, Speaker
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+APP_CONFIG = AppConfig(
+    app_name="confops",
+    migrations_folder_path=str(MIGRATIONS),
+    table_classes=[
+        Organizer,
+        Event,
+        Room,
+        Track,
+        Session,
+        User,
+        RoleGrant,
+        LoginLink,
+        Speaker,
+        SessionSpeaker,
+    ],
+    migration_dependencies=[],
+    commands=[],
+)

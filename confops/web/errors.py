@@ -1,0 +1,106 @@
+"""Every error a visitor can cause becomes a clear 4xx: an HTML page or a JSON problem body.
+
+The API (and anything asking for JSON) gets `application/problem+json` with the field names;
+people get a page in the site's layout. Unexpected errors are logged and answered with a
+plain 500 page that reveals nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.response import Redirect, Template
+
+from confops.core.errors import DomainError, NotSignedIn
+
+log = logging.getLogger("confops.web")
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def wants_json(request: Request) -> bool:
+    path = request.url.path
+    if path.startswith(("/api/", "/webhooks/", "/health")):
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def _problem(status: int, title: str, detail: str, code: str, errors: list[dict]) -> Response:
+    body = {"type": f"https://confops.dev/problems/{code}", "title": title, "status": status,
+            "detail": detail, "code": code, "errors": errors}
+    return Response(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def _page(request: Request, status: int, title: str, detail: str, errors: list[dict]) -> Response:
+    return Template(
+        "errors/error.html",
+        context={"status": status, "title": title, "detail": detail, "errors": errors,
+                 "principal": getattr(request.state, "principal", None)},
+        status_code=status,
+        media_type=MediaType.HTML,
+    )
+
+
+def _respond(request: Request, status: int, title: str, detail: str, code: str, errors: list[dict]) -> Response:
+    if wants_json(request):
+        return _problem(status, title, detail, code, errors)
+    return _page(request, status, title, detail, errors)
+
+
+def domain_error_handler(request: Request, exc: DomainError) -> Response:
+    if isinstance(exc, NotSignedIn) and not wants_json(request):
+        login = "/staff/login" if exc.code == "staff_sign_in" else "/login"
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return Redirect(f"{login}?next={quote(target)}", status_code=303)
+    errors = [{"field": e.field, "message": e.message} for e in exc.errors]
+    return _respond(request, exc.status_code, exc.title, exc.detail, exc.code, errors)
+
+
+def _validation_errors(exc: ValidationException) -> list[dict]:
+    errors = []
+    for item in exc.extra or []:
+        if isinstance(item, dict):
+            field = item.get("key") or item.get("source") or "body"
+            errors.append({"field": str(field), "message": str(item.get("message", "is not valid"))})
+    return errors
+
+
+_TITLES = {400: "Bad request", 401: "Please sign in", 403: "Not allowed", 404: "Not found",
+           405: "Method not allowed", 413: "Too large", 415: "Unsupported media type",
+           422: "Some fields need attention", 429: "Too many requests"}
+
+
+def http_error_handler(request: Request, exc: HTTPException) -> Response:
+    status = exc.status_code
+    if status >= 500:
+        return internal_error_handler(request, exc)
+    title = _TITLES.get(status, "Request not accepted")
+    errors = _validation_errors(exc) if isinstance(exc, ValidationException) else []
+    if status == 404:
+        detail = "There is nothing at this address."
+    elif isinstance(exc, NotAuthorizedException):
+        detail = "Please sign in."
+    elif errors:
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    else:
+        detail = exc.detail or title
+    code = {400: "bad_request", 401: "not_signed_in", 403: "forbidden", 404: "not_found",
+            405: "method_not_allowed", 422: "invalid"}.get(status, f"http_{status}")
+    return _respond(request, status, title, detail, code, errors)
+
+
+def internal_error_handler(request: Request, exc: Exception) -> Response:
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return _respond(request, 500, "Something went wrong", "The error was logged; please try again.",
+                    "internal", [])
+
+
+EXCEPTION_HANDLERS = {
+    DomainError: domain_error_handler,
+    HTTPException: http_error_handler,
+    Exception: internal_error_handler,
+}

@@ -1,0 +1,58 @@
+"""Public pages: the organizer, its events, an event's agenda and a session."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get
+from litestar.params import FromPath, FromQuery
+from litestar.response import Template
+
+from confops.core.auth import PUBLIC
+from confops.core.errors import NotFound
+from confops.events import service
+from confops.events.agenda import build_agenda
+from confops.events.tables import EventKind
+from confops.web.render import page
+
+
+class PublicPages(Controller):
+    include_in_schema = False
+    opt = {"access": PUBLIC}
+
+    @get("/")
+    async def home(self, request: Request) -> Template:
+        settings = request.app.state.settings
+        slug = await service.first_organizer_slug(settings.default_organizer)
+        if slug is None:
+            return page(request, "public/empty.html")
+        organizer = await service.get_organizer(slug)
+        upcoming = await service.list_events(organizer=slug)
+        return page(request, "public/organizer.html", organizer=organizer, upcoming=upcoming, home=True)
+
+    @get("/organizers/{slug:str}")
+    async def organizer(self, request: Request, slug: FromPath[str]) -> Template:
+        organizer = await service.get_organizer(slug)
+        upcoming = await service.list_events(organizer=slug)
+        return page(request, "public/organizer.html", organizer=organizer, upcoming=upcoming, home=False)
+
+    @get("/events")
+    async def events(
+        self,
+        request: Request,
+        kind: FromQuery[EventKind | None] = None,
+        when: FromQuery[service.When] = service.When.upcoming,
+    ) -> Template:
+        events = await service.list_events(kind=kind, when=when)
+        return page(request, "public/events.html", events=events, kind=kind.value if kind else "", when=when.value)
+
+    @get("/events/{slug:str}")
+    async def event(self, request: Request, slug: FromPath[str]) -> Template:
+        event = await service.get_event(slug, request.state.principal)
+        agenda = build_agenda(event.sessions, event.timezone, [r.name for r in event.rooms])
+        return page(request, "public/event.html", event=event, agenda=agenda)
+
+    @get("/events/{slug:str}/sessions/{session_id:int}")
+    async def session(self, request: Request, slug: FromPath[str], session_id: FromPath[int]) -> Template:
+        if session_id < 1:
+            raise NotFound("There is no such session.")
+        event, session = await service.get_session(slug, session_id, request.state.principal)
+        return page(request, "public/session.html", event=event, session=session)

@@ -1,0 +1,211 @@
+"""confops settings, read from CONFOPS_* environment variables.
+
+Every setting has a documented default so that `make run` works on a fresh clone. The
+defaults that only make sense on a developer's machine (a generated secret key, the file
+mailer, an http base URL) are refused when CONFOPS_ENV=production, so a production
+deployment cannot start by accident on development settings.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+
+class SettingsError(RuntimeError):
+    """The environment does not describe a usable configuration."""
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    name: str
+    default: str
+    doc: str
+
+
+SPECS: tuple[SettingSpec, ...] = (
+    SettingSpec("CONFOPS_ENV", "development", "`development`, `test` or `production`. Production refuses development defaults."),
+    SettingSpec("CONFOPS_DATABASE_URL", "sqlite:///var/confops.db", "`sqlite:///relative/or/absolute.db` or `postgresql://user@host:5432/db`. Relative SQLite paths are under the repository."),
+    SettingSpec("CONFOPS_SECRET_KEY", "(generated into `var/secret_key`)", "Signs sessions, links and tokens. At least 32 characters; required in production."),
+    SettingSpec("CONFOPS_BASE_URL", "http://127.0.0.1:8000", "Public URL used in e-mails, QR codes and links. Must be https in production."),
+    SettingSpec("CONFOPS_VAR_DIR", "var", "Where the SQLite file, dev mail, uploads and generated files live."),
+    SettingSpec("CONFOPS_SMTP_URL", "(empty: mail is written as .eml files under var/mail/)", "`smtp://user:pass@host:port` or `smtps://…`; `?starttls=1` to upgrade. Required in production."),
+    SettingSpec("CONFOPS_MAIL_FROM", "ABS Events <events@example.org>", "Sender of every e-mail."),
+    SettingSpec("CONFOPS_STRIPE_SECRET_KEY", "(empty: Stripe off, manual payments only)", "Stripe secret API key."),
+    SettingSpec("CONFOPS_STRIPE_PUBLISHABLE_KEY", "(empty)", "Stripe publishable key for the Payment Element."),
+    SettingSpec("CONFOPS_STRIPE_WEBHOOK_SECRET", "(empty)", "Signing secret of the Stripe webhook endpoint."),
+    SettingSpec("CONFOPS_STRIPE_API_BASE", "(empty: api.stripe.com)", "Another Stripe API address, e.g. a local emulator in tests."),
+    SettingSpec("CONFOPS_REDIS_URL", "(empty: in-process channels)", "`redis://127.0.0.1:6379/0` to share live counts between workers."),
+    SettingSpec("CONFOPS_ORDER_HOLD_MINUTES", "30", "How long an unpaid order holds its places."),
+    SettingSpec("CONFOPS_WAITLIST_OFFER_HOURS", "48", "How long a waitlist offer stays valid."),
+    SettingSpec("CONFOPS_LOGIN_LINK_MINUTES", "30", "How long an e-mailed sign-in link works (once)."),
+    SettingSpec("CONFOPS_IN_APP_WORKER", "1", "Run the background worker inside the web process (`0` when `confops worker` runs apart)."),
+    SettingSpec("CONFOPS_DEFAULT_ORGANIZER", "abs", "Slug of the organizer shown on the home page."),
+)
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    database_url: str = "sqlite:///var/confops.db"
+    secret_key: str = ""
+    base_url: str = "http://127.0.0.1:8000"
+    var_dir: Path = field(default_factory=lambda: ROOT / "var")
+    smtp_url: str = ""
+    mail_from: str = "ABS Events <events@example.org>"
+    stripe_secret_key: str = ""
+    stripe_publishable_key: str = ""
+    stripe_webhook_secret: str = ""
+    stripe_api_base: str = ""
+    redis_url: str = ""
+    order_hold_minutes: int = 30
+    waitlist_offer_hours: int = 48
+    login_link_minutes: int = 30
+    in_app_worker: bool = True
+    default_organizer: str = "abs"
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def stripe_enabled(self) -> bool:
+        return bool(self.stripe_secret_key)
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.var_dir / "mail"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+
+def _int(env: Mapping[str, str], name: str, default: int, problems: list[str]) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        problems.append(f"{name} must be a whole number, got {raw!r}")
+        return default
+    if value <= 0:
+        problems.append(f"{name} must be positive, got {value}")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool, problems: list[str]) -> bool:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    lowered = raw.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    problems.append(f"{name} must be 1/0, true/false, yes/no or on/off, got {raw!r}")
+    return default
+
+
+def resolve_sqlite_url(url: str) -> str:
+    """Make a relative SQLite path relative to the repository, not the working directory."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix):
+        return url
+    path = Path(url[len(prefix):])
+    if not path.is_absolute():
+        path = ROOT / path
+    return prefix + str(path)
+
+
+def _dev_secret(var_dir: Path) -> str:
+    """Generate a secret once per checkout, so sessions survive restarts during development."""
+    key_file = var_dir / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read settings from the environment; raise SettingsError naming every problem at once."""
+    env = os.environ if env is None else env
+    problems: list[str] = []
+    mode = env.get("CONFOPS_ENV", "development").strip() or "development"
+    if mode not in {"development", "test", "production"}:
+        problems.append(f"CONFOPS_ENV must be development, test or production, got {mode!r}")
+    production = mode == "production"
+
+    var_raw = env.get("CONFOPS_VAR_DIR", "").strip()
+    var_dir = Path(var_raw) if var_raw else ROOT / "var"
+    if not var_dir.is_absolute():
+        var_dir = ROOT / var_dir
+
+    database_url = env.get("CONFOPS_DATABASE_URL", "").strip() or "sqlite:///var/confops.db"
+    if not database_url.startswith(("sqlite:///", "postgresql://", "postgres://")):
+        problems.append("CONFOPS_DATABASE_URL must start with sqlite:///, postgresql:// or postgres://")
+    database_url = resolve_sqlite_url(database_url)
+
+    secret_key = env.get("CONFOPS_SECRET_KEY", "").strip()
+    if production:
+        if not secret_key:
+            problems.append("CONFOPS_SECRET_KEY is required in production")
+        elif len(secret_key) < 32:
+            problems.append("CONFOPS_SECRET_KEY must be at least 32 characters")
+    elif not secret_key:
+        secret_key = _dev_secret(var_dir)
+
+    base_url = (env.get("CONFOPS_BASE_URL", "").strip() or "http://127.0.0.1:8000").rstrip("/")
+    if not base_url.startswith(("http://", "https://")):
+        problems.append("CONFOPS_BASE_URL must start with http:// or https://")
+    elif production and not base_url.startswith("https://"):
+        problems.append("CONFOPS_BASE_URL must be https in production")
+
+    smtp_url = env.get("CONFOPS_SMTP_URL", "").strip()
+    if smtp_url and not smtp_url.startswith(("smtp://", "smtps://")):
+        problems.append("CONFOPS_SMTP_URL must start with smtp:// or smtps://")
+    if production and not smtp_url:
+        problems.append("CONFOPS_SMTP_URL is required in production (the file mailer is for development)")
+
+    stripe_secret = env.get("CONFOPS_STRIPE_SECRET_KEY", "").strip()
+    stripe_webhook = env.get("CONFOPS_STRIPE_WEBHOOK_SECRET", "").strip()
+    if stripe_secret and not stripe_webhook:
+        problems.append("CONFOPS_STRIPE_WEBHOOK_SECRET is required when CONFOPS_STRIPE_SECRET_KEY is set")
+    if production and env.get("CONFOPS_STRIPE_API_BASE", "").strip():
+        problems.append("CONFOPS_STRIPE_API_BASE is for tests and is refused in production")
+
+    settings = Settings(
+        env=mode,
+        database_url=database_url,
+        secret_key=secret_key,
+        base_url=base_url,
+        var_dir=var_dir,
+        smtp_url=smtp_url,
+        mail_from=env.get("CONFOPS_MAIL_FROM", "").strip() or Settings.mail_from,
+        stripe_secret_key=stripe_secret,
+        stripe_publishable_key=env.get("CONFOPS_STRIPE_PUBLISHABLE_KEY", "").strip(),
+        stripe_webhook_secret=stripe_webhook,
+        stripe_api_base=env.get("CONFOPS_STRIPE_API_BASE", "").strip(),
+        redis_url=env.get("CONFOPS_REDIS_URL", "").strip(),
+        order_hold_minutes=_int(env, "CONFOPS_ORDER_HOLD_MINUTES", 30, problems),
+        waitlist_offer_hours=_int(env, "CONFOPS_WAITLIST_OFFER_HOURS", 48, problems),
+        login_link_minutes=_int(env, "CONFOPS_LOGIN_LINK_MINUTES", 30, problems),
+        in_app_worker=_bool(env, "CONFOPS_IN_APP_WORKER", True, problems),
+        default_organizer=env.get("CONFOPS_DEFAULT_ORGANIZER", "").strip() or "abs",
+    )
+    if problems:
+        raise SettingsError("Invalid configuration:\n  - " + "\n  - ".join(problems))
+    return settings

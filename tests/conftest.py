@@ -1,0 +1,162 @@
+"""Shared fixtures: both database engines, the app over HTTP, a real SMTP server, a live server
+and a real Chromium.
+
+Set CONFOPS_TEST_DATABASE_URL to a PostgreSQL server to run every database test on PostgreSQL
+as well as SQLite. Set CONFOPS_TEST_STRICT=1 (CI does) to turn every skip into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from settings import Settings
+from tests.support import databases
+from tests.support.http import running
+from tests.support.live import LiveServer
+from tests.support.smtp import SmtpServer
+
+STRICT = os.environ.get("CONFOPS_TEST_STRICT") == "1"
+PG_URL = os.environ.get(databases.PG_ENV, "")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if STRICT and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[-1] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CONFOPS_TEST_STRICT=1 (CI must run everything): {reason}"
+
+
+def pytest_report_header(config):
+    engines = "sqlite" + (", postgres" if PG_URL else " (set CONFOPS_TEST_DATABASE_URL for postgres)")
+    return [f"confops engines: {engines}; strict={STRICT}; chromium={CHROMIUM or 'missing'}"]
+
+
+ENGINES = ["sqlite", "postgres"]
+
+
+@pytest.fixture(scope="session")
+def _databases(tmp_path_factory):
+    made: dict[str, databases.TestDatabase] = {}
+    made["sqlite"] = databases.create_sqlite(tmp_path_factory.mktemp("sqlite"))
+    if PG_URL:
+        made["postgres"] = databases.create_postgres(PG_URL)
+    yield made
+    if "postgres" in made:
+        databases.drop_postgres(made["postgres"], PG_URL)
+
+
+@pytest.fixture(params=ENGINES)
+def db(request, _databases) -> databases.TestDatabase:
+    """An empty, migrated database; the test runs once per engine."""
+    if request.param not in _databases:
+        pytest.skip("PostgreSQL run needs CONFOPS_TEST_DATABASE_URL")
+    database = _databases[request.param]
+    database.activate()
+    database.empty()
+    return database
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def inbox(smtp_server):
+    smtp_server.inbox.clear()
+    return smtp_server.inbox
+
+
+@pytest.fixture
+def var_dir(tmp_path) -> Path:
+    path = tmp_path / "var"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def settings(db, var_dir, smtp_server) -> Settings:
+    return Settings(
+        env="test",
+        database_url=db.url,
+        secret_key=TEST_SECRET,
+        base_url="http://testserver.local",
+        var_dir=var_dir,
+        smtp_url=smtp_server.url,
+        in_app_worker=False,
+    )
+
+
+@pytest.fixture
+def app(settings):
+    from confops.app import create_app
+
+    return create_app(settings)
+
+
+@pytest.fixture
+async def client(app):
+    async with running(app) as http:
+        yield http
+
+
+@pytest.fixture
+async def demo(db):
+    """The demo society loaded into the test database (in the test's own event loop, so it
+    shares the app's connection pool)."""
+    from confops.demo.abs import load_demo
+
+    return await load_demo()
+
+
+@pytest.fixture
+def live_server(db, var_dir, smtp_server):
+    server = LiveServer({
+        "CONFOPS_ENV": "test",
+        "CONFOPS_DATABASE_URL": db.url,
+        "CONFOPS_VAR_DIR": str(var_dir),
+        "CONFOPS_SECRET_KEY": TEST_SECRET,
+        "CONFOPS_SMTP_URL": smtp_server.url,
+    })
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def browser():
+    """A real headless Chromium (Debian's), driven by Playwright's async API in the test's loop."""
+    if not CHROMIUM:
+        pytest.skip("Chromium is not installed (apt-get install -y chromium)")
+    try:
+        from playwright.async_api import async_playwright
+    except ImportError:
+        pytest.skip("playwright is not installed")
+    async with async_playwright() as p:
+        instance = await p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+        )
+        yield instance
+        await instance.close()
+
+
+@pytest.fixture
+async def page(browser):
+    context = await browser.new_context(viewport={"width": 1100, "height": 900})
+    page = await context.new_page()
+    yield page
+    await context.close()

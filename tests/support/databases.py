@@ -1,0 +1,101 @@
+"""Test databases: a fresh SQLite file and (when configured) a fresh PostgreSQL database per
+test process, migrated once, emptied before each test."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import sqlite3
+import uuid
+from collections.abc import Awaitable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import urlparse, urlunparse
+
+from piccolo.engine.base import Engine
+
+from confops.db import all_tables, is_sqlite, make_engine, migrate, use_engine
+
+PG_ENV = "CONFOPS_TEST_DATABASE_URL"
+T = TypeVar("T")
+
+
+@dataclass
+class TestDatabase:
+    kind: str  # "sqlite" or "postgres"
+    url: str
+    engine: Engine
+
+    def activate(self) -> None:
+        use_engine(self.engine)
+
+    def empty(self) -> None:
+        """Delete every row (not the schema), on one connection, outside any event loop."""
+        tables = [t._meta.tablename for t in all_tables()]
+        if is_sqlite(self.engine):
+            with sqlite3.connect(self.url[len("sqlite:///"):]) as conn:
+                conn.execute("PRAGMA foreign_keys = OFF")
+                for name in tables:
+                    conn.execute(f'DELETE FROM "{name}"')
+        else:
+            names = ", ".join(f'"{n}"' for n in tables)
+            run_sync(_pg_execute(self.url, f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+def run_sync(awaitable: Awaitable[T]) -> T:
+    """Run a coroutine to completion from sync code, even when an event loop is running in
+    this thread (pytest-asyncio's), by giving it a thread and a loop of its own."""
+
+    async def wrapper() -> T:
+        return await awaitable
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, wrapper()).result()
+
+
+def _pg_admin_url(url: str) -> str:
+    parsed = urlparse(url)
+    return urlunparse(parsed._replace(path="/postgres"))
+
+
+def _with_db(url: str, name: str) -> str:
+    return urlunparse(urlparse(url)._replace(path=f"/{name}"))
+
+
+async def _pg_execute(admin_url: str, sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(admin_url)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def unique_name(prefix: str) -> str:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    return re.sub(r"[^a-z0-9_]", "_", f"{prefix}_{worker}_{uuid.uuid4().hex[:8]}".lower())
+
+
+def create_sqlite(directory: Path) -> TestDatabase:
+    url = f"sqlite:///{directory / (unique_name('confops') + '.db')}"
+    db = TestDatabase("sqlite", url, make_engine(url))
+    run_sync(migrate(db.engine))
+    return db
+
+
+def create_postgres(base_url: str) -> TestDatabase:
+    name = unique_name("confops_test")
+    run_sync(_pg_execute(_pg_admin_url(base_url), f'CREATE DATABASE "{name}"'))
+    url = _with_db(base_url, name)
+    db = TestDatabase("postgres", url, make_engine(url))
+    run_sync(migrate(db.engine))
+    return db
+
+
+def drop_postgres(db: TestDatabase, base_url: str) -> None:
+    name = urlparse(db.url).path.lstrip("/")
+    run_sync(_pg_execute(_pg_admin_url(base_url), f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

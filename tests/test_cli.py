@@ -1,0 +1,59 @@
+"""The `confops` command, run as a user runs it."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def confops(*args, env=None, input=None):
+    return subprocess.run([sys.executable, "-m", "confops.cli", *args], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, input=input, timeout=120)
+
+
+def test_help_explains_each_command():
+    out = confops("--help")
+    assert out.returncode == 0
+    for command in ("migrate", "demo", "serve", "createuser", "worker"):
+        assert command in out.stdout
+    assert "--workers" in confops("serve", "--help").stdout
+
+
+@pytest.fixture
+def fresh_env(tmp_path):
+    return {"CONFOPS_VAR_DIR": str(tmp_path), "CONFOPS_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+            "CONFOPS_ENV": "development"}
+
+
+def test_migrate_demo_createuser_worker_on_a_fresh_database(fresh_env):
+    assert confops("migrate", env=fresh_env).returncode == 0
+    first = confops("demo", env=fresh_env)
+    assert first.returncode == 0 and "admin@example.org / confops-demo" in first.stdout
+    second = confops("demo", env=fresh_env)
+    assert "0 rows created" in second.stdout
+    made = confops("createuser", "--email", "new@example.org", "--name", "New Person", "--role", "registrar",
+                   "--role", "checkin", "--password", "a-long-password", env=fresh_env)
+    assert made.returncode == 0 and "Created new@example.org" in made.stdout
+    bad = confops("createuser", "--email", "bad", "--name", "X", "--role", "admin", "--password", "short", env=fresh_env)
+    assert bad.returncode != 0 and "email" in bad.stderr and "password" in bad.stderr
+    prompted = confops("createuser", "--email", "p@example.org", "--name", "P", "--role", "admin", env=fresh_env,
+                       input="a-long-password\na-long-password\n")
+    assert prompted.returncode == 0, prompted.stderr
+    worker = confops("worker", "--once", env=fresh_env)
+    assert worker.returncode == 0 and "purge-expired-login-links: 0" in worker.stdout
+
+
+def test_demo_is_refused_in_production(fresh_env):
+    env = {**fresh_env, "CONFOPS_ENV": "production", "CONFOPS_SECRET_KEY": "s" * 40,
+           "CONFOPS_BASE_URL": "https://x.example.org", "CONFOPS_SMTP_URL": "smtp://127.0.0.1:1"}
+    out = confops("demo", env=env)
+    assert out.returncode != 0 and "refused in production" in out.stderr
+
+
+def test_bad_settings_stop_the_command_with_the_reason(fresh_env):
+    out = confops("migrate", env={**fresh_env, "CONFOPS_DATABASE_URL": "mysql://nope"})
+    assert out.returncode != 0 and "CONFOPS_DATABASE_URL must start" in out.stderr

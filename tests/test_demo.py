@@ -1,0 +1,52 @@
+from confops.accounts.tables import Role, RoleGrant, User
+from confops.db import all_tables
+from confops.demo.abs import load_demo
+from confops.events.tables import Event, Organizer, Room, Session, Track
+from confops.speakers.tables import Speaker
+from tests.support.databases import run_sync
+
+
+async def _counts() -> dict[str, int]:
+    return {t._meta.tablename: await t.count() for t in all_tables()}
+
+
+def test_demo_twice_changes_nothing(db):
+    first = run_sync(load_demo())
+    before = run_sync(_counts())
+    snapshot = run_sync(Session.select().order_by(Session.id))
+    second = run_sync(load_demo())
+    assert first.created > 100 and second.created == 0
+    assert run_sync(_counts()) == before
+    assert run_sync(Session.select().order_by(Session.id)) == snapshot
+
+
+async def test_demo_has_what_the_society_runs(db, demo):
+    org = await Organizer.select().where(Organizer.slug == "abs").first()
+    assert org["founded_year"] == 1990 and "501(c)(3)" in org["nonprofit_status"]
+    assert "Empathy" in org["core_values"]
+    kinds = {e["kind"] for e in await Event.select(Event.kind)}
+    assert {"national_meeting", "theme_day", "intensive", "online_series"} <= kinds
+
+    meeting = await Event.select().where(Event.slug == "abs-national-meeting").first()
+    sessions = await Session.select().where(Session.event == meeting["id"])
+    assert 22 <= len(sessions) <= 30
+    assert await Room.count().where(Room.event == meeting["id"]) == 4
+    assert await Track.count().where(Track.event == meeting["id"]) == 2
+    by_kind = {s["kind"] for s in sessions}
+    assert {"plenary", "workshop", "balint_group", "break", "meal"} <= by_kind
+    assert len({s["starts_at"].date() for s in sessions}) == 3
+    # two parallel workshops share a slot in different rooms
+    workshops = [s for s in sessions if s["kind"] == "workshop" and s["track"]]
+    starts = [s["starts_at"] for s in workshops]
+    assert any(starts.count(t) == 2 for t in starts)
+
+    intensive = await Event.select().where(Event.slug == "leader-training-intensive").first()
+    groups = await Session.count().where((Session.event == intensive["id"]) & (Session.kind == "balint_group"))
+    assert groups == 9
+    series = await Event.select().where(Event.slug == "online-residents-group").first()
+    assert await Session.count().where(Session.event == series["id"]) == 8 and series["online"]
+
+    assert await Speaker.count() >= 6
+    for role in (Role.admin, Role.registrar, Role.checkin, Role.cme_coordinator):
+        assert await RoleGrant.exists().where(RoleGrant.role == role.value), role
+    assert await User.exists().where(User.email == "admin@example.org")
