@@ -6,6 +6,20 @@ from piccolo.conf.apps import AppConfig
 
 from confops.accounts.tables import LoginLink, RoleGrant, User
 from confops.events.tables import Event, Organizer, Room, Session, Track
+from confops.registration.tables import (
+    AddOn,
+    Answer,
+    Attendee,
+    AttendeeAddOn,
+    Category,
+    Demographics,
+    DiscountCode,
+    EventSales,
+    Order,
+    Question,
+    WaitlistEntry,
+    WaitlistOffer,
+)
 from confops.speakers.tables import SessionSpeaker, Speaker
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -24,6 +38,18 @@ APP_CONFIG = AppConfig(
         LoginLink,
         Speaker,
         SessionSpeaker,
+        EventSales,
+        Category,
+        AddOn,
+        DiscountCode,
+        Order,
+        Attendee,
+        AttendeeAddOn,
+        Question,
+        Answer,
+        Demographics,
+        WaitlistEntry,
+        WaitlistOffer,
     ],
     migration_dependencies=[],
     commands=[],

@@ -1,0 +1,212 @@
+"""What is sold (categories, phases, add-ons, codes) and what was bought (orders, attendees).
+
+Every capacity is a `capacity` column plus a `sold` counter claimed with a conditional UPDATE
+inside the order's transaction, so no engine ever sells a place twice. Demographics live in
+their own table with no link to the attendee, so they can only ever be counted, never traced.
+"""
+
+from enum import StrEnum
+
+from piccolo.columns import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from confops.events.tables import Event
+
+
+class PhaseKind(StrEnum):
+    early = "early"
+    regular = "regular"
+    late = "late"
+
+
+class CodeKind(StrEnum):
+    percent = "percent"
+    fixed = "fixed"
+    free = "free"
+
+
+class OrderStatus(StrEnum):
+    pending = "pending"
+    awaiting_payment = "awaiting_payment"
+    confirmed = "confirmed"
+    cancelled = "cancelled"
+    expired = "expired"
+
+
+HOLDING = (OrderStatus.pending.value, OrderStatus.awaiting_payment.value)
+
+
+class AttendeeStatus(StrEnum):
+    active = "active"
+    cancelled = "cancelled"
+    transferred = "transferred"
+    substituted = "substituted"
+
+
+class CancellationPolicy(StrEnum):
+    tiered = "tiered"
+    flat_fee = "flat_fee"
+    none = "none"
+
+
+class EventSales(Table):
+    """Per-event registration settings and the sold counter of Event.capacity (kept apart from
+    Event so the events area does not change for registration)."""
+
+    event = ForeignKey(Event, on_delete=OnDelete.cascade, null=False, unique=True, index=True)
+    sold = Integer(default=0)
+    cancellation_policy = Varchar(length=16, choices=CancellationPolicy,
+                                  default=CancellationPolicy.tiered.value)
+    # "60:80,30:50" = 80 % refunded more than 60 days before, 50 % 30–60 days, none after.
+    refund_tiers = Varchar(length=200, default="60:80,30:50")
+    cancellation_fee_cents = Integer(default=0)
+    early_bird_ends_at = Timestamptz(null=True, default=None)
+    early_bird_first_n = Integer(null=True, default=None)
+    late_starts_at = Timestamptz(null=True, default=None)
+
+
+class Category(Table, tablename="registration_category"):
+    event = ForeignKey(Event, on_delete=OnDelete.cascade, null=False)
+    code = Varchar(length=32)
+    label = Varchar(length=120)
+    eligibility = Text()
+    early_cents = Integer(default=0)
+    regular_cents = Integer(default=0)
+    late_cents = Integer(default=0)
+    capacity = Integer(null=True, default=None)
+    sold = Integer(default=0)
+    position = Integer(default=0)
+
+
+class AddOn(Table, tablename="registration_addon"):
+    event = ForeignKey(Event, on_delete=OnDelete.cascade, null=False)
+    code = Varchar(length=32)
+    label = Varchar(length=160)
+    description = Text()
+    price_cents = Integer(default=0)
+    capacity = Integer(null=True, default=None)
+    sold = Integer(default=0)
+    max_per_attendee = Integer(default=1)
+    position = Integer(default=0)
+
+
+class DiscountCode(Table):
+    event = ForeignKey(Event, on_delete=OnDelete.cascade, null=False)
+    code = Varchar(length=40)
+    kind = Varchar(length=16, choices=CodeKind)
+    percent = Integer(default=0)
+    amount_cents = Integer(default=0)
+    max_uses = Integer(null=True, default=None)
+    used = Integer(default=0)
+    categories = Varchar(length=400, help_text="Comma-separated category codes; empty = all")
+    expires_at = Timestamptz(null=True, default=None)
+    issued_to_name = Varchar(length=200, help_text="Scholarship: the person it was awarded to")
+    issued_to_email = Varchar(length=254)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Order(Table, tablename="registration_order"):
+    event = ForeignKey(Event, on_delete=OnDelete.restrict, null=False)
+    buyer_name = Varchar(length=200)
+    buyer_email = Varchar(length=254, index=True)
+    status = Varchar(length=20, choices=OrderStatus, default=OrderStatus.pending.value)
+    total_cents = Integer(default=0)
+    currency = Varchar(length=3, default="USD")
+    code = ForeignKey(DiscountCode, on_delete=OnDelete.restrict, null=True)
+    expires_at = Timestamptz(null=True, default=None)
+    idempotency_key = Varchar(length=100, unique=True, index=True)
+    pricing_snapshot = JSON()
+    token_hash = Varchar(length=64, index=True)
+    refund_cents = Integer(default=0)
+    complimentary = Boolean(default=False)
+    created_at = Timestamptz(default=TimestamptzNow())
+    confirmed_at = Timestamptz(null=True, default=None)
+    cancelled_at = Timestamptz(null=True, default=None)
+
+
+class Attendee(Table, tablename="registration_attendee"):
+    order = ForeignKey(Order, on_delete=OnDelete.restrict, null=False)
+    event = ForeignKey(Event, on_delete=OnDelete.restrict, null=False)
+    category = ForeignKey(Category, on_delete=OnDelete.restrict, null=False)
+    first_name = Varchar(length=100)
+    last_name = Varchar(length=100)
+    badge_name = Varchar(length=100)
+    credentials = Varchar(length=100)
+    pronouns = Varchar(length=60)
+    institution = Varchar(length=200)
+    city_region = Varchar(length=120)
+    profession = Varchar(length=60)
+    dietary = Text()
+    accessibility = Text()
+    email = Varchar(length=254, index=True)
+    status = Varchar(length=16, choices=AttendeeStatus, default=AttendeeStatus.active.value)
+    price_cents = Integer(default=0)
+    checkin_code = Varchar(length=64, unique=True, index=True)
+    token_version = Integer(default=1)
+    accessibility_followed_up = Boolean(default=False)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class AttendeeAddOn(Table):
+    attendee = ForeignKey(Attendee, on_delete=OnDelete.restrict, null=False)
+    addon = ForeignKey(AddOn, on_delete=OnDelete.restrict, null=False)
+    quantity = Integer(default=1)
+    price_cents = Integer(default=0)
+
+
+class Question(Table, tablename="registration_question"):
+    event = ForeignKey(Event, on_delete=OnDelete.cascade, null=False)
+    key = Varchar(length=40)
+    label = Varchar(length=200)
+    required = Boolean(default=False)
+    choices = Text(help_text="One choice per line; empty = free text")
+    position = Integer(default=0)
+
+
+class Answer(Table, tablename="registration_answer"):
+    attendee = ForeignKey(Attendee, on_delete=OnDelete.cascade, null=False)
+    question = ForeignKey(Question, on_delete=OnDelete.restrict, null=False)
+    value = Text()
+
+
+class Demographics(Table, tablename="registration_demographics"):
+    """Consented, optional, and deliberately unlinked: only the event, so reports can count."""
+
+    event = ForeignKey(Event, on_delete=OnDelete.cascade, null=False)
+    race_ethnicity = Varchar(length=120)
+    gender = Varchar(length=60)
+    age_band = Varchar(length=20)
+    professional_role = Varchar(length=60)
+    recorded_on = Date()
+
+
+class WaitlistEntry(Table):
+    event = ForeignKey(Event, on_delete=OnDelete.cascade, null=False)
+    category = ForeignKey(Category, on_delete=OnDelete.set_null, null=True)
+    name = Varchar(length=200)
+    email = Varchar(length=254)
+    status = Varchar(length=16, default="waiting")  # waiting / offered / used / lapsed / left
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class WaitlistOffer(Table):
+    """A freed place held for one waitlisted person until `expires_at` (the place is counted as
+    sold while the offer is open, so nobody else takes it meanwhile)."""
+
+    entry = ForeignKey(WaitlistEntry, on_delete=OnDelete.cascade, null=False)
+    event = ForeignKey(Event, on_delete=OnDelete.cascade, null=False)
+    token_hash = Varchar(length=64, unique=True, index=True)
+    expires_at = Timestamptz()
+    status = Varchar(length=16, default="open")  # open / used / lapsed
+    created_at = Timestamptz(default=TimestamptzNow())
