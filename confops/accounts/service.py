@@ -10,10 +10,9 @@ from datetime import timedelta
 
 from confops.accounts import passwords
 from confops.accounts.tables import LoginLink, Role, RoleGrant, User
-from confops.core import clock
+from confops.core import clock, outbox
 from confops.core.auth import Principal
 from confops.core.errors import FieldError, InvalidCredentials, NotFound, collect
-from confops.core import outbox
 from confops.core.mail import Message
 from confops.db import transaction
 from confops.events.tables import Organizer
