@@ -5,6 +5,7 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 from confops.accounts.tables import LoginLink, RoleGrant, User
+from confops.core.tables import OutboxMessage
 from confops.events.tables import Event, Organizer, Room, Session, Track
 from confops.registration.tables import (
     AddOn,
@@ -50,6 +51,7 @@ APP_CONFIG = AppConfig(
         Demographics,
         WaitlistEntry,
         WaitlistOffer,
+        OutboxMessage,
     ],
     migration_dependencies=[],
     commands=[],

@@ -123,7 +123,7 @@ class WaitlistEntry(Table, tablename="waitlist_entry", schema=None):
 
 ID = "2026-11-23T16:48:26:477844"
 VERSION = "1.38.0"
-DESCRIPTION = "True"
+DESCRIPTION = "registration tables"
 
 
 async def forwards():
