@@ -103,7 +103,7 @@ class AddOn(Table, tablename="registration_addon"):
 
 class DiscountCode(Table):
     event = ForeignKey(Event, on_delete=OnDelete.cascade, null=False)
-    code = Varchar(length=40)
+    code = Varchar(length=40, help_text="Stored in capitals; what people type is upper-cased")
     kind = Varchar(length=16, choices=CodeKind)
     percent = Integer(default=0)
     amount_cents = Integer(default=0)

@@ -1,0 +1,238 @@
+"""Placing an order: validate everything first, then one transaction that claims every place.
+
+Order of work inside the transaction: insert the order (its unique idempotency key makes a
+double submission fail fast), claim the event, categories, add-ons and code uses with
+conditional UPDATEs, create the attendees, queue the confirmation. Any failure rolls back
+all of it, so nothing is ever half-sold.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from confops.core import clock
+from confops.core.errors import Conflict, DomainError, FieldError, NotFound, collect
+from confops.db import transaction
+from confops.registration import capacity, pricing
+from confops.registration.catalog import Catalog, addon_price, category_price, load_catalog
+from confops.registration.intake import OrderIn, check_order
+from confops.registration.tables import (
+    Answer,
+    Attendee,
+    AttendeeAddOn,
+    CodeKind,
+    DiscountCode,
+    Order,
+    OrderStatus,
+    WaitlistOffer,
+)
+
+
+@dataclass(frozen=True)
+class PlacedOrder:
+    id: int
+    status: str
+    total_cents: int
+    currency: str
+    expires_at: datetime | None
+    token: str | None  # only when this call created the order (the token is stored hashed)
+    created: bool
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_checkin_code() -> str:
+    """Placeholder check-in code: random and unguessable (the check-in issue signs it)."""
+    return secrets.token_urlsafe(18)
+
+
+async def _code_terms(catalog: Catalog, raw: str, categories: list[str]) -> tuple[dict | None, list[FieldError]]:
+    raw = raw.strip()
+    if not raw:
+        return None, []
+    row = await DiscountCode.select().where(
+        (DiscountCode.event == catalog.event["id"]) & (DiscountCode.code == raw.upper())
+    ).first()
+    if row is None:
+        return None, [FieldError("code", "This code is not valid for this event.")]
+    if row["expires_at"] is not None and row["expires_at"] <= clock.now():
+        return None, [FieldError("code", "This code has expired.")]
+    if row["max_uses"] is not None and row["used"] >= row["max_uses"]:
+        return None, [FieldError("code", "This code has been used up.")]
+    allowed = {c.strip() for c in (row["categories"] or "").split(",") if c.strip()}
+    if allowed and not any(c in allowed for c in categories):
+        return None, [FieldError("code", "This code is not valid for the chosen category.")]
+    return row, []
+
+
+def terms_of(row: dict | None) -> pricing.CodeTerms | None:
+    if row is None:
+        return None
+    allowed = frozenset(c.strip() for c in (row["categories"] or "").split(",") if c.strip())
+    return pricing.CodeTerms(row["code"], CodeKind(row["kind"]), row["percent"], row["amount_cents"], allowed)
+
+
+async def quote(slug: str, order: OrderIn) -> tuple[Catalog, pricing.Quote, dict | None]:
+    """Check the order against the event and price it; raise with every problem at once."""
+    problems = check_order(order)
+    catalog = await load_catalog(slug)
+    cats = {c["code"]: c for c in catalog.categories}
+    adds = {a["code"]: a for a in catalog.addons}
+    for i, person in enumerate(order.attendees):
+        if person.category and person.category not in cats:
+            problems.append(FieldError(f"attendees[{i}].category", "Choose one of the listed categories."))
+        for code, qty in person.addons.items():
+            if code not in adds:
+                problems.append(FieldError(f"attendees[{i}].addons.{code}", "No such add-on."))
+            elif isinstance(qty, int) and qty > adds[code]["max_per_attendee"]:
+                problems.append(FieldError(f"attendees[{i}].addons.{code}",
+                                           f"At most {adds[code]['max_per_attendee']} per attendee."))
+        for question in catalog.questions:
+            if question["required"] and not str(person.answers.get(question["key"], "")).strip():
+                problems.append(FieldError(f"attendees[{i}].answers.{question['key']}", "This is required."))
+            choices = [c.strip() for c in (question["choices"] or "").splitlines() if c.strip()]
+            value = str(person.answers.get(question["key"], "")).strip()
+            if choices and value and value not in choices:
+                problems.append(FieldError(f"attendees[{i}].answers.{question['key']}", "Choose one of the options."))
+        unknown = set(person.answers) - {q["key"] for q in catalog.questions}
+        for key in sorted(unknown):
+            problems.append(FieldError(f"attendees[{i}].answers.{key}", "No such question."))
+    code_row, code_problems = await _code_terms(catalog, order.code, [p.category for p in order.attendees])
+    problems.extend(code_problems)
+    collect(problems)
+    if problem := catalog.window_problem():
+        raise Conflict(problem, code="registration_closed")
+    lines = [(category_price(cats[p.category]), [(addon_price(adds[c]), q) for c, q in sorted(p.addons.items())])
+             for p in order.attendees]
+    priced = pricing.price_order(lines, phase=catalog.phase, code=terms_of(code_row), currency=catalog.event["currency"])
+    return catalog, priced, code_row
+
+
+async def _existing(key: str) -> PlacedOrder | None:
+    row = await Order.select(Order.id, Order.status, Order.total_cents, Order.currency, Order.expires_at).where(
+        Order.idempotency_key == key
+    ).first()
+    if row is None:
+        return None
+    return PlacedOrder(row["id"], row["status"], row["total_cents"], row["currency"], row["expires_at"], None, False)
+
+
+async def place_order(slug: str, order: OrderIn, *, hold_minutes: int, base_url: str,
+                      complimentary: bool = False) -> PlacedOrder:
+    """Create the order once per idempotency key; a repeat returns the first order."""
+    if order.idempotency_key and (first := await _existing(order.idempotency_key.strip())):
+        return first
+    catalog, priced, code_row = await quote(slug, order)
+    event_id = catalog.event["id"]
+    total = 0 if complimentary else priced.total_cents
+    now = clock.now()
+    free = total == 0
+    status = OrderStatus.confirmed if free else OrderStatus.awaiting_payment
+    token = secrets.token_urlsafe(24)
+    cats = {c["code"]: c for c in catalog.categories}
+    adds = {a["code"]: a for a in catalog.addons}
+    try:
+        async with transaction():
+            row = Order(
+                event=event_id, buyer_name=order.buyer_name, buyer_email=order.buyer_email,
+                status=status.value, total_cents=total, currency=catalog.event["currency"],
+                code=code_row["id"] if code_row else None,
+                expires_at=None if free else now + timedelta(minutes=hold_minutes),
+                idempotency_key=order.idempotency_key.strip(), pricing_snapshot=priced.snapshot(),
+                token_hash=hash_token(token), complimentary=complimentary,
+                confirmed_at=now if free else None,
+            )
+            await row.save()
+            n = len(order.attendees)
+            if order.offer_token:
+                await _use_offer(event_id, order.offer_token, n)
+            else:
+                await capacity.claim_event(event_id, n)
+            per_category: dict[str, int] = {}
+            per_addon: dict[str, int] = {}
+            for person in order.attendees:
+                per_category[person.category] = per_category.get(person.category, 0) + 1
+                for code, qty in person.addons.items():
+                    per_addon[code] = per_addon.get(code, 0) + qty
+            for code, count in sorted(per_category.items()):
+                await capacity.claim_category(cats[code]["id"], count, cats[code]["label"])
+            for code, count in sorted(per_addon.items()):
+                await capacity.claim_addon(adds[code]["id"], count, adds[code]["label"])
+            if code_row and priced.code_uses:
+                await capacity.claim_code(code_row["id"], priced.code_uses, now)
+            questions = {q["key"]: q["id"] for q in catalog.questions}
+            for person, line in zip(order.attendees, priced.lines, strict=True):
+                attendee = Attendee(
+                    order=row.id, event=event_id, category=cats[person.category]["id"],
+                    first_name=person.first_name, last_name=person.last_name,
+                    badge_name=person.badge_name or person.first_name, credentials=person.credentials,
+                    pronouns=person.pronouns, institution=person.institution, city_region=person.city_region,
+                    profession=person.profession, dietary=person.dietary, accessibility=person.accessibility,
+                    email=person.email, price_cents=0 if complimentary else line.total_cents,
+                    checkin_code=new_checkin_code(),
+                )
+                await attendee.save()
+                for code, qty in sorted(person.addons.items()):
+                    unit = adds[code]["price_cents"]
+                    await AttendeeAddOn(attendee=attendee.id, addon=adds[code]["id"], quantity=qty,
+                                        price_cents=0 if complimentary else unit * qty).save()
+                for key, value in person.answers.items():
+                    if str(value).strip():
+                        await Answer(attendee=attendee.id, question=questions[key], value=str(value).strip()).save()
+            if free:
+                from confops.registration.emails import queue_confirmation
+
+                await queue_confirmation(row.id, token=token, base_url=base_url)
+    except DomainError:
+        raise
+    except Exception:
+        # A concurrent duplicate submission lost the race on the unique idempotency key.
+        if first := await _existing(order.idempotency_key.strip()):
+            return first
+        raise
+    return PlacedOrder(row.id, status.value, total, catalog.event["currency"], row.expires_at, token, True)
+
+
+async def _use_offer(event_id: int, token: str, n: int) -> None:
+    """A waitlist offer already holds one event place: use it instead of claiming a new one."""
+    used = await WaitlistOffer.update({WaitlistOffer.status: "used"}).where(
+        (WaitlistOffer.token_hash == hash_token(token)) & (WaitlistOffer.status == "open")
+        & (WaitlistOffer.event == event_id) & (WaitlistOffer.expires_at > clock.now())
+    ).returning(WaitlistOffer.entry)
+    if not used:
+        raise Conflict("This waitlist offer has expired or was already used.", code="offer_invalid")
+    from confops.registration.tables import WaitlistEntry
+
+    await WaitlistEntry.update({WaitlistEntry.status: "used"}).where(WaitlistEntry.id == used[0]["entry"])
+    if n > 1:
+        await capacity.claim_event(event_id, n - 1)
+
+
+async def order_by_token(order_id: int, token: str) -> dict:
+    """The order for its self-service token; a wrong token looks exactly like a missing order."""
+    from confops.registration.holds import release_expired
+
+    await release_expired()
+    row = await Order.select().where((Order.id == order_id) & (Order.token_hash == hash_token(token or ""))).first()
+    if row is None:
+        raise NotFound("There is no such order.")
+    return row
+
+
+async def attendees_of(order_id: int) -> list[dict]:
+    rows = await Attendee.select(*Attendee.all_columns(), Attendee.category.label.as_alias("category_label"),
+                                 Attendee.category.code.as_alias("category_code")).where(
+        Attendee.order == order_id).order_by(Attendee.id)
+    for row in rows:
+        row["addons"] = await AttendeeAddOn.select(
+            AttendeeAddOn.quantity, AttendeeAddOn.price_cents, AttendeeAddOn.addon.label.as_alias("label"),
+            AttendeeAddOn.addon.code.as_alias("code"),
+        ).where(AttendeeAddOn.attendee == row["id"])
+        row["answers"] = {a["key"]: a["value"] for a in await Answer.select(
+            Answer.value, Answer.question.key.as_alias("key")).where(Answer.attendee == row["id"])}
+    return rows

@@ -1,0 +1,88 @@
+"""The waitlist: join when full; a freed place is offered to the next person at once.
+
+An open offer keeps its place counted as sold, so nobody else can take it while the person
+decides; when it lapses the place moves to the next person, or back on sale.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from confops.accounts.service import email_problem, normalize_email
+from confops.core import clock
+from confops.core.errors import Conflict, FieldError, collect
+from confops.db import transaction
+from confops.registration import capacity
+from confops.registration.config import CONFIG
+from confops.registration.intake import text_problem
+from confops.registration.tables import WaitlistEntry, WaitlistOffer
+
+
+async def join_waitlist(slug: str, name: str, email: str) -> int:
+    from confops.registration.catalog import load_catalog
+
+    name, email = (name or "").strip(), normalize_email(email)
+    problems = []
+    if msg := text_problem(name, 200, True):
+        problems.append(FieldError("name", msg))
+    if msg := email_problem(email):
+        problems.append(FieldError("email", msg))
+    collect(problems)
+    catalog = await load_catalog(slug)
+    if not catalog.sold_out:
+        raise Conflict("Places are available: register instead.", code="not_full")
+    existing = await WaitlistEntry.select(WaitlistEntry.id).where(
+        (WaitlistEntry.event == catalog.event["id"]) & (WaitlistEntry.email == email)
+        & WaitlistEntry.status.is_in(["waiting", "offered"])).first()
+    if existing:
+        return existing["id"]
+    entry = WaitlistEntry(event=catalog.event["id"], name=name, email=email)
+    await entry.save()
+    return entry.id
+
+
+async def offer_freed_places(event_id: int, freed: int) -> int:
+    """Offer up to `freed` places to waiting people (inside the caller's transaction); returns
+    how many places the offers keep."""
+    from confops.registration.emails import queue_waitlist_offer
+    from confops.registration.orders import hash_token
+
+    kept = 0
+    if freed <= 0:
+        return 0
+    waiting = await WaitlistEntry.select().where(
+        (WaitlistEntry.event == event_id) & (WaitlistEntry.status == "waiting")
+    ).order_by(WaitlistEntry.id).limit(freed)
+    for entry in waiting:
+        flipped = await WaitlistEntry.update({WaitlistEntry.status: "offered"}).where(
+            (WaitlistEntry.id == entry["id"]) & (WaitlistEntry.status == "waiting")).returning(WaitlistEntry.id)
+        if not flipped:
+            continue
+        token = secrets.token_urlsafe(24)
+        expires = clock.now() + timedelta(hours=CONFIG.offer_hours)
+        offer = WaitlistOffer(entry=entry["id"], event=event_id, token_hash=hash_token(token), expires_at=expires)
+        await offer.save()
+        await queue_waitlist_offer(entry, offer.id, token, expires)
+        kept += 1
+    return kept
+
+
+async def lapse_offers() -> int:
+    """Unused offers past their time move on to the next person (or back on sale)."""
+    now = clock.now()
+    due = await WaitlistOffer.select(WaitlistOffer.id).where(
+        (WaitlistOffer.status == "open") & (WaitlistOffer.expires_at < now)).limit(200)
+    lapsed = 0
+    for candidate in due:
+        async with transaction():
+            rows = await WaitlistOffer.update({WaitlistOffer.status: "lapsed"}).where(
+                (WaitlistOffer.id == candidate["id"]) & (WaitlistOffer.status == "open")
+            ).returning(WaitlistOffer.entry, WaitlistOffer.event)
+            if not rows:
+                continue
+            await WaitlistEntry.update({WaitlistEntry.status: "lapsed"}).where(WaitlistEntry.id == rows[0]["entry"])
+            kept = await offer_freed_places(rows[0]["event"], 1)
+            await capacity.release_event(rows[0]["event"], 1 - kept)
+            lapsed += 1
+    return lapsed
