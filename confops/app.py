@@ -24,8 +24,10 @@ from confops.core.auth import PUBLIC
 from confops.core.mail import make_mailer
 from confops.db import connection_pool, make_engine, prepare, use_engine
 from confops.jobs import make_worker
+from confops.registration.config import configure as configure_registration
 from confops.web.access import access_guard
 from confops.web.api.events import EventsApi
+from confops.web.api.orders import OrdersApi
 from confops.web.attendee.account import AccountPages
 from confops.web.errors import EXCEPTION_HANDLERS
 from confops.web.health import health
@@ -51,6 +53,7 @@ def route_handlers() -> list:
         AccountPages,
         StaffHome,
         EventsApi,
+        OrdersApi,
         health,
         create_static_files_router(path="/static", directories=[STATIC], opt={"access": PUBLIC},
                                    include_in_schema=False),
@@ -62,6 +65,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     engine = make_engine(settings.database_url)
     use_engine(engine)
     mailer = make_mailer(settings.smtp_url, settings.mail_from, settings.mail_dir)
+    configure_registration(base_url=settings.base_url, hold_minutes=settings.order_hold_minutes,
+                           offer_hours=settings.waitlist_offer_hours)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:

@@ -8,11 +8,16 @@ from confops.accounts.service import purge_expired_login_links
 from confops.core.mail import Mailer
 from confops.core.outbox import deliver_due
 from confops.core.worker import Job, Worker
+from confops.registration.config import configure
+from confops.registration.holds import release_expired
 from settings import Settings
 
 
 def make_worker(settings: Settings, mailer: Mailer) -> Worker:
+    configure(base_url=settings.base_url, hold_minutes=settings.order_hold_minutes,
+              offer_hours=settings.waitlist_offer_hours)
     return Worker([
+        Job("release-expired-holds", 30, release_expired),
         Job("send-mail", 2, partial(deliver_due, mailer)),
         Job("purge-expired-login-links", 3600, purge_expired_login_links),
     ])

@@ -1,0 +1,50 @@
+"""JSON API v1: place an order, read it back with its token."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from confops.core.auth import PUBLIC
+from confops.events.tables import Event
+from confops.registration import orders
+from confops.registration.intake import AttendeeIn, OrderIn
+from confops.registration.schemas import AttendeeOut, OrderBody, OrderCreated, OrderOut
+
+
+class OrdersApi(Controller):
+    path = "/api/v1"
+    tags = ["registration"]
+    opt = {"access": PUBLIC}
+
+    @post("/events/{slug:str}/orders", status_code=201)
+    async def place(self, request: Request, slug: FromPath[str], data: JSONBody[OrderBody]) -> Response[OrderCreated]:
+        """Register one or more attendees. Repeating the same idempotency_key returns the first
+        order (200, without its token). 409 codes: sold_out, category_full, addon_full,
+        code_invalid, registration_closed, offer_invalid."""
+        settings = request.app.state.settings
+        order = OrderIn(
+            buyer_name=data.buyer_name, buyer_email=data.buyer_email, idempotency_key=data.idempotency_key,
+            code=data.code, attendees=[AttendeeIn(**{f: getattr(a, f) for f in a.__struct_fields__})
+                                       for a in data.attendees],
+        )
+        placed = await orders.place_order(slug, order, hold_minutes=settings.order_hold_minutes,
+                                          base_url=settings.base_url)
+        body = OrderCreated(placed.id, placed.status, placed.total_cents, placed.currency, placed.expires_at,
+                            placed.token)
+        return Response(body, status_code=201 if placed.created else 200)
+
+    @get("/orders/{order_id:int}")
+    async def read(self, request: Request, order_id: FromPath[int], token: FromQuery[str | None] = None) -> OrderOut:
+        """The order for its token (`?token=` or the `X-Order-Token` header); a wrong token is 404."""
+        token = token or request.headers.get("x-order-token", "")
+        row = await orders.order_by_token(order_id, token)
+        event = await Event.select(Event.slug).where(Event.id == row["event"]).first()
+        people = await orders.attendees_of(row["id"])
+        return OrderOut(
+            id=row["id"], event=event["slug"], status=row["status"], total_cents=row["total_cents"],
+            currency=row["currency"], expires_at=row["expires_at"], buyer_name=row["buyer_name"],
+            attendees=[AttendeeOut(p["id"], p["first_name"], p["last_name"], p["badge_name"], p["category_code"],
+                                   p["status"], p["price_cents"], [a["code"] for a in p["addons"]])
+                       for p in people],
+        )
