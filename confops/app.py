@@ -31,7 +31,9 @@ from confops.web.api.orders import OrdersApi
 from confops.web.attendee.account import AccountPages
 from confops.web.errors import EXCEPTION_HANDLERS
 from confops.web.health import health
+from confops.web.public.orders import OrderPages
 from confops.web.public.pages import PublicPages
+from confops.web.public.register import RegisterPages
 from confops.web.public.signin import SignIn
 from confops.web.schema_page import PlainSchemaPage
 from confops.web.staff.home import StaffHome
@@ -49,6 +51,8 @@ def _derive(secret: str, purpose: str) -> bytes:
 def route_handlers() -> list:
     return [
         PublicPages,
+        RegisterPages,
+        OrderPages,
         SignIn,
         AccountPages,
         StaffHome,
@@ -66,7 +70,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     use_engine(engine)
     mailer = make_mailer(settings.smtp_url, settings.mail_from, settings.mail_dir)
     configure_registration(base_url=settings.base_url, hold_minutes=settings.order_hold_minutes,
-                           offer_hours=settings.waitlist_offer_hours)
+                           offer_hours=settings.waitlist_offer_hours, secret=settings.secret_key)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:

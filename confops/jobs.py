@@ -15,7 +15,7 @@ from settings import Settings
 
 def make_worker(settings: Settings, mailer: Mailer) -> Worker:
     configure(base_url=settings.base_url, hold_minutes=settings.order_hold_minutes,
-              offer_hours=settings.waitlist_offer_hours)
+              offer_hours=settings.waitlist_offer_hours, secret=settings.secret_key)
     return Worker([
         Job("release-expired-holds", 30, release_expired),
         Job("send-mail", 2, partial(deliver_due, mailer)),

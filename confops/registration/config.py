@@ -14,12 +14,14 @@ class RegistrationConfig:
     base_url: str = "http://127.0.0.1:8000"
     hold_minutes: int = 30
     offer_hours: int = 48
+    secret: str = "development-only-secret"
 
 
 CONFIG = RegistrationConfig()
 
 
-def configure(*, base_url: str, hold_minutes: int, offer_hours: int) -> None:
+def configure(*, base_url: str, hold_minutes: int, offer_hours: int, secret: str) -> None:
     CONFIG.base_url = base_url.rstrip("/")
     CONFIG.hold_minutes = hold_minutes
     CONFIG.offer_hours = offer_hours
+    CONFIG.secret = secret

@@ -27,13 +27,6 @@ _text = Environment(loader=FileSystemLoader(str(Path(TEMPLATES))), autoescape=Fa
 _text.filters.update(_html.filters)
 
 
-def money(cents: int, currency: str = "USD") -> str:
-    symbol = "$" if currency == "USD" else f"{currency} "
-    return f"{symbol}{cents // 100:,}.{cents % 100:02d}"
-
-
-_html.filters["money"] = money
-_text.filters["money"] = money
 
 
 def _render(name: str, **context) -> tuple[str, str]:

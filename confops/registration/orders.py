@@ -8,7 +8,9 @@ all of it, so nothing is ever half-sold.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,6 +20,7 @@ from confops.core.errors import Conflict, DomainError, FieldError, NotFound, col
 from confops.db import transaction
 from confops.registration import capacity, pricing
 from confops.registration.catalog import Catalog, addon_price, category_price, load_catalog
+from confops.registration.config import CONFIG
 from confops.registration.intake import OrderIn, check_order
 from confops.registration.tables import (
     Answer,
@@ -38,8 +41,16 @@ class PlacedOrder:
     total_cents: int
     currency: str
     expires_at: datetime | None
-    token: str | None  # only when this call created the order (the token is stored hashed)
+    token: str
     created: bool
+
+
+def order_token(idempotency_key: str) -> str:
+    """The self-service token, derived from the form token with the app's secret: a repeated
+    submission (double click) can show the same confirmation link, and only whoever sent the
+    form token can know it. Stored only as a hash."""
+    mac = hmac.new(CONFIG.secret.encode(), f"order:{idempotency_key}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).decode().rstrip("=")
 
 
 def hash_token(token: str) -> str:
@@ -119,7 +130,8 @@ async def _existing(key: str) -> PlacedOrder | None:
     ).first()
     if row is None:
         return None
-    return PlacedOrder(row["id"], row["status"], row["total_cents"], row["currency"], row["expires_at"], None, False)
+    return PlacedOrder(row["id"], row["status"], row["total_cents"], row["currency"], row["expires_at"],
+                       order_token(key), False)
 
 
 async def place_order(slug: str, order: OrderIn, *, hold_minutes: int, base_url: str,
@@ -133,7 +145,7 @@ async def place_order(slug: str, order: OrderIn, *, hold_minutes: int, base_url:
     now = clock.now()
     free = total == 0
     status = OrderStatus.confirmed if free else OrderStatus.awaiting_payment
-    token = secrets.token_urlsafe(24)
+    token = order_token(order.idempotency_key.strip())
     cats = {c["code"]: c for c in catalog.categories}
     adds = {a["code"]: a for a in catalog.addons}
     try:

@@ -8,6 +8,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from confops.core.clock import local
+from confops.core.money import money
 from confops.events import labels
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
@@ -54,6 +55,7 @@ def make_environment() -> Environment:
         session_kind=lambda code: labels.SESSION_KIND.get(code, code),
         speaker_role=lambda code: labels.SPEAKER_ROLE.get(code, code),
         credit=labels.credit_text,
+        money=money,
     )
     env.globals["event_kinds"] = labels.EVENT_KIND
     return env
