@@ -248,3 +248,21 @@ async def attendees_of(order_id: int) -> list[dict]:
         row["answers"] = {a["key"]: a["value"] for a in await Answer.select(
             Answer.value, Answer.question.key.as_alias("key")).where(Answer.attendee == row["id"])}
     return rows
+
+
+async def confirm_order(order_id: int) -> bool:
+    """Mark a held order paid and queue its confirmation (the payments issue calls this).
+
+    Returns False when the order is no longer held (expired or cancelled meanwhile): the
+    payment side then decides between re-claiming places and refunding."""
+    from confops.registration.emails import queue_confirmation
+
+    async with transaction():
+        rows = await Order.update({
+            Order.status: OrderStatus.confirmed.value, Order.confirmed_at: clock.now(), Order.expires_at: None,
+        }).where((Order.id == order_id) & Order.status.is_in(["pending", "awaiting_payment"])).returning(
+            Order.idempotency_key)
+        if not rows:
+            return False
+        await queue_confirmation(order_id, token=order_token(rows[0]["idempotency_key"]))
+    return True
