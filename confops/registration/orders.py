@@ -141,6 +141,9 @@ async def place_order(slug: str, order: OrderIn, *, hold_minutes: int, base_url:
         return first
     catalog, priced, code_row = await quote(slug, order)
     event_id = catalog.event["id"]
+    if catalog.sold_out and not order.offer_token:
+        # Read-time shortcut only; the conditional UPDATE below is what prevents overselling.
+        raise Conflict("This event is sold out.", code="sold_out")
     total = 0 if complimentary else priced.total_cents
     now = clock.now()
     free = total == 0
@@ -160,23 +163,6 @@ async def place_order(slug: str, order: OrderIn, *, hold_minutes: int, base_url:
                 confirmed_at=now if free else None,
             )
             await row.save()
-            n = len(order.attendees)
-            if order.offer_token:
-                await _use_offer(event_id, order.offer_token, n)
-            else:
-                await capacity.claim_event(event_id, n)
-            per_category: dict[str, int] = {}
-            per_addon: dict[str, int] = {}
-            for person in order.attendees:
-                per_category[person.category] = per_category.get(person.category, 0) + 1
-                for code, qty in person.addons.items():
-                    per_addon[code] = per_addon.get(code, 0) + qty
-            for code, count in sorted(per_category.items()):
-                await capacity.claim_category(cats[code]["id"], count, cats[code]["label"])
-            for code, count in sorted(per_addon.items()):
-                await capacity.claim_addon(adds[code]["id"], count, adds[code]["label"])
-            if code_row and priced.code_uses:
-                await capacity.claim_code(code_row["id"], priced.code_uses, now)
             questions = {q["key"]: q["id"] for q in catalog.questions}
             for person, line in zip(order.attendees, priced.lines, strict=True):
                 attendee = Attendee(
@@ -200,6 +186,9 @@ async def place_order(slug: str, order: OrderIn, *, hold_minutes: int, base_url:
                 from confops.registration.emails import queue_confirmation
 
                 await queue_confirmation(row.id, token=token, base_url=base_url)
+            # Claims last: the counter rows stay locked only from here to the commit, so
+            # concurrent orders queue on them as briefly as possible.
+            await _claim_everything(order, priced, cats, adds, code_row, event_id, now)
     except DomainError:
         raise
     except Exception:
@@ -208,6 +197,27 @@ async def place_order(slug: str, order: OrderIn, *, hold_minutes: int, base_url:
             return first
         raise
     return PlacedOrder(row.id, status.value, total, catalog.event["currency"], row.expires_at, token, True)
+
+
+async def _claim_everything(order: OrderIn, priced: pricing.Quote, cats: dict, adds: dict, code_row: dict | None,
+                            event_id: int, now: datetime) -> None:
+    n = len(order.attendees)
+    if order.offer_token:
+        await _use_offer(event_id, order.offer_token, n)
+    else:
+        await capacity.claim_event(event_id, n)
+    per_category: dict[str, int] = {}
+    per_addon: dict[str, int] = {}
+    for person in order.attendees:
+        per_category[person.category] = per_category.get(person.category, 0) + 1
+        for code, qty in person.addons.items():
+            per_addon[code] = per_addon.get(code, 0) + qty
+    for code, count in sorted(per_category.items()):
+        await capacity.claim_category(cats[code]["id"], count, cats[code]["label"])
+    for code, count in sorted(per_addon.items()):
+        await capacity.claim_addon(adds[code]["id"], count, adds[code]["label"])
+    if code_row and priced.code_uses:
+        await capacity.claim_code(code_row["id"], priced.code_uses, now)
 
 
 async def _use_offer(event_id: int, token: str, n: int) -> None:

@@ -1,0 +1,163 @@
+"""Registration rush: 2,000 concurrent order attempts at 500 places, over HTTP.
+
+Starts `confops serve --workers 2` on a fresh PostgreSQL database, creates an event with 500
+places (a free category, so every success is a confirmed order with its confirmation e-mail
+queued), fires the attempts from a separate process, then counts what was sold.
+
+    .venv/bin/python bench/registration_rush.py [--pg postgresql://postgres@127.0.0.1:5432/postgres]
+        [--attempts 2000] [--places 500] [--concurrency 200]
+
+Last line: confirmed=… oversold=… rps=… p50_ms=… p99_ms=…
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+async def _admin(url: str, sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+async def prepare(db_url: str, places: int) -> None:
+    from confops.core import clock
+    from confops.db import make_engine, migrate
+    from confops.events.tables import Event, Organizer
+    from confops.registration.capacity import ensure_sales
+    from confops.registration.tables import Category
+
+    engine = make_engine(db_url)
+    await migrate(engine)
+    org = Organizer(slug="bench", name="Bench Society", short_name="B")
+    await org.save()
+    start = clock.now() + timedelta(days=90)
+    event = Event(organizer=org.id, slug="rush", title="Rush", kind="national_meeting", status="published",
+                  starts_at=start, ends_at=start + timedelta(days=1), capacity=places)
+    await event.save()
+    await ensure_sales(event.id)
+    await Category(event=event.id, code="free", label="Free", early_cents=0, regular_cents=0, late_cents=0).save()
+
+
+async def count(db_url: str) -> tuple[int, int]:
+    import asyncpg
+
+    conn = await asyncpg.connect(db_url)
+    try:
+        attendees = await conn.fetchval("SELECT count(*) FROM registration_attendee")
+        sold = await conn.fetchval("SELECT sold FROM event_sales")
+    finally:
+        await conn.close()
+    return attendees, sold
+
+
+async def fire(base: str, attempts: int, concurrency: int) -> dict:
+    import httpx
+
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    gate = asyncio.Semaphore(concurrency)
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+        async def one(i: int) -> None:
+            body = {"buyer_name": f"Person {i}", "buyer_email": f"p{i}@example.org", "idempotency_key": f"rush-{i}",
+                    "attendees": [{"category": "free", "email": f"p{i}@example.org", "first_name": "P",
+                                   "last_name": str(i)}]}
+            async with gate:
+                t0 = time.perf_counter()
+                r = await client.post("/api/v1/events/rush/orders", json=body)
+                latencies.append((time.perf_counter() - t0) * 1000)
+            statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(one(i) for i in range(attempts)))
+        elapsed = time.perf_counter() - t0
+    latencies.sort()
+    return {"statuses": statuses, "elapsed": elapsed, "p50": statistics.median(latencies),
+            "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pg", default=os.environ.get("CONFOPS_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument("--attempts", type=int, default=2000)
+    parser.add_argument("--places", type=int, default=500)
+    parser.add_argument("--concurrency", type=int, default=200)
+    parser.add_argument("--fire", default="", help=argparse.SUPPRESS)  # the separate client process
+    args = parser.parse_args()
+    if args.fire:
+        print(json.dumps(asyncio.run(fire(args.fire, args.attempts, args.concurrency))))
+        return
+
+    name = f"confops_bench_{uuid.uuid4().hex[:8]}"
+    admin = args.pg
+    db_url = urlunparse(urlparse(admin)._replace(path=f"/{name}"))
+    asyncio.run(_admin(admin, f'CREATE DATABASE "{name}"'))
+    server = None
+    try:
+        asyncio.run(prepare(db_url, args.places))
+        from tests.support.smtp import free_port
+
+        port = free_port()
+        var = tempfile.mkdtemp(prefix="confops-bench-")
+        env = {**os.environ, "CONFOPS_DATABASE_URL": db_url, "CONFOPS_VAR_DIR": var, "CONFOPS_ENV": "development",
+               "CONFOPS_SECRET_KEY": "bench-secret-key-that-is-long-enough-012345",
+               "CONFOPS_BASE_URL": f"http://127.0.0.1:{port}"}
+        log = open(Path(var) / "server.log", "wb")  # noqa: SIM115 - closed with the process
+        server = subprocess.Popen([sys.executable, "-m", "confops.cli", "serve", "--workers", "2", "--port", str(port)],
+                                  cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        import httpx
+
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise SystemExit("server did not start; see " + str(Path(var) / "server.log"))
+            time.sleep(0.2)
+        out = subprocess.run([sys.executable, __file__, "--fire", f"http://127.0.0.1:{port}",
+                              "--attempts", str(args.attempts), "--concurrency", str(args.concurrency)],
+                             capture_output=True, text=True, timeout=600)
+        if out.returncode:
+            raise SystemExit(out.stderr[-3000:])
+        result = json.loads(out.stdout.strip().splitlines()[-1])
+        attendees, sold = asyncio.run(count(db_url))
+        confirmed = result["statuses"].get("201", 0)
+        print(f"statuses={result['statuses']} attendees={attendees} sold_counter={sold} places={args.places}")
+        print(f"confirmed={confirmed} oversold={max(0, attendees - args.places)} "
+              f"rps={args.attempts / result['elapsed']:.0f} p50_ms={result['p50']:.0f} p99_ms={result['p99']:.0f}")
+    finally:
+        if server is not None:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        asyncio.run(_admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+if __name__ == "__main__":
+    main()
