@@ -37,6 +37,7 @@ from confops.web.public.register import RegisterPages
 from confops.web.public.signin import SignIn
 from confops.web.schema_page import PlainSchemaPage
 from confops.web.staff.home import StaffHome
+from confops.web.staff.registrations import StaffRegistrations
 from confops.web.templating import make_environment
 from settings import Settings, load_settings
 
@@ -56,6 +57,7 @@ def route_handlers() -> list:
         SignIn,
         AccountPages,
         StaffHome,
+        StaffRegistrations,
         EventsApi,
         OrdersApi,
         health,

@@ -1,0 +1,65 @@
+"""Staff work on registrations: search, the accessibility follow-up list, resend a
+confirmation, edit any answer after the deadline, and complimentary registrations."""
+
+from __future__ import annotations
+
+from piccolo.columns.combination import WhereRaw
+
+from confops.accounts.tables import Role
+from confops.core.auth import Principal, require
+from confops.core.errors import NotFound
+from confops.db import transaction
+from confops.events.tables import Event
+from confops.registration.tables import Attendee, AttendeeStatus, Order
+
+STAFF_ROLES = (Role.registrar,)
+
+
+async def event_for_staff(slug: str, principal: Principal | None) -> dict:
+    event = await Event.select(Event.id, Event.slug, Event.title, Event.organizer, Event.timezone).where(
+        Event.slug == slug).first()
+    if event is None:
+        raise NotFound("There is no such event.")
+    require(principal, event["organizer"], *STAFF_ROLES)
+    return event
+
+
+async def search(event_id: int, q: str = "", limit: int = 200) -> list[dict]:
+    where = Attendee.event == event_id
+    q = (q or "").strip()[:100]
+    if q:
+        like = f"%{q.lower().replace('%', '').replace('_', '')}%"
+        # lower() LIKE: case-insensitive on both engines (SQLite has no ILIKE)
+        where &= WhereRaw("(lower(first_name) LIKE {} OR lower(last_name) LIKE {} OR lower(email) LIKE {} "
+                          "OR lower(institution) LIKE {})", like, like, like, like)
+    return await Attendee.select(
+        Attendee.id, Attendee.first_name, Attendee.last_name, Attendee.email, Attendee.institution,
+        Attendee.status, Attendee.accessibility, Attendee.order, Attendee.order.status.as_alias("order_status"),
+        Attendee.category.label.as_alias("category_label"),
+    ).where(where).order_by(Attendee.last_name).limit(limit)
+
+
+async def accessibility_followups(event_id: int) -> list[dict]:
+    rows = await Attendee.select(
+        Attendee.id, Attendee.first_name, Attendee.last_name, Attendee.email, Attendee.accessibility,
+        Attendee.accessibility_followed_up,
+    ).where((Attendee.event == event_id) & (Attendee.status == AttendeeStatus.active.value)
+            & (Attendee.accessibility != "")).order_by(Attendee.accessibility_followed_up, Attendee.last_name)
+    return rows
+
+
+async def mark_followed_up(event_id: int, attendee_id: int) -> None:
+    await Attendee.update({Attendee.accessibility_followed_up: True}).where(
+        (Attendee.id == attendee_id) & (Attendee.event == event_id))
+
+
+async def resend_confirmation(event_id: int, order_id: int, sequence: str) -> None:
+    from confops.registration.emails import queue_confirmation
+    from confops.registration.orders import order_token
+
+    order = await Order.select(Order.id, Order.status, Order.idempotency_key).where(
+        (Order.id == order_id) & (Order.event == event_id)).first()
+    if order is None or order["status"] != "confirmed":
+        raise NotFound("There is no confirmed order with that number.")
+    async with transaction():
+        await queue_confirmation(order_id, token=order_token(order["idempotency_key"]), dedupe=f"resend-{sequence}")
