@@ -75,7 +75,7 @@ async def fire(base: str, attempts: int, concurrency: int) -> dict:
     import httpx
 
     latencies: list[float] = []
-    statuses: dict[int, int] = {}
+    statuses: dict[str, int] = {}
     gate = asyncio.Semaphore(concurrency)
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
@@ -85,9 +85,15 @@ async def fire(base: str, attempts: int, concurrency: int) -> dict:
                                    "last_name": str(i)}]}
             async with gate:
                 t0 = time.perf_counter()
-                r = await client.post("/api/v1/events/rush/orders", json=body)
+                status = "error"
+                for _ in range(3):  # a dropped connection is retried with the same idempotency key
+                    try:
+                        status = str((await client.post("/api/v1/events/rush/orders", json=body)).status_code)
+                        break
+                    except httpx.TransportError:
+                        continue
                 latencies.append((time.perf_counter() - t0) * 1000)
-            statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
+            statuses[status] = statuses.get(status, 0) + 1
 
         t0 = time.perf_counter()
         await asyncio.gather(*(one(i) for i in range(attempts)))
