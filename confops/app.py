@@ -29,6 +29,7 @@ from confops.web.access import access_guard
 from confops.web.api.events import EventsApi
 from confops.web.api.orders import OrdersApi
 from confops.web.attendee.account import AccountPages
+from confops.web.attendee.registrations import MyRegistrations
 from confops.web.errors import EXCEPTION_HANDLERS
 from confops.web.health import health
 from confops.web.public.orders import OrderPages
@@ -56,6 +57,7 @@ def route_handlers() -> list:
         OrderPages,
         SignIn,
         AccountPages,
+        MyRegistrations,
         StaffHome,
         StaffRegistrations,
         EventsApi,

@@ -196,7 +196,23 @@ async def place_order(slug: str, order: OrderIn, *, hold_minutes: int, base_url:
         if first := await _existing(order.idempotency_key.strip()):
             return first
         raise
+    await _ensure_accounts(order)
     return PlacedOrder(row.id, status.value, total, catalog.event["currency"], row.expires_at, token, True)
+
+
+async def _ensure_accounts(order: OrderIn) -> None:
+    """Link-only accounts for the buyer and attendees, so each can sign in with an e-mailed link
+    and find their registrations at /account/registrations. ON CONFLICT: concurrent orders
+    with the same e-mail never fail on it (both engines support this form)."""
+    from confops.accounts.tables import User
+
+    people = {order.buyer_email: order.buyer_name}
+    for person in order.attendees:
+        people.setdefault(person.email, f"{person.first_name} {person.last_name}".strip())
+    for email, name in people.items():
+        await User.raw(
+            "INSERT INTO account_user (email, display_name, password_hash, active, created_at) "
+            "VALUES ({}, {}, '', {}, {}) ON CONFLICT (email) DO NOTHING", email, name[:200] or email, True, clock.now())
 
 
 async def _claim_everything(order: OrderIn, priced: pricing.Quote, cats: dict, adds: dict, code_row: dict | None,

@@ -1,0 +1,18 @@
+"""The signed-in attendee's registrations, with links to manage each."""
+
+from litestar import Controller, Request, get
+from litestar.response import Template
+
+from confops.core.auth import SIGNED_IN
+from confops.registration.mine import my_registrations
+from confops.web.render import page
+
+
+class MyRegistrations(Controller):
+    include_in_schema = False
+    opt = {"access": SIGNED_IN}
+
+    @get("/account/registrations")
+    async def index(self, request: Request) -> Template:
+        rows = await my_registrations(request.state.principal.email)
+        return page(request, "account/registrations.html", rows=rows)
