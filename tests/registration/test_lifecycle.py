@@ -155,3 +155,21 @@ def test_ics_folding_and_escaping_round_trip():
     assert all(len(line) <= 75 for line in data.split(b"\r\n"))
     props = ics.unfold_and_parse(data)
     assert props["SUMMARY"] == title and props["LOCATION"] == "Hall\nTacoma"
+
+
+async def test_cancellation_offers_the_place_and_the_offer_link_registers(db, smtp_server, inbox):
+    await make_event(capacity=1)
+    first = await place(order(person(), key="a"))
+    await join_waitlist("meeting", "Wes Waiting", "wes@example.org")
+    await cancel_order(await order_by_token(first.id, first.token))
+    assert await sold() == 1  # held by Wes's offer
+    with pytest.raises(Conflict):
+        await place(order(person(email="other@example.org"), key="other"))
+    await outbox.deliver_due(SmtpMailer(smtp_server.url, "events@example.org"))
+    text = body_text(inbox.wait_for("wes@example.org")[0])
+    token = next(w for w in text.split() if "offer=" in w).split("offer=")[1]
+    mine = order(person(email="wes@example.org"), key="wes")
+    mine.offer_token = token
+    placed = await place(mine)
+    assert placed.status == "awaiting_payment" and await sold() == 1
+    assert (await WaitlistEntry.select(WaitlistEntry.status).first())["status"] == "used"
