@@ -20,7 +20,7 @@ class OrdersApi(Controller):
     @post("/events/{slug:str}/orders", status_code=201)
     async def place(self, request: Request, slug: FromPath[str], data: JSONBody[OrderBody]) -> Response[OrderCreated]:
         """Register one or more attendees. Repeating the same idempotency_key returns the first
-        order (200, without its token). 409 codes: sold_out, category_full, addon_full,
+        order (200, same token: it is derived from the key with the app's secret). 409 codes: sold_out, category_full, addon_full,
         code_invalid, registration_closed, offer_invalid."""
         settings = request.app.state.settings
         order = OrderIn(
