@@ -59,15 +59,30 @@ def addon_price(row: dict) -> pricing.AddOnPrice:
     return pricing.AddOnPrice(row["code"], row["label"], row["price_cents"])
 
 
+_LAST_RELEASE: dict[int, float] = {}
+RELEASE_EVERY_SECONDS = 5.0
+
+
+async def _release_at_read_time(event_id: int) -> None:
+    """Expired holds free their places when the event is read, not only when the worker runs;
+    at most every few seconds per process, so a rush does not pay two extra queries a request."""
+    from confops.registration.holds import release_expired
+
+    now = clock.now().timestamp()
+    if now - _LAST_RELEASE.get(event_id, float("-inf")) < RELEASE_EVERY_SECONDS:
+        return
+    _LAST_RELEASE[event_id] = now
+    await release_expired(event_id=event_id)
+
+
 async def load_catalog(slug: str) -> Catalog:
     from confops.registration.capacity import ensure_sales
-    from confops.registration.holds import release_expired
 
     event = await Event.select(*EVENT_COLUMNS).where(Event.slug == slug).first()
     if event is None or event["status"] == EventStatus.draft.value:
         raise NotFound("There is no such event.")
     await ensure_sales(event["id"])
-    await release_expired(event_id=event["id"])  # expired holds free their places at read time
+    await _release_at_read_time(event["id"])
     sales = await EventSales.select().where(EventSales.event == event["id"]).first()
     categories = await Category.select().where(Category.event == event["id"]).order_by(Category.position)
     for cat in categories:
