@@ -9,7 +9,7 @@ Entry points (for the service, CLI and staff pages to call directly):
       `Report`. Deterministic for `Request.seed`. Never raises for unsatisfiable input: what
       cannot be met is listed in `report.problems` (codes: bounds_impossible, too_few_leaders,
       trainees_leading_alone, too_few_rooms, infeasible_pin, unknown_id, duplicate_id,
-      locked_conflict, pin_not_kept).
+      locked_conflict, locked_out_of_bounds, bounds_not_met, pin_not_kept).
 
   sessions_roster(assignment, sessions) -> list[SessionRoster]
       An assignment is per small-group series, not per session: the same people meet in the
@@ -88,7 +88,7 @@ def _auto_counts(sizes: dict, req: Request, leaders_n: int, seniors_n: int, room
     lo, hi, k = {}, {}, {}
     for pool, n in sizes.items():
         lo[pool] = max(1, math.ceil(n / b.max_size))
-        hi[pool] = max(1, n // b.min_size)
+        hi[pool] = n // b.min_size
         if lo[pool] > hi[pool]:
             what = f"{n} {pool.value + ' ' if pool else ''}participants"
             problems.append(Problem("bounds_impossible", f"{what} cannot be split into groups of "
@@ -291,6 +291,16 @@ def _report(req, groups, people, leader_by, units, unit_pool, slot_counts, unuse
         problems.append(Problem("trainees_leading_alone", f"{fig['trainee_only_leadership']} "
                                 "group(s) are led by trainees only: not enough credentialed or "
                                 "faculty leaders to pair with every trainee."))
+    for g in groups:
+        if g.locked and not req.bounds.min_size <= g.size <= req.bounds.max_size:
+            problems.append(Problem("locked_out_of_bounds", f"Locked group {g.number} has "
+                                    f"{g.size} members, outside {req.bounds.min_size}–"
+                                    f"{req.bounds.max_size}; it is kept as locked."))
+    sized = {"bounds_impossible", "infeasible_pin", "locked_out_of_bounds"}
+    if fig["groups_out_of_bounds"] and not any(p.code in sized for p in problems):
+        problems.append(Problem("bounds_not_met", f"{fig['groups_out_of_bounds']} group(s) are "
+                                f"outside {req.bounds.min_size}–{req.bounds.max_size}: the pins "
+                                "together leave no split within the bounds."))
     flagged = sum(1 for p in problems if p.code == "infeasible_pin")
     if fig["pins_broken"] > flagged:
         problems.append(Problem("pin_not_kept", f"{fig['pins_broken'] - flagged} pin(s) apart could "
@@ -358,13 +368,12 @@ def _stable_slots(req: Request, sizes: dict, people: dict, leader_by: dict,
                 spare.remove(pick)
     for s in slots:  # still leaderless: borrow the second leader of a co-led group
         if not s[3]:
-            donor = next((d for d in slots if len(d[3]) == 2
-                          and any(leader_by[x].senior for x in d[3])), None)
-            if donor is not None:
-                give = min(donor[3], key=lambda x: (not leader_by[x].senior, str(x)))
-                if sum(leader_by[x].senior for x in donor[3]) == 2 or not leader_by[give].senior:
-                    donor[3].remove(give)
-                    s[3].append(give)
+            donors = [d for d in slots if len(d[3]) == 2]
+            if donors:
+                donor = max(donors, key=lambda d: (sum(leader_by[x].senior for x in d[3]), -d[0]))
+                give = max(donor[3], key=lambda x: (leader_by[x].senior, str(x)))
+                donor[3].remove(give)
+                s[3].append(give)
     slots.sort(key=lambda s: s[0])
     prev_of = {}
     for i, s in enumerate(slots):
