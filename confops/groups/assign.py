@@ -26,7 +26,9 @@ then improve by moves and swaps under the weighted cost documented in `search.py
 Stability: given `previous`, everyone still on the roster starts in their previous group and
 leaves it only when a group is out of bounds (the move cost outweighs every soft wish);
 newcomers go where they fit best; groups are added or dissolved only when the count can no
-longer hold everyone within the bounds.
+longer hold everyone within the bounds (so `group_count` is not re-applied). Leaders stay with
+their groups; a group that lost its leader gets a spare one, else the second leader of a
+co-led group.
 """
 
 from __future__ import annotations
