@@ -5,6 +5,7 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 from confops.accounts.tables import LoginLink, RoleGrant, User
+from confops.checkin.tables import EventSigningKey
 from confops.events.tables import Event, Organizer, Room, Session, Track
 from confops.speakers.tables import SessionSpeaker, Speaker
 
@@ -24,6 +25,7 @@ APP_CONFIG = AppConfig(
         LoginLink,
         Speaker,
         SessionSpeaker,
+        EventSigningKey,
     ],
     migration_dependencies=[],
     commands=[],
