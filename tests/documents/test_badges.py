@@ -44,7 +44,11 @@ def _pages_text(pdf: bytes) -> list[list[str]]:
     pages = []
     for page in PdfReader(io.BytesIO(pdf)).pages:
         runs: list[str] = []
-        page.extract_text(visitor_text=lambda text, *_: runs.extend(t for t in text.splitlines() if t.strip()))
+
+        def visit(text, *_, runs=runs):
+            runs.extend(t for t in text.splitlines() if t.strip())
+
+        page.extract_text(visitor_text=visit)
         pages.append(runs)
     return pages
 
