@@ -12,9 +12,10 @@ import io
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import BinaryIO
 
-from reportlab.lib.colors import HexColor
+from reportlab.lib.colors import Color, HexColor
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
@@ -57,6 +58,11 @@ def _fold(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c))
 
 
+@cache
+def _color(hex_code: str) -> Color:
+    return HexColor(hex_code)
+
+
 def _register_fonts() -> None:
     for name, filename in FONT_FILES.values():
         if name not in pdfmetrics.getRegisteredFontNames():
@@ -96,7 +102,7 @@ class _Drawer:
             w, h = el.width * MM, el.height * MM
             if el.kind == "band":
                 color, label = self.layout.roles.get(badge.role, ("#777777", badge.role))
-                self.c.setFillColor(HexColor(color))
+                self.c.setFillColor(_color(color))
                 self.c.rect(x, top - h, w, h, stroke=0, fill=1)
                 self.text(label, el, x, top, w, h)
             elif el.kind == "text":
@@ -114,7 +120,7 @@ class _Drawer:
         font = FONT_FILES[el.font][0]
         size = fitted_size(text, font, min(el.size_pt, h / 0.95), el.min_size_pt, w)
         baseline = top - h / 2 - size * 0.36  # centres capitals and x-height in the box
-        self.c.setFillColor(HexColor(el.color))
+        self.c.setFillColor(_color(el.color))
         natural = pdfmetrics.stringWidth(text, font, size)
         if natural > w:  # too long even at the smallest size: narrow the letters, never cut them
             self.narrowed(text, font, size, x, baseline, w, w / natural)
@@ -140,7 +146,7 @@ class _Drawer:
         fits = max(0, int((h + el.line_gap_pt) // step))
         if len(lines) > fits:
             lines = lines[: max(0, fits - 1)] + [f"+ {len(lines) - fits + 1} more"]
-        self.c.setFillColor(HexColor(el.color))
+        self.c.setFillColor(_color(el.color))
         for i, line in enumerate(lines):
             size = fitted_size(line, font, el.size_pt, el.min_size_pt, w)
             self.c.setFont(font, size)
