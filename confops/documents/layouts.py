@@ -14,6 +14,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from string import Formatter
 
 ROOT = Path(__file__).resolve().parents[2] / "badges"
 MM = 72 / 25.4
@@ -32,7 +33,6 @@ LINE_SOURCES = {"schedule"}
 FONTS = {"regular", "bold"}
 ALIGNS = {"left", "center", "right"}
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
-_FIELD = re.compile(r"{([a-z_]+)}")
 
 
 class LayoutError(ValueError):
@@ -240,9 +240,16 @@ class _Checker:
             if not isinstance(text, str) or not text:
                 self.fail(f"{where}.text", "is required, e.g. \"{first_name}\"")
             else:
-                for name in _FIELD.findall(text):
+                try:
+                    fields = [(name, conv, spec) for _, name, spec, conv in Formatter().parse(text) if name is not None]
+                except ValueError as exc:
+                    self.fail(f"{where}.text", f"braces do not match ({exc}); write {{{{ and }}}} for literal braces")
+                    fields = []
+                for name, conv, spec in fields:
                     if name not in VARIABLES:
                         self.fail(f"{where}.text", f"unknown variable {{{name}}}; variables are {', '.join(sorted(VARIABLES))}")
+                    elif conv or spec:
+                        self.fail(f"{where}.text", f"write {{{name}}} without conversions or formats")
                 extra["text"] = text
         if kind == "lines":
             source = item.get("source")

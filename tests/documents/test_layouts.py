@@ -1,6 +1,7 @@
 """Layout files are checked on load; every problem names the file and the field."""
 
 import io
+import re
 
 import pytest
 from PIL import Image
@@ -82,6 +83,15 @@ def test_duplex_needs_a_back_and_back_needs_duplex(tmp_path):
         load_layout(_write(tmp_path, back, "back.toml"))
     assert any(p.startswith("back[0].source") for p in caught.value.problems)
     assert any(p.startswith("back: is only printed when grid.duplex") for p in caught.value.problems)
+
+
+@pytest.mark.parametrize(("text", "says"), [("{0}", "unknown variable {0}"), ("Hi {first_name", "braces do not match"),
+                                             ("{first_name!r}", "without conversions"), ("{first_name:>9}", "without conversions")])
+def test_text_variables_are_checked_before_printing(tmp_path, text, says):
+    path = _write(tmp_path, GOOD.replace('text = "{first_name}"', f'text = "{text}"'))
+    with pytest.raises(LayoutError, match=rf"mine\.toml: front\[0\]\.text: .*{re.escape(says)}"):
+        load_layout(path)
+    assert load_layout(_write(tmp_path, GOOD.replace('text = "{first_name}"', 'text = "{{{first_name}}}"'), "ok.toml"))
 
 
 def test_not_toml_and_unknown_name(tmp_path):
