@@ -5,6 +5,7 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 from confops.accounts.tables import LoginLink, RoleGrant, User
+from confops.checkin.tables import EventSigningKey
 from confops.core.tables import OutboxMessage
 from confops.events.tables import Event, Organizer, Room, Session, Track
 from confops.speakers.tables import SessionSpeaker, Speaker
@@ -26,6 +27,7 @@ APP_CONFIG = AppConfig(
         Speaker,
         SessionSpeaker,
         OutboxMessage,
+        EventSigningKey,
     ],
     migration_dependencies=[],
     commands=[],
