@@ -5,6 +5,7 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 from confops.accounts.tables import LoginLink, RoleGrant, User
+from confops.checkin.tables import EventSigningKey
 from confops.core.tables import OutboxMessage
 from confops.events.tables import Event, Organizer, Room, Session, Track
 from confops.registration.tables import (
@@ -52,6 +53,7 @@ APP_CONFIG = AppConfig(
         WaitlistEntry,
         WaitlistOffer,
         OutboxMessage,
+        EventSigningKey,
     ],
     migration_dependencies=[],
     commands=[],
