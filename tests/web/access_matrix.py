@@ -30,4 +30,22 @@ RULES = {
     "POST /logout": "signed_in",
     "GET /account": "signed_in",
     "GET /staff": "staff",
+    # registration (issue 3)
+    "GET /events/{slug:str}/register": "public",
+    "POST /events/{slug:str}/register": "public",
+    "POST /events/{slug:str}/register/edit": "public",
+    "POST /events/{slug:str}/waitlist": "public",
+    "GET /orders/{order_id:int}": "public",  # the order's token is checked: wrong token -> 404
+    "POST /orders/{order_id:int}/answers": "public",
+    "POST /orders/{order_id:int}/cancel": "public",
+    "POST /orders/{order_id:int}/transfer": "public",
+    "GET /account/registrations": "signed_in",
+    "POST /api/v1/events/{slug:str}/orders": "public",
+    "GET /api/v1/orders/{order_id:int}": "public",
+    "GET /staff/events/{slug:str}/registrations": "staff:registrar",
+    "GET /staff/events/{slug:str}/registrations/accessibility": "staff:registrar",
+    "POST /staff/events/{slug:str}/registrations/accessibility/{attendee_id:int}": "staff:registrar",
+    "POST /staff/events/{slug:str}/registrations/orders/{order_id:int}/resend": "staff:registrar",
+    "GET /staff/events/{slug:str}/registrations/new": "staff:registrar",
+    "POST /staff/events/{slug:str}/registrations/new": "staff:registrar",
 }
