@@ -27,8 +27,6 @@ _text = Environment(loader=FileSystemLoader(str(Path(TEMPLATES))), autoescape=Fa
 _text.filters.update(_html.filters)
 
 
-
-
 def _render(name: str, **context) -> tuple[str, str]:
     return (_text.get_template(f"email/{name}.txt").render(**context),
             _html.get_template(f"email/{name}.html").render(**context))
@@ -66,17 +64,24 @@ async def queue_confirmation(order_id: int, *, token: str | None, base_url: str 
                              starts_at=event["starts_at"], ends_at=event["ends_at"], location=location,
                              description=event["summary"], url=f"{CONFIG.base_url}/events/{event['slug']}",
                              now=clock.now())
-    attachments = [Attachment("event.ics", calendar, "text/calendar")]
+    calendar_file = Attachment("event.ics", calendar, "text/calendar")
+    codes = {p["id"]: Attachment(f"checkin-{p['id']}.png", qr_png(p["checkin_code"]), "image/png",
+                                 inline_cid=f"qr-{p['id']}@confops") for p in people}
+    # The buyer gets every attendee's code and the order's management link; an attendee whom
+    # someone else registered gets only their own code and a sign-in link, never the buyer's
+    # link (which could cancel the whole order) nor colleagues' codes.
+    letters = [(order["buyer_email"], order["buyer_name"], True, people, link)]
     for person in people:
-        attachments.append(Attachment(f"checkin-{person['id']}.png", qr_png(person["checkin_code"]), "image/png",
-                                      inline_cid=f"qr-{person['id']}@confops"))
-    text, html = _render("confirmation", order=order, event=event, people=people, link=link)
-    recipients = {order["buyer_email"]} | {p["email"] for p in people}
-    for to in sorted(recipients):
+        if person["email"].lower() != order["buyer_email"].lower():
+            letters.append((person["email"], f"{person['first_name']} {person['last_name']}", False, [person],
+                            f"{CONFIG.base_url}/account"))
+    for to, greeting, buyer, shown, url in letters:
+        text, html = _render("confirmation", order=order, event=event, people=shown, link=url,
+                             greeting=greeting, buyer=buyer)
         await outbox.enqueue(
             Message(to=to, subject=f"Registration confirmed: {event['title']}", text=text, html=html,
-                    attachments=tuple(attachments)),
-            dedupe_key=f"{dedupe}:{order_id}:{to}",
+                    attachments=(calendar_file, *(codes[p["id"]] for p in shown))),
+            dedupe_key=f"{dedupe}:{order_id}:{to.lower()}",
         )
 
 

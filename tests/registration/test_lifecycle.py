@@ -142,7 +142,9 @@ async def test_confirmation_mail_has_qr_ics_link_and_escapes_html(db, smtp_serve
     props = ics.unfold_and_parse(cal.get_content().encode() if isinstance(cal.get_content(), str)
                                  else cal.get_content())
     assert props["SUMMARY"] == "Annual Meeting" and props["DTSTART"].endswith("Z")
-    assert "/orders/" in body_text(mail) and "token=" in body_text(mail)
+    assert "/account" in body_text(mail) and "token=" not in body_text(mail)  # ana did not buy
+    buyer = inbox.wait_for("buyer@example.org")[0]
+    assert "/orders/" in body_text(buyer) and "token=" in body_text(buyer)
 
 
 def test_ics_folding_and_escaping_round_trip():
@@ -173,3 +175,34 @@ async def test_cancellation_offers_the_place_and_the_offer_link_registers(db, sm
     placed = await place(mine)
     assert placed.status == "awaiting_payment" and await sold() == 1
     assert (await WaitlistEntry.select(WaitlistEntry.status).first())["status"] == "used"
+
+
+async def test_group_confirmation_gives_each_attendee_only_their_own_code(db, smtp_server, inbox):
+    """The buyer sees everyone's codes and the order link; colleagues see only their own code."""
+    await make_event()
+    placed = await place(order(person(email="ana@example.org"),
+                               person(email="ben@example.org", first_name="Ben", last_name="Okoro"),
+                               key="group"))
+    from confops.registration.orders import confirm_order
+
+    assert await confirm_order(placed.id)
+    await outbox.deliver_due(SmtpMailer(smtp_server.url, "events@example.org"))
+    attendees = {a["email"]: a for a in await Attendee.select()}
+
+    def codes_in(message) -> set[str]:
+        found = set()
+        for part in message.walk():
+            if part.get_content_type() == "image/png":
+                image = PIL.Image.open(io.BytesIO(part.get_payload(decode=True)))
+                found |= {r.text for r in zxingcpp.read_barcodes(image)}
+        return found
+
+    (buyer,) = inbox.wait_for("buyer@example.org")
+    assert codes_in(buyer) == {a["checkin_code"] for a in attendees.values()}
+    assert "token=" in body_text(buyer)
+    for email, attendee in attendees.items():
+        (mail,) = inbox.wait_for(email)
+        assert codes_in(mail) == {attendee["checkin_code"]}
+        assert "token=" not in body_text(mail) + body_html(mail), "the buyer's order link must not leak"
+        others = [a["checkin_code"] for e, a in attendees.items() if e != email]
+        assert not any(code in body_text(mail) for code in others)
