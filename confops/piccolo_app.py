@@ -7,6 +7,7 @@ from piccolo.conf.apps import AppConfig
 from confops.accounts.tables import LoginLink, RoleGrant, User
 from confops.core.tables import OutboxMessage
 from confops.events.tables import Event, Organizer, Room, Session, Track
+from confops.payments.tables import Dispute, Invoice, InvoiceCounter, Payment, Refund, WebhookEvent
 from confops.registration.tables import (
     AddOn,
     Answer,
@@ -52,6 +53,12 @@ APP_CONFIG = AppConfig(
         WaitlistEntry,
         WaitlistOffer,
         OutboxMessage,
+        Payment,
+        Refund,
+        WebhookEvent,
+        Dispute,
+        InvoiceCounter,
+        Invoice,
     ],
     migration_dependencies=[],
     commands=[],
