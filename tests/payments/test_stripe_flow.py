@@ -34,8 +34,8 @@ async def confirm_at_localstripe(localstripe: str, intent_id: str, payment_metho
         return await http.post(f"{localstripe}/v1/payment_intents/{intent_id}/confirm", headers=auth)
 
 
-async def until(predicate, timeout: float = 15.0):
-    deadline = asyncio.get_running_loop().time() + timeout
+async def until(predicate, seconds: float = 15.0):
+    deadline = asyncio.get_running_loop().time() + seconds
     while True:
         value = await predicate()
         if value:
