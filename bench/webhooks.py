@@ -43,6 +43,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def spawn(argv: list[str], log: Path, **kwargs) -> subprocess.Popen:
+    return subprocess.Popen(argv, stdout=log.open("wb"), stderr=subprocess.STDOUT, **kwargs)
+
+
 def sign(payload: bytes) -> str:
     t = int(time.time())
     return f"t={t},v1=" + hmac.new(WEBHOOK_SECRET.encode(), f"{t}.".encode() + payload, hashlib.sha256).hexdigest()
@@ -130,9 +134,8 @@ async def main() -> None:
     tmp.mkdir(parents=True, exist_ok=True)
     stripe_port, app_port = free_port(), free_port()
     stripe_url, app_url = f"http://127.0.0.1:{stripe_port}", f"http://127.0.0.1:{app_port}"
-    localstripe = subprocess.Popen([str(Path(sys.executable).parent / "localstripe"), "--port", str(stripe_port),
-                                    "--from-scratch"], stdout=(tmp / "localstripe.log").open("wb"),
-                                   stderr=subprocess.STDOUT)
+    localstripe = spawn([str(Path(sys.executable).parent / "localstripe"), "--port", str(stripe_port),
+                         "--from-scratch"], tmp / "localstripe.log")
     server = None
     try:
         await wait_http(f"{stripe_url}/v1/balance", localstripe)
@@ -141,9 +144,8 @@ async def main() -> None:
                "CONFOPS_SECRET_KEY": "bench-secret-" * 4, "CONFOPS_BASE_URL": app_url,
                "CONFOPS_STRIPE_SECRET_KEY": SECRET_KEY, "CONFOPS_STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
                "CONFOPS_STRIPE_API_BASE": stripe_url, "CONFOPS_IN_APP_WORKER": "0"}
-        server = subprocess.Popen([sys.executable, "-m", "confops.cli", "serve", "--port", str(app_port),
-                                   "--workers", str(args.workers)], cwd=ROOT, env=env,
-                                  stdout=(tmp / "server.log").open("wb"), stderr=subprocess.STDOUT)
+        server = spawn([sys.executable, "-m", "confops.cli", "serve", "--port", str(app_port),
+                        "--workers", str(args.workers)], tmp / "server.log", cwd=ROOT, env=env)
         await wait_http(f"{app_url}/health", server)
 
         unique_n = round(args.events * (1 - args.duplicates))
