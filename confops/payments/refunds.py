@@ -89,16 +89,47 @@ async def refund_order(order_id: int, amount_cents: int, *, reason: str, kind: s
 
 
 async def refund_for_cancellation(order_id: int, amount_cents: int) -> None:
-    """The policy refund of a cancelled order (registration computed the amount)."""
+    """The policy refund of a cancelled order (registration computed the amount).
+
+    Card payments are refunded through Stripe at once. Money that came by cheque, invoice or at
+    the door goes back the same way, by hand: staff are told the amount and record the refund
+    when they send it (recording it here would claim money moved that did not)."""
     if amount_cents <= 0:
         return
     if await Refund.exists().where((Refund.order == order_id) & (Refund.kind == "policy")):
         return
+    by_card = await Payment.exists().where((Payment.order == order_id) & (Payment.provider == Provider.stripe.value)
+                                           & (Payment.status == PaymentStatus.succeeded.value))
+    if not by_card:
+        await _tell_staff_to_refund(order_id, amount_cents)
+        return
     try:
         await refund_order(order_id, amount_cents, reason="Cancellation (refund policy)", kind="policy")
     except (Conflict, GatewayError) as exc:
-        # Staff see it as a balance to refund by hand; the cancellation itself stands.
+        # The cancellation stands; staff refund the rest by hand from the order's page.
         log.warning("policy refund of order %s failed: %s", order_id, exc)
+        await _tell_staff_to_refund(order_id, amount_cents)
+
+
+async def _tell_staff_to_refund(order_id: int, amount_cents: int) -> None:
+    from confops.core import outbox
+    from confops.core.mail import Message
+    from confops.core.money import money
+    from confops.events.tables import Event, Organizer
+    from confops.payments.ledger import order_row
+
+    order = await order_row(order_id)
+    if not await Payment.exists().where((Payment.order == order_id) & (Payment.status == PaymentStatus.succeeded.value)):
+        return  # nothing was paid, nothing to give back
+    event = await Event.select(Event.title, Event.organizer).where(Event.id == order["event"]).first()
+    org = await Organizer.select(Organizer.email).where(Organizer.id == event["organizer"]).first()
+    if org and org["email"]:
+        await outbox.enqueue(Message(
+            to=org["email"], subject=f"[staff] Refund due: order {order_id}",
+            text=f"Order {order_id} ({event['title']}) was cancelled; by the refund policy "
+                 f"{money(amount_cents, order['currency'])} is due back to {order['buyer_name']} "
+                 f"<{order['buyer_email']}>. Record the refund on the order's payments page when it is sent."),
+            dedupe_key=f"refund-due:{order_id}")
 
 
 async def refund_automatically(order: dict, intent: Intent) -> None:

@@ -118,3 +118,38 @@ async def test_invoice_numbers_are_sequential_per_organizer_without_gaps(db):
     assert [await invoice_for(o) for o in orders] == numbers  # a second download keeps the number
     assert [int(n.split("-")[1]) for n in numbers] == [1, 2, 3, 4]
     assert await Invoice.count() == 4
+
+
+async def test_concurrent_refunds_never_exceed_what_was_paid(db):
+    import asyncio
+
+    await make_event()
+    placed = await place("race")
+    await record_manual_payment(placed.id, method="door", amount_cents=placed.total_cents, reference="Desk 1",
+                                recorded_by=None)
+    part = placed.total_cents * 30 // 100
+
+    async def attempt(i: int):
+        try:
+            return await refund_order(placed.id, part, reason=f"attempt {i}")
+        except Conflict:
+            return None
+
+    results = await asyncio.gather(*(attempt(i) for i in range(10)))
+    assert sum(1 for r in results if r) == 3
+    money = await ledger.balance_of(await ledger.order_row(placed.id))
+    assert money.refunded_cents == 3 * part <= money.paid_cents
+    payment = await Payment.select(Payment.refunded_cents).first()
+    assert payment["refunded_cents"] == money.refunded_cents
+
+
+async def test_cancelling_an_order_paid_by_cheque_tells_staff_the_refund_due(db):
+    await make_event(starts_in_days=90)
+    await Organizer.update({Organizer.email: "office@society.example"}, force=True)
+    placed = await place("cheque-cancel")
+    await record_manual_payment(placed.id, method="cheque", amount_cents=placed.total_cents, reference="Chq 5",
+                                recorded_by=None)
+    preview = await cancel_order(await ledger.order_row(placed.id))
+    assert await Refund.count() == 0  # no money moved yet
+    due = await OutboxMessage.select().where(OutboxMessage.dedupe_key == f"refund-due:{placed.id}").first()
+    assert due["to_address"] == "office@society.example" and f"${preview.refund_cents // 100:,}." in due["payload"]
