@@ -2,7 +2,8 @@
 race their original) against a running `confops serve` on PostgreSQL and a real localstripe.
 
 Unique events: payment_intent.succeeded for N paid orders (each handler re-reads the intent
-from localstripe) and charge.refunded events each adding one new 1-cent refund. Afterwards the
+from localstripe) and one charge.refunded event per 1-cent refund made at localstripe (each
+handler re-lists the intent's refunds there). Afterwards the
 database must hold exactly one inbox row, one confirmation and one refund per unique event;
 anything more is a duplicate applied.
 
@@ -71,8 +72,9 @@ async def wait_http(url: str, proc: subprocess.Popen, seconds: float = 30) -> No
     raise RuntimeError(f"{url} did not answer")
 
 
-async def seed(db_url: str, stripe_url: str, paid_orders: int) -> list[str]:
-    """An event, `paid_orders` orders each with an intent confirmed at localstripe (pm_card_visa)."""
+async def seed(db_url: str, stripe_url: str, paid_orders: int, refunds: int) -> tuple[list[str], list[tuple[str, str]]]:
+    """An event, `paid_orders` orders each with an intent confirmed at localstripe (pm_card_visa),
+    and `refunds` 1-cent refunds made at localstripe (as from Stripe's dashboard)."""
     from confops.core import clock
     from confops.db import connection_pool, make_engine, migrate
     from confops.events.tables import Event, Organizer
@@ -113,8 +115,13 @@ async def seed(db_url: str, stripe_url: str, paid_orders: int) -> list[str]:
                 await http.post(f"/v1/payment_intents/{intent.id}", data={"payment_method": "pm_card_visa"})
                 await http.post(f"/v1/payment_intents/{intent.id}/confirm")
                 intents.append(intent.id)
+            made = []
+            for k in range(refunds):
+                pi = intents[k % len(intents)]
+                r = await http.post("/v1/refunds", data={"payment_intent": pi, "amount": 1})
+                made.append((pi, r.json()["id"]))
         assert stripe() is not None
-    return intents
+    return intents, made
 
 
 async def main() -> None:
@@ -139,7 +146,9 @@ async def main() -> None:
     server = None
     try:
         await wait_http(f"{stripe_url}/v1/balance", localstripe)
-        intents = await seed(db_url, stripe_url, args.paid_orders)
+        unique_n = round(args.events * (1 - args.duplicates))
+        refund_n = unique_n - args.paid_orders
+        intents, made = await seed(db_url, stripe_url, args.paid_orders, refund_n)
         env = {**os.environ, "CONFOPS_ENV": "test", "CONFOPS_DATABASE_URL": db_url, "CONFOPS_VAR_DIR": str(tmp),
                "CONFOPS_SECRET_KEY": "bench-secret-" * 4, "CONFOPS_BASE_URL": app_url,
                "CONFOPS_STRIPE_SECRET_KEY": SECRET_KEY, "CONFOPS_STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
@@ -148,12 +157,10 @@ async def main() -> None:
                         "--workers", str(args.workers)], tmp / "server.log", cwd=ROOT, env=env)
         await wait_http(f"{app_url}/health", server)
 
-        unique_n = round(args.events * (1 - args.duplicates))
-        refund_n = unique_n - len(intents)
         unique = [event("payment_intent.succeeded", {"id": pi, "object": "payment_intent"}) for pi in intents]
-        unique += [event("charge.refunded", {"id": f"ch_{k}", "object": "charge", "payment_intent": intents[k % len(intents)],
-                                             "refunds": {"data": [{"id": f"re_bench_{k}", "amount": 1}]}})
-                   for k in range(refund_n)]
+        unique += [event("charge.refunded", {"id": f"ch_{k}", "object": "charge", "payment_intent": pi,
+                                             "refunds": {"data": [{"id": re_id, "amount": 1}]}})
+                   for k, (pi, re_id) in enumerate(made)]
         rng = random.Random(7)
         sends = unique + [rng.choice(unique) for _ in range(args.events - unique_n)]
         rng.shuffle(sends)

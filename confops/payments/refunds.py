@@ -154,13 +154,26 @@ async def record_provider_refund(intent_id: str, refund_id: str, amount_cents: i
     payment = await Payment.select().where(Payment.provider_id == intent_id).first()
     if payment is None or await Refund.exists().where(Refund.provider_id == refund_id):
         return False
-    async with transaction():
+    try:
+        async with transaction():
+            # The reservation locks the payment row first, so a concurrent delivery that got
+            # here earlier has committed (and is seen) by the time this checks.
+            if not await _reserve(payment["id"], amount_cents):
+                log.warning("refund %s exceeds what is left on %s; not recorded", refund_id, intent_id)
+                return False
+            if await Refund.exists().where(Refund.provider_id == refund_id):
+                raise _AlreadyRecorded
+            await Refund(payment=payment["id"], order=payment["order"], amount_cents=amount_cents,
+                         currency=payment["currency"], reason="Refunded in Stripe", kind="provider",
+                         provider_id=refund_id, recorded_by=None).save()
+    except _AlreadyRecorded:
+        return False  # rolled back, reservation included
+    except Exception:
         if await Refund.exists().where(Refund.provider_id == refund_id):
-            return False
-        if not await _reserve(payment["id"], amount_cents):
-            log.warning("refund %s exceeds what is left on %s; not recorded", refund_id, intent_id)
-            return False
-        await Refund(payment=payment["id"], order=payment["order"], amount_cents=amount_cents,
-                     currency=payment["currency"], reason="Refunded in Stripe", kind="provider",
-                     provider_id=refund_id, recorded_by=None).save()
+            return False  # lost the race on the unique id: recorded once, by the other delivery
+        raise
     return True
+
+
+class _AlreadyRecorded(Exception):
+    pass

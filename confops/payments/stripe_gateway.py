@@ -82,6 +82,13 @@ class StripeGateway:
             raise GatewayError(exc.user_message or str(exc)) from exc
         return ProviderRefund(obj["id"], int(obj["amount"]), obj["status"])
 
+    async def list_refunds(self, intent_id: str) -> list[ProviderRefund]:
+        try:
+            page = await self.client.v1.refunds.list_async(params={"payment_intent": intent_id, "limit": 100})
+        except stripe.StripeError as exc:
+            raise GatewayError(exc.user_message or str(exc)) from exc
+        return [ProviderRefund(r["id"], int(r["amount"]), r["status"]) for r in page.data]
+
     async def list_succeeded(self, limit: int = 100) -> list[Intent]:
         try:
             page = await self.client.v1.payment_intents.list_async(params={"limit": limit})

@@ -3,7 +3,7 @@
 The inbox row is written before anything else, keyed by Stripe's event id (unique), so a
 replay is answered 200 and changes nothing. Processing runs inline after storing and again
 from the worker for anything left unprocessed (a crash, Stripe unreachable). Payment intents
-are re-read from Stripe, so the action follows Stripe's current word, not the event's order.
+are re-read from Stripe (and a charge's refunds listed there), so the action follows Stripe's current word, not the event's order.
 """
 
 from __future__ import annotations
@@ -85,9 +85,15 @@ async def _handle(kind: str, obj: dict) -> None:
         intent = await gateways.require_stripe().read_intent(obj["id"])
         await settle_intent(intent)
     elif kind == "charge.refunded":
-        intent_id = obj.get("payment_intent")
-        for refund in (obj.get("refunds") or {}).get("data") or []:
-            await record_provider_refund(intent_id, refund["id"], int(refund["amount"]))
+        # Re-read: record the refunds Stripe lists for the intent now (each once), not the
+        # event's copy, which may be older than a refund already recorded.
+        intent_id = str(obj.get("payment_intent") or "")
+        if not await Payment.exists().where(Payment.provider_id == intent_id):
+            log.warning("charge.refunded for %r, not one of our payments", intent_id)
+            return
+        for refund in await gateways.require_stripe().list_refunds(intent_id):
+            if refund.status in ("succeeded", "pending"):
+                await record_provider_refund(intent_id, refund.id, refund.amount_cents)
     elif kind == "charge.dispute.created":
         intent_id = obj.get("payment_intent")
         payment = await Payment.select().where(Payment.provider_id == intent_id).first()

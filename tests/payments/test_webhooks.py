@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import time
 
+import httpx
+
 from confops.core.tables import OutboxMessage
 from confops.events.tables import Organizer
 from confops.payments import ledger
@@ -14,6 +16,7 @@ from confops.payments.gateway import stripe
 from confops.payments.service import start_checkout
 from confops.payments.tables import Dispute, Payment, Refund, WebhookEvent
 from confops.registration.tables import Order
+from tests.payments.conftest import SECRET_KEY
 from tests.payments.stripe_events import dispute, event, refunded, sign
 from tests.payments.test_stripe_flow import awaiting_order, confirm_at_localstripe
 
@@ -87,18 +90,30 @@ async def test_forged_stale_garbled_and_unknown_events_change_nothing(client, lo
     assert (await ledger.order_row(order_id))["status"] == "awaiting_payment"
 
 
+async def refund_at_stripe(localstripe: str, intent_id: str, amount: int) -> str:
+    """A refund made in Stripe's dashboard (outside confops); localstripe sends no event for it."""
+    async with httpx.AsyncClient() as http:
+        r = await http.post(f"{localstripe}/v1/refunds", data={"payment_intent": intent_id, "amount": amount},
+                            headers={"Authorization": f"Bearer {SECRET_KEY}"})
+    assert r.status_code == 200, r.text
+    return r.json()["id"]
+
+
 async def test_refund_and_dispute_events_are_recorded_once(client, localstripe):
     order_id, intent = await paid_intent(localstripe)
     await post_event(client, event("payment_intent.succeeded", {"id": intent.id, "object": "payment_intent"}))
     total = (await ledger.order_row(order_id))["total_cents"]
-    first = event("charge.refunded", refunded(intent.id, ("re_a", 5000)), event_id="evt_r1")
+    re_a = await refund_at_stripe(localstripe, intent.id, 5000)
+    first = event("charge.refunded", refunded(intent.id, (re_a, 5000)), event_id="evt_r1")
+    re_b = await refund_at_stripe(localstripe, intent.id, 2000)
     # Stripe's next charge.refunded lists every refund so far: re_a must not count twice.
-    second = event("charge.refunded", refunded(intent.id, ("re_a", 5000), ("re_b", 2000)), event_id="evt_r2")
-    too_much = event("charge.refunded", refunded(intent.id, ("re_c", total)), event_id="evt_r3")
-    for payload in (second, first, first, second, too_much):
+    second = event("charge.refunded", refunded(intent.id, (re_a, 5000), (re_b, 2000)), event_id="evt_r2")
+    # A signed event naming a refund Stripe does not know is not taken at its word.
+    invented = event("charge.refunded", refunded(intent.id, ("re_invented", total)), event_id="evt_r3")
+    for payload in (second, first, first, second, invented):
         assert (await post_event(client, payload)).status_code == 200
-    refunds = await Refund.select(Refund.provider_id, Refund.amount_cents).order_by(Refund.provider_id)
-    assert [(r["provider_id"], r["amount_cents"]) for r in refunds] == [("re_a", 5000), ("re_b", 2000)]
+    refunds = await Refund.select(Refund.provider_id, Refund.amount_cents).order_by(Refund.amount_cents)
+    assert [(r["provider_id"], r["amount_cents"]) for r in refunds] == [(re_b, 2000), (re_a, 5000)]
     money = await ledger.balance_of(await ledger.order_row(order_id))
     assert (money.paid_cents, money.refunded_cents, money.net_cents) == (total, 7000, total - 7000)
 
