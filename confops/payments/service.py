@@ -69,6 +69,12 @@ async def record_manual_payment(order_id: int, *, method: str, amount_cents: int
         problems.append(FieldError("method", "Choose invoice, cheque or door."))
     if amount_cents <= 0:
         problems.append(FieldError("amount", "Enter an amount above zero."))
+    if amount_cents > 0 and order["status"] in (*HOLDING, OrderStatus.confirmed.value):
+        from confops.payments.ledger import balance_of
+
+        due = (await balance_of(order)).due_cents
+        if amount_cents > due:
+            problems.append(FieldError("amount", f"That is more than the {money(due, order['currency'])} due."))
     if not reference.strip() or len(reference) > 200:
         problems.append(FieldError("reference", "Enter the cheque number or payment reference (up to 200 characters)."))
     collect(problems)

@@ -54,6 +54,9 @@ async def test_registrar_sees_balances_refunds_and_reconciles(client, demo, loca
     money = await ledger.balance_of(await ledger.order_row(card.id))
     assert (money.paid_cents, money.refunded_cents) == (card.total_cents, 5000)
 
+    over = await post_form(client, f"/staff/orders/{unpaid.id}/manual-payments",
+                           {"method": "cheque", "amount": f"{unpaid.total_cents / 100 + 1:.2f}", "reference": "Chq 76"})
+    assert over.status_code == 422 and "more than the" in over.text
     cheque = await post_form(client, f"/staff/orders/{unpaid.id}/manual-payments",
                              {"method": "cheque", "amount": f"{unpaid.total_cents / 100:.2f}", "reference": "Chq 77"},
                              page=f"/staff/orders/{unpaid.id}/payments")
