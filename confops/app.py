@@ -24,6 +24,7 @@ from confops.core.auth import PUBLIC
 from confops.core.mail import make_mailer
 from confops.db import connection_pool, make_engine, prepare, use_engine
 from confops.jobs import make_worker
+from confops.payments.gateway import configure as configure_payments
 from confops.registration.config import configure as configure_registration
 from confops.web.access import access_guard
 from confops.web.api.events import EventsApi
@@ -34,13 +35,16 @@ from confops.web.errors import EXCEPTION_HANDLERS
 from confops.web.health import health
 from confops.web.public.orders import OrderPages
 from confops.web.public.pages import PublicPages
+from confops.web.public.pay import PayPages
 from confops.web.public.register import RegisterPages
 from confops.web.public.signin import SignIn
 from confops.web.schema_page import PlainSchemaPage
 from confops.web.staff.home import StaffHome
+from confops.web.staff.payments import StaffPayments
 from confops.web.staff.registrations import StaffRegistrations
 from confops.web.templating import make_environment
 from confops.web.throttle import rate_limit_config, rate_limit_store
+from confops.web.webhooks.stripe import stripe_webhook
 from settings import Settings, load_settings
 
 STATIC = Path(__file__).resolve().parent / "web" / "static"
@@ -63,6 +67,9 @@ def route_handlers() -> list:
         StaffRegistrations,
         EventsApi,
         OrdersApi,
+        PayPages,
+        StaffPayments,
+        stripe_webhook,
         health,
         create_static_files_router(path="/static", directories=[STATIC], opt={"access": PUBLIC},
                                    include_in_schema=False),
@@ -76,6 +83,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     mailer = make_mailer(settings.smtp_url, settings.mail_from, settings.mail_dir)
     configure_registration(base_url=settings.base_url, hold_minutes=settings.order_hold_minutes,
                            offer_hours=settings.waitlist_offer_hours, secret=settings.secret_key)
+    configure_payments(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:

@@ -8,6 +8,8 @@ from confops.accounts.service import purge_expired_login_links
 from confops.core.mail import Mailer
 from confops.core.outbox import deliver_due
 from confops.core.worker import Job, Worker
+from confops.payments.gateway import configure as configure_payments
+from confops.payments.webhooks import process_pending
 from confops.registration.config import configure
 from confops.registration.holds import release_expired
 from settings import Settings
@@ -16,8 +18,10 @@ from settings import Settings
 def make_worker(settings: Settings, mailer: Mailer) -> Worker:
     configure(base_url=settings.base_url, hold_minutes=settings.order_hold_minutes,
               offer_hours=settings.waitlist_offer_hours, secret=settings.secret_key)
+    configure_payments(settings)
     return Worker([
         Job("release-expired-holds", 30, release_expired),
+        Job("stripe-webhooks", 10, process_pending),
         Job("send-mail", 2, partial(deliver_due, mailer)),
         Job("purge-expired-login-links", 3600, purge_expired_login_links),
     ])

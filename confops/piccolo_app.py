@@ -8,6 +8,7 @@ from confops.accounts.tables import LoginLink, RoleGrant, User
 from confops.checkin.tables import EventSigningKey
 from confops.core.tables import OutboxMessage
 from confops.events.tables import Event, Organizer, Room, Session, Track
+from confops.payments.tables import Dispute, Invoice, InvoiceCounter, Payment, Refund, WebhookEvent
 from confops.registration.tables import (
     AddOn,
     Answer,
@@ -54,6 +55,12 @@ APP_CONFIG = AppConfig(
         WaitlistOffer,
         OutboxMessage,
         EventSigningKey,
+        Payment,
+        Refund,
+        WebhookEvent,
+        Dispute,
+        InvoiceCounter,
+        Invoice,
     ],
     migration_dependencies=[],
     commands=[],

@@ -68,6 +68,9 @@ async def cancel_order(order: dict) -> RefundPreview:
                                Attendee.token_version: Attendee.token_version + 1}).where(
             (Attendee.order == order["id"]) & (Attendee.status == AttendeeStatus.active.value))
         await queue_cancellation(row, preview.refund_cents)
+    from confops.payments.refunds import refund_for_cancellation  # payments gives the money back
+
+    await refund_for_cancellation(order["id"], preview.refund_cents)
     return preview
 
 

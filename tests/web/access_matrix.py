@@ -48,4 +48,16 @@ RULES = {
     "POST /staff/events/{slug:str}/registrations/orders/{order_id:int}/resend": "staff:registrar",
     "GET /staff/events/{slug:str}/registrations/new": "staff:registrar",
     "POST /staff/events/{slug:str}/registrations/new": "staff:registrar",
+    # payments (issue 4)
+    "POST /webhooks/stripe": "public",  # the Stripe signature is checked
+    "GET /orders/{order_id:int}/pay": "public",  # order token checked
+    "GET /orders/{order_id:int}/payment.json": "public",
+    "GET /orders/{order_id:int}/receipt.pdf": "public",
+    "GET /staff/events/{event_id:int}/payments": "staff:registrar",
+    "GET /staff/orders/{order_id:int}/payments": "staff:registrar",
+    "POST /staff/orders/{order_id:int}/refunds": "staff:registrar",
+    "POST /staff/orders/{order_id:int}/manual-payments": "staff:registrar",
+    "GET /staff/orders/{order_id:int}/receipt.pdf": "staff:registrar",
+    "GET /staff/events/{event_id:int}/reconciliation": "staff:registrar",
+    "GET /staff/events/{event_id:int}/reconciliation.csv": "staff:registrar",
 }

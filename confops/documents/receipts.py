@@ -1,0 +1,95 @@
+"""Receipts and invoices as PDF: what the society's treasurer and the attendee's employer need.
+
+The invoice number comes from `payments.invoices` (sequential per organizer, no gaps); the
+figures come from the ledger, so the PDF always agrees with the order page.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+from reportlab.lib.pagesizes import letter
+from reportlab.lib.units import inch
+from reportlab.pdfgen.canvas import Canvas
+
+from confops.core.money import money
+from confops.events.tables import Event, Organizer
+from confops.payments.invoices import invoice_for
+from confops.payments.ledger import balance_of, order_row, payments_of, refunds_of
+from confops.registration.orders import attendees_of
+
+
+async def receipt_pdf(order_id: int) -> bytes:
+    order = await order_row(order_id)
+    event = await Event.select().where(Event.id == order["event"]).first()
+    org = await Organizer.select().where(Organizer.id == event["organizer"]).first()
+    number = await invoice_for(order)
+    people = await attendees_of(order_id)
+    balance = await balance_of(order)
+    payments = [p for p in await payments_of(order_id) if p["status"] == "succeeded"]
+    refunds = await refunds_of(order_id)
+    snapshot = order["pricing_snapshot"]
+    snap = json.loads(snapshot) if isinstance(snapshot, str) else (snapshot or {})
+    cur = order["currency"]
+
+    buf = io.BytesIO()
+    pdf = Canvas(buf, pagesize=letter, pageCompression=0)
+    pdf.setTitle(f"Receipt {number}")
+    y = 10.3 * inch
+    left, right = 0.9 * inch, 7.6 * inch
+
+    def line(text: str, amount: str = "", *, size: int = 10, bold: bool = False) -> None:
+        nonlocal y
+        font = "Helvetica-Bold" if bold else "Helvetica"
+        pdf.setFont(font, size)
+        pdf.drawString(left, y, text)
+        if amount:
+            pdf.drawRightString(right, y, amount)
+        y -= size * 1.5
+        if y < inch:
+            pdf.showPage()
+            y = 10.3 * inch
+
+    line(org["name"], size=16, bold=True)
+    for part in (org["address"] or "").splitlines():
+        line(part)
+    line(", ".join(p for p in (org["city"], org["region"], org["country"]) if p))
+    if org["nonprofit_status"]:
+        tax = f" (EIN {org['tax_id']})" if org["tax_id"] else ""
+        line(f"{org['name']} is a {org['nonprofit_status']}{tax}.")
+    line("No goods or services were provided other than registration for the event named below.")
+    y -= 10
+    line(f"Invoice and receipt no. {number}", size=13, bold=True)
+    line(f"Order {order['id']} - {event['title']}")
+    line(f"Billed to: {order['buyer_name']} <{order['buyer_email']}>")
+    y -= 6
+    line("Items", bold=True)
+    lines = snap.get("lines") or []
+    discount = 0
+    for i, person in enumerate(people):
+        name = f"{person['first_name']} {person['last_name']}".strip()
+        off = int(lines[i].get("discount_cents") or 0) if i < len(lines) and not order["complimentary"] else 0
+        discount += off
+        fee = person["price_cents"] - sum(a["price_cents"] for a in person["addons"]) + off
+        line(f"{person['category_label']} - {name}", money(fee, cur))
+        for add in person["addons"]:
+            line(f"    {add['label']} x {add['quantity']}", money(add["price_cents"], cur))
+    if discount:
+        line(f"Discount {snap.get('code') or ''}".strip(), money(-discount, cur))
+    line("Total", money(order["total_cents"], cur), bold=True)
+    y -= 6
+    line("Payments", bold=True)
+    for p in payments:
+        label = "Card" if p["provider"] == "stripe" else p["method"].capitalize()
+        ref = f" ({p['reference']})" if p["reference"] else ""
+        line(f"{label}{ref} {p['succeeded_at']:%Y-%m-%d}" if p["succeeded_at"] else label, money(p["amount_cents"], cur))
+    for r in refunds:
+        line(f"Refund: {r['reason']}", money(-r["amount_cents"], cur))
+    line("Paid", money(balance.paid_cents, cur))
+    line("Refunded", money(balance.refunded_cents, cur))
+    line("Net paid", money(balance.net_cents, cur), bold=True)
+    line("Balance due", money(balance.due_cents, cur), bold=True)
+    pdf.showPage()
+    pdf.save()
+    return buf.getvalue()

@@ -1,0 +1,57 @@
+"""What an order has paid and got back: the figures every page, receipt and report shows.
+
+paid − refunded = net; due is what an open order still owes. Computed from the payment and
+refund rows, never stored twice, so the figures cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from confops.payments.tables import Dispute, Payment, PaymentStatus, Refund
+from confops.registration.tables import Order, OrderStatus
+
+
+@dataclass(frozen=True)
+class Balance:
+    total_cents: int
+    paid_cents: int
+    refunded_cents: int
+    currency: str
+    disputed: bool
+
+    @property
+    def net_cents(self) -> int:
+        return self.paid_cents - self.refunded_cents
+
+    @property
+    def due_cents(self) -> int:
+        return max(0, self.total_cents - self.paid_cents)
+
+
+async def balance_of(order: dict) -> Balance:
+    payments = await Payment.select(Payment.amount_cents).where(
+        (Payment.order == order["id"]) & (Payment.status == PaymentStatus.succeeded.value))
+    refunds = await Refund.select(Refund.amount_cents).where(Refund.order == order["id"])
+    disputed = await Dispute.exists().where(Dispute.order == order["id"])
+    total = order["total_cents"] if order["status"] in (
+        OrderStatus.confirmed.value, OrderStatus.awaiting_payment.value, OrderStatus.pending.value) else 0
+    return Balance(total, sum(p["amount_cents"] for p in payments), sum(r["amount_cents"] for r in refunds),
+                   order["currency"], disputed)
+
+
+async def payments_of(order_id: int) -> list[dict]:
+    return await Payment.select().where(Payment.order == order_id).order_by(Payment.id)
+
+
+async def refunds_of(order_id: int) -> list[dict]:
+    return await Refund.select().where(Refund.order == order_id).order_by(Refund.id)
+
+
+async def order_row(order_id: int) -> dict:
+    from confops.core.errors import NotFound
+
+    row = await Order.select().where(Order.id == order_id).first()
+    if row is None:
+        raise NotFound("There is no such order.")
+    return row

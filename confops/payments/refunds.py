@@ -1,0 +1,179 @@
+"""Giving money back: by staff (full or partial, with a reason), by the cancellation policy,
+and automatically when a late payment finds its places gone.
+
+The amount is first reserved on the payment with a conditional UPDATE (refunded + x <= paid),
+then sent to the provider, then recorded under the provider's refund id (unique). So two
+refunds at once never exceed what was paid, and a refund that also arrives as a webhook is
+recorded once.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from confops.core.errors import Conflict, FieldError, collect
+from confops.db import transaction
+from confops.payments import gateway as gateways
+from confops.payments.gateway import GatewayError, Intent
+from confops.payments.manual import manual_id
+from confops.payments.tables import Payment, PaymentStatus, Provider, Refund
+
+log = logging.getLogger("confops.payments")
+
+
+async def _reserve(payment_id: int, amount: int) -> bool:
+    rows = await Payment.raw(
+        "UPDATE payment SET refunded_cents = refunded_cents + {} WHERE id = {} "
+        "AND refunded_cents + {} <= amount_cents RETURNING id", amount, payment_id, amount)
+    return bool(rows)
+
+
+async def _release(payment_id: int, amount: int) -> None:
+    await Payment.update({Payment.refunded_cents: Payment.refunded_cents - amount}).where(Payment.id == payment_id)
+
+
+async def _refund_payment(payment: dict, amount: int, *, reason: str, kind: str, recorded_by: int | None,
+                          key: str) -> dict:
+    """Reserve, send to the provider, record once. Raises Conflict when it would exceed the payment."""
+    if not await _reserve(payment["id"], amount):
+        raise Conflict("That is more than is left to refund on this payment.", code="refund_too_large")
+    try:
+        if payment["provider"] == Provider.stripe.value:
+            done = await gateways.require_stripe().refund(intent_id=payment["provider_id"], amount_cents=amount,
+                                                          idempotency_key=key)
+            provider_id = done.id
+        else:
+            provider_id = manual_id()
+    except (GatewayError, Conflict):
+        await _release(payment["id"], amount)
+        raise
+    async with transaction():
+        if await Refund.exists().where(Refund.provider_id == provider_id):
+            await _release(payment["id"], amount)  # the webhook recorded it first
+        else:
+            await Refund(payment=payment["id"], order=payment["order"], amount_cents=amount,
+                         currency=payment["currency"], reason=reason[:300], kind=kind, provider_id=provider_id,
+                         recorded_by=recorded_by).save()
+    return await Refund.select().where(Refund.provider_id == provider_id).first()
+
+
+async def refund_order(order_id: int, amount_cents: int, *, reason: str, kind: str = "staff",
+                       recorded_by: int | None = None) -> list[dict]:
+    """Refund up to what the order has left paid, newest payment first; never more."""
+    problems = []
+    if amount_cents <= 0:
+        problems.append(FieldError("amount", "Enter an amount above zero."))
+    if kind == "staff" and not reason.strip():
+        problems.append(FieldError("reason", "Say why the money is given back."))
+    collect(problems)
+    payments = await Payment.select().where(
+        (Payment.order == order_id) & (Payment.status == PaymentStatus.succeeded.value)).order_by(
+        Payment.id, ascending=False)
+    left = sum(p["amount_cents"] - p["refunded_cents"] for p in payments)
+    if amount_cents > left:
+        raise Conflict(f"At most {left / 100:.2f} can be refunded on this order.", code="refund_too_large")
+    done = []
+    remaining = amount_cents
+    count = await Refund.count().where(Refund.order == order_id)
+    for payment in payments:
+        part = min(remaining, payment["amount_cents"] - payment["refunded_cents"])
+        if part <= 0:
+            continue
+        count += 1
+        done.append(await _refund_payment(payment, part, reason=reason, kind=kind, recorded_by=recorded_by,
+                                          key=f"refund-order-{order_id}-{count}-{part}"))
+        remaining -= part
+        if remaining == 0:
+            break
+    return done
+
+
+async def refund_for_cancellation(order_id: int, amount_cents: int) -> None:
+    """The policy refund of a cancelled order (registration computed the amount).
+
+    Card payments are refunded through Stripe at once. Money that came by cheque, invoice or at
+    the door goes back the same way, by hand: staff are told the amount and record the refund
+    when they send it (recording it here would claim money moved that did not)."""
+    if amount_cents <= 0:
+        return
+    if await Refund.exists().where((Refund.order == order_id) & (Refund.kind == "policy")):
+        return
+    by_card = await Payment.exists().where((Payment.order == order_id) & (Payment.provider == Provider.stripe.value)
+                                           & (Payment.status == PaymentStatus.succeeded.value))
+    if not by_card:
+        await _tell_staff_to_refund(order_id, amount_cents)
+        return
+    try:
+        await refund_order(order_id, amount_cents, reason="Cancellation (refund policy)", kind="policy")
+    except (Conflict, GatewayError) as exc:
+        # The cancellation stands; staff refund the rest by hand from the order's page.
+        log.warning("policy refund of order %s failed: %s", order_id, exc)
+        await _tell_staff_to_refund(order_id, amount_cents)
+
+
+async def _tell_staff_to_refund(order_id: int, amount_cents: int) -> None:
+    from confops.core import outbox
+    from confops.core.mail import Message
+    from confops.core.money import money
+    from confops.events.tables import Event, Organizer
+    from confops.payments.ledger import order_row
+
+    order = await order_row(order_id)
+    if not await Payment.exists().where((Payment.order == order_id) & (Payment.status == PaymentStatus.succeeded.value)):
+        return  # nothing was paid, nothing to give back
+    event = await Event.select(Event.title, Event.organizer).where(Event.id == order["event"]).first()
+    org = await Organizer.select(Organizer.email).where(Organizer.id == event["organizer"]).first()
+    if org and org["email"]:
+        await outbox.enqueue(Message(
+            to=org["email"], subject=f"[staff] Refund due: order {order_id}",
+            text=f"Order {order_id} ({event['title']}) was cancelled; by the refund policy "
+                 f"{money(amount_cents, order['currency'])} is due back to {order['buyer_name']} "
+                 f"<{order['buyer_email']}>. Record the refund on the order's payments page when it is sent."),
+            dedupe_key=f"refund-due:{order_id}")
+
+
+async def refund_automatically(order: dict, intent: Intent) -> None:
+    """A late payment whose places are gone: give it all back and tell both sides, once."""
+    from confops.payments.service import describe, tell_staff_and_payer
+
+    payment = await Payment.select().where(Payment.provider_id == intent.id).first()
+    left = payment["amount_cents"] - payment["refunded_cents"]
+    if left > 0:
+        await _refund_payment(payment, left, reason="Paid after the hold expired; the places were taken",
+                              kind="automatic", recorded_by=None, key=f"auto-refund-{intent.id}")
+    async with transaction():
+        await tell_staff_and_payer(
+            order, "Your payment was refunded",
+            f"Your payment of {describe(intent.amount_cents, intent.currency)} arrived after the hold on your "
+            "places expired, and the places had been taken meanwhile, so it was refunded in full.",
+            dedupe=f"auto-refund:{intent.id}")
+
+
+async def record_provider_refund(intent_id: str, refund_id: str, amount_cents: int) -> bool:
+    """A refund Stripe reports (charge.refunded), recorded once and never beyond what was paid."""
+    payment = await Payment.select().where(Payment.provider_id == intent_id).first()
+    if payment is None or await Refund.exists().where(Refund.provider_id == refund_id):
+        return False
+    try:
+        async with transaction():
+            # The reservation locks the payment row first, so a concurrent delivery that got
+            # here earlier has committed (and is seen) by the time this checks.
+            if not await _reserve(payment["id"], amount_cents):
+                log.warning("refund %s exceeds what is left on %s; not recorded", refund_id, intent_id)
+                return False
+            if await Refund.exists().where(Refund.provider_id == refund_id):
+                raise _AlreadyRecorded
+            await Refund(payment=payment["id"], order=payment["order"], amount_cents=amount_cents,
+                         currency=payment["currency"], reason="Refunded in Stripe", kind="provider",
+                         provider_id=refund_id, recorded_by=None).save()
+    except _AlreadyRecorded:
+        return False  # rolled back, reservation included
+    except Exception:
+        if await Refund.exists().where(Refund.provider_id == refund_id):
+            return False  # lost the race on the unique id: recorded once, by the other delivery
+        raise
+    return True
+
+
+class _AlreadyRecorded(Exception):
+    pass

@@ -1,0 +1,115 @@
+"""Stripe's webhooks: verify, store once by event id, then act.
+
+The inbox row is written before anything else, keyed by Stripe's event id (unique), so a
+replay is answered 200 and changes nothing. Processing runs inline after storing and again
+from the worker for anything left unprocessed (a crash, Stripe unreachable). Payment intents
+are re-read from Stripe (and a charge's refunds listed there), so the action follows Stripe's current word, not the event's order.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from confops.core import clock
+from confops.db import transaction
+from confops.payments import gateway as gateways
+from confops.payments.gateway import BadSignature, GatewayError
+from confops.payments.tables import Dispute, Payment, WebhookEvent
+
+log = logging.getLogger("confops.payments.webhooks")
+
+HANDLED = frozenset({
+    "payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.canceled",
+    "charge.refunded", "charge.dispute.created",
+})
+
+
+async def receive(payload: bytes, signature: str) -> str:
+    """Returns "stored", "replay" or "ignored"; raises BadSignature (→ 400)."""
+    stripe = gateways.require_stripe()
+    envelope = stripe.verify_webhook(payload, signature)
+    if envelope.type not in HANDLED:
+        log.info("ignored Stripe event %s of type %s", envelope.id, envelope.type)
+        return "ignored"
+    if await WebhookEvent.exists().where(WebhookEvent.event_id == envelope.id):
+        return "replay"
+    try:
+        await WebhookEvent(event_id=envelope.id, type=envelope.type, payload=payload.decode(), error="").save()
+    except Exception:  # a concurrent delivery of the same event won the unique index
+        if await WebhookEvent.exists().where(WebhookEvent.event_id == envelope.id):
+            return "replay"
+        raise
+    await process(envelope.id)
+    return "stored"
+
+
+async def process(event_id: str) -> bool:
+    """Handle one stored event; claiming it first makes two workers never run it together."""
+    now = clock.now()
+    claimed = await WebhookEvent.update({WebhookEvent.attempts: WebhookEvent.attempts + 1,
+                                         WebhookEvent.processed_at: now}).where(
+        (WebhookEvent.event_id == event_id) & WebhookEvent.processed_at.is_null()).returning(
+        WebhookEvent.type, WebhookEvent.payload)
+    if not claimed:
+        return False
+    try:
+        await _handle(claimed[0]["type"], json.loads(claimed[0]["payload"])["data"]["object"])
+    except Exception as exc:  # kept for the worker to retry; the reason is visible to staff
+        log.warning("Stripe event %s failed: %s", event_id, exc)
+        await WebhookEvent.update({WebhookEvent.processed_at: None,
+                                   WebhookEvent.error: f"{type(exc).__name__}: {exc}"[:2000]}).where(
+            WebhookEvent.event_id == event_id)
+        return False
+    await WebhookEvent.update({WebhookEvent.error: ""}).where(WebhookEvent.event_id == event_id)
+    return True
+
+
+async def process_pending(limit: int = 50) -> int:
+    """Worker job: retry events that were stored but not handled."""
+    if gateways.stripe() is None:
+        return 0
+    rows = await WebhookEvent.select(WebhookEvent.event_id).where(
+        WebhookEvent.processed_at.is_null() & (WebhookEvent.attempts < 20)).order_by(WebhookEvent.id).limit(limit)
+    done = 0
+    for row in rows:
+        done += await process(row["event_id"])
+    return done
+
+
+async def _handle(kind: str, obj: dict) -> None:
+    from confops.payments.refunds import record_provider_refund
+    from confops.payments.service import settle_intent, tell_staff_and_payer
+
+    if kind.startswith("payment_intent."):
+        intent = await gateways.require_stripe().read_intent(obj["id"])
+        await settle_intent(intent)
+    elif kind == "charge.refunded":
+        # Re-read: record the refunds Stripe lists for the intent now (each once), not the
+        # event's copy, which may be older than a refund already recorded.
+        intent_id = str(obj.get("payment_intent") or "")
+        if not await Payment.exists().where(Payment.provider_id == intent_id):
+            log.warning("charge.refunded for %r, not one of our payments", intent_id)
+            return
+        for refund in await gateways.require_stripe().list_refunds(intent_id):
+            if refund.status in ("succeeded", "pending"):
+                await record_provider_refund(intent_id, refund.id, refund.amount_cents)
+    elif kind == "charge.dispute.created":
+        intent_id = obj.get("payment_intent")
+        payment = await Payment.select().where(Payment.provider_id == intent_id).first()
+        if payment is None:
+            raise GatewayError(f"dispute {obj.get('id')} names no payment of ours ({intent_id})")
+        async with transaction():
+            if await Dispute.exists().where(Dispute.provider_id == obj["id"]):
+                return
+            await Dispute(order=payment["order"], provider_id=obj["id"], amount_cents=int(obj.get("amount") or 0),
+                          reason=str(obj.get("reason") or "")[:100]).save()
+            from confops.payments.ledger import order_row
+
+            order = await order_row(payment["order"])
+            await tell_staff_and_payer(order, "A card payment is disputed",
+                                       "The card holder disputed this payment with their bank; staff will follow up.",
+                                       dedupe=f"dispute:{obj['id']}")
+
+
+__all__ = ["BadSignature", "process", "process_pending", "receive"]

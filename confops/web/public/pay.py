@@ -1,0 +1,67 @@
+"""Paying at the order's magic link: the checkout page, the status the page polls, the receipt.
+
+The server creates the PaymentIntent; the page mounts Stripe's Payment Element only when a
+publishable key is configured, and then waits for the webhook's word by polling a small JSON
+endpoint (the browser's own redirect is never taken as proof of payment).
+"""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get
+from litestar.params import FromPath, FromQuery
+from litestar.response import Response, Template
+
+from confops.core.auth import PUBLIC
+from confops.core.errors import Conflict
+from confops.events.tables import Event
+from confops.payments import gateway as gateways
+from confops.payments import ledger
+from confops.payments.manual import METHODS
+from confops.payments.service import start_checkout
+from confops.registration.orders import order_by_token
+from confops.web.render import page
+
+
+async def payment_context(order: dict) -> dict:
+    balance = await ledger.balance_of(order)
+    payments = await ledger.payments_of(order["id"])
+    last = payments[-1] if payments else None
+    return {"balance": balance, "payments": payments, "refunds": await ledger.refunds_of(order["id"]),
+            "message": last["message"] if last and last["status"] in ("failed", "canceled") else ""}
+
+
+class PayPages(Controller):
+    include_in_schema = False
+    opt = {"access": PUBLIC}
+
+    @get("/orders/{order_id:int}/pay")
+    async def checkout(self, request: Request, order_id: FromPath[int], token: FromQuery[str] = "") -> Template:
+        order = await order_by_token(order_id, token)
+        event = await Event.select().where(Event.id == order["event"]).first()
+        ctx = await payment_context(order)  # before a new attempt hides the last failure
+        intent, problem = None, ""
+        if order["status"] in ("pending", "awaiting_payment") and gateways.stripe() is not None:
+            try:
+                intent = await start_checkout(order_id)
+            except Conflict as exc:
+                problem = exc.detail
+        return page(request, "payments/pay.html", order=order, event=event, token=token, intent=intent,
+                    problem=problem, publishable_key=gateways.publishable_key, methods=METHODS,
+                    cards=gateways.stripe() is not None, **ctx)
+
+    @get("/orders/{order_id:int}/payment.json")
+    async def status(self, order_id: FromPath[int], token: FromQuery[str] = "") -> Response:
+        order = await order_by_token(order_id, token)
+        ctx = await payment_context(order)
+        b = ctx["balance"]
+        return Response({"order": order_id, "status": order["status"], "paid_cents": b.paid_cents,
+                         "refunded_cents": b.refunded_cents, "due_cents": b.due_cents,
+                         "message": ctx["message"]}, headers={"Cache-Control": "no-store"})
+
+    @get("/orders/{order_id:int}/receipt.pdf")
+    async def receipt(self, order_id: FromPath[int], token: FromQuery[str] = "") -> Response:
+        from confops.documents.receipts import receipt_pdf
+
+        await order_by_token(order_id, token)
+        return Response(await receipt_pdf(order_id), media_type="application/pdf",
+                        headers={"Content-Disposition": f'inline; filename="receipt-{order_id}.pdf"'})
