@@ -27,12 +27,17 @@ from confops.jobs import make_worker
 from confops.web.access import access_guard
 from confops.web.api.events import EventsApi
 from confops.web.attendee.account import AccountPages
+from confops.web.attendee.agenda import AgendaPages
 from confops.web.errors import EXCEPTION_HANDLERS
 from confops.web.health import health
 from confops.web.public.pages import PublicPages
+from confops.web.public.program import ProgramFiles
 from confops.web.public.signin import SignIn
 from confops.web.schema_page import PlainSchemaPage
+from confops.web.speaker.portal import SpeakerPortal
 from confops.web.staff.home import StaffHome
+from confops.web.staff.schedule import ScheduleEditor
+from confops.web.staff.speakers import StaffSpeakers
 from confops.web.templating import make_environment
 from settings import Settings, load_settings
 
@@ -52,6 +57,11 @@ def route_handlers() -> list:
         StaffHome,
         EventsApi,
         health,
+        ProgramFiles,
+        AgendaPages,
+        SpeakerPortal,
+        StaffSpeakers,
+        ScheduleEditor,
         create_static_files_router(path="/static", directories=[STATIC], opt={"access": PUBLIC},
                                    include_in_schema=False),
     ]

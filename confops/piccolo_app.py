@@ -5,8 +5,27 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 from confops.accounts.tables import LoginLink, RoleGrant, User
-from confops.events.tables import Event, Organizer, Room, Session, Track
-from confops.speakers.tables import SessionSpeaker, Speaker
+from confops.events.tables import (
+    AgendaItem,
+    CalendarFeed,
+    Event,
+    Organizer,
+    Room,
+    ScheduleChange,
+    ScheduleVersion,
+    Session,
+    Track,
+)
+from confops.speakers.tables import (
+    Disclosure,
+    FinancialRelationship,
+    Mitigation,
+    SessionMaterial,
+    SessionProposal,
+    SessionSpeaker,
+    Speaker,
+    SpeakerInvitation,
+)
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -24,6 +43,16 @@ APP_CONFIG = AppConfig(
         LoginLink,
         Speaker,
         SessionSpeaker,
+        SpeakerInvitation,
+        SessionProposal,
+        SessionMaterial,
+        Disclosure,
+        FinancialRelationship,
+        Mitigation,
+        ScheduleVersion,
+        ScheduleChange,
+        AgendaItem,
+        CalendarFeed,
     ],
     migration_dependencies=[],
     commands=[],
