@@ -5,6 +5,7 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 from confops.accounts.tables import LoginLink, RoleGrant, User
+from confops.core.tables import OutboxMessage
 from confops.events.tables import (
     AgendaItem,
     CalendarFeed,
@@ -53,6 +54,7 @@ APP_CONFIG = AppConfig(
         ScheduleChange,
         AgendaItem,
         CalendarFeed,
+        OutboxMessage,
     ],
     migration_dependencies=[],
     commands=[],

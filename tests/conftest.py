@@ -113,6 +113,17 @@ async def client(app):
 
 
 @pytest.fixture
+def deliver(app):
+    """Send the queued e-mail now (the in-app worker is off in tests); returns how many."""
+    from confops.core.outbox import deliver_due
+
+    async def send() -> int:
+        return await deliver_due(app.state.mailer)
+
+    return send
+
+
+@pytest.fixture
 async def demo(db):
     """The demo society loaded into the test database (in the test's own event loop, so it
     shares the app's connection pool)."""

@@ -10,10 +10,10 @@ from datetime import timedelta
 
 from confops.accounts import passwords
 from confops.accounts.tables import LoginLink, Role, RoleGrant, User
-from confops.core import clock
+from confops.core import clock, outbox
 from confops.core.auth import Principal
 from confops.core.errors import FieldError, InvalidCredentials, NotFound, collect
-from confops.core.mail import Mailer, Message
+from confops.core.mail import Message
 from confops.db import transaction
 from confops.events.tables import Organizer
 
@@ -119,12 +119,11 @@ def _hash_token(token: str) -> str:
 async def request_login_link(
     email: str,
     *,
-    mailer: Mailer,
     base_url: str,
     valid_minutes: int,
     next_path: str = "/account",
 ) -> bool:
-    """E-mail a single-use sign-in link if the address has an account.
+    """E-mail (through the outbox) a single-use sign-in link if the address has an account.
 
     Returns whether a link was sent; callers must not tell the visitor which (no account
     enumeration).
@@ -137,15 +136,15 @@ async def request_login_link(
         return False
     token = secrets.token_urlsafe(32)
     expires = clock.now() + timedelta(minutes=valid_minutes)
-    await LoginLink(
-        user=user["id"],
-        token_hash=_hash_token(token),
-        next_path=safe_next_path(next_path, "/account"),
-        expires_at=expires,
-    ).save()
     link = f"{base_url}/login/link/{token}"
-    await mailer.send(
-        Message(
+    async with transaction():
+        await LoginLink(
+            user=user["id"],
+            token_hash=_hash_token(token),
+            next_path=safe_next_path(next_path, "/account"),
+            expires_at=expires,
+        ).save()
+        await outbox.enqueue(Message(
             to=email,
             subject="Your sign-in link",
             text=(
@@ -153,8 +152,7 @@ async def request_login_link(
                 f"Use this link to sign in. It works once, for {valid_minutes} minutes:\n\n{link}\n\n"
                 "If you did not ask for it, you can ignore this message.\n"
             ),
-        )
-    )
+        ))
     return True
 
 

@@ -9,6 +9,7 @@ from confops.accounts.tables import LoginLink, Role, RoleGrant, User
 from confops.core import clock
 from confops.core.errors import Invalid, InvalidCredentials
 from confops.core.mail import FileMailer
+from confops.core.outbox import deliver_due
 from confops.events.tables import Organizer
 
 
@@ -60,8 +61,8 @@ async def test_link_only_accounts_cannot_use_a_password(db):
 async def test_login_links_are_single_use_and_stored_hashed(db, tmp_path):
     await _org()
     await service.create_user("p@example.org", "P")
-    mailer = FileMailer(tmp_path, "events@example.org")
-    assert await service.request_login_link("p@example.org", mailer=mailer, base_url="https://x", valid_minutes=5)
+    assert await service.request_login_link("p@example.org", base_url="https://x", valid_minutes=5)
+    assert await deliver_due(FileMailer(tmp_path, "events@example.org")) == 1
     (eml,) = tmp_path.glob("*.eml")
     message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
     token = message.get_body(("plain",)).get_content().split("/login/link/")[1].split()[0]

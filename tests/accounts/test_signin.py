@@ -43,9 +43,10 @@ async def test_open_redirects_are_refused(client, demo):
         assert r.headers["location"] == "/staff", bad
 
 
-async def test_attendee_signs_in_with_a_single_use_link(client, demo, inbox):
+async def test_attendee_signs_in_with_a_single_use_link(client, demo, inbox, deliver):
     r = await post_form(client, "/login", {"email": "attendee@example.org", "next": "/account"}, page="/login")
     assert r.status_code == 200 and "on its way" in r.text
+    assert await deliver() == 1
     message = inbox.wait_for("attendee@example.org")[0]
     assert message["Subject"] == "Your sign-in link"
     link = next(u for u in links_in(body_text(message)) if "/login/link/" in u)
@@ -66,9 +67,10 @@ async def test_attendee_signs_in_with_a_single_use_link(client, demo, inbox):
     assert r.status_code == 410 and (await client.get("/account")).status_code == 303
 
 
-async def test_unknown_address_gets_the_same_answer_and_no_mail(client, demo, inbox):
+async def test_unknown_address_gets_the_same_answer_and_no_mail(client, demo, inbox, deliver):
     r = await post_form(client, "/login", {"email": "stranger@example.org"}, page="/login")
     assert r.status_code == 200 and "on its way" in r.text
+    assert await deliver() == 0
     assert inbox.to("stranger@example.org") == []
     assert await LoginLink.count() == 0
 
@@ -78,9 +80,10 @@ async def test_bad_email_gets_a_field_message(client, demo, inbox):
     assert r.status_code == 422 and 'id="email-error"' in r.text
 
 
-async def test_expired_links_do_not_work(client, demo, inbox):
+async def test_expired_links_do_not_work(client, demo, inbox, deliver):
     await create_user("late@example.org", "Late Person", roles=[("abs", Role.attendee)])
     await post_form(client, "/login", {"email": "late@example.org"}, page="/login")
+    await deliver()
     path = urlparse(next(u for u in links_in(body_text(inbox.wait_for("late@example.org")[0])) if "/login/link/" in u)).path
     await LoginLink.update({LoginLink.expires_at: clock.now() - timedelta(seconds=1)}).where(LoginLink.id > 0)
     assert (await client.get(path)).status_code == 410

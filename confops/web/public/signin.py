@@ -57,7 +57,7 @@ class SignIn(Controller):
         settings = request.app.state.settings
         try:
             await service.request_login_link(
-                email, mailer=request.app.state.mailer, base_url=settings.base_url,
+                email, base_url=settings.base_url,
                 valid_minutes=settings.login_link_minutes, next_path=next_path,
             )
         except Invalid as exc:

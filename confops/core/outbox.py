@@ -1,0 +1,125 @@
+"""The transactional outbox: e-mail is written with the change, and sent by the worker.
+
+`enqueue()` inserts a row inside the caller's transaction (Piccolo joins the running
+transaction), so mail exists exactly when the change committed. `deliver_due()` claims one
+row at a time with a conditional UPDATE — safe with several workers on either engine — sends
+it, and marks it sent; a failure is retried with exponential backoff, and a row whose worker
+died mid-send is reclaimed after its claim expires. A message is sent once unless a worker
+dies between the SMTP server accepting it and the row being marked sent.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+from datetime import timedelta
+
+from confops.core import clock
+from confops.core.mail import Attachment, Mailer, Message
+from confops.core.tables import OutboxMessage, OutboxStatus
+
+log = logging.getLogger("confops.outbox")
+
+MAX_ATTEMPTS = 8
+CLAIM = timedelta(minutes=5)
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, … capped at 6 h."""
+    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 6 * 3600))
+
+
+def _dump(message: Message) -> str:
+    return json.dumps({
+        "text": message.text,
+        "html": message.html,
+        "reply_to": message.reply_to,
+        "attachments": [
+            {"filename": a.filename, "mime_type": a.mime_type, "inline_cid": a.inline_cid,
+             "content": base64.b64encode(a.content).decode()}
+            for a in message.attachments
+        ],
+    })
+
+
+def _load(row: dict) -> Message:
+    data = json.loads(row["payload"])
+    return Message(
+        to=row["to_address"],
+        subject=row["subject"],
+        text=data["text"],
+        html=data.get("html"),
+        reply_to=data.get("reply_to"),
+        attachments=tuple(
+            Attachment(a["filename"], base64.b64decode(a["content"]), a["mime_type"], a.get("inline_cid"))
+            for a in data.get("attachments", [])
+        ),
+    )
+
+
+async def enqueue(message: Message, *, dedupe_key: str | None = None) -> int | None:
+    """Queue an e-mail; call inside the transaction of the change it reports.
+
+    With a dedupe_key, queuing the same message twice (a retried request, a webhook replay)
+    queues it once; returns None for the duplicate.
+    """
+    if dedupe_key is not None and await OutboxMessage.exists().where(OutboxMessage.dedupe_key == dedupe_key):
+        return None
+    row = OutboxMessage(
+        dedupe_key=dedupe_key,
+        to_address=message.to,
+        subject=message.subject,
+        payload=_dump(message),
+        next_attempt_at=clock.now(),
+        last_error="",
+    )
+    await row.save()
+    return row.id
+
+
+async def _claim_next() -> dict | None:
+    now = clock.now()
+    due = (
+        (OutboxMessage.status == OutboxStatus.pending.value) & (OutboxMessage.next_attempt_at <= now)
+    ) | ((OutboxMessage.status == OutboxStatus.sending.value) & (OutboxMessage.claimed_until < now))
+    candidates = await OutboxMessage.select(OutboxMessage.id).where(due).order_by(OutboxMessage.id).limit(5)
+    for candidate in candidates:
+        claimed = await OutboxMessage.update(
+            {OutboxMessage.status: OutboxStatus.sending.value, OutboxMessage.claimed_until: now + CLAIM}
+        ).where((OutboxMessage.id == candidate["id"]) & due).returning(*OutboxMessage.all_columns())
+        if claimed:
+            return claimed[0]
+    return None
+
+
+async def deliver_due(mailer: Mailer, limit: int = 50) -> int:
+    """Send what is due; returns how many were sent."""
+    sent = 0
+    for _ in range(limit):
+        row = await _claim_next()
+        if row is None:
+            break
+        attempts = row["attempts"] + 1
+        try:
+            await mailer.send(_load(row))
+        except Exception as exc:  # any delivery failure is retried later; the reason is kept
+            final = attempts >= MAX_ATTEMPTS
+            log.warning("mail %s to %s failed (attempt %s): %s", row["id"], row["to_address"], attempts, exc)
+            await OutboxMessage.update({
+                OutboxMessage.status: (OutboxStatus.failed if final else OutboxStatus.pending).value,
+                OutboxMessage.attempts: attempts,
+                OutboxMessage.next_attempt_at: clock.now() + backoff(attempts),
+                OutboxMessage.claimed_until: None,
+                OutboxMessage.last_error: f"{type(exc).__name__}: {exc}"[:2000],
+            }).where(OutboxMessage.id == row["id"])
+            continue
+        await OutboxMessage.update({
+            OutboxMessage.status: OutboxStatus.sent.value,
+            OutboxMessage.attempts: attempts,
+            OutboxMessage.sent_at: clock.now(),
+            OutboxMessage.claimed_until: None,
+            OutboxMessage.last_error: "",
+        }).where(OutboxMessage.id == row["id"])
+        sent += 1
+    return sent
