@@ -16,6 +16,7 @@ from confops.accounts.tables import Role
 from confops.core import clock
 from confops.core.clock import zone
 from confops.db import transaction
+from confops.demo.speakers import load_speakers_demo
 from confops.events.tables import (
     Event,
     EventKind,
@@ -156,6 +157,7 @@ async def load_demo() -> DemoResult:
     created = await create_user("attendee@example.org", "Avery Attendee", roles=[("abs", Role.attendee)])
     loader.result.created += int(created.created)
     loader.result.existing += int(not created.created)
+    loader.result.created += await load_speakers_demo()
     return loader.result
 
 

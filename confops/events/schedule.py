@@ -242,15 +242,21 @@ async def publish_version(principal: Principal | None, slug: str) -> int:
             titles = {s["id"]: s["title"] for s in sessions}
             raise Conflict("CME sessions with unresolved disclosures: " + " ".join(
                 f"“{titles[sid]}”: {' '.join(msgs)}" for sid, msgs in blockers.items()), code="disclosure_unresolved")
+    return await freeze_version(event["id"], principal.user_id)
+
+
+async def freeze_version(event_id: int, user_id: int | None) -> int:
+    """Store the published sessions as the next version; returns its number."""
+    sessions = await Session.select().where((Session.event == event_id) & (Session.published == True)).order_by(  # noqa: E712
+        Session.starts_at)
     snapshot = json.dumps([{"id": s["id"], "code": s["code"], "title": s["title"], "room": s["room"],
                             "starts_at": s["starts_at"].isoformat(), "ends_at": s["ends_at"].isoformat()}
                            for s in sessions])
     async with transaction():
         latest = await ScheduleVersion.select(ScheduleVersion.number).where(
-            ScheduleVersion.event == event["id"]).order_by(ScheduleVersion.number, ascending=False).first()
+            ScheduleVersion.event == event_id).order_by(ScheduleVersion.number, ascending=False).first()
         number = (latest["number"] if latest else 0) + 1
-        await ScheduleVersion(event=event["id"], number=number, published_by=principal.user_id,
-                              snapshot=snapshot).save()
+        await ScheduleVersion(event=event_id, number=number, published_by=user_id, snapshot=snapshot).save()
     return number
 
 
