@@ -80,7 +80,10 @@ def render(event: EventDetail, disclosures: dict[int, list[LearnerDisclosure]], 
     for name in sorted(seen):
         person = seen[name]
         title = f"{name}{', ' + person.credentials if person.credentials else ''}"
-        text = "; ".join(person.lines) if person.lines else "Nothing to disclose."
+        if person.pending:
+            text = "Disclosure pending."
+        else:
+            text = "; ".join(person.lines) if person.lines else "Nothing to disclose."
         story.append(Paragraph(f"<b>{escape(title)}</b> ({escape(roles.get(name, 'Faculty'))}): {escape(text)}", body))
     if event.cme_enabled:
         story += [Spacer(1, 8), Paragraph("Continuing medical education", h2)]
