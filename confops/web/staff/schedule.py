@@ -46,7 +46,10 @@ class ScheduleEditor(Controller):
         try:
             await action()
         except (Invalid, Conflict) as exc:
-            errors = exc.field_messages() or {"form": exc.detail}
+            errors: dict[str, str] = {}
+            for e in exc.errors:  # several clashes on one field (two speakers) are all shown
+                errors[e.field] = f"{errors[e.field]} {e.message}" if e.field in errors else e.message
+            errors = errors or {"form": exc.detail}
             return await self._page(request, slug, errors=errors, form_for=form_for, values=values,
                                     status_code=exc.status_code)
         return Redirect(f"/staff/events/{slug}/schedule?notice={done}", status_code=303)
