@@ -19,6 +19,7 @@ from confops.events.tables import (
 )
 from confops.speakers.tables import (
     Disclosure,
+    EventPlanner,
     FinancialRelationship,
     Mitigation,
     SessionMaterial,
@@ -45,6 +46,7 @@ APP_CONFIG = AppConfig(
         Speaker,
         SessionSpeaker,
         SpeakerInvitation,
+        EventPlanner,
         SessionProposal,
         SessionMaterial,
         Disclosure,

@@ -12,6 +12,7 @@ from confops.events.tables import Event, ScheduleVersion, Session
 from confops.speakers.tables import (
     Disclosure,
     DisclosureKind,
+    EventPlanner,
     FinancialRelationship,
     Mitigation,
     MitigationStep,
@@ -81,6 +82,12 @@ async def load_speakers_demo() -> int:
                 await Session.update({Session.learning_objectives: OBJECTIVES[s["kind"]],
                                       Session.format: "Live, in person"}).where(Session.id == s["id"])
     meeting = await Event.select(Event.id).where(Event.slug == "abs-national-meeting").first()
+    for key, role in (("daniel", "planner"), ("hannah", "reviewer")):
+        person = next((sp for sp in speakers if sp["email"] == f"{key}@example.org"), None)
+        if meeting and person and not await EventPlanner.exists().where(
+                (EventPlanner.event == meeting["id"]) & (EventPlanner.speaker == person["id"])):
+            await EventPlanner(event=meeting["id"], speaker=person["id"], role=role).save()
+            created += 1
     if meeting and not await ScheduleVersion.exists().where(ScheduleVersion.event == meeting["id"]):
         await freeze_version(meeting["id"], None)
         created += 1

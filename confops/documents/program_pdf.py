@@ -38,8 +38,14 @@ def _fonts() -> tuple[str, str]:
     return "Helvetica", "Helvetica-Bold"
 
 
+def _disclosure_text(person: LearnerDisclosure) -> str:
+    if person.pending:
+        return "Disclosure pending."
+    return "; ".join(person.lines) if person.lines else "Nothing to disclose."
+
+
 def render(event: EventDetail, disclosures: dict[int, list[LearnerDisclosure]], *,
-           accreditation: str, designation: str) -> bytes:
+           accreditation: str, designation: str, planners: list[LearnerDisclosure] = ()) -> bytes:
     regular, bold = _fonts()
     base = getSampleStyleSheet()
     body = ParagraphStyle("body", parent=base["BodyText"], fontName=regular, fontSize=9.5, leading=12)
@@ -80,11 +86,12 @@ def render(event: EventDetail, disclosures: dict[int, list[LearnerDisclosure]], 
     for name in sorted(seen):
         person = seen[name]
         title = f"{name}{', ' + person.credentials if person.credentials else ''}"
-        if person.pending:
-            text = "Disclosure pending."
-        else:
-            text = "; ".join(person.lines) if person.lines else "Nothing to disclose."
+        text = _disclosure_text(person)
         story.append(Paragraph(f"<b>{escape(title)}</b> ({escape(roles.get(name, 'Faculty'))}): {escape(text)}", body))
+    for person in planners:
+        title = f"{person.name}{', ' + person.credentials if person.credentials else ''}"
+        story.append(Paragraph(f"<b>{escape(title)}</b> ({escape(person.role.capitalize())}): "
+                               f"{escape(_disclosure_text(person))}", body))
     if event.cme_enabled:
         story += [Spacer(1, 8), Paragraph("Continuing medical education", h2)]
         for statement in (accreditation, designation):

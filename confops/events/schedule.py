@@ -238,10 +238,13 @@ async def publish_version(principal: Principal | None, slug: str) -> int:
     sessions = await Session.select().where((Session.event == event["id"]) & (Session.published == True))  # noqa: E712
     if event["cme_enabled"]:
         blockers = await disclosures.cme_blockers([s["id"] for s in sessions if s["credit_quarters"]])
-        if blockers:
+        planners = await disclosures.planner_blockers(event["id"])
+        if blockers or planners:
             titles = {s["id"]: s["title"] for s in sessions}
-            raise Conflict("CME sessions with unresolved disclosures: " + " ".join(
-                f"“{titles[sid]}”: {' '.join(msgs)}" for sid, msgs in blockers.items()), code="disclosure_unresolved")
+            raise Conflict("CME content with unresolved disclosures: " + " ".join(
+                [f"Planners: {' '.join(planners)}"] * bool(planners) +
+                [f"“{titles[sid]}”: {' '.join(msgs)}" for sid, msgs in blockers.items()]),
+                code="disclosure_unresolved")
     return await freeze_version(event["id"], principal.user_id)
 
 

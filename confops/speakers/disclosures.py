@@ -21,6 +21,7 @@ from confops.speakers.identity import own_speaker
 from confops.speakers.tables import (
     Disclosure,
     DisclosureKind,
+    EventPlanner,
     FinancialRelationship,
     Mitigation,
     MitigationStep,
@@ -233,6 +234,15 @@ async def session_people(session_ids: list[int]) -> dict[int, list[dict]]:
     return out
 
 
+async def planners(event_id: int) -> list[dict]:
+    rows = await EventPlanner.select(
+        EventPlanner.role, EventPlanner.speaker.id, EventPlanner.speaker.first_name, EventPlanner.speaker.last_name,
+        EventPlanner.speaker.credentials,
+    ).where(EventPlanner.event == event_id).order_by(EventPlanner.id)
+    return [{"id": r["speaker.id"], "role": r["role"], "credentials": r["speaker.credentials"],
+             "name": f"{r['speaker.first_name']} {r['speaker.last_name']}".strip()} for r in rows]
+
+
 @dataclass
 class LearnerDisclosure:
     """What learners are shown: names, companies (never logos), nature, and "mitigated"."""
@@ -241,6 +251,7 @@ class LearnerDisclosure:
     credentials: str
     lines: list[str]
     status: str = "current"
+    role: str = ""
 
     @property
     def nothing(self) -> bool:
@@ -251,16 +262,54 @@ class LearnerDisclosure:
         return self.status != "current"
 
 
+def _learner(person: dict, view: DisclosureView) -> LearnerDisclosure:
+    lines = [f"{r.nature_label}, {r.company}{'' if r.ongoing else ' (ended)'} — "
+             f"{'mitigated' if r.mitigated else 'mitigation pending'}" for r in view.relevant]
+    return LearnerDisclosure(person["name"], person["credentials"], lines, view.status, person.get("role", ""))
+
+
+async def planners_for_learners(event_id: int) -> list[LearnerDisclosure]:
+    people = await planners(event_id)
+    views = await current([p["id"] for p in people])
+    return [_learner(p, views[p["id"]]) for p in people]
+
+
+async def planners_of_event(slug: str) -> list[LearnerDisclosure]:
+    from confops.events.tables import Event
+
+    row = await Event.select(Event.id).where(Event.slug == slug).first()
+    return await planners_for_learners(row["id"]) if row else []
+
+
+def _blockers_of(person: dict, view: DisclosureView) -> list[str]:
+    out = []
+    if view.status == "missing":
+        out.append(f"{person['name']} has not completed a disclosure.")
+    elif view.status == "renewal_due":
+        out.append(f"{person['name']}'s disclosure is older than 12 months.")
+    elif view.status == "refused":
+        out.append(f"{person['name']} declined to disclose and cannot teach in CME sessions.")
+    if view.status != "refused":
+        if view.unreviewed:
+            out.append(f"{person['name']} has relationships not yet reviewed for relevance.")
+        if view.unmitigated:
+            out.append(f"{person['name']} has a relevant relationship without mitigation.")
+    return out
+
+
+async def planner_blockers(event_id: int) -> list[str]:
+    people = await planners(event_id)
+    views = await current([p["id"] for p in people])
+    return [msg for p in people for msg in _blockers_of(p, views[p["id"]])]
+
+
 async def for_learners(session_ids: list[int]) -> dict[int, list[LearnerDisclosure]]:
     people = await session_people(session_ids)
     views = await current(sorted({p["id"] for ps in people.values() for p in ps}))
     out: dict[int, list[LearnerDisclosure]] = {}
     for sid, ps in people.items():
         for p in ps:
-            view = views[p["id"]]
-            lines = [f"{r.nature_label}, {r.company}{'' if r.ongoing else ' (ended)'} — "
-                     f"{'mitigated' if r.mitigated else 'mitigation pending'}" for r in view.relevant]
-            out.setdefault(sid, []).append(LearnerDisclosure(p["name"], p["credentials"], lines, view.status))
+            out.setdefault(sid, []).append(_learner(p, views[p["id"]]))
     return out
 
 
@@ -271,18 +320,8 @@ async def cme_blockers(session_ids: list[int]) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {}
     for sid, ps in people.items():
         for p in ps:
-            view = views[p["id"]]
-            if view.status == "missing":
-                out.setdefault(sid, []).append(f"{p['name']} has not completed a disclosure.")
-            elif view.status == "renewal_due":
-                out.setdefault(sid, []).append(f"{p['name']}'s disclosure is older than 12 months.")
-            elif view.status == "refused":
-                out.setdefault(sid, []).append(f"{p['name']} declined to disclose and cannot teach in CME sessions.")
-            if view.status != "refused":
-                if view.unreviewed:
-                    out.setdefault(sid, []).append(f"{p['name']} has relationships not yet reviewed for relevance.")
-                if view.unmitigated:
-                    out.setdefault(sid, []).append(f"{p['name']} has a relevant relationship without mitigation.")
+            if found := _blockers_of(p, views[p["id"]]):
+                out.setdefault(sid, []).extend(found)
     return out
 
 

@@ -21,6 +21,7 @@ from confops.events.tables import Event, Session
 from confops.speakers import disclosures
 from confops.speakers.identity import own_session_link
 from confops.speakers.tables import (
+    EventPlanner,
     Participation,
     SessionSpeaker,
     Speaker,
@@ -144,3 +145,51 @@ async def participation(session_speaker_ids: list[int]) -> dict[int, str]:
         SpeakerInvitation.session_speaker.is_in(session_speaker_ids or [0])
     )
     return {r["session_speaker"]: r["status"] for r in rows}
+
+
+PLANNER_ROLES = ("planner", "reviewer")
+
+
+async def add_planner(
+    principal: Principal | None, *, event_slug: str, email: str, first_name: str, last_name: str, role: str,
+    base_url: str,
+) -> int:
+    """Planners and reviewers control content too: they get a portal link to disclose."""
+    event = await Event.select(Event.id, Event.organizer, Event.title, Event.organizer.slug).where(
+        Event.slug == event_slug).first()
+    if not event:
+        raise NotFound("There is no such event.")
+    require(principal, event["organizer"], *STAFF_FOR_SPEAKERS)
+    email = normalize_email(email)
+    first_name, last_name = (first_name or "").strip(), (last_name or "").strip()
+    problems: list[FieldError] = []
+    if message := email_problem(email):
+        problems.append(FieldError("planner_email", message))
+    if role not in PLANNER_ROLES:
+        problems.append(FieldError("planner_role", "Choose planner or reviewer."))
+    existing = None if problems else await Speaker.select().where(
+        (Speaker.organizer == event["organizer"]) & (Speaker.email == email)).first()
+    if existing is None and (not first_name or not last_name):
+        problems.append(FieldError("planner_name", "Enter the first and last name of a new person."))
+    collect(problems)
+    name = f"{existing['first_name']} {existing['last_name']}" if existing else f"{first_name} {last_name}"
+    user = await create_user(email, name, roles=[(event["organizer.slug"], Role.speaker)])
+    async with transaction():
+        if existing:
+            speaker_id = existing["id"]
+        else:
+            row = Speaker(organizer=event["organizer"], user=user.id, email=email, first_name=first_name,
+                          last_name=last_name)
+            await row.save()
+            speaker_id = row.id
+        if await EventPlanner.exists().where((EventPlanner.event == event["id"]) & (EventPlanner.speaker == speaker_id)):
+            return speaker_id
+        await EventPlanner(event=event["id"], speaker=speaker_id, role=role).save()
+        token = await issue_login_link(user.id, next_path="/speaker/disclosure", valid_minutes=INVITATION_LINK_MINUTES)
+        await outbox.enqueue(Message(
+            to=email, subject=f"Your disclosure as {role} of {event['title']}",
+            text=(f"Hello {name},\n\nAs a {role} of {event['title']} you help control its content, so the "
+                  "accreditation rules ask you to disclose your financial relationships with ineligible "
+                  f"companies before the activity:\n\n{base_url}/login/link/{token}\n"),
+        ))
+    return speaker_id

@@ -7,7 +7,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from confops.accounts.tables import User
-from confops.events.tables import Organizer, Session
+from confops.events.tables import Event, Organizer, Session
 
 
 class SpeakerRole(StrEnum):
@@ -54,6 +54,14 @@ class SpeakerInvitation(Table):
     invited_by = ForeignKey(User, on_delete=OnDelete.set_null, null=True)
     invited_at = Timestamptz(default=TimestamptzNow())
     answered_at = Timestamptz(null=True, default=None)
+
+
+class EventPlanner(Table):
+    """A planner or reviewer of an event's content: they control content, so they disclose too."""
+
+    event = ForeignKey(Event, on_delete=OnDelete.cascade, null=False)
+    speaker = ForeignKey(Speaker, on_delete=OnDelete.restrict, null=False)
+    role = Varchar(length=12, default="planner", help_text="planner or reviewer")
 
 
 class ProposalStatus(StrEnum):

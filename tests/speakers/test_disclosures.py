@@ -3,6 +3,7 @@ mitigate, publish only when resolved, show learners, refuse the person who decli
 
 import io
 from datetime import timedelta
+from urllib.parse import urlparse
 
 import pypdf
 
@@ -11,7 +12,8 @@ from confops.events.tables import Session
 from confops.speakers import disclosures
 from confops.speakers.tables import FinancialRelationship, Mitigation, Speaker
 from tests.speakers.people import sign_in, staff_sign_in
-from tests.support.http import post_form
+from tests.support.http import links_in, post_form
+from tests.support.smtp import body_text
 
 SLUG = "abs-national-meeting"
 
@@ -83,6 +85,7 @@ async def test_disclose_review_mitigate_then_publish_and_show_learners(client, d
     text = " ".join(" ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages).split())
     assert "Zenith Pharma — mitigated" in text and "Acme Therapeutics" in text
     assert "Nothing to disclose" in text and "Medisonic" not in text
+    assert "Hannah Berg, RN, MSN (Reviewer): Nothing to disclose" in text  # planners and reviewers too
     assert "AMA PRA Category 1 Credit" in text and "Opening plenary" in text and "Ольга Смирнова" in text
 
 
@@ -121,3 +124,31 @@ async def test_disclosures_older_than_a_year_ask_for_renewal(client, demo):
         r = await post_form(client, "/speaker/disclosure", {"kind": "none", "attest": "on"}, page="/speaker/disclosure")
         assert r.status_code == 303
         assert (await disclosures.current([maya["id"]]))[maya["id"]].status == "current"
+
+
+async def test_planners_disclose_too_before_the_program_is_published(client, demo, inbox, deliver):
+    await staff_sign_in(client)
+    r = await post_form(client, f"/staff/events/{SLUG}/planners", {"planner_email": "bad", "planner_role": "chef"},
+                        page=f"/staff/events/{SLUG}/speakers")
+    assert r.status_code == 422 and 'id="planner_email-error"' in r.text and 'id="planner_role-error"' in r.text
+    r = await post_form(client, f"/staff/events/{SLUG}/planners", {
+        "planner_email": "kim@example.org", "planner_first_name": "Kim", "planner_last_name": "Park",
+        "planner_role": "planner"})
+    assert r.status_code == 303
+    r = await post_form(client, f"/staff/events/{SLUG}/schedule/versions", {}, page=f"/staff/events/{SLUG}/schedule")
+    assert r.status_code == 409 and "Kim Park has not completed a disclosure" in r.text
+    event_page = (await client.get(f"/events/{SLUG}")).text
+    assert "Kim Park" in event_page and "disclosure pending" in event_page
+    assert "Daniel Whitfield" in event_page  # the demo's planner
+
+    await deliver()
+    link = next(u for u in links_in(body_text(inbox.wait_for("kim@example.org")[0])) if "/login/link/" in u)
+    client.cookies.clear()
+    path = urlparse(link).path
+    assert (await post_form(client, path, {}, page=path)).headers["location"] == "/speaker/disclosure"
+    await post_form(client, "/speaker/disclosure", {"kind": "none", "attest": "on"}, page="/speaker/disclosure")
+    await staff_sign_in(client)
+    r = await post_form(client, f"/staff/events/{SLUG}/schedule/versions", {}, page=f"/staff/events/{SLUG}/schedule")
+    assert r.status_code == 303
+    event_page = (await client.get(f"/events/{SLUG}")).text
+    assert "disclosure pending" not in event_page

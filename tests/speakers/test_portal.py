@@ -154,6 +154,7 @@ async def test_a_speaker_sees_and_changes_only_their_own_sessions(client, demo):
     assert up.status_code == 404
     assert await _session("P1") == before
     assert "Opening plenary" not in (await client.get("/speaker")).text
+    assert "Speaker portal" in (await client.get("/account")).text
     # staff pages and coordinator actions are not for speakers
     for path in (f"/staff/events/{SLUG}/speakers", f"/staff/events/{SLUG}/disclosures", f"/staff/events/{SLUG}/schedule"):
         assert (await client.get(path)).status_code == 403
@@ -162,5 +163,6 @@ async def test_a_speaker_sees_and_changes_only_their_own_sessions(client, demo):
     # someone without a speaker profile has no portal
     await sign_in(client, "attendee@example.org")
     assert (await client.get("/speaker")).status_code == 404
+    assert "Speaker portal" not in (await client.get("/account")).text
     client.cookies.clear()
     assert (await client.get("/speaker")).headers["location"] == "/login?next=/speaker"

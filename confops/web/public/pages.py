@@ -57,7 +57,8 @@ class PublicPages(Controller):
         event = await service.get_event(slug, request.state.principal)
         shown = filters.apply(event.sessions, event.timezone, day=day, track=track, room=room)
         agenda = build_agenda(shown, event.timezone, [r.name for r in event.rooms])
-        return page(request, "public/event.html", event=event, agenda=agenda,
+        planners = await disclosures.planners_of_event(slug) if event.cme_enabled else []
+        return page(request, "public/event.html", event=event, agenda=agenda, planners=planners,
                     days=filters.days_of(event.sessions, event.timezone),
                     chosen={"day": day or "", "track": track or "", "room": room or ""})
 

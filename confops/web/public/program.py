@@ -25,7 +25,8 @@ class ProgramFiles(Controller):
         people = await disclosures.for_learners([s.id for s in event.sessions])
         statements = await Event.select(Event.cme_accreditation_statement, Event.cme_designation_statement).where(
             Event.slug == slug).first()
-        pdf = program_pdf.render(event, people, accreditation=statements["cme_accreditation_statement"],
+        planners = await disclosures.planners_of_event(slug)
+        pdf = program_pdf.render(event, people, planners=planners, accreditation=statements["cme_accreditation_statement"],
                                  designation=statements["cme_designation_statement"])
         return Response(pdf, media_type="application/pdf",
                         headers={"Content-Disposition": f'inline; filename="{slug}-program.pdf"'})

@@ -52,6 +52,17 @@ class StaffSpeakers(Controller):
                                              status_code=422)
         return Redirect(f"/staff/events/{slug}/speakers?sent={done.email}", status_code=303)
 
+    @post("/planners")
+    async def add_planner(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
+        form = await request.form()
+        values = {k: str(form.get(f"planner_{k}", "")) for k in ("email", "first_name", "last_name", "role")}
+        try:
+            await invitations.add_planner(request.state.principal, event_slug=slug,
+                                          base_url=request.app.state.settings.base_url, **values)
+        except Invalid as exc:
+            return await self._speakers_page(request, slug, errors=exc.field_messages(), status_code=422)
+        return Redirect(f"/staff/events/{slug}/speakers?sent={values['email']}", status_code=303)
+
     @post("/proposals/{proposal_id:int}")
     async def decide(self, request: Request, slug: FromPath[str], proposal_id: FromPath[int]) -> Redirect:
         form = await request.form()

@@ -1,7 +1,7 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine import engine_finder
 
-ID = "2026-11-23T16:46:00:000000"
+ID = "2026-11-23T17:02:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "speakers: composite unique indexes"
 
@@ -14,6 +14,7 @@ async def forwards():
         "agenda_item_user_session_uq": ("agenda_item", '"user", session'),
         "schedule_version_event_number_uq": ("schedule_version", "event, number"),
         "speaker_organizer_email_uq": ("speaker", "organizer, email"),
+        "event_planner_event_speaker_uq": ("event_planner", "event, speaker"),
     }
 
     async def create_unique_indexes():

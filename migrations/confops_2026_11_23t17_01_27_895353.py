@@ -107,9 +107,9 @@ class User(Table, tablename="account_user", schema=None):
     )
 
 
-ID = "2026-11-23T16:45:35:991348"
+ID = "2026-11-23T17:01:27:895353"
 VERSION = "1.38.0"
-DESCRIPTION = "speakers: invitations, proposals, materials, disclosures, schedule versions, personal agenda"
+DESCRIPTION = "speakers: invitations, planners, proposals, materials, disclosures, schedule versions, personal agenda"
 
 
 async def forwards():
@@ -118,15 +118,8 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="ScheduleChange",
-        tablename="schedule_change",
-        schema=None,
-        columns=None,
-    )
-
-    manager.add_table(
-        class_name="SpeakerInvitation",
-        tablename="speaker_invitation",
+        class_name="CalendarFeed",
+        tablename="calendar_feed",
         schema=None,
         columns=None,
     )
@@ -136,12 +129,15 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="Mitigation", tablename="mitigation", schema=None, columns=None
+        class_name="SessionMaterial",
+        tablename="session_material",
+        schema=None,
+        columns=None,
     )
 
     manager.add_table(
-        class_name="SessionMaterial",
-        tablename="session_material",
+        class_name="EventPlanner",
+        tablename="event_planner",
         schema=None,
         columns=None,
     )
@@ -161,15 +157,26 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="ScheduleVersion",
-        tablename="schedule_version",
+        class_name="SpeakerInvitation",
+        tablename="speaker_invitation",
         schema=None,
         columns=None,
     )
 
     manager.add_table(
-        class_name="CalendarFeed",
-        tablename="calendar_feed",
+        class_name="Mitigation", tablename="mitigation", schema=None, columns=None
+    )
+
+    manager.add_table(
+        class_name="ScheduleChange",
+        tablename="schedule_change",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
+        class_name="ScheduleVersion",
+        tablename="schedule_version",
         schema=None,
         columns=None,
     )
@@ -182,65 +189,17 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ScheduleChange",
-        tablename="schedule_change",
-        column_name="event",
-        db_column_name="event",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Event,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ScheduleChange",
-        tablename="schedule_change",
-        column_name="session",
-        db_column_name="session",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Session,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ScheduleChange",
-        tablename="schedule_change",
-        column_name="after_version",
-        db_column_name="after_version",
+        table_class_name="CalendarFeed",
+        tablename="calendar_feed",
+        column_name="user",
+        db_column_name="user",
         column_class_name="Integer",
         column_class=Integer,
         params={
             "default": 0,
             "null": False,
             "primary_key": False,
-            "unique": False,
+            "unique": True,
             "index": False,
             "index_method": IndexMethod.btree,
             "choices": None,
@@ -251,137 +210,19 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ScheduleChange",
-        tablename="schedule_change",
-        column_name="summary",
-        db_column_name="summary",
-        column_class_name="Text",
-        column_class=Text,
-        params={
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ScheduleChange",
-        tablename="schedule_change",
-        column_name="changed_by",
-        db_column_name="changed_by",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ScheduleChange",
-        tablename="schedule_change",
-        column_name="changed_at",
-        db_column_name="changed_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SpeakerInvitation",
-        tablename="speaker_invitation",
-        column_name="session_speaker",
-        db_column_name="session_speaker",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": SessionSpeaker,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SpeakerInvitation",
-        tablename="speaker_invitation",
-        column_name="status",
-        db_column_name="status",
+        table_class_name="CalendarFeed",
+        tablename="calendar_feed",
+        column_name="token",
+        db_column_name="token",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 12,
-            "default": "invited",
+            "length": 64,
+            "default": "",
             "null": False,
             "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": Enum(
-                "Participation",
-                {
-                    "invited": "invited",
-                    "confirmed": "confirmed",
-                    "withdrawn": "withdrawn",
-                },
-            ),
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SpeakerInvitation",
-        tablename="speaker_invitation",
-        column_name="invited_by",
-        db_column_name="invited_by",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": User,
-            "on_delete": OnDelete.set_null,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
+            "unique": True,
+            "index": True,
             "index_method": IndexMethod.btree,
             "choices": None,
             "db_column_name": None,
@@ -391,36 +232,15 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="SpeakerInvitation",
-        tablename="speaker_invitation",
-        column_name="invited_at",
-        db_column_name="invited_at",
+        table_class_name="CalendarFeed",
+        tablename="calendar_feed",
+        column_name="created_at",
+        db_column_name="created_at",
         column_class_name="Timestamptz",
         column_class=Timestamptz,
         params={
             "default": TimestamptzNow(),
             "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SpeakerInvitation",
-        tablename="speaker_invitation",
-        column_name="answered_at",
-        db_column_name="answered_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": None,
-            "null": True,
             "primary_key": False,
             "unique": False,
             "index": False,
@@ -519,118 +339,6 @@ async def forwards():
             "on_update": OnUpdate.cascade,
             "target_column": None,
             "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Mitigation",
-        tablename="mitigation",
-        column_name="relationship",
-        db_column_name="relationship",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": FinancialRelationship,
-            "on_delete": OnDelete.restrict,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Mitigation",
-        tablename="mitigation",
-        column_name="steps",
-        db_column_name="steps",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 200,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Mitigation",
-        tablename="mitigation",
-        column_name="notes",
-        db_column_name="notes",
-        column_class_name="Text",
-        column_class=Text,
-        params={
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Mitigation",
-        tablename="mitigation",
-        column_name="recorded_by",
-        db_column_name="recorded_by",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": User,
-            "on_delete": OnDelete.set_null,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Mitigation",
-        tablename="mitigation",
-        column_name="recorded_at",
-        db_column_name="recorded_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
             "primary_key": False,
             "unique": False,
             "index": False,
@@ -829,6 +537,76 @@ async def forwards():
         column_class=Timestamptz,
         params={
             "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="EventPlanner",
+        tablename="event_planner",
+        column_name="event",
+        db_column_name="event",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Event,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="EventPlanner",
+        tablename="event_planner",
+        column_name="speaker",
+        db_column_name="speaker",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Speaker,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="EventPlanner",
+        tablename="event_planner",
+        column_name="role",
+        db_column_name="role",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 12,
+            "default": "planner",
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -1051,6 +829,369 @@ async def forwards():
     )
 
     manager.add_column(
+        table_class_name="SpeakerInvitation",
+        tablename="speaker_invitation",
+        column_name="session_speaker",
+        db_column_name="session_speaker",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": SessionSpeaker,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SpeakerInvitation",
+        tablename="speaker_invitation",
+        column_name="status",
+        db_column_name="status",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 12,
+            "default": "invited",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": Enum(
+                "Participation",
+                {
+                    "invited": "invited",
+                    "confirmed": "confirmed",
+                    "withdrawn": "withdrawn",
+                },
+            ),
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SpeakerInvitation",
+        tablename="speaker_invitation",
+        column_name="invited_by",
+        db_column_name="invited_by",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": User,
+            "on_delete": OnDelete.set_null,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SpeakerInvitation",
+        tablename="speaker_invitation",
+        column_name="invited_at",
+        db_column_name="invited_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SpeakerInvitation",
+        tablename="speaker_invitation",
+        column_name="answered_at",
+        db_column_name="answered_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Mitigation",
+        tablename="mitigation",
+        column_name="relationship",
+        db_column_name="relationship",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": FinancialRelationship,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Mitigation",
+        tablename="mitigation",
+        column_name="steps",
+        db_column_name="steps",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 200,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Mitigation",
+        tablename="mitigation",
+        column_name="notes",
+        db_column_name="notes",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Mitigation",
+        tablename="mitigation",
+        column_name="recorded_by",
+        db_column_name="recorded_by",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": User,
+            "on_delete": OnDelete.set_null,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Mitigation",
+        tablename="mitigation",
+        column_name="recorded_at",
+        db_column_name="recorded_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ScheduleChange",
+        tablename="schedule_change",
+        column_name="event",
+        db_column_name="event",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Event,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ScheduleChange",
+        tablename="schedule_change",
+        column_name="session",
+        db_column_name="session",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Session,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ScheduleChange",
+        tablename="schedule_change",
+        column_name="after_version",
+        db_column_name="after_version",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ScheduleChange",
+        tablename="schedule_change",
+        column_name="summary",
+        db_column_name="summary",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ScheduleChange",
+        tablename="schedule_change",
+        column_name="changed_by",
+        db_column_name="changed_by",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ScheduleChange",
+        tablename="schedule_change",
+        column_name="changed_at",
+        db_column_name="changed_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
         table_class_name="ScheduleVersion",
         tablename="schedule_version",
         column_name="event",
@@ -1146,70 +1287,6 @@ async def forwards():
         column_class=Text,
         params={
             "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="CalendarFeed",
-        tablename="calendar_feed",
-        column_name="user",
-        db_column_name="user",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": True,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="CalendarFeed",
-        tablename="calendar_feed",
-        column_name="token",
-        db_column_name="token",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 64,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": True,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="CalendarFeed",
-        tablename="calendar_feed",
-        column_name="created_at",
-        db_column_name="created_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
             "null": False,
             "primary_key": False,
             "unique": False,
