@@ -39,6 +39,7 @@ from confops.web.staff.home import StaffHome
 from confops.web.staff.schedule import ScheduleEditor
 from confops.web.staff.speakers import StaffSpeakers
 from confops.web.templating import make_environment
+from confops.web.throttle import rate_limit_config, rate_limit_store
 from settings import Settings, load_settings
 
 STATIC = Path(__file__).resolve().parent / "web" / "static"
@@ -107,7 +108,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=route_handlers(),
         guards=[access_guard],
-        middleware=[session_config.middleware],
+        middleware=[session_config.middleware, rate_limit_config().middleware],
+        stores={"rate_limit": rate_limit_store(settings.redis_url)},
         csrf_config=csrf_config,
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(make_environment())),
         exception_handlers=EXCEPTION_HANDLERS,

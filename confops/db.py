@@ -73,7 +73,9 @@ def transaction(engine: Engine | None = None):
 @contextlib.asynccontextmanager
 async def connection_pool(engine: Engine, size: int = 10) -> AsyncIterator[None]:
     if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(min_size=1, max_size=size)
+        # min_size=0: no connection at start-up, so the app starts (and /health can say so)
+        # while the database is down, and the pool fills once it is back.
+        await engine.start_connection_pool(min_size=0, max_size=size)
         try:
             yield
         finally:

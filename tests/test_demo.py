@@ -1,6 +1,6 @@
 from confops.accounts.tables import Role, RoleGrant, User
 from confops.db import all_tables
-from confops.demo.abs import load_demo
+from confops.demo.abs import _demo_password_hash, load_demo
 from confops.events.tables import Event, Organizer, Room, Session, Track
 from confops.speakers.tables import Speaker
 from tests.support.databases import run_sync
@@ -14,10 +14,13 @@ def test_demo_twice_changes_nothing(db):
     first = run_sync(load_demo())
     before = run_sync(_counts())
     snapshot = run_sync(Session.select().order_by(Session.id))
+    users = run_sync(User.select().order_by(User.id))
+    _demo_password_hash.cache_clear()  # as a new process would: a fresh salt must not reset passwords
     second = run_sync(load_demo())
     assert first.created > 100 and second.created == 0
     assert run_sync(_counts()) == before
     assert run_sync(Session.select().order_by(Session.id)) == snapshot
+    assert run_sync(User.select().order_by(User.id)) == users
 
 
 async def test_demo_has_what_the_society_runs(db, demo):

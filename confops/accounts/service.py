@@ -51,9 +51,14 @@ async def create_user(
     display_name: str,
     *,
     password: str | None = None,
+    password_hash: str | None = None,
     roles: list[tuple[str, Role]] | None = None,
 ) -> NewUser:
-    """Create the user, or add roles and set the password of an existing one."""
+    """Create the user, or add roles and set the password of an existing one.
+
+    `password_hash` (an argon2 hash made earlier) saves the deliberate cost of hashing again,
+    e.g. for demo accounts that share one password.
+    """
     email = normalize_email(email)
     display_name = (display_name or "").strip()
     problems: list[FieldError] = []
@@ -74,20 +79,16 @@ async def create_user(
             organizers[slug] = org["id"]
     collect(problems)
 
+    # Hash before the transaction: it is slow on purpose and must not hold the write lock.
+    new_hash = password_hash or (passwords.hash_password(password) if password else None)
     async with transaction():
         existing = await User.select(User.id).where(User.email == email).first()
         if existing:
             user_id, created = existing["id"], False
-            if password is not None:
-                await User.update({User.password_hash: passwords.hash_password(password)}).where(
-                    User.id == user_id
-                )
+            if new_hash is not None:
+                await User.update({User.password_hash: new_hash}).where(User.id == user_id)
         else:
-            row = User(
-                email=email,
-                display_name=display_name,
-                password_hash=passwords.hash_password(password) if password else "",
-            )
+            row = User(email=email, display_name=display_name, password_hash=new_hash or "")
             await row.save()
             user_id, created = row.id, True
         for slug, role in roles or []:

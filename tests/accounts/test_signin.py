@@ -94,3 +94,14 @@ async def test_expired_links_do_not_work(client, demo, inbox, deliver):
 async def test_bad_or_missing_tokens_are_not_errors(client, demo):
     for token in ("x", "a" * 300, "%00"):
         assert (await client.get(f"/login/link/{token}")).status_code == 410
+
+
+async def test_sign_in_attempts_are_throttled(client, demo):
+    await client.get("/staff/login")
+    statuses = []
+    for _ in range(12):
+        r = await post_form(client, "/staff/login", {"email": "admin@example.org", "password": "guess-guess"})
+        statuses.append(r.status_code)
+    assert statuses[:10] == [401] * 10 and statuses[10:] == [429, 429]
+    # reading pages is not throttled
+    assert (await client.get("/events")).status_code == 200

@@ -1,5 +1,7 @@
 """JSON API v1 and the OpenAPI document."""
 
+import pytest
+
 from confops.events.tables import Session
 
 
@@ -58,3 +60,18 @@ async def test_unpublished_sessions_are_left_out(client, demo):
     await Session.update({Session.published: False}).where(Session.code == "W8")
     body = (await client.get("/api/v1/events/abs-national-meeting")).json()
     assert "W8" not in {s["code"] for s in body["sessions"]}
+
+
+@pytest.mark.filterwarnings("ignore:.*Unable to fetch server version")
+async def test_health_says_when_the_database_is_unreachable(var_dir, smtp_server):
+    from confops.app import create_app
+    from settings import Settings
+    from tests.support.http import running
+    from tests.support.smtp import free_port
+
+    settings = Settings(env="test", database_url=f"postgresql://postgres@127.0.0.1:{free_port()}/none",
+                        secret_key="k" * 40, var_dir=var_dir, smtp_url=smtp_server.url, in_app_worker=False)
+    app = create_app(settings)
+    async with running(app) as client:
+        r = await client.get("/health")
+    assert r.status_code == 503 and r.json() == {"status": "degraded", "database": "unreachable"}
