@@ -23,7 +23,7 @@ from confops.events.tables import (
     Track,
 )
 from confops.speakers import disclosures
-from confops.speakers.tables import SessionSpeaker, Speaker, SpeakerRole
+from confops.speakers.tables import SessionSpeaker, Speaker, SpeakerInvitation, SpeakerRole
 
 SCHEDULERS = (Role.registrar,)
 
@@ -53,6 +53,13 @@ async def editor(principal: Principal | None, slug: str) -> dict:
     tracks = await Track.select().where(Track.event == event["id"]).order_by(Track.position).order_by(Track.id)
     sessions = await Session.select().where(Session.event == event["id"]).order_by(Session.starts_at)
     people = await disclosures.session_people([s["id"] for s in sessions])
+    answers = await SpeakerInvitation.select(
+        SpeakerInvitation.status, SpeakerInvitation.session_speaker.session, SpeakerInvitation.session_speaker.speaker,
+    ).where(SpeakerInvitation.session_speaker.session.is_in([s["id"] for s in sessions] or [0]))
+    status = {(a["session_speaker.session"], a["session_speaker.speaker"]): a["status"] for a in answers}
+    for sid, ps in people.items():  # staff see who has not confirmed or has withdrawn
+        for p in ps:
+            p["answer"] = status.get((sid, p["id"]), "")
     speakers = await Speaker.select(Speaker.id, Speaker.first_name, Speaker.last_name).where(
         Speaker.organizer == event["organizer"]).order_by(Speaker.last_name)
     versions = await ScheduleVersion.select(ScheduleVersion.number, ScheduleVersion.published_at).where(

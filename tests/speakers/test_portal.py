@@ -52,6 +52,10 @@ async def test_staff_invite_a_new_speaker_whose_link_opens_the_portal(client, de
     assert "Confirmed" in portal.text and "Withdrawn" in portal.text and "Invited — please answer" not in portal.text
     bad = await post_form(client, f"/speaker/sessions/{w1['id']}/answer", {"answer": "maybe"})
     assert bad.status_code == 422
+    await staff_sign_in(client)
+    editor = (await client.get(f"/staff/events/{SLUG}/schedule")).text
+    assert 'Noor Haddad (Presenter, <strong class="warn">withdrawn</strong>)' in editor
+    assert "Noor Haddad (Presenter)" in editor  # confirmed for W1
 
 
 async def test_edits_apply_before_the_deadline_and_become_proposals_after(client, demo):

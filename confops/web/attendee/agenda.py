@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlparse
+
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from confops.accounts.service import safe_next_path
 from confops.core.auth import SIGNED_IN
 from confops.events import personal_agenda
 from confops.web.render import page
@@ -28,7 +31,8 @@ class AgendaPages(Controller):
     @post("/{session_id:int}")
     async def add(self, request: Request, session_id: FromPath[int]) -> Redirect:
         await personal_agenda.add(request.state.principal, session_id)
-        return Redirect(request.headers.get("referer") or "/agenda", status_code=303)
+        back = urlparse(request.headers.get("referer") or "")  # back to the page, never to another site
+        return Redirect(safe_next_path(back.path, "/agenda"), status_code=303)
 
     @post("/{session_id:int}/remove")
     async def remove(self, request: Request, session_id: FromPath[int]) -> Redirect:
