@@ -314,14 +314,24 @@ async def for_learners(session_ids: list[int]) -> dict[int, list[LearnerDisclosu
 
 
 async def cme_blockers(session_ids: list[int]) -> dict[int, list[str]]:
-    """Why each CME session may not be published yet (empty: it may)."""
+    """Why each CME session may not be published yet (empty: it may). Mitigation counts only
+    when it was recorded before the session started (ACCME: mitigate before the activity)."""
+    from confops.events.tables import Session
+
     people = await session_people(session_ids)
     views = await current(sorted({p["id"] for ps in people.values() for p in ps}))
+    starts = {r["id"]: r["starts_at"] for r in await Session.select(Session.id, Session.starts_at).where(
+        Session.id.is_in(list(people) or [0]))}
     out: dict[int, list[str]] = {}
     for sid, ps in people.items():
         for p in ps:
-            if found := _blockers_of(p, views[p["id"]]):
+            view = views[p["id"]]
+            if found := _blockers_of(p, view):
                 out.setdefault(sid, []).extend(found)
+            late = [r for r in view.relevant if r.mitigated and r.mitigation["recorded_at"] > starts[sid]]
+            if late:
+                out.setdefault(sid, []).append(
+                    f"{p['name']}'s mitigation was recorded after the session started.")
     return out
 
 

@@ -152,3 +152,11 @@ async def test_planners_disclose_too_before_the_program_is_published(client, dem
     assert r.status_code == 303
     event_page = (await client.get(f"/events/{SLUG}")).text
     assert "disclosure pending" not in event_page
+
+
+async def test_mitigation_must_come_before_the_session(db, demo):
+    p2 = await _session("P2")  # Samuel's relevant relationship was mitigated when the demo loaded
+    assert (await disclosures.cme_blockers([p2["id"]])) == {}
+    await Mitigation.update({Mitigation.recorded_at: p2["starts_at"] + timedelta(minutes=5)}).where(Mitigation.id > 0)
+    assert (await disclosures.cme_blockers([p2["id"]]))[p2["id"]] == [
+        "Samuel Okafor's mitigation was recorded after the session started."]
