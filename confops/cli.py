@@ -131,5 +131,40 @@ def worker(once: bool) -> None:
         sys.exit(0)
 
 
+@main.command(help="Print an event's badges to one PDF, sorted by last name. Layouts are the "
+              "files in badges/ (e.g. badge-4x3, avery-5392, badge-4x6-duplex, badge-a6).")
+@click.argument("slug")
+@click.option("--layout", "layout_name", default="badge-4x3", show_default=True,
+              help="Layout name in badges/ or a path to a layout .toml file.")
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="Where to write the PDF.")
+@click.option("--role", "roles", multiple=True,
+              type=click.Choice(["attendee", "faculty", "staff", "group_leader"]),
+              help="Only these roles (repeat for several); everyone by default.")
+def badges(slug: str, layout_name: str, out_path: str, roles: tuple[str, ...]) -> None:
+    from confops.core.errors import NotFound
+    from confops.documents.badge_data import BadgeFilters, badge_data_for_event
+    from confops.documents.badges import write_badges
+    from confops.documents.layouts import LayoutError, load_layout
+
+    try:
+        layout = load_layout(layout_name)
+    except LayoutError as exc:
+        raise click.ClickException(str(exc)) from exc
+    settings = _settings()
+    _engine(settings)
+    filters = BadgeFilters(roles=frozenset(roles) if roles else None)
+    try:
+        people = asyncio.run(badge_data_for_event(slug, filters))
+    except NotFound as exc:
+        raise click.ClickException(str(exc)) from exc
+    if not people:
+        raise click.ClickException(f"Nobody to print a badge for at {slug} with these filters.")
+    with open(out_path, "wb") as out, click.progressbar(length=len(people), label="Badges",
+                                                         file=sys.stderr) as bar:
+        pages = write_badges(out, people, layout, on_badge=lambda _: bar.update(1), title=f"Badges: {slug}")
+    click.echo(f"{len(people)} badges on {pages} pages ({layout.name}) written to {out_path}.")
+
+
 if __name__ == "__main__":
     main()

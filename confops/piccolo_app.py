@@ -5,6 +5,7 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 from confops.accounts.tables import LoginLink, RoleGrant, User
+from confops.checkin.tables import EventSigningKey
 from confops.core.tables import OutboxMessage
 from confops.events.tables import (
     AgendaItem,
@@ -57,6 +58,7 @@ APP_CONFIG = AppConfig(
         AgendaItem,
         CalendarFeed,
         OutboxMessage,
+        EventSigningKey,
     ],
     migration_dependencies=[],
     commands=[],

@@ -57,3 +57,30 @@ def test_demo_is_refused_in_production(fresh_env):
 def test_bad_settings_stop_the_command_with_the_reason(fresh_env):
     out = confops("migrate", env={**fresh_env, "CONFOPS_DATABASE_URL": "mysql://nope"})
     assert out.returncode != 0 and "CONFOPS_DATABASE_URL must start" in out.stderr
+
+
+@pytest.mark.parametrize("server", ["uvicorn", "granian"])
+def test_serve_with_several_workers(fresh_env, server):
+    import time
+
+    import httpx
+
+    from tests.support.smtp import free_port
+
+    assert confops("migrate", env=fresh_env).returncode == 0
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "confops.cli", "serve", "--port", str(port), "--workers", "2", "--server", server],
+        cwd=ROOT, env={**os.environ, **fresh_env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline, answer = time.monotonic() + 30, None
+        while time.monotonic() < deadline and answer is None:
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/health", timeout=1)
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        assert answer is not None and answer.json()["database"] == "reachable"
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

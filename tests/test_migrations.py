@@ -41,3 +41,14 @@ async def test_composite_uniques_hold(db):
     with pytest.raises((sqlite3.IntegrityError, asyncpg.UniqueViolationError)):
         await Room(event=event.id, name="A").save()
     assert await Room.count() == 1
+
+
+async def test_migrations_match_the_tables():
+    """A table changed without a migration (or a merge that lost one) fails here."""
+    from piccolo.apps.migrations.commands.new import AutoMigrationManager
+
+    from confops.piccolo_app import APP_CONFIG
+
+    pending = await AutoMigrationManager(auto_input="n").get_alter_statements(app_config=APP_CONFIG)
+    statements = [s for group in pending for s in group.statements]
+    assert statements == [], "run `make migration DESC=…`: " + "\n".join(statements)[:2000]
