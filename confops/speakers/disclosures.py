@@ -182,19 +182,24 @@ async def has_refused(speaker_id: int) -> bool:
     return (await current([speaker_id]))[speaker_id].status == "refused"
 
 
-async def _relationship_for_coordinator(principal: Principal | None, relationship_id: int) -> dict:
-    row = await FinancialRelationship.select(
-        FinancialRelationship.id, FinancialRelationship.disclosure.speaker.organizer,
-        FinancialRelationship.disclosure.speaker,
-    ).where(FinancialRelationship.id == relationship_id).first()
+async def _relationship_for_coordinator(principal: Principal | None, event_slug: str, relationship_id: int) -> dict:
+    """The role is checked first, so nobody learns which relationship ids exist."""
+    from confops.events.tables import Event
+
+    event = await Event.select(Event.organizer).where(Event.slug == event_slug).first()
+    if event is None:
+        raise NotFound("There is no such event.")
+    require(principal, event["organizer"], Role.cme_coordinator)
+    row = await FinancialRelationship.select(FinancialRelationship.id).where(
+        (FinancialRelationship.id == relationship_id)
+        & (FinancialRelationship.disclosure.speaker.organizer == event["organizer"])).first()
     if row is None:
         raise NotFound("There is no such relationship.")
-    require(principal, row["disclosure.speaker.organizer"], Role.cme_coordinator)
     return row
 
 
-async def review(principal: Principal | None, relationship_id: int, relevant: bool) -> None:
-    await _relationship_for_coordinator(principal, relationship_id)
+async def review(principal: Principal | None, event_slug: str, relationship_id: int, relevant: bool) -> None:
+    await _relationship_for_coordinator(principal, event_slug, relationship_id)
     await FinancialRelationship.update({
         FinancialRelationship.relevant: relevant,
         FinancialRelationship.reviewed_by: principal.user_id,
@@ -202,9 +207,10 @@ async def review(principal: Principal | None, relationship_id: int, relevant: bo
     }).where(FinancialRelationship.id == relationship_id)
 
 
-async def mitigate(principal: Principal | None, relationship_id: int, steps: list[str], notes: str) -> None:
+async def mitigate(principal: Principal | None, event_slug: str, relationship_id: int, steps: list[str],
+                   notes: str) -> None:
     """Record how a relevant relationship was mitigated (who and when are kept)."""
-    await _relationship_for_coordinator(principal, relationship_id)
+    await _relationship_for_coordinator(principal, event_slug, relationship_id)
     row = await FinancialRelationship.select(FinancialRelationship.relevant).where(
         FinancialRelationship.id == relationship_id).first()
     problems = []

@@ -173,13 +173,15 @@ async def pending_proposals(principal: Principal | None, event_slug: str) -> lis
     return [{**r, "changes": json.loads(r["changes"])} for r in rows]
 
 
-async def decide_proposal(principal: Principal | None, proposal_id: int, accept: bool) -> str:
-    row = await SessionProposal.select(
-        *SessionProposal.all_columns(), SessionProposal.session.event.organizer,
-    ).where(SessionProposal.id == proposal_id).first()
+async def decide_proposal(principal: Principal | None, event_slug: str, proposal_id: int, accept: bool) -> str:
+    event = await Event.select(Event.id, Event.organizer).where(Event.slug == event_slug).first()
+    if not event:
+        raise NotFound("There is no such event.")
+    require(principal, event["organizer"], Role.registrar)  # before revealing whether the proposal exists
+    row = await SessionProposal.select(*SessionProposal.all_columns()).where(
+        (SessionProposal.id == proposal_id) & (SessionProposal.session.event == event["id"])).first()
     if not row:
-        raise NotFound("There is no such proposal.")
-    require(principal, row["session.event.organizer"], Role.registrar)
+        raise NotFound("There is no such proposal for this event.")
     status = ProposalStatus.accepted if accept else ProposalStatus.rejected
     async with transaction():
         done = await SessionProposal.update({

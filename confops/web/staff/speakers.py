@@ -66,7 +66,7 @@ class StaffSpeakers(Controller):
     @post("/proposals/{proposal_id:int}")
     async def decide(self, request: Request, slug: FromPath[str], proposal_id: FromPath[int]) -> Redirect:
         form = await request.form()
-        await portal.decide_proposal(request.state.principal, proposal_id, form.get("decision") == "accept")
+        await portal.decide_proposal(request.state.principal, slug, proposal_id, form.get("decision") == "accept")
         return Redirect(f"/staff/events/{slug}/speakers", status_code=303)
 
     async def _disclosures_page(self, request: Request, slug: str, *, errors=None, status_code=200) -> Template:
@@ -82,14 +82,14 @@ class StaffSpeakers(Controller):
     @post("/relationships/{relationship_id:int}/review")
     async def review(self, request: Request, slug: FromPath[str], relationship_id: FromPath[int]) -> Redirect:
         form = await request.form()
-        await disclosures.review(request.state.principal, relationship_id, form.get("relevant") == "yes")
+        await disclosures.review(request.state.principal, slug, relationship_id, form.get("relevant") == "yes")
         return Redirect(f"/staff/events/{slug}/disclosures", status_code=303)
 
     @post("/relationships/{relationship_id:int}/mitigation")
     async def mitigate(self, request: Request, slug: FromPath[str], relationship_id: FromPath[int]) -> Template | Redirect:
         form = await request.form()
         try:
-            await disclosures.mitigate(request.state.principal, relationship_id,
+            await disclosures.mitigate(request.state.principal, slug, relationship_id,
                                        [str(s) for s in form.getall("steps", [])], str(form.get("notes", "")))
         except Invalid as exc:
             return await self._disclosures_page(request, slug, errors={relationship_id: exc.field_messages()},
