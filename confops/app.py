@@ -30,18 +30,23 @@ from confops.web.access import access_guard
 from confops.web.api.events import EventsApi
 from confops.web.api.orders import OrdersApi
 from confops.web.attendee.account import AccountPages
+from confops.web.attendee.agenda import AgendaPages
 from confops.web.attendee.registrations import MyRegistrations
 from confops.web.errors import EXCEPTION_HANDLERS
 from confops.web.health import health
 from confops.web.public.orders import OrderPages
 from confops.web.public.pages import PublicPages
 from confops.web.public.pay import PayPages
+from confops.web.public.program import ProgramFiles
 from confops.web.public.register import RegisterPages
 from confops.web.public.signin import SignIn
 from confops.web.schema_page import PlainSchemaPage
+from confops.web.speaker.portal import SpeakerPortal
 from confops.web.staff.home import StaffHome
 from confops.web.staff.payments import StaffPayments
 from confops.web.staff.registrations import StaffRegistrations
+from confops.web.staff.schedule import ScheduleEditor
+from confops.web.staff.speakers import StaffSpeakers
 from confops.web.templating import make_environment
 from confops.web.throttle import rate_limit_config, rate_limit_store
 from confops.web.webhooks.stripe import stripe_webhook
@@ -71,6 +76,11 @@ def route_handlers() -> list:
         StaffPayments,
         stripe_webhook,
         health,
+        ProgramFiles,
+        AgendaPages,
+        SpeakerPortal,
+        StaffSpeakers,
+        ScheduleEditor,
         create_static_files_router(path="/static", directories=[STATIC], opt={"access": PUBLIC},
                                    include_in_schema=False),
     ]

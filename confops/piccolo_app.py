@@ -7,7 +7,17 @@ from piccolo.conf.apps import AppConfig
 from confops.accounts.tables import LoginLink, RoleGrant, User
 from confops.checkin.tables import EventSigningKey
 from confops.core.tables import OutboxMessage
-from confops.events.tables import Event, Organizer, Room, Session, Track
+from confops.events.tables import (
+    AgendaItem,
+    CalendarFeed,
+    Event,
+    Organizer,
+    Room,
+    ScheduleChange,
+    ScheduleVersion,
+    Session,
+    Track,
+)
 from confops.payments.tables import Dispute, Invoice, InvoiceCounter, Payment, Refund, WebhookEvent
 from confops.registration.tables import (
     AddOn,
@@ -23,13 +33,24 @@ from confops.registration.tables import (
     WaitlistEntry,
     WaitlistOffer,
 )
-from confops.speakers.tables import SessionSpeaker, Speaker
+from confops.speakers.tables import (
+    Disclosure,
+    EventPlanner,
+    FinancialRelationship,
+    Mitigation,
+    SessionMaterial,
+    SessionProposal,
+    SessionSpeaker,
+    Speaker,
+    SpeakerInvitation,
+)
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 APP_CONFIG = AppConfig(
     app_name="confops",
     migrations_folder_path=str(MIGRATIONS),
+    # Parents before children: tests empty tables in this order's reverse where it matters.
     table_classes=[
         Organizer,
         Event,
@@ -41,6 +62,17 @@ APP_CONFIG = AppConfig(
         LoginLink,
         Speaker,
         SessionSpeaker,
+        SpeakerInvitation,
+        EventPlanner,
+        SessionProposal,
+        SessionMaterial,
+        Disclosure,
+        FinancialRelationship,
+        Mitigation,
+        ScheduleVersion,
+        ScheduleChange,
+        AgendaItem,
+        CalendarFeed,
         EventSales,
         Category,
         AddOn,

@@ -157,6 +157,19 @@ async def request_login_link(
     return True
 
 
+async def issue_login_link(user_id: int, *, next_path: str, valid_minutes: int) -> str:
+    """A single-use sign-in token for a known user, for links other services put in their mail
+    (speaker invitations). Returns the token; only its hash is stored."""
+    token = secrets.token_urlsafe(32)
+    await LoginLink(
+        user=user_id,
+        token_hash=_hash_token(token),
+        next_path=safe_next_path(next_path, "/account"),
+        expires_at=clock.now() + timedelta(minutes=valid_minutes),
+    ).save()
+    return token
+
+
 async def consume_login_link(token: str) -> tuple[int, str]:
     """Use a sign-in link: exactly once, before it expires. Returns (user id, next path)."""
     now = clock.now()

@@ -19,6 +19,7 @@ from confops.core import clock
 from confops.core.clock import zone
 from confops.db import transaction
 from confops.demo.registration import load_registration_demo
+from confops.demo.speakers import load_speakers_demo
 from confops.events.tables import (
     Event,
     EventKind,
@@ -169,6 +170,7 @@ async def load_demo() -> DemoResult:
     loader.result.created += int(created.created)
     loader.result.existing += int(not created.created)
     await load_registration_demo()
+    loader.result.created += await load_speakers_demo()
     return loader.result
 
 

@@ -120,3 +120,42 @@ class Session(Table, tablename="program_session"):
     capacity = Integer(null=True, default=None)
     credit_quarters = Integer(default=0, help_text="Designated CME credit in 0.25 steps")
     published = Boolean(default=True)
+    learning_objectives = Text(help_text="One objective per line; CME sessions need at least three")
+    format = Varchar(length=120, help_text="e.g. lecture with discussion, experiential group")
+    av_needs = Text(help_text="Projector, microphones, flip chart …")
+
+
+class ScheduleVersion(Table):
+    """A published program, frozen as JSON: later changes are logged against the latest one."""
+
+    event = ForeignKey(Event, on_delete=OnDelete.cascade, null=False)
+    number = Integer()
+    published_at = Timestamptz(default=TimestamptzNow())
+    published_by = Integer(null=True, default=None, help_text="User id of the staff member")
+    snapshot = Text()
+
+
+class ScheduleChange(Table):
+    """What changed in a session after the schedule was published (the change log)."""
+
+    event = ForeignKey(Event, on_delete=OnDelete.cascade, null=False)
+    session = ForeignKey(Session, on_delete=OnDelete.cascade, null=True)
+    after_version = Integer()
+    summary = Text()
+    changed_by = Integer(null=True, default=None)
+    changed_at = Timestamptz(default=TimestamptzNow())
+
+
+class AgendaItem(Table):
+    """A session a signed-in person put on their personal agenda."""
+
+    user = Integer(index=True, help_text="accounts User id")
+    session = ForeignKey(Session, on_delete=OnDelete.cascade, null=False)
+
+
+class CalendarFeed(Table):
+    """The unguessable token of a person's personal-agenda .ics subscription."""
+
+    user = Integer(unique=True)
+    token = Varchar(length=64, unique=True, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -8,9 +8,10 @@ from litestar.response import Template
 
 from confops.core.auth import PUBLIC
 from confops.core.errors import NotFound
-from confops.events import service
+from confops.events import filters, personal_agenda, service
 from confops.events.agenda import build_agenda
 from confops.events.tables import EventKind
+from confops.speakers import disclosures, portal
 from confops.web.render import page
 
 
@@ -45,14 +46,29 @@ class PublicPages(Controller):
         return page(request, "public/events.html", events=events, kind=kind.value if kind else "", when=when.value)
 
     @get("/events/{slug:str}")
-    async def event(self, request: Request, slug: FromPath[str]) -> Template:
+    async def event(
+        self,
+        request: Request,
+        slug: FromPath[str],
+        day: FromQuery[str | None] = None,
+        track: FromQuery[str | None] = None,
+        room: FromQuery[str | None] = None,
+    ) -> Template:
         event = await service.get_event(slug, request.state.principal)
-        agenda = build_agenda(event.sessions, event.timezone, [r.name for r in event.rooms])
-        return page(request, "public/event.html", event=event, agenda=agenda)
+        shown = filters.apply(event.sessions, event.timezone, day=day, track=track, room=room)
+        agenda = build_agenda(shown, event.timezone, [r.name for r in event.rooms])
+        planners = await disclosures.planners_of_event(slug) if event.cme_enabled else []
+        return page(request, "public/event.html", event=event, agenda=agenda, planners=planners,
+                    days=filters.days_of(event.sessions, event.timezone),
+                    chosen={"day": day or "", "track": track or "", "room": room or ""})
 
     @get("/events/{slug:str}/sessions/{session_id:int}")
     async def session(self, request: Request, slug: FromPath[str], session_id: FromPath[int]) -> Template:
         if session_id < 1:
             raise NotFound("There is no such session.")
-        event, session = await service.get_session(slug, session_id, request.state.principal)
-        return page(request, "public/session.html", event=event, session=session)
+        principal = request.state.principal
+        event, session = await service.get_session(slug, session_id, principal)
+        people = (await disclosures.for_learners([session_id])).get(session_id, []) if event.cme_enabled else []
+        materials = await portal.shared_materials(session_id) if principal else []
+        return page(request, "public/session.html", event=event, session=session, disclosures=people,
+                    materials=materials, in_agenda=session_id in await personal_agenda.session_ids(principal))
