@@ -17,13 +17,11 @@ from typing import BinaryIO
 
 from reportlab.lib.colors import Color, HexColor
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from confops.documents.layouts import MM, ROOT, Element, Layout
+from confops.documents.fonts import FONT_FILES, register_fonts
+from confops.documents.layouts import MM, Element, Layout
 from confops.documents.qr import draw_qr
-
-FONT_FILES = {"regular": ("ConfopsSans", "DejaVuSans.ttf"), "bold": ("ConfopsSans-Bold", "DejaVuSans-Bold.ttf")}
 
 
 @dataclass(frozen=True)
@@ -61,12 +59,6 @@ def _fold(text: str) -> str:
 @cache
 def _color(hex_code: str) -> Color:
     return HexColor(hex_code)
-
-
-def _register_fonts() -> None:
-    for name, filename in FONT_FILES.values():
-        if name not in pdfmetrics.getRegisteredFontNames():
-            pdfmetrics.registerFont(TTFont(name, str(ROOT / "fonts" / filename)))
 
 
 def variables(badge: BadgeData, layout: Layout) -> dict[str, str]:
@@ -158,7 +150,7 @@ def write_badges(out: BinaryIO, badges: Iterable[BadgeData], layout: Layout, *,
     """Draw every badge into `out` (fronts, and after each duplex sheet its mirrored back
     sheet); returns the number of pages. `badges` may be a generator: each sheet is drawn
     and finished before the next badges are read."""
-    _register_fonts()
+    register_fonts()
     canvas = Canvas(out, pagesize=(layout.page_width * MM, layout.page_height * MM), pageCompression=1)
     canvas.setTitle(title)
     canvas.setCreator("confops")

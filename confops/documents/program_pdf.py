@@ -1,41 +1,26 @@
 """The printable program: agenda by day, the faculty with their disclosures, CME statements.
 
 Learners must see every disclosure before the activity, so the program prints them in full
-(companies by name only, never logos). Names come in every script: a Unicode font is used when
-the system has one (DejaVu on Debian), Helvetica otherwise.
+(companies by name only, never logos). Names come in every script: the project's own Unicode
+font (badges/fonts) is used.
 """
 
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import inch
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
 from confops.core.clock import local
+from confops.documents.fonts import register_fonts
 from confops.events.agenda import build_agenda
 from confops.events.labels import SESSION_KIND, SPEAKER_ROLE, credit_text
 from confops.events.schemas import EventDetail
 from confops.speakers.disclosures import LearnerDisclosure
-
-FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu")]
-
-
-def _fonts() -> tuple[str, str]:
-    for folder in FONT_DIRS:
-        regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
-        if regular.exists() and bold.exists():
-            if "ProgramSans" not in pdfmetrics.getRegisteredFontNames():
-                pdfmetrics.registerFont(TTFont("ProgramSans", str(regular)))
-                pdfmetrics.registerFont(TTFont("ProgramSans-Bold", str(bold)))
-            return "ProgramSans", "ProgramSans-Bold"
-    return "Helvetica", "Helvetica-Bold"
 
 
 def _disclosure_text(person: LearnerDisclosure) -> str:
@@ -46,7 +31,7 @@ def _disclosure_text(person: LearnerDisclosure) -> str:
 
 def render(event: EventDetail, disclosures: dict[int, list[LearnerDisclosure]], *,
            accreditation: str, designation: str, planners: list[LearnerDisclosure] = ()) -> bytes:
-    regular, bold = _fonts()
+    regular, bold = register_fonts()
     base = getSampleStyleSheet()
     body = ParagraphStyle("body", parent=base["BodyText"], fontName=regular, fontSize=9.5, leading=12)
     small = ParagraphStyle("small", parent=body, fontSize=8.5, leading=10.5, leftIndent=12)

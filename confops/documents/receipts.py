@@ -14,6 +14,7 @@ from reportlab.lib.units import inch
 from reportlab.pdfgen.canvas import Canvas
 
 from confops.core.money import money
+from confops.documents.fonts import register_fonts
 from confops.events.tables import Event, Organizer
 from confops.payments.invoices import invoice_for
 from confops.payments.ledger import balance_of, order_row, payments_of, refunds_of
@@ -39,10 +40,11 @@ async def receipt_pdf(order_id: int) -> bytes:
     y = 10.3 * inch
     left, right = 0.9 * inch, 7.6 * inch
 
+    regular, heavy = register_fonts()  # names and addresses in any script
+
     def line(text: str, amount: str = "", *, size: int = 10, bold: bool = False) -> None:
         nonlocal y
-        font = "Helvetica-Bold" if bold else "Helvetica"
-        pdf.setFont(font, size)
+        pdf.setFont(heavy if bold else regular, size)
         pdf.drawString(left, y, text)
         if amount:
             pdf.drawRightString(right, y, amount)

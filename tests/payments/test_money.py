@@ -91,7 +91,7 @@ async def test_cancelling_a_paid_order_refunds_by_policy_once(app, localstripe):
 
 async def test_manual_payment_confirms_the_order_and_the_receipt_reads_back(db):
     await make_event()
-    await Organizer.update({Organizer.name: "American Balint Society", Organizer.address: "1 Main St",
+    await Organizer.update({Organizer.name: "Ελληνική Εταιρεία Balint", Organizer.address: "Οδός Αθηνάς 1",
                             Organizer.city: "Springfield", Organizer.nonprofit_status: "501(c)(3) non-profit",
                             Organizer.tax_id: "12-3456789"}, force=True)
     placed = await place("manual")
@@ -104,7 +104,7 @@ async def test_manual_payment_confirms_the_order_and_the_receipt_reads_back(db):
     text = pdf_text(await receipt_pdf(placed.id))
     total = f"${placed.total_cents // 100:,}.{placed.total_cents % 100:02d}"
     net = placed.total_cents - 2500
-    for expected in ("American Balint Society", "1 Main St", "501(c)(3)", "12-3456789", "no. ", "Resident",
+    for expected in ("Ελληνική Εταιρεία Balint", "Οδός Αθηνάς 1", "501(c)(3)", "12-3456789", "no. ", "Resident",
                      "Cheque (Cheque 1042)", "Book not available", total, "−$25.00",
                      f"${net // 100:,}.{net % 100:02d}", "Balance due"):
         assert expected in text, expected
