@@ -1,6 +1,7 @@
 """The `confops` command, run as a user runs it."""
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -72,6 +73,7 @@ def test_serve_with_several_workers(fresh_env, server):
     process = subprocess.Popen(
         [sys.executable, "-m", "confops.cli", "serve", "--port", str(port), "--workers", "2", "--server", server],
         cwd=ROOT, env={**os.environ, **fresh_env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group, so no worker outlives the test
     )
     try:
         deadline, answer = time.monotonic() + 30, None
@@ -82,5 +84,9 @@ def test_serve_with_several_workers(fresh_env, server):
                 time.sleep(0.2)
         assert answer is not None and answer.json()["database"] == "reachable"
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a loaded machine: do not leave servers behind
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
