@@ -19,6 +19,7 @@ from confops.core import clock
 from confops.core.clock import zone
 from confops.db import transaction
 from confops.demo.registration import load_registration_demo
+from confops.demo.rows import ensure_row
 from confops.demo.speakers import load_speakers_demo
 from confops.events.tables import (
     Event,
@@ -107,18 +108,12 @@ class _Loader:
         self.result = DemoResult()
 
     async def ensure(self, table: type[Table], key: dict, values: dict | None = None) -> int:
-        where = None
-        for name, value in key.items():
-            clause = getattr(table, name) == value
-            where = clause if where is None else where & clause
-        row = await table.select(table._meta.primary_key).where(where).first()
-        if row:
+        row_id, created = await ensure_row(table, key, values)
+        if created:
+            self.result.created += 1
+        else:
             self.result.existing += 1
-            return row["id"]
-        obj = table(**key, **(values or {}))
-        await obj.save()
-        self.result.created += 1
-        return obj.id
+        return row_id
 
 
 @functools.cache

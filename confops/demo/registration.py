@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from confops.core.errors import DomainError
+from confops.demo.rows import ensure_row
 from confops.events.tables import Event
 from confops.registration.capacity import ensure_sales
 from confops.registration.config import CONFIG
@@ -37,16 +38,7 @@ QUESTIONS = [("first_meeting", "Is this your first ABS meeting?", True, "yes\nno
 
 
 async def _ensure(table, key: dict, values: dict) -> int:
-    where = None
-    for name, value in key.items():
-        clause = getattr(table, name) == value
-        where = clause if where is None else where & clause
-    row = await table.select(table._meta.primary_key).where(where).first()
-    if row:
-        return row["id"]
-    obj = table(**key, **values)
-    await obj.save()
-    return obj.id
+    return (await ensure_row(table, key, values))[0]
 
 
 async def _catalog(event: dict, prices, *, early_first_n: int | None = None) -> None:
