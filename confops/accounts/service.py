@@ -135,16 +135,9 @@ async def request_login_link(
     user = await User.select(User.id, User.display_name, User.active).where(User.email == email).first()
     if not user or not user["active"]:
         return False
-    token = secrets.token_urlsafe(32)
-    expires = clock.now() + timedelta(minutes=valid_minutes)
-    link = f"{base_url}/login/link/{token}"
     async with transaction():
-        await LoginLink(
-            user=user["id"],
-            token_hash=_hash_token(token),
-            next_path=safe_next_path(next_path, "/account"),
-            expires_at=expires,
-        ).save()
+        token = await issue_login_link(user["id"], next_path=next_path, valid_minutes=valid_minutes)
+        link = f"{base_url}/login/link/{token}"
         await outbox.enqueue(Message(
             to=email,
             subject="Your sign-in link",
