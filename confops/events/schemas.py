@@ -65,6 +65,7 @@ class SessionOut(msgspec.Struct, kw_only=True):
 
 
 class EventSummary(msgspec.Struct, kw_only=True):
+    id: int
     slug: str
     title: str
     kind: str

@@ -65,6 +65,7 @@ async def first_organizer_slug(preferred: str) -> str | None:
 
 def _summary(row: dict) -> EventSummary:
     return EventSummary(
+        id=row["id"],
         slug=row["slug"],
         title=row["title"],
         kind=row["kind"],
@@ -84,7 +85,7 @@ def _summary(row: dict) -> EventSummary:
 
 
 _SUMMARY_COLUMNS = (
-    Event.slug, Event.title, Event.kind, Event.status, Event.organizer.slug, Event.summary,
+    Event.id, Event.slug, Event.title, Event.kind, Event.status, Event.organizer.slug, Event.summary,
     Event.timezone, Event.starts_at, Event.ends_at, Event.online, Event.venue_name, Event.city,
     Event.region, Event.country,
 )
