@@ -16,7 +16,7 @@ import pytest
 from settings import Settings
 from tests.support import databases
 from tests.support.http import running
-from tests.support.live import LiveServer
+from tests.support.live import LiveServer, server_env
 from tests.support.smtp import SmtpServer
 
 STRICT = os.environ.get("CONFOPS_TEST_STRICT") == "1"
@@ -134,13 +134,7 @@ async def demo(db):
 
 @pytest.fixture
 def live_server(db, var_dir, smtp_server):
-    server = LiveServer({
-        "CONFOPS_ENV": "test",
-        "CONFOPS_DATABASE_URL": db.url,
-        "CONFOPS_VAR_DIR": str(var_dir),
-        "CONFOPS_SECRET_KEY": TEST_SECRET,
-        "CONFOPS_SMTP_URL": smtp_server.url,
-    })
+    server = LiveServer(server_env(db.url, var_dir, smtp_server.url, TEST_SECRET))
     server.start()
     yield server
     server.stop()

@@ -33,6 +33,16 @@ INVITATION_LINK_MINUTES = 14 * 24 * 60  # an invitation is read days later, unli
 STAFF_FOR_SPEAKERS = (Role.registrar,)
 
 
+async def _event_for_staff(event_slug: str, principal) -> dict:
+    """The event, after checking the caller may manage its speakers (before any id is looked up)."""
+    event = await Event.select(Event.id, Event.organizer, Event.title, Event.organizer.slug).where(
+        Event.slug == event_slug).first()
+    if not event:
+        raise NotFound("There is no such event.")
+    require(principal, event["organizer"], *STAFF_FOR_SPEAKERS)
+    return event
+
+
 @dataclass(frozen=True)
 class Invited:
     speaker_id: int
@@ -51,10 +61,7 @@ async def invite(
     role: str,
     base_url: str,
 ) -> Invited:
-    event = await Event.select(Event.id, Event.organizer, Event.title).where(Event.slug == event_slug).first()
-    if not event:
-        raise NotFound("There is no such event.")
-    require(principal, event["organizer"], *STAFF_FOR_SPEAKERS)
+    event = await _event_for_staff(event_slug, principal)
     email = normalize_email(email)
     first_name, last_name = (first_name or "").strip(), (last_name or "").strip()
     problems: list[FieldError] = []
@@ -155,11 +162,7 @@ async def add_planner(
     base_url: str,
 ) -> int:
     """Planners and reviewers control content too: they get a portal link to disclose."""
-    event = await Event.select(Event.id, Event.organizer, Event.title, Event.organizer.slug).where(
-        Event.slug == event_slug).first()
-    if not event:
-        raise NotFound("There is no such event.")
-    require(principal, event["organizer"], *STAFF_FOR_SPEAKERS)
+    event = await _event_for_staff(event_slug, principal)
     email = normalize_email(email)
     first_name, last_name = (first_name or "").strip(), (last_name or "").strip()
     problems: list[FieldError] = []

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from tests.conftest import TEST_SECRET
-from tests.support.live import LiveServer
+from tests.support.live import LiveServer, server_env
 from tests.support.smtp import free_port
 
 WEBHOOK_SECRET = "whsec_confops_test_secret"
@@ -58,16 +58,10 @@ def register_webhook(localstripe: str, url: str) -> None:
 @pytest.fixture
 def stripe_server(db, var_dir, smtp_server, localstripe):
     """`confops serve` configured for localstripe, its /webhooks/stripe registered there."""
-    server = LiveServer({
-        "CONFOPS_ENV": "test",
-        "CONFOPS_DATABASE_URL": db.url,
-        "CONFOPS_VAR_DIR": str(var_dir),
-        "CONFOPS_SECRET_KEY": TEST_SECRET,
-        "CONFOPS_SMTP_URL": smtp_server.url,
-        "CONFOPS_STRIPE_SECRET_KEY": SECRET_KEY,
-        "CONFOPS_STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
-        "CONFOPS_STRIPE_API_BASE": localstripe,
-    })
+    server = LiveServer(server_env(db.url, var_dir, smtp_server.url, TEST_SECRET,
+                                   CONFOPS_STRIPE_SECRET_KEY=SECRET_KEY,
+                                   CONFOPS_STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
+                                   CONFOPS_STRIPE_API_BASE=localstripe))
     server.start()
     register_webhook(localstripe, f"{server.url}/webhooks/stripe")
     yield server

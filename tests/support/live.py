@@ -15,6 +15,12 @@ from tests.support.smtp import free_port
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def server_env(db_url: str, var_dir: Path, smtp_url: str, secret: str, **extra: str) -> dict[str, str]:
+    """The environment of a test server: the test's database, var dir and SMTP server."""
+    return {"CONFOPS_ENV": "test", "CONFOPS_DATABASE_URL": db_url, "CONFOPS_VAR_DIR": str(var_dir),
+            "CONFOPS_SECRET_KEY": secret, "CONFOPS_SMTP_URL": smtp_url, **extra}
+
+
 class LiveServer:
     def __init__(self, env: dict[str, str]) -> None:
         self.port = free_port()
