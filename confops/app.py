@@ -28,6 +28,7 @@ from confops.payments.gateway import configure as configure_payments
 from confops.registration.config import configure as configure_registration
 from confops.web.access import access_guard
 from confops.web.api.events import EventsApi
+from confops.web.areas import area_plugins, area_routes
 from confops.web.api.orders import OrdersApi
 from confops.web.attendee.account import AccountPages
 from confops.web.attendee.agenda import AgendaPages
@@ -81,6 +82,7 @@ def route_handlers() -> list:
         SpeakerPortal,
         StaffSpeakers,
         ScheduleEditor,
+        *area_routes(),
         create_static_files_router(path="/static", directories=[STATIC], opt={"access": PUBLIC},
                                    include_in_schema=False),
     ]
@@ -128,6 +130,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     return Litestar(
         route_handlers=route_handlers(),
+        plugins=area_plugins(settings),
         guards=[access_guard],
         middleware=[session_config.middleware, rate_limit_config().middleware],
         stores={"rate_limit": rate_limit_store(settings.redis_url)},

@@ -36,7 +36,7 @@ class LiveServer:
             [sys.executable, "-m", "confops.cli", "serve", "--port", str(self.port)],
             cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # generous: CI machines are 2 cores and often busy
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log.read_text()[-3000:]}")
@@ -46,6 +46,7 @@ class LiveServer:
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
+        self.stop()
         raise RuntimeError(f"server did not start: {self.log.read_text()[-3000:]}")
 
     def stop(self) -> None:

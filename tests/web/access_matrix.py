@@ -6,7 +6,11 @@ Add a line here for every new route (the test fails until you do), choosing deli
   "staff"             any staff role (admin, registrar, check-in, CME coordinator)
   "staff:ROLE,ROLE"   staff holding one of these roles (admin always may)
   "device"            a scanner device's bearer token
+
+A new area puts its lines in tests/web/access_areas/<area>.py (RULES = {...}).
 """
+
+from tests.web.access_areas import area_rules
 
 RULES = {
     "GET /": "public",
@@ -94,3 +98,5 @@ RULES = {
     "POST /staff/events/{slug:str}/schedule/sessions/{session_id:int}/published": "staff:registrar",
     "POST /staff/events/{slug:str}/schedule/versions": "staff:registrar",
 }
+
+RULES.update(area_rules())

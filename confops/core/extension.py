@@ -1,0 +1,103 @@
+"""How one area of confops reaches into another without importing it.
+
+Areas land independently (check-in, badges, groups, CME, back office), yet they feed each
+other: a session scan is CME attendance evidence, a small-group assignment prints on the badge
+back, the dashboard shows check-ins and CME claims, every staff change goes to the audit log.
+Instead of importing each other, an area *emits* a named event or *collects* answers from
+whoever provides them. Providers live in a module named ``listeners`` inside their area
+package (``confops/<area>/listeners.py``) and register with ``@provides("name")``; those
+modules are imported on first use, so a worker, a CLI command and the web app all see the same
+providers.
+
+Providers run in the caller's task, so inside the caller's transaction when there is one:
+an accepted scan and the CME evidence it creates commit or roll back together.
+
+The names, and what they carry (keyword arguments in, return value out):
+
+emit (return values ignored):
+  "session_scan_accepted"  attendee_id, session_id, direction ("in"|"out"), scanned_at, list_id
+  "entry_scan_accepted"    attendee_id, event_id, scanned_at, list_id
+  "group_meeting_attended" attendee_id, session_id, meeting_id, attended_at, present (bool), marked_by
+  "staff_change"           actor_id, action, entity, entity_id, before (dict|None), after (dict|None)
+collect (a list of every provider's answer):
+  "badge_back_lines"       event_id, attendee_ids -> {attendee_id: [line, ...]}
+  "dashboard_panels"       event_id -> [Panel, ...]
+  "export_tables"          event_id -> [ExportTable, ...]
+  "mail_filters"           event_id -> [MailFilter, ...]
+  "personal_data"          user_id, email -> {section title: list of dict rows}
+  "privacy_keep"           user_id -> [reason why this person's records must be kept, ...]
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import confops
+
+_providers: dict[str, list[Callable[..., Awaitable[Any]]]] = defaultdict(list)
+_loaded = False
+
+
+def provides(name: str):
+    def register(fn: Callable[..., Awaitable[Any]]):
+        if fn not in _providers[name]:
+            _providers[name].append(fn)
+        return fn
+    return register
+
+
+def _load() -> None:
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
+    for area in sorted(m.name for m in pkgutil.iter_modules(confops.__path__) if m.ispkg):
+        try:
+            importlib.import_module(f"confops.{area}.listeners")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"confops.{area}.listeners":
+                raise
+
+
+async def emit(name: str, **payload: Any) -> None:
+    _load()
+    for fn in list(_providers[name]):
+        await fn(**payload)
+
+
+async def collect(name: str, **payload: Any) -> list[Any]:
+    _load()
+    return [await fn(**payload) for fn in list(_providers[name])]
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A dashboard panel: kind "number" (value, unit), "bar" ([(label, n)]) or "line" ([(x, y)])."""
+    key: str
+    title: str
+    kind: str
+    data: Any
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ExportTable:
+    """A table staff can download as CSV or XLSX: headers a person understands, rows of values."""
+    key: str
+    title: str
+    headers: list[str]
+    rows: list[list[Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class MailFilter:
+    """A way to narrow a bulk e-mail: choices offered on the form, and who each choice means."""
+    key: str
+    label: str
+    choices: list[tuple[str, str]]
+    attendee_ids: Callable[[str], Awaitable[set[int]]]
