@@ -28,8 +28,8 @@ from confops.payments.gateway import configure as configure_payments
 from confops.registration.config import configure as configure_registration
 from confops.web.access import access_guard
 from confops.web.api.events import EventsApi
-from confops.web.areas import area_plugins, area_routes
 from confops.web.api.orders import OrdersApi
+from confops.web.areas import area_plugins, area_routes
 from confops.web.attendee.account import AccountPages
 from confops.web.attendee.agenda import AgendaPages
 from confops.web.attendee.registrations import MyRegistrations
