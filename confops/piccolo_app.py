@@ -6,6 +6,17 @@ from piccolo.conf.apps import AppConfig
 
 from confops.accounts.tables import LoginLink, RoleGrant, User
 from confops.checkin.tables import EventSigningKey
+from confops.cme.tables import (
+    AttendanceMark,
+    Certificate,
+    CmeActivity,
+    CmeClaim,
+    CmeProfile,
+    CmeSessionCredit,
+    EvaluationAnswer,
+    EvaluationDone,
+    EvaluationQuestion,
+)
 from confops.core.tables import OutboxMessage
 from confops.events.tables import (
     AgendaItem,
@@ -93,6 +104,15 @@ APP_CONFIG = AppConfig(
         Dispute,
         InvoiceCounter,
         Invoice,
+        CmeActivity,
+        CmeSessionCredit,
+        AttendanceMark,
+        EvaluationQuestion,
+        EvaluationAnswer,
+        EvaluationDone,
+        CmeClaim,
+        Certificate,
+        CmeProfile,
     ],
     migration_dependencies=[],
     commands=[],

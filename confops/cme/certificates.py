@@ -1,0 +1,169 @@
+"""Issued certificates: immutable records. The content (everything printed) is frozen as
+canonical JSON with its SHA-256; a re-issue inserts a new record and marks the old one
+superseded; a revocation records who, when and why. Nothing printed is ever updated."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from confops.cme.access import staff_event
+from confops.cme.credit_types import CREDIT_TYPES
+from confops.cme.designation import activity_of, maximum_of, statement_of
+from confops.cme.learners import full_name
+from confops.cme.rules import format_credit
+from confops.cme.serials import new_serial, normalize
+from confops.cme.tables import Certificate, CertificateStatus, CmeClaim
+from confops.core import clock
+from confops.core.auth import Principal
+from confops.core.errors import Conflict, FieldError, NotFound, collect
+from confops.core.extension import emit
+from confops.db import transaction
+from confops.events.tables import Event, Organizer
+from confops.registration.tables import Attendee
+
+
+def dates_text(event: dict) -> str:
+    start = clock.local(event["starts_at"], event["timezone"]).date()
+    end = clock.local(event["ends_at"], event["timezone"]).date()
+    if start == end:
+        return start.strftime("%B %-d, %Y")
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.strftime('%B %-d')}–{end.day}, {end.year}"
+    return f"{start.strftime('%B %-d, %Y')} – {end.strftime('%B %-d, %Y')}"
+
+
+def canonical(content: dict) -> str:
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+async def learner_content(attendee: dict, event: dict, claim: dict, activity: dict) -> dict:
+    org = await Organizer.select(Organizer.name).where(Organizer.id == event["organizer"]).first()
+    credit_type = claim["credit_type"]
+    participation = credit_type == "participation"
+    designated = maximum_of(activity, credit_type)
+    return {
+        "kind": "learner",
+        "title": "Certificate of participation" if participation else "Certificate of credit",
+        "learner": full_name(attendee), "credentials": attendee.get("credentials") or "",
+        "provider": activity["provider"] or org["name"], "issuer": org["name"],
+        "activity": event["title"], "dates": dates_text(event), "format": activity["learning_format"],
+        "location": activity["location"],
+        "credit_type": credit_type, "credit_label": CREDIT_TYPES[credit_type].label,
+        "quarters": claim["quarters"], "credit": format_credit(claim["quarters"]),
+        "designated": format_credit(designated),
+        "designation_statement": statement_of(activity, credit_type),
+        "accreditation_statement": activity["accreditation"],
+        "completed_on": clock.local(claim["attested_at"], event["timezone"]).date().isoformat(),
+    }
+
+
+async def _store(content: dict, *, event_id: int, attendee_id: int | None, email: str, kind: str) -> dict:
+    """Insert the new record and supersede the previous valid one of the same person and kind."""
+    text = canonical(content)
+    now = clock.now()
+    async with transaction():
+        where = ((Certificate.event == event_id) & (Certificate.email == email) & (Certificate.kind == kind)
+                 & (Certificate.status == CertificateStatus.valid.value))
+        previous = await Certificate.select(Certificate.id, Certificate.content_hash).where(where)
+        if previous and previous[-1]["content_hash"] == content_hash(text) and len(previous) == 1:
+            return await Certificate.select().where(Certificate.id == previous[0]["id"]).first()
+        row = Certificate(serial=new_serial(), kind=kind, event=event_id, attendee=attendee_id, email=email,
+                          content=text, content_hash=content_hash(text), issued_at=now)
+        await row.save()
+        if previous:
+            await Certificate.update({Certificate.status: CertificateStatus.superseded.value,
+                                      Certificate.superseded_by: row.id, Certificate.status_changed_at: now}).where(
+                Certificate.id.is_in([p["id"] for p in previous]))
+    return await Certificate.select().where(Certificate.id == row.id).first()
+
+
+async def issue_for_claim(attendee_id: int) -> dict:
+    """Freeze the learner's claim into a certificate (a changed claim supersedes the last one)."""
+    attendee = await Attendee.select().where(Attendee.id == attendee_id).first()
+    claim = await CmeClaim.select().where(CmeClaim.attendee == attendee_id).first()
+    if not attendee or not claim:
+        raise Conflict("Claim credit before asking for the certificate.", code="no_claim")
+    event = await Event.select().where(Event.id == attendee["event"]).first()
+    activity = await activity_of(event)
+    content = await learner_content(attendee, event, claim, activity)
+    return await _store(content, event_id=event["id"], attendee_id=attendee_id, email=attendee["email"],
+                        kind="learner")
+
+
+async def issue_faculty(content: dict, event_id: int, email: str) -> dict:
+    return await _store(content, event_id=event_id, attendee_id=None, email=email, kind="faculty")
+
+
+def contents(row: dict) -> dict:
+    return json.loads(row["content"])
+
+
+async def by_serial(raw: str) -> dict:
+    serial = normalize(raw)
+    row = await Certificate.select().where(Certificate.serial == serial).first() if serial else None
+    if not row:
+        raise NotFound("No certificate has this serial. Check it against the printed certificate.",
+                       code="unknown_serial")
+    return row
+
+
+async def public_view(raw: str) -> dict:
+    """Only what verification needs: status, name, activity, date, credit, issuer."""
+    row = await by_serial(raw)
+    c = contents(row)
+    replacement = None
+    if row["superseded_by"]:
+        newer = await Certificate.select(Certificate.serial).where(Certificate.id == row["superseded_by"]).first()
+        replacement = newer["serial"] if newer else None
+    credit = f"{c['credit']} {c['credit_label']}" if c.get("credit") else c.get("summary", "")
+    return {"serial": row["serial"], "status": row["status"], "name": c["learner"], "activity": c["activity"],
+            "dates": c["dates"], "credit": credit, "issuer": c["provider"], "kind": row["kind"],
+            "issued_on": row["issued_at"].date().isoformat(), "superseded_by": replacement,
+            "revoked_reason": row["revoked_reason"] if row["status"] == CertificateStatus.revoked.value else "",
+            "content_hash": row["content_hash"],
+            "intact": content_hash(row["content"]) == row["content_hash"]}
+
+
+async def mine(email: str) -> list[dict]:
+    rows = await Certificate.select().where(Certificate.email == (email or "").lower()).order_by(
+        Certificate.issued_at, ascending=False)
+    return [{**r, "c": contents(r)} for r in rows]
+
+
+async def own(email: str, serial: str) -> dict:
+    row = await Certificate.select().where((Certificate.serial == (normalize(serial) or ""))
+                                           & (Certificate.email == (email or "").lower())).first()
+    if not row:
+        raise NotFound("There is no such certificate in your account.")
+    return row
+
+
+async def revoke(principal: Principal, slug: str, certificate_id: int, reason: str) -> None:
+    event = await staff_event(principal, slug)
+    reason = (reason or "").strip()
+    collect([FieldError("reason", "Say why the certificate is revoked.")] if not reason else [])
+    row = await Certificate.select().where((Certificate.id == certificate_id) & (Certificate.event == event["id"])).first()
+    if not row:
+        raise NotFound("No such certificate at this event.")
+    if row["status"] == CertificateStatus.revoked.value:
+        raise Conflict("This certificate is already revoked.")
+    async with transaction():
+        await Certificate.update({Certificate.status: CertificateStatus.revoked.value,
+                                  Certificate.revoked_reason: reason[:1000], Certificate.revoked_by: principal.user_id,
+                                  Certificate.status_changed_at: clock.now()}).where(Certificate.id == certificate_id)
+        await emit("staff_change", actor_id=principal.user_id, action="cme_certificate_revoked", entity="certificate",
+                   entity_id=certificate_id, before={"status": row["status"]},
+                   after={"status": "revoked", "reason": reason})
+
+
+async def of_event(event_id: int, query: str = "") -> list[dict]:
+    rows = await Certificate.select().where(Certificate.event == event_id).order_by(Certificate.issued_at,
+                                                                                    ascending=False)
+    out = [{**r, "c": contents(r)} for r in rows]
+    q = (query or "").strip().lower()
+    return [r for r in out if not q or q in r["c"]["learner"].lower() or q in r["email"] or q in r["serial"].lower()]

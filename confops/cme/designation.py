@@ -1,0 +1,205 @@
+"""The designation of an event (credit types, statements, format, deadline, evidence) and of
+its sessions (credit in 0.25 steps, types, parallel groups), with the derived maximum checked."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from confops.cme.access import staff_event
+from confops.cme.credit_types import CREDIT_TYPES
+from confops.cme.rules import (
+    SessionCredit,
+    derived_maximum,
+    designation_problem,
+    format_credit,
+    parse_credit,
+)
+from confops.cme.tables import CmeActivity, CmeSessionCredit, Evidence
+from confops.core import clock
+from confops.core.auth import Principal
+from confops.core.errors import Conflict, FieldError, NotFound, collect
+from confops.core.extension import emit
+from confops.db import transaction
+from confops.events.tables import Event, Session, SessionKind
+
+NON_EDUCATIONAL = (SessionKind.break_.value, SessionKind.meal.value)
+FORMATS = ("live", "online", "enduring")
+
+
+def _types(raw) -> list[dict]:
+    data = json.loads(raw) if isinstance(raw, str) else raw
+    return [t for t in (data or []) if t.get("type") in CREDIT_TYPES]
+
+
+async def activity_of(event: dict) -> dict:
+    """The activity's designation (defaults when nothing is saved yet); AMA comes from Event."""
+    row = await CmeActivity.select().where(CmeActivity.event == event["id"]).first()
+    location = ", ".join(p for p in (event.get("venue_name"), event.get("city"), event.get("region")) if p)
+    row = row or {"credit_types": [], "learning_format": "online" if event.get("online") else "live",
+                  "location": "Online" if event.get("online") else location, "claim_deadline": None,
+                  "evidence": Evidence.session_scans.value, "min_presence_percent": 80, "teaching_credit": False}
+    types = [t for t in _types(row["credit_types"]) if t["type"] != "ama_pra_1"]
+    if event.get("cme_max_credit_quarters"):
+        types.insert(0, {"type": "ama_pra_1", "quarters": event["cme_max_credit_quarters"],
+                         "statement": event.get("cme_designation_statement") or ""})
+    return {**row, "credit_types": types, "offered": [t["type"] for t in types],
+            "provider": event.get("cme_provider") or "", "accreditation": event.get("cme_accreditation_statement") or "",
+            "evaluation_required": bool(event.get("cme_evaluation_required")), "enabled": bool(event.get("cme_enabled"))}
+
+
+def maximum_of(activity: dict, credit_type: str) -> int:
+    """The designated maximum for a type; participation certificates state the largest one."""
+    quarters = {t["type"]: t["quarters"] for t in activity["credit_types"]}
+    if credit_type == "participation":
+        return max(quarters.values(), default=0)
+    return quarters.get(credit_type, 0)
+
+
+def statement_of(activity: dict, credit_type: str) -> str:
+    statements = {t["type"]: t.get("statement", "") for t in activity["credit_types"]}
+    if credit_type == "participation":
+        return statements.get("ama_pra_1") or next(iter(statements.values()), "")
+    return statements.get(credit_type, "")
+
+
+async def session_credits(event_id: int) -> list[SessionCredit]:
+    sessions = await Session.select(Session.id, Session.credit_quarters, Session.starts_at, Session.ends_at,
+                                    Session.kind).where(Session.event == event_id).order_by(Session.starts_at)
+    extra = {r["session"]: r for r in await CmeSessionCredit.select().where(
+        CmeSessionCredit.session.is_in([s["id"] for s in sessions] or [0]))}
+    out = []
+    for s in sessions:
+        e = extra.get(s["id"], {})
+        quarters = 0 if s["kind"] in NON_EDUCATIONAL else s["credit_quarters"] or 0
+        types = frozenset(t for t in (e.get("credit_types") or "").split(",") if t)
+        out.append(SessionCredit(s["id"], quarters, s["starts_at"], s["ends_at"], e.get("parallel_group") or "", types))
+    return out
+
+
+async def overview(principal: Principal, slug: str) -> dict:
+    event = await staff_event(principal, slug, read_only=True)
+    activity = await activity_of(event)
+    credits = {c.id: c for c in await session_credits(event["id"])}
+    rows = await Session.select(Session.id, Session.code, Session.title, Session.kind, Session.starts_at,
+                                Session.ends_at).where(Session.event == event["id"]).order_by(Session.starts_at)
+    sessions = []
+    for s in rows:
+        c = credits[s["id"]]
+        sessions.append({**s, "credit": c, "minutes": c.minutes, "problem": designation_problem(c.quarters, c.minutes),
+                         "educational": s["kind"] not in NON_EDUCATIONAL})
+    problems = []
+    derived = {}
+    for t in activity["credit_types"]:
+        derived[t["type"]] = derived_maximum(credits.values(), t["type"])
+        if t["quarters"] > derived[t["type"]]:
+            problems.append(f"{CREDIT_TYPES[t['type']].name}: designated {format_credit(t['quarters'])} but the "
+                            f"sessions give at most {format_credit(derived[t['type']])} (parallel sessions once).")
+    problems += [f"{s['code']}: {s['problem']}" for s in sessions if s["problem"]]
+    return {"event": event, "activity": activity, "sessions": sessions, "derived": derived, "problems": problems,
+            "derived_all": derived_maximum(credits.values())}
+
+
+def _started(event: dict) -> bool:
+    return clock.now() >= event["starts_at"]
+
+
+async def save_activity(principal: Principal, slug: str, form: dict) -> None:
+    """Designation is made in advance: once the event has started it no longer changes."""
+    event = await staff_event(principal, slug)
+    if _started(event):
+        raise Conflict("Designation is made in advance: this event has started.", code="designation_closed")
+    problems: list[FieldError] = []
+    types = []
+    for key in CREDIT_TYPES:
+        if key == "participation" or not form.get(f"offer_{key}"):
+            continue
+        try:
+            quarters = parse_credit(form.get(f"max_{key}") or "0")
+        except ValueError as exc:
+            problems.append(FieldError(f"max_{key}", str(exc)))
+            continue
+        statement = (form.get(f"statement_{key}") or "").strip()
+        if quarters <= 0:
+            problems.append(FieldError(f"max_{key}", "Give the designated maximum."))
+        if not statement:
+            problems.append(FieldError(f"statement_{key}", "Give the designation or approval statement."))
+        types.append({"type": key, "quarters": quarters, "statement": statement})
+    fmt = form.get("learning_format") or "live"
+    if fmt not in FORMATS:
+        problems.append(FieldError("learning_format", "Choose live, online or enduring."))
+    evidence = form.get("evidence") or Evidence.session_scans.value
+    if evidence not in {e.value for e in Evidence}:
+        problems.append(FieldError("evidence", "Choose how attendance is evidenced."))
+    try:
+        share = int(form.get("min_presence_percent") or 80)
+        if not 1 <= share <= 100:
+            raise ValueError
+    except ValueError:
+        problems.append(FieldError("min_presence_percent", "A whole percentage from 1 to 100."))
+        share = 80
+    deadline = None
+    if form.get("claim_deadline"):
+        try:
+            deadline = datetime.fromisoformat(form["claim_deadline"]).replace(tzinfo=clock.zone(event["timezone"]))
+        except ValueError:
+            problems.append(FieldError("claim_deadline", "A date such as 2027-06-30."))
+    if not (form.get("provider") or "").strip():
+        problems.append(FieldError("provider", "Name the accredited provider."))
+    collect(problems)
+    ama = next((t for t in types if t["type"] == "ama_pra_1"), None)
+    values = {"credit_types": json.dumps([t for t in types if t["type"] != "ama_pra_1"]), "learning_format": fmt,
+              "location": (form.get("location") or "").strip()[:200], "claim_deadline": deadline,
+              "evidence": evidence, "min_presence_percent": share, "teaching_credit": bool(form.get("teaching_credit"))}
+    before = await activity_of(event)
+    async with transaction():
+        await Event.update({
+            Event.cme_enabled: True, Event.cme_provider: form["provider"].strip()[:200],
+            Event.cme_accreditation_statement: (form.get("accreditation") or "").strip(),
+            Event.cme_max_credit_quarters: ama["quarters"] if ama else 0,
+            Event.cme_designation_statement: ama["statement"] if ama else "",
+            Event.cme_evaluation_required: bool(form.get("evaluation_required")),
+        }).where(Event.id == event["id"])
+        if await CmeActivity.exists().where(CmeActivity.event == event["id"]):
+            await CmeActivity.update(values).where(CmeActivity.event == event["id"])
+        else:
+            await CmeActivity(event=event["id"], **values).save()
+        await emit("staff_change", actor_id=principal.user_id, action="cme_designation", entity="event",
+                   entity_id=event["id"], before={"credit_types": before["credit_types"]},
+                   after={"credit_types": types, "evidence": evidence})
+
+
+async def save_session(principal: Principal, slug: str, session_id: int, credit: str, types: list[str],
+                       group: str) -> None:
+    event = await staff_event(principal, slug)
+    if _started(event):
+        raise Conflict("Designation is made in advance: this event has started.", code="designation_closed")
+    session = await Session.select().where((Session.id == session_id) & (Session.event == event["id"])).first()
+    if not session:
+        raise NotFound("There is no such session in this event.")
+    problems: list[FieldError] = []
+    quarters = 0
+    try:
+        quarters = parse_credit(credit or "0")
+    except ValueError as exc:
+        problems.append(FieldError("credit", str(exc)))
+    minutes = int((session["ends_at"] - session["starts_at"]).total_seconds() // 60)
+    if session["kind"] in NON_EDUCATIONAL and quarters:
+        problems.append(FieldError("credit", "Breaks and meals carry no credit."))
+    elif not problems and (problem := designation_problem(quarters, minutes)):
+        problems.append(FieldError("credit", problem))
+    bad = [t for t in types if t not in CREDIT_TYPES or t == "participation"]
+    if bad:
+        problems.append(FieldError("types", "Unknown credit type."))
+    collect(problems)
+    group = (group or "").strip()[:40]
+    async with transaction():
+        await Session.update({Session.credit_quarters: quarters}).where(Session.id == session_id)
+        values = {"credit_types": ",".join(types), "parallel_group": group}
+        if await CmeSessionCredit.exists().where(CmeSessionCredit.session == session_id):
+            await CmeSessionCredit.update(values).where(CmeSessionCredit.session == session_id)
+        else:
+            await CmeSessionCredit(session=session_id, **values).save()
+        await emit("staff_change", actor_id=principal.user_id, action="cme_session_designation", entity="session",
+                   entity_id=session_id, before={"credit_quarters": session["credit_quarters"]},
+                   after={"credit_quarters": quarters, **values})

@@ -1,0 +1,146 @@
+"""Attendance evidence: scans (in/out), entry scans, small-group roll calls, staff corrections
+with a reason, attestations; and from them, the sessions a learner attended."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from confops.accounts.tables import User
+from confops.cme.access import staff_event
+from confops.cme.rules import pair_scans, presence_share
+from confops.cme.tables import AttendanceMark, Evidence
+from confops.core import clock
+from confops.core.auth import Principal
+from confops.core.errors import FieldError, NotFound, collect
+from confops.core.extension import emit
+from confops.db import transaction
+from confops.events.tables import Event, Session
+from confops.registration.tables import Attendee
+from confops.speakers.tables import SessionSpeaker, Speaker
+
+
+async def _cme_session(session_id: int) -> dict | None:
+    row = await Session.select(Session.id, Session.event, Session.event.cme_enabled).where(
+        Session.id == session_id).first()
+    return row if row and row["event.cme_enabled"] else None
+
+
+async def record_session_scan(attendee_id: int, session_id: int, direction: str, scanned_at: datetime) -> None:
+    session = await _cme_session(session_id)
+    if session and direction in ("in", "out"):
+        await AttendanceMark(attendee=attendee_id, event=session["event"], session=session_id, kind=direction,
+                             at=scanned_at, reason="").save()
+
+
+async def record_entry_scan(attendee_id: int, event_id: int, scanned_at: datetime) -> None:
+    if await Event.exists().where((Event.id == event_id) & (Event.cme_enabled == True)):  # noqa: E712
+        await AttendanceMark(attendee=attendee_id, event=event_id, session=None, kind="entry", at=scanned_at,
+                             reason="").save()
+
+
+async def record_group_meeting(attendee_id: int, session_id: int, present: bool, attended_at: datetime,
+                               marked_by: int | None) -> None:
+    session = await _cme_session(session_id)
+    if session:
+        await AttendanceMark(attendee=attendee_id, event=session["event"], session=session_id, kind="group",
+                             present=bool(present), at=attended_at, reason="", recorded_by=marked_by).save()
+
+
+async def correct(principal: Principal, slug: str, attendee_id: int, session_id: int, present: bool,
+                  reason: str) -> None:
+    """A staff correction always names a reason, and goes to the audit log."""
+    event = await staff_event(principal, slug)
+    reason = (reason or "").strip()
+    problems = []
+    if not reason:
+        problems.append(FieldError("reason", "Say why attendance is corrected."))
+    collect(problems)
+    attendee = await Attendee.select(Attendee.id).where(
+        (Attendee.id == attendee_id) & (Attendee.event == event["id"])).first()
+    session = await Session.select(Session.id).where(
+        (Session.id == session_id) & (Session.event == event["id"])).first()
+    if not attendee or not session:
+        raise NotFound("No such attendee or session at this event.")
+    async with transaction():
+        mark = AttendanceMark(attendee=attendee_id, event=event["id"], session=session_id, kind="staff",
+                              present=present, at=clock.now(), reason=reason[:1000], recorded_by=principal.user_id)
+        await mark.save()
+        await emit("staff_change", actor_id=principal.user_id, action="cme_attendance_correction",
+                   entity="attendee", entity_id=attendee_id, before=None,
+                   after={"session_id": session_id, "present": present, "reason": reason})
+
+
+async def attest(attendee_id: int, event_id: int, session_ids: list[int]) -> None:
+    """The learner's own statement of attendance (events evidenced by attestation only)."""
+    valid = {s["id"] for s in await Session.select(Session.id).where(
+        (Session.event == event_id) & Session.id.is_in(session_ids or [0]))}
+    now = clock.now()
+    await AttendanceMark.delete().where((AttendanceMark.attendee == attendee_id) & (AttendanceMark.kind == "attested"))
+    for sid in sorted(valid):
+        await AttendanceMark(attendee=attendee_id, event=event_id, session=sid, kind="attested", at=now,
+                             reason="").save()
+
+
+async def presented_sessions(email: str, event_id: int) -> set[int]:
+    """Sessions this person teaches in (any faculty role): no learner credit for them."""
+    email = (email or "").strip().lower()
+    users = [u["id"] for u in await User.select(User.id).where(User.email == email)]
+    where = Speaker.email == email
+    if users:
+        where |= Speaker.user.is_in(users)
+    speakers = [s["id"] for s in await Speaker.select(Speaker.id).where(where)]
+    if not speakers:
+        return set()
+    rows = await SessionSpeaker.select(SessionSpeaker.session).where(
+        SessionSpeaker.speaker.is_in(speakers) & (SessionSpeaker.session.event == event_id))
+    return {r["session"] for r in rows}
+
+
+def attended_from(marks: list[dict], sessions: list[dict], activity: dict, tz: str) -> set[int]:
+    """Which sessions the marks show attended, by the event's evidence rule; staff corrections
+    (the latest one) override everything else for their session."""
+    by_session: dict[int, list[dict]] = defaultdict(list)
+    entry_days = set()
+    for m in marks:
+        if m["kind"] == "entry":
+            entry_days.add(clock.local(m["at"], tz).date())
+        elif m["session"]:
+            by_session[m["session"]].append(m)
+    evidence = activity["evidence"]
+    share = activity["min_presence_percent"] / 100
+    attended = set()
+    for s in sessions:
+        own = sorted(by_session.get(s["id"], []), key=lambda m: (m["at"], m["id"]))
+        staff = [m for m in own if m["kind"] == "staff"]
+        if staff:
+            if staff[-1]["present"]:
+                attended.add(s["id"])
+            continue
+        if evidence == Evidence.attestation.value:
+            if any(m["kind"] == "attested" for m in own):
+                attended.add(s["id"])
+            continue
+        groups = [m for m in own if m["kind"] == "group"]
+        if groups:
+            if groups[-1]["present"]:
+                attended.add(s["id"])
+            continue
+        scans = [(m["kind"], m["at"]) for m in own if m["kind"] in ("in", "out")]
+        if scans and presence_share(pair_scans(scans), s["starts_at"], s["ends_at"]) >= share - 1e-9:
+            attended.add(s["id"])
+        elif evidence == Evidence.entry_scans.value and clock.local(s["starts_at"], tz).date() in entry_days:
+            attended.add(s["id"])
+    return attended
+
+
+async def marks_of(attendee_id: int, event_id: int) -> list[dict]:
+    return await AttendanceMark.select().where(
+        (AttendanceMark.attendee == attendee_id) & (AttendanceMark.event == event_id))
+
+
+async def marks_by_attendee(event_id: int) -> dict[int, list[dict]]:
+    out: dict[int, list[dict]] = defaultdict(list)
+    for m in await AttendanceMark.select().where(AttendanceMark.event == event_id):
+        out[m["attendee"]].append(m)
+    return out

@@ -1,0 +1,96 @@
+"""CME's part in the cross-area wiring (confops/core/extension.py): scans and small-group roll
+calls become attendance evidence; the dashboard, exports and privacy tools ask CME too."""
+
+from __future__ import annotations
+
+from confops.cme import evidence
+from confops.core.extension import ExportTable, Panel, provides
+
+KEEP_YEARS = 6
+
+
+@provides("session_scan_accepted")
+async def on_session_scan(*, attendee_id, session_id, direction, scanned_at, list_id=None, **_):
+    await evidence.record_session_scan(attendee_id, session_id, direction, scanned_at)
+
+
+@provides("entry_scan_accepted")
+async def on_entry_scan(*, attendee_id, event_id, scanned_at, list_id=None, **_):
+    await evidence.record_entry_scan(attendee_id, event_id, scanned_at)
+
+
+@provides("group_meeting_attended")
+async def on_group_meeting(*, attendee_id, session_id, attended_at, present, marked_by=None, meeting_id=None, **_):
+    await evidence.record_group_meeting(attendee_id, session_id, present, attended_at, marked_by)
+
+
+@provides("dashboard_panels")
+async def claims_progress(*, event_id, **_) -> list[Panel]:
+    from confops.cme.reports import learner_rows
+    from confops.events.tables import Event
+
+    event = await Event.select().where(Event.id == event_id).first()
+    if not event or not event["cme_enabled"]:
+        return []
+    rows = await learner_rows(event)
+    attended = sum(1 for r in rows if r["eligible"] > 0)
+    claimed = sum(1 for r in rows if r["claim"])
+    return [Panel(key="cme_claims", title="CME claims", kind="bar",
+                  data=[("Registered", len(rows)), ("Attended", attended), ("Claimed", claimed)],
+                  note=f"{claimed} of {attended} learners who attended have claimed credit.")]
+
+
+@provides("export_tables")
+async def cme_claims_export(*, event_id, **_) -> list[ExportTable]:
+    from confops.cme.reports import claims_table
+
+    headers, rows = await claims_table(event_id)
+    return [ExportTable(key="cme_claims", title="CME claims", headers=headers, rows=rows)]
+
+
+@provides("privacy_keep")
+async def keep_participation(*, user_id, **_) -> list[str]:
+    from confops.accounts.tables import User
+    from confops.cme.tables import Certificate, CmeClaim
+    from confops.registration.tables import Attendee
+
+    user = await User.select(User.email).where(User.id == user_id).first()
+    if not user:
+        return []
+    ids = [a["id"] for a in await Attendee.select(Attendee.id).where(Attendee.email == user["email"])]
+    if await Certificate.exists().where(Certificate.email == user["email"]) or (
+            ids and await CmeClaim.exists().where(CmeClaim.attendee.is_in(ids))):
+        return [f"CME participation records (claims and certificates) are kept for {KEEP_YEARS} years, as the "
+                "accreditor requires, so that credit stays verifiable."]
+    return []
+
+
+@provides("personal_data")
+async def cme_personal_data(*, user_id, email, **_) -> dict[str, list[dict]]:
+    from confops.cme import certificates, profile
+    from confops.cme.rules import format_credit
+    from confops.cme.tables import AttendanceMark, CmeClaim
+    from confops.registration.tables import Attendee
+
+    ids = [a["id"] for a in await Attendee.select(Attendee.id).where(Attendee.email == (email or "").lower())]
+    marks = await AttendanceMark.select(AttendanceMark.event.title, AttendanceMark.session.code, AttendanceMark.kind,
+                                        AttendanceMark.present, AttendanceMark.at, AttendanceMark.reason).where(
+        AttendanceMark.attendee.is_in(ids or [0]))
+    claims = await CmeClaim.select(CmeClaim.event.title, CmeClaim.credit_type, CmeClaim.quarters,
+                                   CmeClaim.attested_at).where(CmeClaim.attendee.is_in(ids or [0]))
+    prof = await profile.get(user_id) if user_id else None
+    out = {
+        "CME attendance evidence": [{"event": m["event.title"], "session": m["session.code"] or "(entry)",
+                                     "kind": m["kind"], "present": m["present"], "at": m["at"].isoformat(),
+                                     "reason": m["reason"]} for m in marks],
+        "CME claims": [{"event": c["event.title"], "credit type": c["credit_type"],
+                        "credits": format_credit(c["quarters"]), "attested": c["attested_at"].isoformat()}
+                       for c in claims],
+        "CME certificates": [{"serial": c["serial"], "activity": c["c"]["activity"], "status": c["status"],
+                              "issued": c["issued_at"].isoformat()} for c in await certificates.mine(email)],
+    }
+    if prof and prof.get("id"):
+        out["CME profile"] = [{"board id": prof["board_id"], "licence": prof["licence_id"],
+                               "birth month": prof["birth_month"], "birth day": prof["birth_day"],
+                               "PARS consent": prof["pars_consent"]}]
+    return out

@@ -1,0 +1,144 @@
+"""The coordinator's reports: learners with their evidence and claims, claims per session and
+credit type, who attended but has not claimed (with a reminder), the PARS learner export (only
+consenting learners with the fields collected), and the activity summary for PARS."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter, defaultdict
+
+from confops.accounts.tables import User
+from confops.cme import certificates, learners
+from confops.cme.access import staff_event
+from confops.cme.credit_types import CREDIT_TYPES, is_md_or_do
+from confops.cme.designation import activity_of, maximum_of, session_credits
+from confops.cme.evidence import marks_by_attendee, presented_sessions
+from confops.cme.rules import format_credit
+from confops.cme.tables import CmeClaim, CmeProfile
+from confops.core import clock, outbox
+from confops.core.auth import Principal
+from confops.core.mail import Message
+from confops.db import transaction
+from confops.registration.tables import Attendee, AttendeeStatus
+
+
+async def learner_rows(event: dict) -> list[dict]:
+    activity = await activity_of(event)
+    credits = await session_credits(event["id"])
+    sessions = await learners.sessions_of(event["id"])
+    marks = await marks_by_attendee(event["id"])
+    people = await Attendee.select().where((Attendee.event == event["id"])
+                                           & (Attendee.status == AttendeeStatus.active.value)).order_by(
+        Attendee.last_name)
+    rows = []
+    for a in people:
+        st = await learners.state(a, event, activity=activity, credits=credits, sessions=sessions,
+                                  marks=marks.get(a["id"], []), presented=await presented_sessions(a["email"], event["id"]))
+        primary = st["types"][0]
+        rows.append({"attendee": a, "name": st["name"], "attended": len(st["attended"]), "type": primary,
+                     "eligible": st["eligible"][primary], "claim": st["claim"], "evaluated": st["evaluated"]})
+    return rows
+
+
+async def overview(principal: Principal, slug: str) -> dict:
+    event = await staff_event(principal, slug, read_only=True)
+    rows = await learner_rows(event)
+    claims = [r["claim"] for r in rows if r["claim"]]
+    per_session: dict[int, Counter] = defaultdict(Counter)
+    totals: Counter = Counter()
+    for c in claims:
+        totals[c["credit_type"]] += c["quarters"]
+        for sid in json.loads(c["sessions"]) if isinstance(c["sessions"], str) else c["sessions"]:
+            per_session[sid][c["credit_type"]] += 1
+    sessions = [s for s in await learners.sessions_of(event["id"])]
+    return {"event": event, "rows": rows, "claimed": len(claims),
+            "attended_unclaimed": [r for r in rows if r["eligible"] > 0 and not r["claim"]],
+            "totals": {CREDIT_TYPES[t].name: format_credit(q) for t, q in totals.items()},
+            "per_session": [{"session": s, "counts": {CREDIT_TYPES[t].name: n for t, n in per_session[s["id"]].items()}}
+                            for s in sessions if per_session[s["id"]]],
+            "summary": await activity_summary(event, rows)}
+
+
+async def activity_summary(event: dict, rows: list[dict]) -> dict:
+    activity = await activity_of(event)
+    claimed = [r for r in rows if r["claim"]]
+    physicians = sum(1 for r in claimed if is_md_or_do(r["attendee"]["credentials"]))
+    return {"title": event["title"], "format": activity["learning_format"], "dates": certificates.dates_text(event),
+            "location": activity["location"], "provider": activity["provider"], "providership": "Directly provided",
+            "commercial_support": "None",
+            "credits": {CREDIT_TYPES[t["type"]].name: format_credit(t["quarters"]) for t in activity["credit_types"]},
+            "learners_physicians": physicians, "learners_others": len(claimed) - physicians,
+            "registered": len(rows), "attended": sum(1 for r in rows if r["eligible"] > 0)}
+
+
+async def remind_unclaimed(principal: Principal, slug: str, base_url: str) -> int:
+    """E-mail each learner who attended but has not claimed; once per learner and day."""
+    event = await staff_event(principal, slug)
+    rows = [r for r in await learner_rows(event) if r["eligible"] > 0 and not r["claim"]]
+    activity = await activity_of(event)
+    day = clock.now().date().isoformat()
+    sent = 0
+    async with transaction():
+        for r in rows:
+            a = r["attendee"]
+            deadline = ""
+            if activity["claim_deadline"]:
+                deadline = f" before {clock.local(activity['claim_deadline'], event['timezone']):%B %-d, %Y}"
+            text = (f"Hello {a['first_name']},\n\nOur records show you attended {event['title']} and may claim up to "
+                    f"{format_credit(r['eligible'])} credits. Claim them{deadline} and download your certificate "
+                    f"at:\n\n{base_url}/account/cme/{a['id']}\n\n(Sign in with this e-mail address.)\n")
+            done = await outbox.enqueue(Message(to=a["email"], subject=f"Claim your CME credit: {event['title']}",
+                                                text=text), dedupe_key=f"cme-remind:{a['id']}:{day}")
+            sent += done is not None
+    return sent
+
+
+PARS_HEADERS = ["First name", "Last name", "Board ID", "Licence", "Birth month", "Birth day", "Completion date",
+                "Credit type", "Credits"]
+
+
+async def pars_rows(event: dict) -> list[list]:
+    claims = await CmeClaim.select().where(CmeClaim.event == event["id"])
+    out = []
+    for c in claims:
+        a = await Attendee.select().where(Attendee.id == c["attendee"]).first()
+        user = await User.select(User.id).where(User.email == a["email"]).first()
+        profile = await CmeProfile.select().where(CmeProfile.user == user["id"]).first() if user else None
+        if not profile or not profile["pars_consent"] or not (profile["board_id"] or profile["licence_id"]):
+            continue
+        out.append([a["first_name"], a["last_name"], profile["board_id"], profile["licence_id"],
+                    profile["birth_month"] or "", profile["birth_day"] or "",
+                    clock.local(c["attested_at"], event["timezone"]).date().isoformat(),
+                    CREDIT_TYPES[c["credit_type"]].name, format_credit(c["quarters"])])
+    return sorted(out, key=lambda r: (r[1], r[0]))
+
+
+async def pars_csv(principal: Principal, slug: str) -> str:
+    event = await staff_event(principal, slug)
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(PARS_HEADERS)
+    writer.writerows(await pars_rows(event))
+    return buf.getvalue()
+
+
+async def claims_table(event_id: int) -> tuple[list[str], list[list]]:
+    headers = ["Last name", "First name", "E-mail", "Credit type", "Credits claimed", "Eligible", "Claimed on",
+               "Certificate", "Status"]
+    rows = []
+    certs = {c["attendee"]: c for c in await certificates.of_event(event_id) if c["kind"] == "learner"
+             and c["status"] == "valid"}
+    for c in await CmeClaim.select().where(CmeClaim.event == event_id):
+        a = await Attendee.select().where(Attendee.id == c["attendee"]).first()
+        cert = certs.get(a["id"])
+        rows.append([a["last_name"], a["first_name"], a["email"], CREDIT_TYPES[c["credit_type"]].name,
+                     format_credit(c["quarters"]), format_credit(c["eligible_quarters"]),
+                     c["attested_at"].date().isoformat(), cert["serial"] if cert else "",
+                     cert["status"] if cert else "not issued"])
+    return headers, sorted(rows)
+
+
+async def maximum_for(event: dict, credit_type: str) -> int:
+    return maximum_of(await activity_of(event), credit_type)

@@ -1,0 +1,127 @@
+"""CME tables. Credit is stored in quarters (0.25 credit = 1), never as floats.
+
+Issued certificates are immutable records: only their status columns (superseded, revoked)
+ever change after insert; everything printed is frozen in `content` with its hash.
+Evaluation answers carry no learner: only `EvaluationDone` says who evaluated, not what.
+"""
+
+from enum import StrEnum
+
+from piccolo.columns import JSON, Boolean, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from confops.events.tables import Event, Session
+from confops.registration.tables import Attendee
+
+
+class Evidence(StrEnum):
+    session_scans = "session_scans"
+    entry_scans = "entry_scans"
+    attestation = "attestation"
+
+
+class CmeActivity(Table):
+    """The event's designation beyond what Event already holds (provider, accreditation and AMA
+    designation statements, maximum, evaluation required)."""
+
+    event = ForeignKey(Event, on_delete=OnDelete.cascade, null=False, unique=True, index=True)
+    credit_types = JSON(help_text='[{"type": "ancc", "quarters": 56, "statement": "..."}]')
+    learning_format = Varchar(length=20, default="live", help_text="live, online, enduring")
+    location = Varchar(length=200)
+    claim_deadline = Timestamptz(null=True, default=None)
+    evidence = Varchar(length=20, choices=Evidence, default=Evidence.session_scans.value)
+    min_presence_percent = Integer(default=80)
+    teaching_credit = Boolean(default=False, help_text="Faculty letters state AMA teaching credit")
+
+
+class CmeSessionCredit(Table):
+    """Which credit types a session carries and its parallel group (the quarters are
+    Session.credit_quarters)."""
+
+    session = ForeignKey(Session, on_delete=OnDelete.cascade, null=False, unique=True, index=True)
+    credit_types = Varchar(length=200, help_text="Comma-separated; empty = every type of the event")
+    parallel_group = Varchar(length=40, help_text="Sessions sharing a group count once")
+
+
+class AttendanceMark(Table):
+    """One piece of evidence: a scan in or out, an entry scan, a small-group roll call, a staff
+    correction (with its reason) or the learner's attestation."""
+
+    attendee = ForeignKey(Attendee, on_delete=OnDelete.restrict, null=False, index=True)
+    event = ForeignKey(Event, on_delete=OnDelete.restrict, null=False, index=True)
+    session = ForeignKey(Session, on_delete=OnDelete.restrict, null=True)
+    kind = Varchar(length=20, help_text="in, out, entry, group, staff, attested")
+    present = Boolean(default=True)
+    at = Timestamptz(default=TimestamptzNow())
+    reason = Text()
+    recorded_by = Integer(null=True, default=None, help_text="User id of the staff member")
+
+
+class EvaluationQuestion(Table):
+    event = ForeignKey(Event, on_delete=OnDelete.cascade, null=False)
+    session = ForeignKey(Session, on_delete=OnDelete.cascade, null=True, help_text="Empty: about the event")
+    kind = Varchar(length=10, help_text="likert, choice, text")
+    prompt = Varchar(length=300)
+    choices = Text(help_text="One per line (choice questions)")
+    required = Boolean(default=False)
+    position = Integer(default=0)
+
+
+class EvaluationAnswer(Table):
+    """Anonymous by construction: no attendee column."""
+
+    question = ForeignKey(EvaluationQuestion, on_delete=OnDelete.cascade, null=False, index=True)
+    session = ForeignKey(Session, on_delete=OnDelete.cascade, null=True)
+    value = Text()
+
+
+class EvaluationDone(Table):
+    attendee = ForeignKey(Attendee, on_delete=OnDelete.restrict, null=False, index=True)
+    event = ForeignKey(Event, on_delete=OnDelete.restrict, null=False)
+    at = Timestamptz(default=TimestamptzNow())
+
+
+class CmeClaim(Table):
+    attendee = ForeignKey(Attendee, on_delete=OnDelete.restrict, null=False, unique=True, index=True)
+    event = ForeignKey(Event, on_delete=OnDelete.restrict, null=False, index=True)
+    credit_type = Varchar(length=20)
+    quarters = Integer()
+    eligible_quarters = Integer()
+    sessions = JSON(help_text="Ids of the sessions the eligible credit came from")
+    attested_at = Timestamptz()
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class CertificateStatus(StrEnum):
+    valid = "valid"
+    superseded = "superseded"
+    revoked = "revoked"
+
+
+class Certificate(Table, tablename="cme_certificate"):
+    serial = Varchar(length=32, unique=True, index=True)
+    kind = Varchar(length=12, default="learner", help_text="learner or faculty")
+    event = ForeignKey(Event, on_delete=OnDelete.restrict, null=False, index=True)
+    attendee = ForeignKey(Attendee, on_delete=OnDelete.restrict, null=True)
+    email = Varchar(length=254, index=True)
+    content = Text(help_text="Canonical JSON of everything printed")
+    content_hash = Varchar(length=64)
+    status = Varchar(length=12, choices=CertificateStatus, default=CertificateStatus.valid.value)
+    superseded_by = Integer(null=True, default=None)
+    revoked_reason = Text()
+    revoked_by = Integer(null=True, default=None)
+    status_changed_at = Timestamptz(null=True, default=None)
+    issued_at = Timestamptz(default=TimestamptzNow())
+
+
+class CmeProfile(Table):
+    """What PARS and the boards need, given only with the learner's consent."""
+
+    user = Integer(unique=True, index=True, help_text="accounts User id")
+    board_id = Varchar(length=40, help_text="ABIM/ABFM/ABP id")
+    licence_id = Varchar(length=40, help_text="State and licence number")
+    birth_month = Integer(null=True, default=None)
+    birth_day = Integer(null=True, default=None)
+    pars_consent = Boolean(default=False)
+    consent_at = Timestamptz(null=True, default=None)

@@ -1,0 +1,1 @@
+"""CME pages: staff (coordinator), learner (account), faculty (speaker), public verification."""

@@ -1,0 +1,47 @@
+"""Public certificate verification: the page the certificate's QR opens, and the same in JSON."""
+
+from __future__ import annotations
+
+import msgspec
+from litestar import Controller, Request, get
+from litestar.params import FromPath
+from litestar.response import Template
+
+from confops.cme import certificates
+from confops.core.auth import PUBLIC
+from confops.web.render import page
+
+
+class CertificateStatusOut(msgspec.Struct):
+    serial: str
+    status: str
+    name: str
+    activity: str
+    dates: str
+    credit: str
+    issuer: str
+    issued_on: str
+    superseded_by: str | None = None
+    revoked_reason: str = ""
+
+
+class VerifyPage(Controller):
+    include_in_schema = False
+    opt = {"access": PUBLIC}
+
+    @get("/verify/{serial:str}")
+    async def verify(self, request: Request, serial: FromPath[str]) -> Template:
+        return page(request, "cme/verify.html", v=await certificates.public_view(serial))
+
+
+class CertificatesApi(Controller):
+    path = "/api/v1"
+    tags = ["certificates"]
+    opt = {"access": PUBLIC}
+
+    @get("/certificates/{serial:str}")
+    async def certificate(self, serial: FromPath[str]) -> CertificateStatusOut:
+        """A certificate's status (valid, superseded or revoked) with only what verification needs;
+        an unknown serial answers 404 with code `unknown_serial`."""
+        v = await certificates.public_view(serial)
+        return CertificateStatusOut(**{k: v[k] for k in CertificateStatusOut.__struct_fields__})

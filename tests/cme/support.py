@@ -1,0 +1,61 @@
+"""Shared steps for CME tests: a demo learner, scans emitted as check-in would, PDFs read back."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import zxingcpp
+from PIL import Image
+from pypdf import PdfReader
+
+from confops.accounts.service import create_user
+from confops.accounts.tables import Role
+from confops.core.extension import emit
+from confops.events.tables import Session
+from confops.registration.tables import Attendee
+
+SLUG = "abs-national-meeting"
+
+
+async def session(code: str) -> dict:
+    return await Session.select().where((Session.code == code) & (Session.event.slug == SLUG)).first()
+
+
+async def learner(email: str = "morgan@example.org") -> dict:
+    """A demo registrant with an account (the demo orders have none)."""
+    a = await Attendee.select().where((Attendee.email == email) & (Attendee.event.slug == SLUG)).first()
+    await create_user(email, f"{a['first_name']} {a['last_name']}", roles=[("abs", Role.attendee)])
+    return a
+
+
+async def scan_into(attendee_id: int, *codes: str, out_after: float | None = None) -> None:
+    """Emit what check-in emits for an accepted scan in (and optionally out) of each session."""
+    for code in codes:
+        s = await session(code)
+        await emit("session_scan_accepted", attendee_id=attendee_id, session_id=s["id"], direction="in",
+                   scanned_at=s["starts_at"] - timedelta(minutes=2), list_id=1)
+        if out_after is not None:
+            await emit("session_scan_accepted", attendee_id=attendee_id, session_id=s["id"], direction="out",
+                       scanned_at=s["starts_at"] + (s["ends_at"] - s["starts_at"]) * out_after, list_id=1)
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of every page, whitespace folded (wrapped lines read as one)."""
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
+
+
+def qr_texts(data: bytes, tmp_path: Path) -> list[str]:
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm is missing: install Debian's poppler-utils")
+    source = tmp_path / "doc.pdf"
+    source.write_bytes(data)
+    subprocess.run(["pdftoppm", "-r", "150", "-png", str(source), str(tmp_path / "page")], check=True, timeout=120)
+    found = []
+    for png in sorted(tmp_path.glob("page-*.png")):
+        found += [r.text for r in zxingcpp.read_barcodes(Image.open(png), formats=zxingcpp.BarcodeFormat.QRCode)]
+    return found
