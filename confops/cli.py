@@ -166,5 +166,29 @@ def badges(slug: str, layout_name: str, out_path: str, roles: tuple[str, ...]) -
     click.echo(f"{len(people)} badges on {pages} pages ({layout.name}) written to {out_path}.")
 
 
+@main.command(help="Issue every claimed CME certificate of an event (re-issuing where a claim changed) "
+              "and write each valid one as SERIAL.pdf into DIR.")
+@click.argument("slug")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, writable=True),
+              help="Folder for the PDFs (created if missing).")
+def certificates(slug: str, out_dir: str) -> None:
+    from pathlib import Path
+
+    from confops.cme.batch import issue_all, render_all
+    from confops.core.errors import NotFound
+
+    settings = _settings()
+    _engine(settings)
+    try:
+        rows = asyncio.run(issue_all(slug))
+    except NotFound as exc:
+        raise click.ClickException(str(exc)) from exc
+    if not rows:
+        raise click.ClickException(f"No claimed CME credit at {slug} yet.")
+    with click.progressbar(length=len(rows), label="Certificates", file=sys.stderr) as bar:
+        done = render_all(rows, Path(out_dir), settings.base_url, on_done=lambda _: bar.update(1))
+    click.echo(f"{done} certificates written to {out_dir}.")
+
+
 if __name__ == "__main__":
     main()

@@ -59,3 +59,26 @@ def qr_texts(data: bytes, tmp_path: Path) -> list[str]:
     for png in sorted(tmp_path.glob("page-*.png")):
         found += [r.text for r in zxingcpp.read_barcodes(Image.open(png), formats=zxingcpp.BarcodeFormat.QRCode)]
     return found
+
+
+async def principal_of(email: str):
+    from confops.accounts.service import load_principal
+    from confops.accounts.tables import User
+
+    user = await User.select(User.id).where(User.email == email).first()
+    return await load_principal(user["id"])
+
+
+async def evaluated_and_claimed(email: str, codes=("P1", "G1", "W1"), credit: str = "3.5",
+                                credit_type: str = "ama_pra_1") -> dict:
+    """A learner scanned into sessions, evaluated and claimed: returns the certificate row."""
+    from confops.cme import claims
+    from confops.cme.tables import EvaluationQuestion
+
+    a = await learner(email)
+    await scan_into(a["id"], *codes)
+    p = await principal_of(email)
+    questions = await EvaluationQuestion.select().where(EvaluationQuestion.event.slug == SLUG)
+    await claims.evaluate(p, a["id"], {f"q{q['id']}": {"likert": "Agree", "choice": "Yes", "text": "Good"}[q["kind"]]
+                                       for q in questions})
+    return await claims.claim(p, a["id"], credit=credit, credit_type=credit_type, attested=True)

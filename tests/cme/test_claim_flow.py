@@ -84,7 +84,7 @@ async def test_scans_to_verified_certificate(client, demo, tmp_path):
     await staff_sign_in(client, "cme@example.org")
     certs = await client.get(f"/staff/events/{SLUG}/cme/certificates?q=morgan")
     assert new_serial in certs.text
-    cert_id = certs.text.split(f"/cme/certificates/")[1].split("/revoke")[0]
+    cert_id = certs.text.split("/cme/certificates/")[1].split("/revoke")[0]
     r = await post_form(client, f"/staff/events/{SLUG}/cme/certificates/{cert_id}/revoke", {"reason": ""})
     assert r.status_code == 422
     r = await post_form(client, f"/staff/events/{SLUG}/cme/certificates/{cert_id}/revoke",
