@@ -21,9 +21,10 @@ from reportlab.pdfgen.canvas import Canvas
 
 from confops.documents.fonts import register_fonts
 from confops.documents.layouts import MM
-from confops.documents.qr import draw_qr
+from confops.documents.qr_bytes import draw_url_qr
 
 LAYOUTS = Path(__file__).resolve().parents[2] / "badges" / "certificates"
+STANDARD = {False: "Helvetica", True: "Helvetica-Bold"}
 FORMATS = {"live": "Live activity", "online": "Live online activity", "enduring": "Enduring material"}
 
 
@@ -44,7 +45,18 @@ def load_certificate_layout(name: str = "letter-landscape") -> CertificateLayout
     return CertificateLayout(data)
 
 
-def _centered(pdf: Canvas, text: str, font: str, size: float, y: float, width: float, min_size: float | None = None):
+def _font(text: str, bold: bool) -> str:
+    """Helvetica (not embedded) when the text fits its encoding, the shipped DejaVu otherwise:
+    most certificates then embed no font subset, which is most of a PDF's bytes and time."""
+    try:
+        text.encode("cp1252")
+        return STANDARD[bold]
+    except UnicodeEncodeError:
+        return register_fonts()[1 if bold else 0]
+
+
+def _centered(pdf: Canvas, text: str, bold: bool, size: float, y: float, width: float, min_size: float | None = None):
+    font = _font(text, bold)
     if min_size:
         while size > min_size and pdfmetrics.stringWidth(text, font, size) > width - 40 * MM:
             size -= 1
@@ -52,8 +64,8 @@ def _centered(pdf: Canvas, text: str, font: str, size: float, y: float, width: f
     pdf.drawCentredString(width / 2, y, text)
 
 
-def _paragraph(pdf: Canvas, text: str, font: str, size: float, x: float, y: float, width: float,
-               leading: float) -> float:
+def _paragraph(pdf: Canvas, text: str, size: float, x: float, y: float, width: float, leading: float) -> float:
+    font = _font(text, False)
     pdf.setFont(font, size)
     for line in simpleSplit(text, font, size, width):
         pdf.drawString(x, y, line)
@@ -62,7 +74,6 @@ def _paragraph(pdf: Canvas, text: str, font: str, size: float, x: float, y: floa
 
 
 def draw_certificate(pdf: Canvas, c: dict, serial: str, verify_url: str, layout: CertificateLayout) -> None:
-    regular, bold = register_fonts()
     page = layout["page"]
     w, h = page["width_mm"] * MM, page["height_mm"] * MM
     m = page["margin_mm"] * MM
@@ -71,12 +82,12 @@ def draw_certificate(pdf: Canvas, c: dict, serial: str, verify_url: str, layout:
     pdf.rect(m, m, w - 2 * m, h - 2 * m)
     pdf.setFillColor(HexColor("#000000"))
     top = lambda section: h - layout[section]["y_mm"] * MM  # noqa: E731
-    _centered(pdf, c["provider"], regular, layout["provider"]["size_pt"], top("provider"), w)
-    _centered(pdf, c["title"], bold, layout["title"]["size_pt"], top("title"), w)
-    pdf.setFont(regular, 12)
+    _centered(pdf, c["provider"], False, layout["provider"]["size_pt"], top("provider"), w)
+    _centered(pdf, c["title"], True, layout["title"]["size_pt"], top("title"), w)
+    pdf.setFont(STANDARD[False], 12)
     pdf.drawCentredString(w / 2, top("title") - 12 * MM, "This certifies that")
     name = c["learner"] + (f", {c['credentials']}" if c.get("credentials") else "")
-    _centered(pdf, name, bold, layout["name"]["size_pt"], top("name"), w, layout["name"]["min_size_pt"])
+    _centered(pdf, name, True, layout["name"]["size_pt"], top("name"), w, layout["name"]["min_size_pt"])
     b = layout["body"]
     if c["kind"] == "faculty":
         lines = [f"served as faculty for {c['activity']}", f"{c['dates']} · {c['location']}", *c["lines"]]
@@ -89,18 +100,18 @@ def draw_certificate(pdf: Canvas, c: dict, serial: str, verify_url: str, layout:
                          f"(see the statement below).")
     y = h - b["y_mm"] * MM
     for line in lines:
-        y = _paragraph(pdf, line, regular, b["size_pt"], b["x_mm"] * MM, y, b["width_mm"] * MM, b["leading_pt"])
+        y = _paragraph(pdf, line, b["size_pt"], b["x_mm"] * MM, y, b["width_mm"] * MM, b["leading_pt"])
     s = layout["statements"]
     y = h - s["y_mm"] * MM
     for text in (c.get("designation_statement"), c.get("accreditation_statement")):
         if text:
-            y = _paragraph(pdf, text, regular, s["size_pt"], s["x_mm"] * MM, y, s["width_mm"] * MM,
+            y = _paragraph(pdf, text, s["size_pt"], s["x_mm"] * MM, y, s["width_mm"] * MM,
                            s["leading_pt"]) - s["leading_pt"] / 2
     q = layout["qr"]
     size = q["size_mm"] * MM
-    draw_qr(pdf, verify_url, q["x_mm"] * MM, h - q["y_mm"] * MM - size, size)
+    draw_url_qr(pdf, verify_url, q["x_mm"] * MM, h - q["y_mm"] * MM - size, size)
     se = layout["serial"]
-    pdf.setFont(regular, se["size_pt"])
+    pdf.setFont(STANDARD[False], se["size_pt"])
     pdf.drawString(se["x_mm"] * MM, h - se["y_mm"] * MM, f"Serial {serial}")
     pdf.drawString(se["x_mm"] * MM, h - se["y_mm"] * MM - 10, "Verify: scan the code or open")
     pdf.drawString(se["x_mm"] * MM, h - se["y_mm"] * MM - 20, verify_url.split("://", 1)[-1][:60])
