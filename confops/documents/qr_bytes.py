@@ -65,7 +65,7 @@ def byte_rows(text: str) -> list[str] | None:
 
 def draw_url_qr(canvas, text: str, x: float, y: float, size: float) -> None:
     """Like qr.draw_qr (same quiet zone and vector runs), through the byte-mode fast path."""
-    from confops.documents.qr import QUIET_ZONE, _RUN, draw_qr
+    from confops.documents.qr import _RUN, QUIET_ZONE, draw_qr
 
     rows = byte_rows(text)
     if rows is None:
