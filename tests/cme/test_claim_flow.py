@@ -133,3 +133,21 @@ async def test_presence_share_and_own_talks(client, demo):
     assert page.text.count("You taught this session") == 2
     w1 = await session("W1")
     assert w1["id"]
+
+
+async def test_the_claim_deadline_is_enforced(client, demo):
+    from datetime import timedelta
+
+    from confops.cme.tables import CmeActivity
+    from confops.core import clock
+
+    morgan = await learner("morgan@example.org")
+    await scan_into(morgan["id"], "P1")
+    await CmeActivity.update({CmeActivity.claim_deadline: clock.now() - timedelta(minutes=1)}).where(
+        CmeActivity.event.slug == SLUG)
+    await sign_in(client, "morgan@example.org")
+    page = await client.get(f"/account/cme/{morgan['id']}")
+    assert "The claim deadline has passed." in page.text
+    r = await post_form(client, f"/account/cme/{morgan['id']}/claim",
+                        {"credit": "1", "credit_type": "ama_pra_1", "attest": "on"})
+    assert r.status_code == 422 and "claim deadline for this activity has passed" in r.text

@@ -20,6 +20,7 @@ async def test_faculty_letter_with_teaching_credit(client, demo, tmp_path):
     await evaluated_and_claimed("morgan@example.org", codes=("W1",), credit="1.25")
     await CmeActivity.update({CmeActivity.teaching_credit: True}).where(CmeActivity.event.slug == SLUG)
     await sign_in(client, "jordan@example.org")  # presents W1, co-leads D1
+    assert 'href="/speaker/cme"' in (await client.get("/speaker")).text
     home = await client.get("/speaker/cme")
     assert home.status_code == 200 and "Starting a Balint group in a residency" in home.text
     assert "<svg" in home.text and "W1 was practical." in home.text  # in aggregate, as a chart
