@@ -113,7 +113,8 @@ async def by_serial(raw: str) -> dict:
 
 
 async def public_view(raw: str) -> dict:
-    """Only what verification needs: status, name, activity, date, credit, issuer."""
+    """Only what verification needs: status, name, activity, date, credit, issuer (a revocation's
+    reason stays with staff: it may say something about the person)."""
     row = await by_serial(raw)
     c = contents(row)
     replacement = None
@@ -124,7 +125,8 @@ async def public_view(raw: str) -> dict:
     return {"serial": row["serial"], "status": row["status"], "name": c["learner"], "activity": c["activity"],
             "dates": c["dates"], "credit": credit, "issuer": c["provider"], "kind": row["kind"],
             "issued_on": row["issued_at"].date().isoformat(), "superseded_by": replacement,
-            "revoked_reason": row["revoked_reason"] if row["status"] == CertificateStatus.revoked.value else "",
+            "revoked_on": (row["status_changed_at"].date().isoformat()
+                           if row["status"] == CertificateStatus.revoked.value else ""),
             "content_hash": row["content_hash"],
             "intact": content_hash(row["content"]) == row["content_hash"]}
 

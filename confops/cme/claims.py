@@ -57,9 +57,9 @@ async def claim(principal: Principal, attendee_id: int, *, credit: str, credit_t
     collect(problems)
     values = {"credit_type": credit_type, "quarters": quarters, "eligible_quarters": eligible,
               "sessions": json.dumps(sorted(st["attended"])), "attested_at": clock.now(), "updated_at": clock.now()}
-    async with transaction():
+    async with transaction():  # the claim and its certificate stand or fall together
         if st["claim"]:
             await CmeClaim.update(values).where(CmeClaim.attendee == attendee_id)
         else:
             await CmeClaim(attendee=attendee_id, event=event["id"], **values).save()
-    return await certificates.issue_for_claim(attendee_id)
+        return await certificates.issue_for_claim(attendee_id)

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from confops.accounts.tables import User
 from confops.cme.access import staff_event
-from confops.cme.rules import pair_scans, presence_share
+from confops.cme.presence import pair_scans, presence_share
 from confops.cme.tables import AttendanceMark, Evidence
 from confops.core import clock
 from confops.core.auth import Principal

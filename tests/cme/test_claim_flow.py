@@ -5,7 +5,15 @@ valid; re-issue supersedes, revocation shows; other learners' ids and serials ar
 from urllib.parse import urlparse
 
 from confops.cme.tables import EvaluationAnswer, EvaluationQuestion
-from tests.cme.support import SLUG, learner, pdf_text, qr_texts, scan_into, session
+from tests.cme.support import (
+    SLUG,
+    evaluated_and_claimed,
+    learner,
+    pdf_text,
+    qr_texts,
+    scan_into,
+    session,
+)
 from tests.speakers.people import sign_in, staff_sign_in
 from tests.support.http import post_form
 
@@ -92,8 +100,10 @@ async def test_scans_to_verified_certificate(client, demo, tmp_path):
     assert r.status_code == 303
     client.cookies.clear()
     revoked = await client.get(f"/verify/{new_serial}")
-    assert "<strong>Revoked</strong>: Attendance record was wrong" in revoked.text
+    assert "<strong>Revoked</strong> on" in revoked.text and "Attendance record was wrong" not in revoked.text
     assert (await client.get(f"/api/v1/certificates/{new_serial}")).json()["status"] == "revoked"
+    await staff_sign_in(client, "cme@example.org")
+    assert "revoked: Attendance record was wrong" in (await client.get(f"/staff/events/{SLUG}/cme/certificates")).text
 
 
 async def test_unknown_serials_and_other_learners_are_not_found(client, demo):
@@ -112,6 +122,9 @@ async def test_unknown_serials_and_other_learners_are_not_found(client, demo):
                             page="/account/cme")
         assert r.status_code == 404, action
     assert (await client.get("/account/cme/certificates/CME-AAAAA-BBBBB-CCCCC-DDDDD")).status_code == 404
+    theirs = await evaluated_and_claimed("morgan@example.org", credit="1")
+    assert (await client.get(f"/account/cme/certificates/{theirs['serial']}")).status_code == 404
+    assert theirs["serial"] not in (await client.get("/account/cme")).text
 
 
 async def test_presence_share_and_own_talks(client, demo):

@@ -7,15 +7,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from confops.cme.credit_types import is_md_or_do, types_for
+from confops.cme.presence import pair_scans, presence_share
 from confops.cme.rules import (
     SessionCredit,
     claim_problems,
     designation_problem,
     eligible_quarters,
     format_credit,
-    pair_scans,
     parse_credit,
-    presence_share,
 )
 from confops.cme.serials import new_serial, normalize
 

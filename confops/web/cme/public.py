@@ -22,7 +22,7 @@ class CertificateStatusOut(msgspec.Struct):
     issuer: str
     issued_on: str
     superseded_by: str | None = None
-    revoked_reason: str = ""
+    revoked_on: str = ""
 
 
 class VerifyPage(Controller):
