@@ -97,6 +97,18 @@ async def presented_sessions(email: str, event_id: int) -> set[int]:
     return {r["session"] for r in rows}
 
 
+async def presenters_of(event_id: int) -> dict[str, set[int]]:
+    """E-mail (speaker's and their account's) -> sessions they teach at this event, in one query."""
+    rows = await SessionSpeaker.select(SessionSpeaker.session, SessionSpeaker.speaker.email.as_alias("email"),
+                                       SessionSpeaker.speaker.user.email.as_alias("user_email")).where(
+        SessionSpeaker.session.event == event_id)
+    out: dict[str, set[int]] = defaultdict(set)
+    for r in rows:
+        for email in {(r["email"] or "").lower(), (r["user_email"] or "").lower()} - {""}:
+            out[email].add(r["session"])
+    return out
+
+
 def attended_from(marks: list[dict], sessions: list[dict], activity: dict, tz: str) -> set[int]:
     """Which sessions the marks show attended, by the event's evidence rule; staff corrections
     (the latest one) override everything else for their session."""

@@ -23,8 +23,12 @@ def full_name(attendee: dict) -> str:
     return f"{attendee['first_name']} {attendee['last_name']}".strip()
 
 
+_UNSET = object()
+
+
 async def state(attendee: dict, event: dict, *, activity: dict | None = None, credits=None, sessions=None,
-                marks=None, presented=None) -> dict:
+                marks=None, presented=None, claim=_UNSET, evaluated: bool | None = None) -> dict:
+    """Everything below may be passed in preloaded (reports do, for a whole event at once)."""
     activity = activity or await activity_of(event)
     credits = credits if credits is not None else await session_credits(event["id"])
     sessions = sessions if sessions is not None else await sessions_of(event["id"])
@@ -36,8 +40,10 @@ async def state(attendee: dict, event: dict, *, activity: dict | None = None, cr
     by_id = {c.id: c for c in credits}
     rows = [{**s, "quarters": by_id[s["id"]].quarters, "attended": s["id"] in attended,
              "presented": s["id"] in presented} for s in sessions if by_id[s["id"]].quarters > 0]
-    claim = await CmeClaim.select().where(CmeClaim.attendee == attendee["id"]).first()
-    evaluated = await EvaluationDone.exists().where(EvaluationDone.attendee == attendee["id"])
+    if claim is _UNSET:
+        claim = await CmeClaim.select().where(CmeClaim.attendee == attendee["id"]).first()
+    if evaluated is None:
+        evaluated = await EvaluationDone.exists().where(EvaluationDone.attendee == attendee["id"])
     return {"attendee": attendee, "event": event, "activity": activity, "sessions": rows, "types": types,
             "eligible": eligible, "attended": attended - presented, "presented": presented, "claim": claim,
             "evaluated": evaluated, "name": full_name(attendee)}

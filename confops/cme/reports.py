@@ -14,9 +14,9 @@ from confops.cme import certificates, learners
 from confops.cme.access import staff_event
 from confops.cme.credit_types import CREDIT_TYPES, is_md_or_do
 from confops.cme.designation import activity_of, maximum_of, session_credits
-from confops.cme.evidence import marks_by_attendee, presented_sessions
+from confops.cme.evidence import marks_by_attendee, presenters_of
 from confops.cme.rules import format_credit
-from confops.cme.tables import CmeClaim, CmeProfile
+from confops.cme.tables import CmeClaim, CmeProfile, EvaluationDone
 from confops.core import clock, outbox
 from confops.core.auth import Principal
 from confops.core.mail import Message
@@ -32,10 +32,15 @@ async def learner_rows(event: dict) -> list[dict]:
     people = await Attendee.select().where((Attendee.event == event["id"])
                                            & (Attendee.status == AttendeeStatus.active.value)).order_by(
         Attendee.last_name)
+    claims = {c["attendee"]: c for c in await CmeClaim.select().where(CmeClaim.event == event["id"])}
+    evaluated = {d["attendee"] for d in await EvaluationDone.select(EvaluationDone.attendee).where(
+        EvaluationDone.event == event["id"])}
+    presenters = await presenters_of(event["id"])
     rows = []
     for a in people:
         st = await learners.state(a, event, activity=activity, credits=credits, sessions=sessions,
-                                  marks=marks.get(a["id"], []), presented=await presented_sessions(a["email"], event["id"]))
+                                  marks=marks.get(a["id"], []), presented=presenters.get(a["email"].lower(), set()),
+                                  claim=claims.get(a["id"]), evaluated=a["id"] in evaluated)
         primary = st["types"][0]
         rows.append({"attendee": a, "name": st["name"], "attended": len(st["attended"]), "type": primary,
                      "eligible": st["eligible"][primary], "claim": st["claim"], "evaluated": st["evaluated"]})

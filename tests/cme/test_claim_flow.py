@@ -145,7 +145,9 @@ async def test_presence_share_and_own_talks(client, demo):
     assert '<strong id="eligible">1.25</strong>' in page.text  # P1 only
     assert page.text.count("You taught this session") == 2
     w1 = await session("W1")
-    assert w1["id"]
+    from confops.cme.evidence import presented_sessions, presenters_of
+    taught = await presented_sessions("jordan@example.org", w1["event"])
+    assert w1["id"] in taught and (await presenters_of(w1["event"]))["jordan@example.org"] == taught
 
 
 async def test_the_claim_deadline_is_enforced(client, demo):
