@@ -96,6 +96,8 @@ async def overview(principal: Principal, slug: str) -> dict:
             problems.append(f"{CREDIT_TYPES[t['type']].name}: designated {format_credit(t['quarters'])} but the "
                             f"sessions give at most {format_credit(derived[t['type']])} (parallel sessions once).")
     problems += [f"{s['code']}: {s['problem']}" for s in sessions if s["problem"]]
+    deadline = activity["claim_deadline"]
+    activity["claim_deadline_local"] = clock.local(deadline, event["timezone"]).date().isoformat() if deadline else ""
     return {"event": event, "activity": activity, "sessions": sessions, "derived": derived, "problems": problems,
             "derived_all": derived_maximum(credits.values())}
 
@@ -141,7 +143,10 @@ async def save_activity(principal: Principal, slug: str, form: dict) -> None:
     deadline = None
     if form.get("claim_deadline"):
         try:
-            deadline = datetime.fromisoformat(form["claim_deadline"]).replace(tzinfo=clock.zone(event["timezone"]))
+            day = datetime.fromisoformat(form["claim_deadline"])
+            if len(form["claim_deadline"]) <= 10:  # a date: claims stay open to the end of that day
+                day = day.replace(hour=23, minute=59, second=59)
+            deadline = day.replace(tzinfo=clock.zone(event["timezone"]))
         except ValueError:
             problems.append(FieldError("claim_deadline", "A date such as 2027-06-30."))
     if not (form.get("provider") or "").strip():

@@ -41,7 +41,7 @@ async def record_entry_scan(attendee_id: int, event_id: int, scanned_at: datetim
 
 async def record_group_meeting(attendee_id: int, session_id: int, present: bool, attended_at: datetime,
                                marked_by: int | None) -> None:
-    session = await _cme_session(session_id)
+    session = await _cme_session(session_id) if session_id else None
     if session:
         await AttendanceMark(attendee=attendee_id, event=session["event"], session=session_id, kind="group",
                              present=bool(present), at=attended_at, reason="", recorded_by=marked_by).save()

@@ -53,6 +53,7 @@ async def test_designation_is_checked_and_made_in_advance(client, demo):
     assert r.status_code == 303
     page = await client.get(url)
     assert "AMA PRA Category 1: designated 16.00 but the sessions give at most 15.00" in page.text
+    assert 'name="claim_deadline" type="date" value="2030-01-31"' in page.text  # open to the end of that day
     await Event.update({Event.starts_at: clock.now() - timedelta(hours=1)}).where(Event.slug == SLUG)
     r = await post_form(client, f"{url}/designation", form)
     assert r.status_code == 409 and "in advance" in r.text
