@@ -15,6 +15,7 @@ from typing import BinaryIO
 
 from confops.accounts.tables import Role
 from confops.badges.tables import BadgePrint, PrintReason
+from confops.core import extension
 from confops.core.auth import Principal, require
 from confops.core.errors import Invalid, NotFound
 from confops.db import transaction
@@ -89,6 +90,9 @@ async def reprint(slug: str, person_key: str, layout: Layout, *, secret_key: str
                                 secret_key=secret_key, printed_by=printed_by, reason=PrintReason.reprint)
     if not done.badges:
         raise NotFound("This person has no badge for this event (cancelled, or awaiting payment?).")
+    entity, _, entity_id = person_key.partition("-")  # attendee-12, speaker-3, user-5
+    await extension.emit("staff_change", actor_id=printed_by, action="badge_reprinted", entity=entity,
+                         entity_id=int(entity_id), before=None, after={"event": slug, "layout": layout.name})
     return pdf
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from confops.badges.tables import BadgePrint, PrintReason
+from confops.core import extension
 from confops.core.errors import FieldError, Invalid, collect
 from confops.core.money import money
 from confops.db import transaction
@@ -80,4 +81,8 @@ async def register_walk_in(slug: str, order: OrderIn, *, payment: str, amount: s
         await BadgePrint(event=attendee["event"], person_key=f"attendee-{attendee['id']}",
                          token_version=attendee["token_version"], layout=layout, reason=PrintReason.walk_in.value,
                          printed_by=recorded_by).save()
+        await extension.emit("staff_change", actor_id=recorded_by, action="walk_in_registered", entity="attendee",
+                             entity_id=attendee["id"], before=None,
+                             after={"order_id": placed.id, "payment": payment, "amount_cents": amount_cents or 0,
+                                    "reference": reference.strip()})
     return WalkIn(placed.id, attendee["id"], f"attendee-{attendee['id']}", placed.total_cents, placed.currency, True)

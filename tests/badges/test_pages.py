@@ -8,7 +8,7 @@ from datetime import timedelta
 from confops.badges.tables import BadgePrint
 from confops.checkin import tokens
 from confops.checkin.service import event_key
-from confops.core import clock
+from confops.core import clock, extension
 from confops.events.tables import Event
 from confops.payments.tables import Payment
 from confops.registration.tables import Attendee, Order
@@ -103,7 +103,17 @@ async def test_walk_in_pays_at_the_desk_in_one_transaction_and_gets_a_badge(clie
     assert await Order.count() == orders_before  # nothing left behind holding a place
 
     price = wrong.text.split("The price is ")[1].split(";")[0]  # "$975.00"
-    done = await post_form(client, WALK_IN, walk_in_form(amount=price))
+    audit = []
+
+    @extension.provides("staff_change")
+    async def log(**change):
+        audit.append(change)
+
+    try:
+        done = await post_form(client, WALK_IN, walk_in_form(amount=price))
+    finally:
+        extension._providers["staff_change"].remove(log)
+    assert [(c["action"], c["after"]["reference"]) for c in audit] == [("walk_in_registered", "Terminal 4471")]
     assert done.status_code == 303, done.text
     attendee = await Attendee.select(Attendee.id, Attendee.order, Attendee.order.status.as_alias("status")).where(
         Attendee.email == "phuong@example.org").first()
