@@ -61,6 +61,9 @@ async def test_registrar_filters_prints_the_batch_and_reprints_one(client, demo)
     assert again.status_code == 200 and len(text_runs(again.content)) == 1 and "Zoë" in text_runs(again.content)[0]
     reasons = await BadgePrint.select(BadgePrint.reason).where(BadgePrint.person_key == f"attendee-{zoe['id']}")
     assert sorted(r["reason"] for r in reasons) == ["batch", "reprint"]
+    listing = await client.get(BADGES, params={"role": "attendee"})
+    row = listing.text.split(f'id="badge-attendee-{zoe["id"]}"')[1].split("</tr>")[0]
+    assert "(2×)" in row and "Reprint Zoë" in row
     unknown = await post_form(client, f"{BADGES}/reprint", {"person": "attendee-999999", "layout": "badge-4x3"})
     assert unknown.status_code == 404
     bad_layout = await post_form(client, f"{BADGES}/print", {"layout": "../../etc/passwd"})

@@ -15,6 +15,7 @@ from litestar.response import Redirect, Response, Template
 from confops.badges import printing
 from confops.badges.tables import PrintReason
 from confops.badges.walk_in import PAYMENTS, register_walk_in
+from confops.core import clock
 from confops.core.auth import STAFF
 from confops.core.errors import Conflict, Invalid, NotFound
 from confops.documents.badge_data import PRIORITY, BadgeFilters, badge_roster
@@ -65,8 +66,11 @@ class StaffBadges(Controller):
         roster = await badge_roster(slug, _filters(values), secret_key=settings.secret_key)
         categories = await Category.select(Category.code, Category.label).where(
             Category.event == event["id"]).order_by(Category.position)
+        prints = await printing.last_prints(event["id"])
+        for p in prints.values():
+            p["when"] = f"{clock.local(p['printed_at'], event['timezone']):%a %d %b %H:%M}"
         return page(request, "staff/badges.html", event=event, roster=roster, v=values, categories=categories,
-                    layouts=list(available()), roles=ROLE_LABELS, prints=await printing.last_prints(event["id"]))
+                    layouts=list(available()), roles=ROLE_LABELS, prints=prints)
 
     @post("/print", status_code=200)
     async def print_batch(self, request: Request, slug: FromPath[str]) -> Response:
