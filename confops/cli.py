@@ -167,7 +167,7 @@ def badges(slug: str, layout_name: str, out_path: str, roles: tuple[str, ...], c
     except NotFound as exc:
         raise click.ClickException(str(exc)) from exc
     if roster.unpaid:
-        click.echo(f"Not printed, awaiting payment: {'; '.join(roster.unpaid)}", err=True)
+        click.echo(f"Not printed, awaiting payment: {'; '.join(map(str, roster.unpaid))}", err=True)
     if not roster.badges:
         raise click.ClickException(f"Nobody to print a badge for at {slug} with these filters.")
     with open(out_path, "wb") as out, click.progressbar(length=len(roster.badges), label="Badges",

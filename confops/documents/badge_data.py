@@ -50,11 +50,23 @@ class BadgeFilters:
     person_keys: frozenset[str] | None = None  # exactly these people (a reprint at the desk)
 
 
+@dataclass(frozen=True)
+class Unpaid:
+    """A registration awaiting payment: no badge until the desk takes the payment."""
+
+    name: str
+    category: str
+    order_id: int
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.category})"
+
+
 @dataclass
 class Roster:
     event: dict
     badges: list[BadgeData]
-    unpaid: list[str] = field(default_factory=list)  # "Name (category)" of orders awaiting payment
+    unpaid: list[Unpaid] = field(default_factory=list)
 
 
 @dataclass
@@ -92,7 +104,7 @@ async def badge_roster(slug: str, filters: BadgeFilters | None = None, *, secret
     if filters.not_printed:
         chosen = await _not_printed(event["id"], chosen)
     badges = await _badges(event, chosen, secret_key)
-    return Roster(event, sorted(badges, key=sort_key), sorted(unpaid, key=fold))
+    return Roster(event, sorted(badges, key=sort_key), sorted(unpaid, key=lambda u: fold(u.name)))
 
 
 def role_of(roles: set[str]) -> str:
@@ -114,17 +126,17 @@ def _email(value: str | None) -> str:
     return (value or "").strip().casefold()
 
 
-async def _attendees(event: dict, people: dict[str, _Person]) -> list[str]:
+async def _attendees(event: dict, people: dict[str, _Person]) -> list[Unpaid]:
     rows = await Attendee.select(
         Attendee.id, Attendee.first_name, Attendee.last_name, Attendee.badge_name, Attendee.credentials,
         Attendee.pronouns, Attendee.institution, Attendee.city_region, Attendee.email, Attendee.token_version,
         Attendee.category.code.as_alias("category_code"), Attendee.category.label.as_alias("category_label"),
-        Attendee.order.status.as_alias("order_status"),
+        Attendee.order.status.as_alias("order_status"), Attendee.order,
     ).where((Attendee.event == event["id"]) & (Attendee.status == AttendeeStatus.active.value)).order_by(Attendee.id)
     unpaid = []
     for r in rows:
         if r["order_status"] in HOLDING:
-            unpaid.append(f"{r['first_name']} {r['last_name']} ({r['category_label']})")
+            unpaid.append(Unpaid(f"{r['first_name']} {r['last_name']}", r["category_label"], r["order"]))
             continue
         if r["order_status"] != OrderStatus.confirmed.value:
             continue

@@ -41,7 +41,7 @@ async def test_roster_has_speakers_staff_and_confirmed_attendees_with_verifiable
     roster = await badge_roster(SLUG, secret_key=TEST_SECRET)
     by_name = {b.full_name: b for b in roster.badges}
     # The demo's two orders await payment: set apart for the desk, not printed.
-    assert roster.unpaid == ["Kai Nakamura (Resident / student / fellow)", "Lena Fischer (Resident / student / fellow)",
+    assert [str(u) for u in roster.unpaid] == ["Kai Nakamura (Resident / student / fellow)", "Lena Fischer (Resident / student / fellow)",
                              "Morgan Reyes (ABS member)"]
     assert not any(b.attendee_id for b in roster.badges)
     assert [b.last_name for b in roster.badges if b.role in ("faculty", "group_leader")] == SPEAKERS
@@ -79,6 +79,22 @@ async def test_a_speaker_who_registers_gets_one_badge_with_the_registrations_qr(
     assert sam.role == "group_leader" and sam.first_name == "Sam" and sam.pronouns == "he/him"
     assert sam.institution == "Rush University Medical Center"  # filled in from the speaker profile
     assert sam.qr_token and sam.person_key.startswith("attendee-") and sam.schedule
+
+
+async def test_an_attendees_personal_agenda_is_their_schedule_on_the_back(db, demo):
+    from confops.accounts.tables import User
+    from confops.events.tables import AgendaItem, Session
+
+    await register("ana", "Ana", "Lima", email="ana@example.org")
+    user = await User.select(User.id).where(User.email == "ana@example.org").first()  # made with the order
+    event = await Event.select(Event.id).where(Event.slug == SLUG).first()
+    sessions = await Session.select(Session.id, Session.title).where(
+        (Session.event == event["id"]) & Session.published.eq(True)).order_by(Session.starts_at, ascending=False).limit(2)
+    for session in sessions:
+        await AgendaItem(user=user["id"], session=session["id"]).save()
+    badges = await badge_data_for_event(SLUG, BadgeFilters(name="ana lima"), secret_key=TEST_SECRET)
+    (ana,) = badges
+    assert len(ana.schedule) == 2 and ana.schedule[1].endswith(sessions[0]["title"])  # in time order
 
 
 async def test_small_group_lines_come_from_the_groups_provider(db, demo):
