@@ -5,6 +5,7 @@ partial refund. Each gets its invoice number at confirmation. Loading twice chan
 
 from __future__ import annotations
 
+from confops.core.tables import OutboxMessage
 from confops.payments.refunds import refund_order
 from confops.payments.service import record_manual_payment
 from confops.payments.tables import Payment, Refund
@@ -26,6 +27,9 @@ async def load_payments_demo() -> int:
         if order["status"] in HOLDING and not await Payment.exists().where(Payment.order == order["id"]):
             await record_manual_payment(order["id"], method=method, amount_cents=order["total_cents"],
                                         reference=reference, recorded_by=None)
+            # Demo people are not mailed: drop the confirmations the payment queued.
+            await OutboxMessage.delete().where(OutboxMessage.dedupe_key.like(f"confirmation:{order['id']}:%")
+                                               & (OutboxMessage.status == "pending"))
             created += 1
         if refund and order["total_cents"] >= refund[0] and not await Refund.exists().where(
                 Refund.order == order["id"]) and await Payment.exists().where(Payment.order == order["id"]):
