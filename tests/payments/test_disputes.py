@@ -77,4 +77,5 @@ async def test_staff_see_the_dispute_on_the_payments_page(client, demo, localstr
     row = listing.text.split(f'id="order-{placed.id}"')[1].split("</tr>")[0]
     assert "disputed" in row
     order_page = await client.get(f"/staff/orders/{placed.id}/payments")
-    assert order_page.status_code == 200 and "disputed" in order_page.text.lower()
+    assert order_page.status_code == 200 and 'id="disputed"' in order_page.text
+    assert "dp_staff" in order_page.text and "fraudulent" in order_page.text
