@@ -5,7 +5,8 @@ Unique events: payment_intent.succeeded for N paid orders (each handler re-reads
 from localstripe) and one charge.refunded event per 1-cent refund made at localstripe (each
 handler re-lists the intent's refunds there). Afterwards the
 database must hold exactly one inbox row, one confirmation and one refund per unique event;
-anything more is a duplicate applied.
+anything more is a duplicate applied. Confirmations draw invoice numbers concurrently: they
+must be exactly 1..N.
 
     CONFOPS_BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres \
       .venv/bin/python bench/webhooks.py [--events 2000] [--concurrency 32] [--workers 2]
@@ -192,7 +193,10 @@ async def main() -> None:
         refunded = await db.fetchval("SELECT coalesce(sum(refunded_cents), 0) FROM payment")
         confirmed = await db.fetchval("SELECT count(*) FROM registration_order WHERE status = 'confirmed'")
         mails = await db.fetchval("SELECT count(*) FROM outbox_message")
+        # Invoice numbers are drawn as webhooks confirm orders concurrently: 1..N, none twice.
+        numbers = [r["number"] for r in await db.fetch("SELECT number FROM invoice ORDER BY number")]
         await db.close()
+        invoice_gaps = len(set(range(1, confirmed + 1)) ^ set(numbers)) + (len(numbers) - len(set(numbers)))
         duplicates_applied = max(0, inbox - unique_n) + max(0, refunds - refund_n) + max(0, refunded - refund_n) \
             + max(0, confirmed - len(intents)) + max(0, mails - len(intents))
         latencies.sort()
@@ -200,7 +204,8 @@ async def main() -> None:
         p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
         print(f"sent={len(sends)} unique={unique_n} statuses={statuses} workers={args.workers} "
               f"concurrency={args.concurrency}")
-        print(f"inbox={inbox} unprocessed={unprocessed} refunds={refunds} confirmed={confirmed} mails={mails}")
+        print(f"inbox={inbox} unprocessed={unprocessed} refunds={refunds} confirmed={confirmed} mails={mails} "
+              f"invoices={len(numbers)} invoice_gaps_or_duplicates={invoice_gaps}")
         print(f"events_per_s={len(sends) / elapsed:.0f} p50_ms={p50:.1f} p99_ms={p99:.1f} "
               f"duplicates_applied={duplicates_applied}")
     finally:

@@ -131,8 +131,8 @@ def worker(once: bool) -> None:
         sys.exit(0)
 
 
-@main.command(help="Print an event's badges to one PDF, sorted by last name. Layouts are the "
-              "files in badges/ (e.g. badge-4x3, avery-5392, badge-4x6-duplex, badge-a6).")
+@main.command(help="Print an event's badges to one PDF, sorted by last name, and record them as printed. "
+              "Layouts are the files in badges/ (e.g. badge-4x3, avery-5392, badge-4x6-duplex, badge-a6).")
 @click.argument("slug")
 @click.option("--layout", "layout_name", default="badge-4x3", show_default=True,
               help="Layout name in badges/ or a path to a layout .toml file.")
@@ -141,10 +141,15 @@ def worker(once: bool) -> None:
 @click.option("--role", "roles", multiple=True,
               type=click.Choice(["attendee", "faculty", "staff", "group_leader"]),
               help="Only these roles (repeat for several); everyone by default.")
-def badges(slug: str, layout_name: str, out_path: str, roles: tuple[str, ...]) -> None:
+@click.option("--category", "categories", multiple=True,
+              help="Only these registration category codes (repeat for several).")
+@click.option("--not-printed", is_flag=True, help="Only badges not yet printed with the person's current token.")
+@click.option("--name", default="", help="Only people whose name contains this (case and accents ignored).")
+def badges(slug: str, layout_name: str, out_path: str, roles: tuple[str, ...], categories: tuple[str, ...],
+           not_printed: bool, name: str) -> None:
+    from confops.badges.printing import print_badges
     from confops.core.errors import NotFound
-    from confops.documents.badge_data import BadgeFilters, badge_data_for_event
-    from confops.documents.badges import write_badges
+    from confops.documents.badge_data import BadgeFilters, badge_roster
     from confops.documents.layouts import LayoutError, load_layout
 
     try:
@@ -153,17 +158,23 @@ def badges(slug: str, layout_name: str, out_path: str, roles: tuple[str, ...]) -
         raise click.ClickException(str(exc)) from exc
     settings = _settings()
     _engine(settings)
-    filters = BadgeFilters(roles=frozenset(roles) if roles else None)
+    filters = BadgeFilters(roles=frozenset(roles) if roles else None,
+                           categories=frozenset(categories) if categories else None,
+                           not_printed=not_printed, name=name)
+
     try:
-        people = asyncio.run(badge_data_for_event(slug, filters))
+        roster = asyncio.run(badge_roster(slug, filters, secret_key=settings.secret_key))
     except NotFound as exc:
         raise click.ClickException(str(exc)) from exc
-    if not people:
+    if roster.unpaid:
+        click.echo(f"Not printed, awaiting payment: {'; '.join(map(str, roster.unpaid))}", err=True)
+    if not roster.badges:
         raise click.ClickException(f"Nobody to print a badge for at {slug} with these filters.")
-    with open(out_path, "wb") as out, click.progressbar(length=len(people), label="Badges",
+    with open(out_path, "wb") as out, click.progressbar(length=len(roster.badges), label="Badges",
                                                          file=sys.stderr) as bar:
-        pages = write_badges(out, people, layout, on_badge=lambda _: bar.update(1), title=f"Badges: {slug}")
-    click.echo(f"{len(people)} badges on {pages} pages ({layout.name}) written to {out_path}.")
+        done = asyncio.run(print_badges(slug, out, layout, filters, secret_key=settings.secret_key, printed_by=None,
+                                        on_badge=lambda _: bar.update(1), roster=roster))
+    click.echo(f"{done.badges} badges on {done.pages} pages ({layout.name}) written to {out_path}.")
 
 
 @main.command(help="Issue every claimed CME certificate of an event (re-issuing where a claim changed) "

@@ -5,6 +5,7 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 from confops.accounts.tables import LoginLink, RoleGrant, User
+from confops.badges.tables import BadgePrint
 from confops.checkin.tables import EventSigningKey
 from confops.cme.tables import (
     AttendanceMark,
@@ -104,6 +105,7 @@ APP_CONFIG = AppConfig(
         Dispute,
         InvoiceCounter,
         Invoice,
+        BadgePrint,
         CmeActivity,
         CmeSessionCredit,
         AttendanceMark,

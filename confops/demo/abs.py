@@ -19,6 +19,7 @@ from confops.core import clock
 from confops.core.clock import zone
 from confops.db import transaction
 from confops.demo.cme import load_cme_demo
+from confops.demo.payments import load_payments_demo
 from confops.demo.registration import load_registration_demo
 from confops.demo.rows import ensure_row
 from confops.demo.speakers import load_speakers_demo
@@ -167,6 +168,7 @@ async def load_demo() -> DemoResult:
     loader.result.existing += int(not created.created)
     await load_registration_demo()
     loader.result.created += await load_speakers_demo()
+    loader.result.created += await load_payments_demo()
     loader.result.created += await load_cme_demo()
     return loader.result
 

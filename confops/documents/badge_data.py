@@ -1,64 +1,253 @@
 """Who gets a badge for an event, as plain `BadgeData`.
 
-Today the only people on main are the event's speakers, printed as faculty (or group leader
-when they lead a Balint group); the registration work extends `badge_data_for_event` with the
-attendees (role, category and "not yet printed" filters, and each attendee's check-in token).
-Speakers get no QR yet: check-in tokens belong to attendee registrations, and a speaker is
-checked in through their (comped) registration once that exists.
+Everyone who will be in the building with a role to show:
+- **attendees** whose order is confirmed: paid (card or at the desk), free, or complimentary.
+  Attendees whose order still awaits payment are *not* printed: the order may yet expire and
+  its place go to someone else, and the door would answer "unpaid" to their QR anyway. They
+  are returned apart (`Roster.unpaid`) so the badge page can list them for the desk, where a
+  payment is taken and the badge printed at once. Cancelled, expired and transferred
+  registrations get nothing (their token is refused at the door).
+- **speakers** of the event's published sessions (faculty; group leader when they lead or
+  co-lead a Balint group session);
+- **staff**: people with a staff role at the event's organizer.
+
+One person, one badge: a speaker or staff member who also registered (same e-mail) gets one
+badge, with the registration's details and QR, and the role of highest priority (`PRIORITY`:
+group leader, faculty, staff, attendee — the order in which attendees need to find them).
+
+Only registrations have a check-in token (confops/checkin/tokens.py): speakers and staff are
+checked in through their (often complimentary) registration when they have one, so a badge
+without a registration has no QR.
+
+The back of a fold-over badge shows the personal schedule (own sessions and the personal
+agenda of the account with the same e-mail) and the small-group assignment, which the groups
+area provides through `collect("badge_back_lines", ...)` (confops/core/extension.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
-from confops.core import clock
+from confops.accounts.tables import STAFF_ROLES, RoleGrant, User
+from confops.checkin.service import event_key, issue_token
+from confops.core import clock, extension
 from confops.core.errors import NotFound
-from confops.documents.badges import BadgeData, sort_key
-from confops.events.tables import Event, SessionKind
+from confops.documents.badges import BadgeData, fold, sort_key
+from confops.events.tables import AgendaItem, Event, SessionKind
+from confops.registration.tables import HOLDING, Attendee, AttendeeStatus, OrderStatus
 from confops.speakers.tables import SessionSpeaker, SpeakerRole
 
 LEADER_ROLES = {SpeakerRole.group_leader.value, SpeakerRole.co_leader.value}
+PRIORITY = ("group_leader", "faculty", "staff", "attendee")
 
 
 @dataclass(frozen=True)
 class BadgeFilters:
     roles: frozenset[str] | None = None  # attendee, faculty, staff, group_leader; None = everyone
+    categories: frozenset[str] | None = None  # registration category codes; None = everyone
+    not_printed: bool = False  # only badges never printed with the person's current token
+    name: str = ""  # part of the name, without regard to case or accents
+    person_keys: frozenset[str] | None = None  # exactly these people (a reprint at the desk)
 
 
-async def badge_data_for_event(slug: str, filters: BadgeFilters | None = None) -> list[BadgeData]:
+@dataclass(frozen=True)
+class Unpaid:
+    """A registration awaiting payment: no badge until the desk takes the payment."""
+
+    name: str
+    category: str
+    order_id: int
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.category})"
+
+
+@dataclass
+class Roster:
+    event: dict
+    badges: list[BadgeData]
+    unpaid: list[Unpaid] = field(default_factory=list)
+
+
+@dataclass
+class _Person:
+    key: str
+    first_name: str
+    last_name: str
+    details: dict
+    roles: set[str] = field(default_factory=set)
+    schedule: list[tuple] = field(default_factory=list)
+    leads: bool = False
+    attendee_id: int | None = None
+    token_version: int = 0
+    category: str = ""
+    email: str = ""
+
+
+async def badge_data_for_event(slug: str, filters: BadgeFilters | None = None, *, secret_key: str) -> list[BadgeData]:
     """Everyone who gets a badge for the event, sorted by last name (then first name)."""
+    return (await badge_roster(slug, filters, secret_key=secret_key)).badges
+
+
+async def badge_roster(slug: str, filters: BadgeFilters | None = None, *, secret_key: str) -> Roster:
     filters = filters or BadgeFilters()
-    event = await Event.select(Event.id, Event.title, Event.timezone).where(Event.slug == slug).first()
+    event = await Event.select(Event.id, Event.slug, Event.title, Event.timezone, Event.organizer).where(
+        Event.slug == slug).first()
     if event is None:
         raise NotFound(f"There is no event called {slug!r}.")
+    people: dict[str, _Person] = {}
+    unpaid = await _attendees(event, people)
+    await _speakers(event, people)
+    await _staff(event, people)
+    await _agendas(event, people)
+    chosen = [p for p in people.values() if _wanted(p, filters)]
+    if filters.not_printed:
+        chosen = await _not_printed(event["id"], chosen)
+    badges = await _badges(event, chosen, secret_key)
+    return Roster(event, sorted(badges, key=sort_key), sorted(unpaid, key=lambda u: fold(u.name)))
+
+
+def role_of(roles: set[str]) -> str:
+    return next(r for r in PRIORITY if r in roles) if roles else "attendee"
+
+
+def _wanted(person: _Person, filters: BadgeFilters) -> bool:
+    if filters.person_keys is not None and person.key not in filters.person_keys:
+        return False
+    if filters.roles is not None and role_of(person.roles) not in filters.roles:
+        return False
+    if filters.categories is not None and person.category not in filters.categories:
+        return False
+    wanted = fold(filters.name.strip())
+    return not wanted or wanted in fold(f"{person.first_name} {person.last_name} {person.details.get('badge_name', '')}")
+
+
+def _email(value: str | None) -> str:
+    return (value or "").strip().casefold()
+
+
+async def _attendees(event: dict, people: dict[str, _Person]) -> list[Unpaid]:
+    rows = await Attendee.select(
+        Attendee.id, Attendee.first_name, Attendee.last_name, Attendee.badge_name, Attendee.credentials,
+        Attendee.pronouns, Attendee.institution, Attendee.city_region, Attendee.email, Attendee.token_version,
+        Attendee.category.code.as_alias("category_code"), Attendee.category.label.as_alias("category_label"),
+        Attendee.order.status.as_alias("order_status"), Attendee.order,
+    ).where((Attendee.event == event["id"]) & (Attendee.status == AttendeeStatus.active.value)).order_by(Attendee.id)
+    unpaid = []
+    for r in rows:
+        if r["order_status"] in HOLDING:
+            unpaid.append(Unpaid(f"{r['first_name']} {r['last_name']}", r["category_label"], r["order"]))
+            continue
+        if r["order_status"] != OrderStatus.confirmed.value:
+            continue
+        email = _email(r["email"])
+        key = email or f"attendee-{r['id']}"
+        if key in people:  # the same e-mail registered twice: one badge, the first registration
+            continue
+        people[key] = _Person(
+            f"attendee-{r['id']}", r["first_name"], r["last_name"],
+            {k: r[k] for k in ("badge_name", "credentials", "pronouns", "institution", "city_region")},
+            {"attendee"}, attendee_id=r["id"], token_version=r["token_version"], category=r["category_code"],
+            email=email)
+    return unpaid
+
+
+async def _speakers(event: dict, people: dict[str, _Person]) -> None:
     rows = await SessionSpeaker.select(
         SessionSpeaker.role, SessionSpeaker.speaker.id, SessionSpeaker.speaker.first_name,
         SessionSpeaker.speaker.last_name, SessionSpeaker.speaker.credentials, SessionSpeaker.speaker.pronouns,
-        SessionSpeaker.speaker.institution, SessionSpeaker.speaker.city_region,
+        SessionSpeaker.speaker.institution, SessionSpeaker.speaker.city_region, SessionSpeaker.speaker.email,
         SessionSpeaker.session.title, SessionSpeaker.session.code, SessionSpeaker.session.kind,
         SessionSpeaker.session.starts_at,
     ).where(SessionSpeaker.session.event == event["id"]).where(SessionSpeaker.session.published.eq(True))
-    people: dict[int, dict] = {}
-    for r in sorted(rows, key=lambda r: r["session.starts_at"]):
-        person = people.setdefault(r["speaker.id"], {"row": r, "leads": [], "schedule": []})
-        start = clock.local(r["session.starts_at"], event["timezone"])
-        code = f"{r['session.code']} " if r["session.code"] else ""
-        line = f"{start:%a %H:%M} {code}{r['session.title']}"
-        if line not in person["schedule"]:
-            person["schedule"].append(line)
+    for r in rows:
+        email = _email(r["speaker.email"])
+        key = email or f"speaker-{r['speaker.id']}"
+        person = people.get(key)
+        if person is None:
+            person = people[key] = _Person(
+                f"speaker-{r['speaker.id']}", r["speaker.first_name"], r["speaker.last_name"],
+                {k: r[f"speaker.{k}"] for k in ("credentials", "pronouns", "institution", "city_region")},
+                email=email)
+        else:  # registered too: the registration's details win, empty ones are filled in
+            for k in ("credentials", "pronouns", "institution", "city_region"):
+                person.details[k] = person.details.get(k) or r[f"speaker.{k}"]
+        person.roles.add("faculty")
+        person.schedule.append((r["session.starts_at"], r["session.code"], r["session.title"]))
         if r["role"] in LEADER_ROLES and r["session.kind"] == SessionKind.balint_group.value:
-            person["leads"].append(r["session.code"])
+            person.roles.add("group_leader")
+            person.leads = True
+
+
+async def _staff(event: dict, people: dict[str, _Person]) -> None:
+    rows = await RoleGrant.select(RoleGrant.user.id, RoleGrant.user.display_name, RoleGrant.user.email).where(
+        (RoleGrant.organizer == event["organizer"]) & RoleGrant.role.is_in([r.value for r in STAFF_ROLES])
+        & (RoleGrant.user.active.eq(True)))
+    for r in rows:
+        email = _email(r["user.email"])
+        key = email or f"user-{r['user.id']}"
+        if key not in people:
+            first, _, last = (r["user.display_name"] or email).strip().rpartition(" ")
+            if not first:
+                first, last = last, ""
+            people[key] = _Person(f"user-{r['user.id']}", first, last, {}, email=email)
+        people[key].roles.add("staff")
+
+
+async def _agendas(event: dict, people: dict[str, _Person]) -> None:
+    """Sessions each person put on their personal agenda (signed in with the same e-mail)."""
+    by_email = {p.email: p for p in people.values() if p.email}
+    if not by_email:
+        return
+    users = {u["id"]: _email(u["email"]) for u in await User.select(User.id, User.email).where(
+        User.email.is_in(list(by_email)))}
+    if not users:
+        return
+    rows = await AgendaItem.select(AgendaItem.user, AgendaItem.session.title, AgendaItem.session.code,
+                                   AgendaItem.session.starts_at).where(
+        (AgendaItem.session.event == event["id"]) & AgendaItem.user.is_in(list(users))
+        & AgendaItem.session.published.eq(True))
+    for r in rows:
+        person = by_email.get(users.get(r["user"], ""))
+        if person is not None:
+            person.schedule.append((r["session.starts_at"], r["session.code"], r["session.title"]))
+
+
+async def _not_printed(event_id: int, chosen: list[_Person]) -> list[_Person]:
+    from confops.badges.tables import BadgePrint
+
+    printed = {(r["person_key"], r["token_version"]) for r in await BadgePrint.select(
+        BadgePrint.person_key, BadgePrint.token_version).where(BadgePrint.event == event_id)}
+    return [p for p in chosen if (p.key, p.token_version) not in printed]
+
+
+async def _badges(event: dict, chosen: list[_Person], secret_key: str) -> list[BadgeData]:
+    attendee_ids = [p.attendee_id for p in chosen if p.attendee_id is not None]
+    group_lines: dict[int, list[str]] = {}
+    if attendee_ids:
+        for answer in await extension.collect("badge_back_lines", event_id=event["id"], attendee_ids=attendee_ids):
+            for attendee_id, lines in (answer or {}).items():
+                group_lines.setdefault(int(attendee_id), []).extend(str(line) for line in lines)
+    key = await event_key(event["id"], secret_key) if attendee_ids else None
     badges = []
-    for person in people.values():
-        r = person["row"]
-        role = "group_leader" if person["leads"] else "faculty"
-        if filters.roles is not None and role not in filters.roles:
-            continue
-        first, last = r["speaker.first_name"], r["speaker.last_name"]
-        badges.append(BadgeData(
-            first_name=first, last_name=last, full_name=f"{first} {last}".strip(),
-            credentials=r["speaker.credentials"], pronouns=r["speaker.pronouns"],
-            institution=r["speaker.institution"], city_region=r["speaker.city_region"], role=role,
-            group_label="Balint group leader" if person["leads"] else "",
-            schedule=tuple(person["schedule"]), event_title=event["title"]))
-    return sorted(badges, key=sort_key)
+    for p in chosen:
+        schedule = []
+        for starts_at, code, title in sorted(p.schedule, key=lambda s: s[0]):
+            start = clock.local(starts_at, event["timezone"])
+            line = f"{start:%a %H:%M} {code + ' ' if code else ''}{title}"
+            if line not in schedule:
+                schedule.append(line)
+        d = p.details
+        first = d.get("badge_name") or p.first_name
+        base = BadgeData(
+            first_name=first, last_name=p.last_name, full_name=f"{p.first_name} {p.last_name}".strip(),
+            credentials=d.get("credentials") or "", pronouns=d.get("pronouns") or "",
+            institution=d.get("institution") or "", city_region=d.get("city_region") or "",
+            role=role_of(p.roles), group_label="Balint group leader" if p.leads else "",
+            schedule=tuple(schedule), event_title=event["title"], person_key=p.key,
+            attendee_id=p.attendee_id, token_version=p.token_version, category=p.category)
+        if p.attendee_id is not None and key is not None:
+            base = replace(base, qr_token=issue_token(key, p.attendee_id, p.token_version),
+                           group_lines=tuple(group_lines.get(p.attendee_id, ())))
+        badges.append(base)
+    return badges

@@ -38,6 +38,11 @@ class BadgeData:
     group_label: str = ""
     schedule: tuple[str, ...] = field(default_factory=tuple)
     event_title: str = ""
+    group_lines: tuple[str, ...] = field(default_factory=tuple)  # small-group assignment (groups area)
+    person_key: str = ""  # "attendee-12", "speaker-3", "user-5": what a print is recorded against
+    attendee_id: int | None = None
+    token_version: int = 0
+    category: str = ""  # registration category code; "" for people without a registration
 
 
 def sort_key(badge: BadgeData) -> tuple[str, str, str]:
@@ -45,13 +50,13 @@ def sort_key(badge: BadgeData) -> tuple[str, str, str]:
     with the O's, Łukasiewicz with the L's and Đặng with the D's, and Greek or Cyrillic names
     sort by their own letters (after the Latin ones, as a printed index would)."""
     last = badge.last_name or (badge.full_name.split()[-1] if badge.full_name.split() else "")
-    return (_fold(last), _fold(badge.first_name), badge.full_name)
+    return (fold(last), fold(badge.first_name), badge.full_name)
 
 
 _SPECIAL = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "æ": "ae", "œ": "oe", "þ": "th", "ð": "d", "ı": "i"})
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.casefold()).translate(_SPECIAL)
     return "".join(c for c in text if not unicodedata.combining(c))
 
@@ -70,6 +75,16 @@ def variables(badge: BadgeData, layout: Layout) -> dict[str, str]:
         "pronouns": badge.pronouns, "institution": badge.institution, "city_region": badge.city_region,
         "role_label": role_label, "group_label": badge.group_label, "event_title": badge.event_title,
     }
+
+
+def line_source(badge: BadgeData, source: str) -> list[str]:
+    """The lines a `lines` element prints: the personal schedule, the small-group assignment,
+    or both (the group first: it is what people look for on the back of a badge)."""
+    if source == "groups":
+        return list(badge.group_lines)
+    if source == "groups_and_schedule":
+        return [*badge.group_lines, *badge.schedule]
+    return list(badge.schedule)
 
 
 def fitted_size(text: str, font: str, size: float, min_size: float, width: float) -> float:
@@ -102,7 +117,7 @@ class _Drawer:
                 if text:
                     self.text(text, el, x, top, w, h)
             elif el.kind == "lines":
-                self.lines(list(badge.schedule), el, x, top, w, h)
+                self.lines(line_source(badge, el.source), el, x, top, w, h)
             elif el.kind == "qr" and badge.qr_token:
                 draw_qr(self.c, badge.qr_token, x, top - h, w)
             elif el.kind == "image" and el.path is not None:

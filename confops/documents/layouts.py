@@ -29,7 +29,7 @@ DEFAULT_ROLES = {
 }
 VARIABLES = {"first_name", "last_name", "full_name", "credentials", "name_with_credentials", "pronouns",
              "institution", "city_region", "role_label", "group_label", "event_title"}
-LINE_SOURCES = {"schedule"}
+LINE_SOURCES = {"schedule", "groups", "groups_and_schedule"}
 FONTS = {"regular", "bold"}
 ALIGNS = {"left", "center", "right"}
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")

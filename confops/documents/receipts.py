@@ -1,7 +1,9 @@
 """Receipts and invoices as PDF: what the society's treasurer and the attendee's employer need.
 
-The invoice number comes from `payments.invoices` (sequential per organizer, no gaps); the
-figures come from the ledger, so the PDF always agrees with the order page.
+The invoice number comes from `payments.invoices` (sequential per organizer, no gaps, given
+at confirmation); an order not yet paid gets a pro-forma invoice without a number, a free
+order a confirmation without one. The figures come from the ledger, so the PDF always agrees
+with the order page.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from reportlab.pdfgen.canvas import Canvas
 from confops.core.money import money
 from confops.documents.fonts import register_fonts
 from confops.events.tables import Event, Organizer
-from confops.payments.invoices import invoice_for
+from confops.payments.invoices import number_order
 from confops.payments.ledger import balance_of, order_row, payments_of, refunds_of
 from confops.registration.orders import attendees_of
 
@@ -25,7 +27,13 @@ async def receipt_pdf(order_id: int) -> bytes:
     order = await order_row(order_id)
     event = await Event.select().where(Event.id == order["event"]).first()
     org = await Organizer.select().where(Organizer.id == event["organizer"]).first()
-    number = await invoice_for(order)
+    number = await number_order(order_id)  # the one given at confirmation (or now, for older orders)
+    if number:
+        heading = f"Invoice and receipt no. {number}"
+    elif order["status"] in ("pending", "awaiting_payment"):
+        heading = "Pro-forma invoice (not yet paid; no invoice number until payment)"
+    else:
+        heading = "Statement of account (no invoice number: no paid registration)"
     people = await attendees_of(order_id)
     balance = await balance_of(order)
     payments = [p for p in await payments_of(order_id) if p["status"] == "succeeded"]
@@ -36,7 +44,7 @@ async def receipt_pdf(order_id: int) -> bytes:
 
     buf = io.BytesIO()
     pdf = Canvas(buf, pagesize=letter, pageCompression=0)
-    pdf.setTitle(f"Receipt {number}")
+    pdf.setTitle(f"Receipt {number}" if number else "Pro-forma invoice")
     y = 10.3 * inch
     left, right = 0.9 * inch, 7.6 * inch
 
@@ -62,7 +70,7 @@ async def receipt_pdf(order_id: int) -> bytes:
         line(f"{org['name']} is a {org['nonprofit_status']}{tax}.")
     line("No goods or services were provided other than registration for the event named below.")
     y -= 10
-    line(f"Invoice and receipt no. {number}", size=13, bold=True)
+    line(heading, size=13, bold=True)
     line(f"Order {order['id']} - {event['title']}")
     line(f"Billed to: {order['buyer_name']} <{order['buyer_email']}>")
     y -= 6

@@ -52,7 +52,7 @@ async def editor(principal: Principal | None, slug: str) -> dict:
     rooms = await Room.select().where(Room.event == event["id"]).order_by(Room.position).order_by(Room.id)
     tracks = await Track.select().where(Track.event == event["id"]).order_by(Track.position).order_by(Track.id)
     sessions = await Session.select().where(Session.event == event["id"]).order_by(Session.starts_at)
-    people = await disclosures.session_people([s["id"] for s in sessions])
+    people = await disclosures.session_people([s["id"] for s in sessions], withdrawn=True)
     answers = await SpeakerInvitation.select(
         SpeakerInvitation.status, SpeakerInvitation.session_speaker.session, SpeakerInvitation.session_speaker.speaker,
     ).where(SpeakerInvitation.session_speaker.session.is_in([s["id"] for s in sessions] or [0]))
@@ -160,8 +160,9 @@ async def save_session(principal: Principal | None, slug: str, session_id: int |
             return row.id
         await Session.update(values_out).where(Session.id == session_id)
         summary = _describe(existing, starts, ends, room_id, room, title, event["timezone"])
-        if summary:
-            await _log_change(event, session_id, summary, principal)
+        if summary and existing["published"]:
+            moved = (existing["starts_at"], existing["ends_at"], existing["room"]) != (starts, ends, room_id)
+            await _log_change(event, session_id, summary, principal, moved=moved)
     return session_id
 
 
@@ -178,13 +179,33 @@ def _describe(before: dict, starts, ends, room_id, room, title, tz) -> str:
     return "; ".join(parts) and f"“{before['title']}”: " + "; ".join(parts)
 
 
-async def registrant_emails(session_id: int) -> list[str]:
-    """Extension point: the registration area returns the e-mails of people registered for the
-    session's event (or on its personal agenda). Empty until registration exists."""
-    return []
+CORE_KINDS = frozenset({SessionKind.plenary.value, SessionKind.break_.value, SessionKind.meal.value})
 
 
-async def _log_change(event: dict, session_id: int, summary: str, principal: Principal) -> None:
+async def registrant_emails(session_id: int, *, moved: bool) -> list[str]:
+    """Which attendees hear about a change to a published session.
+
+    A move (time or room) or a cancellation changes people's day. For a core session (plenary,
+    break, meal: the whole meeting is there) every confirmed registrant of the event is told;
+    for any other (workshops, Balint groups, demonstrations: people choose them) those who put
+    it on their personal agenda are. A change that moves nothing (a new title) goes only to
+    those following the session on their agenda, so a typo fix does not mail the meeting.
+    Unconfirmed orders (not paid, expired, cancelled) are not registrants."""
+    from confops.accounts.tables import User
+    from confops.events.tables import AgendaItem
+    from confops.registration.mine import confirmed_registrant_emails
+
+    session = await Session.select(Session.event, Session.kind).where(Session.id == session_id).first()
+    if session is None:
+        return []
+    users = [r["user"] for r in await AgendaItem.select(AgendaItem.user).where(AgendaItem.session == session_id)]
+    following = {r["email"] for r in await User.select(User.email).where(User.id.is_in(users or [0])) if r["email"]}
+    if moved and session["kind"] in CORE_KINDS:
+        following |= set(await confirmed_registrant_emails(session["event"]))
+    return sorted(following)
+
+
+async def _log_change(event: dict, session_id: int, summary: str, principal: Principal, *, moved: bool) -> None:
     """Inside the caller's transaction: after publication, log the change and tell people."""
     latest = await ScheduleVersion.select(ScheduleVersion.number).where(
         ScheduleVersion.event == event["id"]).order_by(ScheduleVersion.number, ascending=False).first()
@@ -195,7 +216,7 @@ async def _log_change(event: dict, session_id: int, summary: str, principal: Pri
     await change.save()
     speakers = await SessionSpeaker.select(SessionSpeaker.speaker.email).where(SessionSpeaker.session == session_id)
     recipients = sorted({r["speaker.email"] for r in speakers if r["speaker.email"]})
-    recipients += [e for e in await registrant_emails(session_id) if e not in recipients]
+    recipients += [e for e in await registrant_emails(session_id, moved=moved) if e not in recipients]
     for address in recipients:
         await outbox.enqueue(Message(
             to=address, subject=f"Program change: {event['title']}",
@@ -236,7 +257,12 @@ async def set_published(principal: Principal | None, slug: str, session_id: int,
         if blockers:
             raise Conflict("This CME session cannot be published yet: " + " ".join(blockers),
                            code="disclosure_unresolved")
-    await Session.update({Session.published: published}).where(Session.id == session_id)
+    async with transaction():
+        await Session.update({Session.published: published}).where(Session.id == session_id)
+        if session["published"] and not published:  # a published session is cancelled: tell people
+            local = clock.local(session["starts_at"], event["timezone"]).strftime("%a %b %-d, %-I:%M %p")
+            await _log_change(event, session_id, f"“{session['title']}” ({local}) is cancelled.", principal,
+                              moved=True)
 
 
 async def publish_version(principal: Principal | None, slug: str) -> int:

@@ -140,8 +140,13 @@ async def _speakers_by_session(session_ids: list[int]) -> dict[int, list[Speaker
         SessionSpeaker.speaker.institution,
         SessionSpeaker.speaker.bio,
     ).where(SessionSpeaker.session.is_in(session_ids)).order_by(SessionSpeaker.position)
+    from confops.speakers.withdrawals import withdrawn_pairs
+
+    gone = await withdrawn_pairs(session_ids)  # withdrawn speakers leave the public program
     out: dict[int, list[SpeakerOut]] = {}
     for r in rows:
+        if (r["session"], r["speaker.id"]) in gone:
+            continue
         out.setdefault(r["session"], []).append(
             SpeakerOut(
                 id=r["speaker.id"],

@@ -38,6 +38,15 @@ class ProviderRefund:
 
 
 @dataclass(frozen=True)
+class ProviderDispute:
+    id: str
+    intent_id: str
+    amount_cents: int
+    reason: str
+    status: str
+
+
+@dataclass(frozen=True)
 class WebhookEnvelope:
     id: str
     type: str
@@ -56,6 +65,8 @@ class Gateway(Protocol):
     async def refund(self, *, intent_id: str, amount_cents: int, idempotency_key: str) -> ProviderRefund: ...
 
     async def list_refunds(self, intent_id: str) -> list[ProviderRefund]: ...
+
+    async def read_dispute(self, dispute_id: str) -> ProviderDispute: ...
 
     def verify_webhook(self, payload: bytes, signature: str) -> WebhookEnvelope: ...
 

@@ -48,6 +48,10 @@ async def refunds_of(order_id: int) -> list[dict]:
     return await Refund.select().where(Refund.order == order_id).order_by(Refund.id)
 
 
+async def disputes_of(order_id: int) -> list[dict]:
+    return await Dispute.select().where(Dispute.order == order_id).order_by(Dispute.id)
+
+
 async def order_row(order_id: int) -> dict:
     from confops.core.errors import NotFound
 

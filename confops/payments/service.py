@@ -18,6 +18,7 @@ from confops.db import transaction
 from confops.events.tables import Event, Organizer
 from confops.payments import gateway as gateways
 from confops.payments.gateway import Intent
+from confops.payments.invoices import number_order
 from confops.payments.ledger import order_row
 from confops.payments.manual import METHODS, manual_id
 from confops.payments.tables import Payment, PaymentStatus, Provider
@@ -88,6 +89,7 @@ async def record_manual_payment(order_id: int, *, method: str, amount_cents: int
         await payment.save()
         if order["status"] in HOLDING:
             await confirm_order(order_id)
+        await number_order(order_id)  # the confirmation and its invoice number commit together
     return await Payment.select().where(Payment.id == payment.id).first()
 
 
@@ -114,19 +116,29 @@ async def settle_intent(intent: Intent) -> str:
         (Payment.provider_id == intent.id) & (Payment.status != PaymentStatus.succeeded.value))
     order = await order_row(order_id)
     if order["status"] == OrderStatus.confirmed.value:
+        await number_order(order_id)  # idempotent: numbers an order confirmed before a crash
         return "confirmed"
-    if order["status"] in HOLDING and await confirm_order(order_id):
+    if order["status"] in HOLDING and await _confirm_and_number(order_id):
         return "confirmed"
     order = await order_row(order_id)
     if order["status"] == OrderStatus.expired.value and await _reclaim(order):
         return "confirmed_late"
     order = await order_row(order_id)
     if order["status"] == OrderStatus.confirmed.value:
+        await number_order(order_id)
         return "confirmed"
     from confops.payments.refunds import refund_automatically
 
     await refund_automatically(order, intent)
     return "refunded"
+
+
+async def _confirm_and_number(order_id: int) -> bool:
+    async with transaction():
+        if not await confirm_order(order_id):
+            return False
+        await number_order(order_id)
+    return True
 
 
 async def _reclaim(order: dict) -> bool:
@@ -156,6 +168,7 @@ async def _reclaim(order: dict) -> bool:
             for category_id, (n, label) in sorted(per_category.items()):
                 await capacity.claim_category(category_id, n, label)
             await queue_confirmation(order["id"], token=order_token(order["idempotency_key"]))
+            await number_order(order["id"])
     except Conflict:
         return False
     return True

@@ -14,6 +14,7 @@ from confops.payments.gateway import (
     BadSignature,
     GatewayError,
     Intent,
+    ProviderDispute,
     ProviderRefund,
     WebhookEnvelope,
 )
@@ -88,6 +89,16 @@ class StripeGateway:
         except stripe.StripeError as exc:
             raise GatewayError(exc.user_message or str(exc)) from exc
         return [ProviderRefund(r["id"], int(r["amount"]), r["status"]) for r in page.data]
+
+    async def read_dispute(self, dispute_id: str) -> ProviderDispute:
+        try:
+            obj = (await self.client.v1.disputes.retrieve_async(dispute_id)).to_dict()
+        except stripe.StripeError as exc:
+            raise GatewayError(exc.user_message or str(exc)) from exc
+        intent = obj.get("payment_intent") or ""
+        intent = intent.get("id", "") if isinstance(intent, dict) else str(intent)
+        return ProviderDispute(obj["id"], intent, int(obj.get("amount") or 0), str(obj.get("reason") or ""),
+                               str(obj.get("status") or ""))
 
     async def list_succeeded(self, limit: int = 100) -> list[Intent]:
         try:

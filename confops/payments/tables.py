@@ -73,6 +73,7 @@ class WebhookEvent(Table):
     processed_at = Timestamptz(null=True, default=None)
     attempts = Integer(default=0)
     error = Text()
+    outcome = Varchar(length=12, default="", help_text="handled, or ignored (a type confops does not act on)")
 
 
 class Dispute(Table):

@@ -3,7 +3,9 @@
 The inbox row is written before anything else, keyed by Stripe's event id (unique), so a
 replay is answered 200 and changes nothing. Processing runs inline after storing and again
 from the worker for anything left unprocessed (a crash, Stripe unreachable). Payment intents
-are re-read from Stripe (and a charge's refunds listed there), so the action follows Stripe's current word, not the event's order.
+are re-read from Stripe (and a charge's refunds listed there, a dispute read there), so the
+action follows Stripe's current word, not the event's order. An event type confops does not act
+on is stored too, marked ignored (not an error, never retried), so staff can see what arrived.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import logging
 from confops.core import clock
 from confops.db import transaction
 from confops.payments import gateway as gateways
-from confops.payments.gateway import BadSignature, GatewayError
+from confops.payments.gateway import BadSignature
 from confops.payments.tables import Dispute, Payment, WebhookEvent
 
 log = logging.getLogger("confops.payments.webhooks")
@@ -29,17 +31,20 @@ async def receive(payload: bytes, signature: str) -> str:
     """Returns "stored", "replay" or "ignored"; raises BadSignature (→ 400)."""
     stripe = gateways.require_stripe()
     envelope = stripe.verify_webhook(payload, signature)
-    if envelope.type not in HANDLED:
-        log.info("ignored Stripe event %s of type %s", envelope.id, envelope.type)
-        return "ignored"
     if await WebhookEvent.exists().where(WebhookEvent.event_id == envelope.id):
         return "replay"
+    ignored = envelope.type not in HANDLED
     try:
-        await WebhookEvent(event_id=envelope.id, type=envelope.type, payload=payload.decode(), error="").save()
+        await WebhookEvent(event_id=envelope.id, type=envelope.type[:80], payload=payload.decode(), error="",
+                           processed_at=clock.now() if ignored else None,
+                           outcome="ignored" if ignored else "").save()
     except Exception:  # a concurrent delivery of the same event won the unique index
         if await WebhookEvent.exists().where(WebhookEvent.event_id == envelope.id):
             return "replay"
         raise
+    if ignored:
+        log.info("ignored Stripe event %s of type %s", envelope.id, envelope.type)
+        return "ignored"
     await process(envelope.id)
     return "stored"
 
@@ -61,7 +66,8 @@ async def process(event_id: str) -> bool:
                                    WebhookEvent.error: f"{type(exc).__name__}: {exc}"[:2000]}).where(
             WebhookEvent.event_id == event_id)
         return False
-    await WebhookEvent.update({WebhookEvent.error: ""}).where(WebhookEvent.event_id == event_id)
+    await WebhookEvent.update({WebhookEvent.error: "", WebhookEvent.outcome: "handled"}).where(
+        WebhookEvent.event_id == event_id)
     return True
 
 
@@ -79,7 +85,7 @@ async def process_pending(limit: int = 50) -> int:
 
 async def _handle(kind: str, obj: dict) -> None:
     from confops.payments.refunds import record_provider_refund
-    from confops.payments.service import settle_intent, tell_staff_and_payer
+    from confops.payments.service import settle_intent
 
     if kind.startswith("payment_intent."):
         intent = await gateways.require_stripe().read_intent(obj["id"])
@@ -95,21 +101,29 @@ async def _handle(kind: str, obj: dict) -> None:
             if refund.status in ("succeeded", "pending"):
                 await record_provider_refund(intent_id, refund.id, refund.amount_cents)
     elif kind == "charge.dispute.created":
-        intent_id = obj.get("payment_intent")
-        payment = await Payment.select().where(Payment.provider_id == intent_id).first()
-        if payment is None:
-            raise GatewayError(f"dispute {obj.get('id')} names no payment of ours ({intent_id})")
-        async with transaction():
-            if await Dispute.exists().where(Dispute.provider_id == obj["id"]):
-                return
-            await Dispute(order=payment["order"], provider_id=obj["id"], amount_cents=int(obj.get("amount") or 0),
-                          reason=str(obj.get("reason") or "")[:100]).save()
-            from confops.payments.ledger import order_row
+        await _flag_dispute(str(obj.get("id") or ""))
 
-            order = await order_row(payment["order"])
-            await tell_staff_and_payer(order, "A card payment is disputed",
-                                       "The card holder disputed this payment with their bank; staff will follow up.",
-                                       dedupe=f"dispute:{obj['id']}")
+
+async def _flag_dispute(dispute_id: str) -> None:
+    """Re-read the dispute from Stripe (a signed event naming one Stripe does not know changes
+    nothing), then flag its order for staff and tell staff and the payer, once."""
+    from confops.payments.ledger import order_row
+    from confops.payments.service import tell_staff_and_payer
+
+    dispute = await gateways.require_stripe().read_dispute(dispute_id)
+    payment = await Payment.select().where(Payment.provider_id == dispute.intent_id).first()
+    if payment is None:
+        log.warning("dispute %s is on %r, not one of our payments", dispute.id, dispute.intent_id)
+        return
+    async with transaction():
+        if await Dispute.exists().where(Dispute.provider_id == dispute.id):
+            return
+        await Dispute(order=payment["order"], provider_id=dispute.id, amount_cents=dispute.amount_cents,
+                      reason=dispute.reason[:100]).save()
+        order = await order_row(payment["order"])
+        await tell_staff_and_payer(order, "A card payment is disputed",
+                                   "The card holder disputed this payment with their bank; staff will follow up.",
+                                   dedupe=f"dispute:{dispute.id}")
 
 
 __all__ = ["BadSignature", "process", "process_pending", "receive"]

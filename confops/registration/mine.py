@@ -21,3 +21,21 @@ async def my_registrations(email: str) -> list[dict]:
     return [{"id": r["id"], "status": r["status"], "total_cents": r["total_cents"], "currency": r["currency"],
              "event": events[r["event"]], "link": f"/orders/{r['id']}?token={order_token(r['idempotency_key'])}"}
             for r in rows]
+
+
+def _confirmed_attendees(event_id: int):
+    from confops.registration.tables import AttendeeStatus, OrderStatus
+
+    return ((Attendee.event == event_id) & (Attendee.status == AttendeeStatus.active.value)
+            & (Attendee.order.status == OrderStatus.confirmed.value))
+
+
+async def is_confirmed_registrant(email: str, event_id: int) -> bool:
+    """Whether this (verified) e-mail attends the event on a confirmed order."""
+    email = (email or "").strip().lower()
+    return bool(email) and await Attendee.exists().where(_confirmed_attendees(event_id) & (Attendee.email == email))
+
+
+async def confirmed_registrant_emails(event_id: int) -> list[str]:
+    rows = await Attendee.select(Attendee.email).where(_confirmed_attendees(event_id))
+    return sorted({r["email"] for r in rows if r["email"]})

@@ -88,8 +88,11 @@ def terms_of(row: dict | None) -> pricing.CodeTerms | None:
     return pricing.CodeTerms(row["code"], CodeKind(row["kind"]), row["percent"], row["amount_cents"], allowed)
 
 
-async def quote(slug: str, order: OrderIn) -> tuple[Catalog, pricing.Quote, dict | None]:
-    """Check the order against the event and price it; raise with every problem at once."""
+async def quote(slug: str, order: OrderIn, *, at_the_desk: bool = False) -> tuple[Catalog, pricing.Quote, dict | None]:
+    """Check the order against the event and price it; raise with every problem at once.
+
+    `at_the_desk`: staff registering a walk-in during the event, after online registration
+    closed; the window is not checked (capacity still is)."""
     problems = check_order(order)
     catalog = await load_catalog(slug)
     cats = {c["code"]: c for c in catalog.categories}
@@ -116,7 +119,7 @@ async def quote(slug: str, order: OrderIn) -> tuple[Catalog, pricing.Quote, dict
     code_row, code_problems = await _code_terms(catalog, order.code, [p.category for p in order.attendees])
     problems.extend(code_problems)
     collect(problems)
-    if problem := catalog.window_problem():
+    if not at_the_desk and (problem := catalog.window_problem()):
         raise Conflict(problem, code="registration_closed")
     lines = [(category_price(cats[p.category]), [(addon_price(adds[c]), q) for c, q in sorted(p.addons.items())])
              for p in order.attendees]
@@ -135,11 +138,13 @@ async def _existing(key: str) -> PlacedOrder | None:
 
 
 async def place_order(slug: str, order: OrderIn, *, hold_minutes: int, base_url: str,
-                      complimentary: bool = False) -> PlacedOrder:
-    """Create the order once per idempotency key; a repeat returns the first order."""
+                      complimentary: bool = False, at_the_desk: bool = False) -> PlacedOrder:
+    """Create the order once per idempotency key; a repeat returns the first order.
+
+    `at_the_desk`: a walk-in registered by staff (see `quote`)."""
     if order.idempotency_key and (first := await _existing(order.idempotency_key.strip())):
         return first
-    catalog, priced, code_row = await quote(slug, order)
+    catalog, priced, code_row = await quote(slug, order, at_the_desk=at_the_desk)
     event_id = catalog.event["id"]
     if catalog.sold_out and not order.offer_token:
         # Read-time shortcut only; the conditional UPDATE below is what prevents overselling.

@@ -226,13 +226,19 @@ async def mitigate(principal: Principal | None, event_slug: str, relationship_id
                      recorded_by=principal.user_id, recorded_at=clock.now()).save()
 
 
-async def session_people(session_ids: list[int]) -> dict[int, list[dict]]:
+async def session_people(session_ids: list[int], *, withdrawn: bool = False) -> dict[int, list[dict]]:
+    """The people of each session; those who withdrew only when asked (the staff editor)."""
+    from confops.speakers.withdrawals import withdrawn_pairs
+
+    gone = set() if withdrawn else await withdrawn_pairs(list(session_ids))
     rows = await SessionSpeaker.select(
         SessionSpeaker.session, SessionSpeaker.role, SessionSpeaker.speaker.id,
         SessionSpeaker.speaker.first_name, SessionSpeaker.speaker.last_name, SessionSpeaker.speaker.credentials,
     ).where(SessionSpeaker.session.is_in(session_ids or [0])).order_by(SessionSpeaker.position)
     out: dict[int, list[dict]] = {}
     for r in rows:
+        if (r["session"], r["speaker.id"]) in gone:
+            continue
         people = out.setdefault(r["session"], [])
         if all(p["id"] != r["speaker.id"] for p in people):
             people.append({"id": r["speaker.id"], "role": r["role"], "credentials": r["speaker.credentials"],

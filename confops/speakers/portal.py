@@ -217,21 +217,34 @@ async def my_materials(principal: Principal | None, session_id: int) -> list[dic
     ).order_by(SessionMaterial.id)
 
 
-async def shared_materials(session_id: int) -> list[dict]:
-    """Materials learners may download: the speaker allowed it and the session is over.
-
-    Registrations are another area's work: until it lands, any signed-in person counts as a
-    registrant (see web/public/materials.py, the one place to tighten)."""
-    session = await Session.select(Session.ends_at).where(Session.id == session_id).first()
-    if not session or clock.now() < session["ends_at"]:
+async def shared_materials(session_id: int, principal: Principal | None) -> list[dict]:
+    """Materials this person may download: the speaker allowed it, the session is over, and
+    they attend the event on a confirmed registration (or teach in the session, or are the
+    organizer's staff). Anyone else gets nothing, so the page shows no links."""
+    session = await Session.select(Session.ends_at, Session.event, Session.event.organizer.as_alias("organizer")).where(
+        Session.id == session_id).first()
+    if not session or principal is None or clock.now() < session["ends_at"]:
+        return []
+    if not await may_see_materials(principal, session_id, session["event"], session["organizer"]):
         return []
     return await SessionMaterial.select(
         SessionMaterial.id, SessionMaterial.filename, SessionMaterial.kind, SessionMaterial.size,
     ).where((SessionMaterial.session == session_id) & (SessionMaterial.share_after_session == True))  # noqa: E712
 
 
-async def material_file(material_id: int, session_id: int) -> tuple[dict, str]:
-    rows = [m for m in await shared_materials(session_id) if m["id"] == material_id]
+async def may_see_materials(principal: Principal, session_id: int, event_id: int, organizer_id: int) -> bool:
+    from confops.registration.mine import is_confirmed_registrant
+
+    if principal.is_staff and organizer_id in principal.staff_organizers():
+        return True
+    if await SessionSpeaker.exists().where((SessionSpeaker.session == session_id)
+                                           & (SessionSpeaker.speaker.email == principal.email)):
+        return True
+    return await is_confirmed_registrant(principal.email, event_id)
+
+
+async def material_file(material_id: int, session_id: int, principal: Principal | None) -> tuple[dict, str]:
+    rows = [m for m in await shared_materials(session_id, principal) if m["id"] == material_id]
     if not rows:
         raise NotFound("There is no such file for this session.")
     full = await SessionMaterial.select().where(SessionMaterial.id == material_id).first()

@@ -1,4 +1,5 @@
-"""Who gets a badge: the event's speakers today (attendees join with registration)."""
+"""Who gets a badge: confirmed attendees (with their signed check-in token), speakers, staff and
+group leaders, one badge per person, unpaid registrations set apart; filters; the CLI."""
 
 import io
 import os
@@ -9,28 +10,135 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from confops.checkin import tokens
+from confops.checkin.service import event_key
+from confops.core import extension
 from confops.core.errors import NotFound
-from confops.documents.badge_data import BadgeFilters, badge_data_for_event
+from confops.documents.badge_data import BadgeFilters, badge_data_for_event, badge_roster
+from confops.events.tables import Event
+from confops.payments.service import record_manual_payment
+from confops.registration.intake import AttendeeIn, OrderIn
+from confops.registration.orders import place_order
+from confops.registration.tables import Attendee, Order
+from tests.conftest import TEST_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
+SLUG = "abs-national-meeting"
+SPEAKERS = ["Berg", "Goldberg", "Lee", "Martínez-Ruiz", "Minh", "Okafor", "Raman", "Whitfield",
+            "Παπαδόπουλος", "Смирнова"]
 
 
-async def test_speakers_become_faculty_and_group_leader_badges_sorted_by_last_name(db, demo):
-    badges = await badge_data_for_event("abs-national-meeting")
-    assert [b.last_name for b in badges] == [
-        "Berg", "Goldberg", "Lee", "Martínez-Ruiz", "Minh", "Okafor", "Raman", "Whitfield",
-        "Παπαδόπουλος", "Смирнова"]
-    by_name = {b.full_name: b for b in badges}
+async def register(key: str, first: str, last: str, *, email: str | None = None, category: str = "member",
+                   complimentary: bool = True, **extra):
+    person = AttendeeIn(category=category, email=email or f"{key}@example.org", first_name=first, last_name=last,
+                        answers={"first_meeting": "yes"}, **extra)
+    return await place_order(SLUG, OrderIn(buyer_name=f"{first} {last}", buyer_email=person.email,
+                                           attendees=[person], idempotency_key=key),
+                             hold_minutes=30, base_url="http://testserver.local", complimentary=complimentary)
+
+
+async def test_roster_has_speakers_staff_and_confirmed_attendees_with_verifiable_tokens(db, demo):
+    roster = await badge_roster(SLUG, secret_key=TEST_SECRET)
+    by_name = {b.full_name: b for b in roster.badges}
+    # The demo's two orders await payment: set apart for the desk, not printed.
+    assert [str(u) for u in roster.unpaid] == ["Kai Nakamura (Resident / student / fellow)", "Lena Fischer (Resident / student / fellow)",
+                             "Morgan Reyes (ABS member)"]
+    assert not any(b.attendee_id for b in roster.badges)
+    assert [b.last_name for b in roster.badges if b.role in ("faculty", "group_leader")] == SPEAKERS
     samuel = by_name["Samuel Okafor"]
     assert samuel.role == "group_leader" and samuel.group_label == "Balint group leader"
     assert samuel.credentials == "PhD" and samuel.institution == "Rush University Medical Center"
     assert samuel.schedule[0] == "Thu 14:30 G1 Balint small groups, session 1"  # event's local time
+    assert samuel.qr_token == "" and samuel.person_key.startswith("speaker-")
     assert by_name["Ольга Смирнова"].role == "faculty" and by_name["Ольга Смирнова"].event_title
-    assert all(b.qr_token == "" for b in badges)  # speakers are checked in through registrations
-    leaders = await badge_data_for_event("abs-national-meeting", BadgeFilters(roles=frozenset({"group_leader"})))
-    assert {b.full_name for b in leaders} == {"Samuel Okafor", "Maya Goldberg"}
+    staff = [b for b in roster.badges if b.role == "staff"]
+    assert staff and all(b.person_key.startswith("user-") and not b.qr_token for b in staff)
+
+    # Morgan pays at the desk: now an attendee badge with the signed token of the current version.
+    morgan = await Attendee.select(Attendee.id, Attendee.order).where(Attendee.first_name == "Morgan").first()
+    order = await Order.select(Order.total_cents).where(Order.id == morgan["order"]).first()
+    await record_manual_payment(morgan["order"], method="door", amount_cents=order["total_cents"], reference="R-1",
+                                recorded_by=None)
+    roster = await badge_roster(SLUG, secret_key=TEST_SECRET)
+    badge = next(b for b in roster.badges if b.full_name == "Morgan Reyes")
+    assert (badge.role, badge.category, badge.attendee_id, badge.credentials) == ("attendee", "member", morgan["id"], "MD")
+    event = await Event.select(Event.id).where(Event.slug == SLUG).first()
+    key = await event_key(event["id"], TEST_SECRET)
+    assert tokens.verify(badge.qr_token, key=key, current_version=1).ok
+    assert len(roster.unpaid) == 2
     with pytest.raises(NotFound):
-        await badge_data_for_event("no-such-event")
+        await badge_data_for_event("no-such-event", secret_key=TEST_SECRET)
+
+
+async def test_a_speaker_who_registers_gets_one_badge_with_the_registrations_qr(db, demo):
+    await register("okafor", "Sam", "Okafor", email="Samuel@Example.org", pronouns="he/him")
+    badges = await badge_data_for_event(SLUG, secret_key=TEST_SECRET)
+    okafors = [b for b in badges if b.last_name == "Okafor"]
+    assert len(okafors) == 1
+    sam = okafors[0]
+    assert sam.role == "group_leader" and sam.first_name == "Sam" and sam.pronouns == "he/him"
+    assert sam.institution == "Rush University Medical Center"  # filled in from the speaker profile
+    assert sam.qr_token and sam.person_key.startswith("attendee-") and sam.schedule
+
+
+async def test_an_attendees_personal_agenda_is_their_schedule_on_the_back(db, demo):
+    from confops.accounts.tables import User
+    from confops.events.tables import AgendaItem, Session
+
+    await register("ana", "Ana", "Lima", email="ana@example.org")
+    user = await User.select(User.id).where(User.email == "ana@example.org").first()  # made with the order
+    event = await Event.select(Event.id).where(Event.slug == SLUG).first()
+    sessions = await Session.select(Session.id, Session.title).where(
+        (Session.event == event["id"]) & Session.published.eq(True)).order_by(Session.starts_at, ascending=False).limit(2)
+    for session in sessions:
+        await AgendaItem(user=user["id"], session=session["id"]).save()
+    badges = await badge_data_for_event(SLUG, BadgeFilters(name="ana lima"), secret_key=TEST_SECRET)
+    (ana,) = badges
+    assert len(ana.schedule) == 2 and ana.schedule[1].endswith(sessions[0]["title"])  # in time order
+
+
+async def test_small_group_lines_come_from_the_groups_provider(db, demo):
+    placed = await register("ana", "Ana", "Lima")
+    attendee = await Attendee.select(Attendee.id).where(Attendee.order == placed.id).first()
+    asked = []
+
+    @extension.provides("badge_back_lines")
+    async def groups(event_id, attendee_ids):
+        asked.append(sorted(attendee_ids))
+        return {aid: ["Small group 3 — Room B", "Leaders: Okafor & Goldberg"] for aid in attendee_ids}
+
+    try:
+        badges = await badge_data_for_event(SLUG, secret_key=TEST_SECRET)
+    finally:
+        extension._providers["badge_back_lines"].remove(groups)
+    ana = next(b for b in badges if b.full_name == "Ana Lima")
+    assert ana.group_lines == ("Small group 3 — Room B", "Leaders: Okafor & Goldberg")
+    assert asked == [[attendee["id"]]]
+
+
+async def test_filters_by_role_category_name_and_not_yet_printed(db, demo):
+    from confops.badges.printing import print_badges
+    from confops.documents.layouts import load_layout
+
+    await register("zoe", "Zoë", "Ångström", category="member")
+    await register("phuong", "Phương", "Trần", category="resident")
+    leaders = await badge_data_for_event(SLUG, BadgeFilters(roles=frozenset({"group_leader"})), secret_key=TEST_SECRET)
+    assert {b.full_name for b in leaders} == {"Samuel Okafor", "Maya Goldberg"}
+    residents = await badge_data_for_event(SLUG, BadgeFilters(categories=frozenset({"resident"})), secret_key=TEST_SECRET)
+    assert [b.full_name for b in residents] == ["Phương Trần"]
+    by_name = await badge_data_for_event(SLUG, BadgeFilters(name="angstr"), secret_key=TEST_SECRET)
+    assert [b.full_name for b in by_name] == ["Zoë Ångström"]
+
+    layout = load_layout("badge-4x3")
+    first = await print_badges(SLUG, io.BytesIO(), layout, BadgeFilters(roles=frozenset({"attendee"})),
+                               secret_key=TEST_SECRET, printed_by=None)
+    assert first.badges == 2 and first.pages == 2
+    fresh = BadgeFilters(not_printed=True, roles=frozenset({"attendee"}))
+    assert await badge_data_for_event(SLUG, fresh, secret_key=TEST_SECRET) == []
+    # A transfer or revocation bumps the token version: the printed badge no longer counts.
+    await Attendee.update({Attendee.token_version: 2}).where(Attendee.first_name == "Zoë")
+    again = await badge_data_for_event(SLUG, fresh, secret_key=TEST_SECRET)
+    assert [b.full_name for b in again] == ["Zoë Ångström"] and again[0].token_version == 2
 
 
 def _confops(*args, env):
@@ -44,19 +152,28 @@ def test_badges_command_prints_the_event_with_a_progress_bar(tmp_path):
     assert _confops("migrate", env=env).returncode == 0
     assert _confops("demo", env=env).returncode == 0
     out = tmp_path / "badges.pdf"
-    done = _confops("badges", "abs-national-meeting", "--layout", "avery-5392", "--out", str(out), env=env)
+    done = _confops("badges", SLUG, "--layout", "avery-5392", "--out", str(out), "--role", "faculty",
+                    "--role", "group_leader", env=env)
     assert done.returncode == 0, done.stderr
     assert "10 badges on 2 pages (avery-5392)" in done.stdout and "Badges" in done.stderr
+    assert "awaiting payment: Kai Nakamura" in done.stderr
     reader = PdfReader(io.BytesIO(out.read_bytes()))
     assert len(reader.pages) == 2 and "Αλέξανδρος" in reader.pages[1].extract_text()
 
-    leaders = _confops("badges", "abs-national-meeting", "--layout", "badge-4x6-duplex", "--role", "group_leader",
+    leaders = _confops("badges", SLUG, "--layout", "badge-4x6-duplex", "--role", "group_leader",
                        "--out", str(out), env=env)
     assert leaders.returncode == 0 and "2 badges on 2 pages" in leaders.stdout
+    named = _confops("badges", SLUG, "--name", "смирн", "--out", str(out), env=env)
+    assert named.returncode == 0 and "1 badges on 1 pages" in named.stdout
+    everyone_else = _confops("badges", SLUG, "--not-printed", "--out", str(out), env=env)
+    assert everyone_else.returncode == 0, everyone_else.stderr
+    assert "4 badges on 4 pages" in everyone_else.stdout  # the staff; the speakers were printed above
+    nobody = _confops("badges", SLUG, "--not-printed", "--out", str(out), env=env)
+    assert nobody.returncode != 0 and "Nobody to print" in nobody.stderr
 
     bad = tmp_path / "bad.toml"
     bad.write_text("[page]\nsize = 'letter'\n")
-    refused = _confops("badges", "abs-national-meeting", "--layout", str(bad), "--out", str(out), env=env)
+    refused = _confops("badges", SLUG, "--layout", str(bad), "--out", str(out), env=env)
     assert refused.returncode != 0 and f"{bad}: grid: is required" in refused.stderr
     missing = _confops("badges", "nope", "--out", str(out), env=env)
     assert missing.returncode != 0 and "no event called 'nope'" in missing.stderr

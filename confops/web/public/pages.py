@@ -69,6 +69,6 @@ class PublicPages(Controller):
         principal = request.state.principal
         event, session = await service.get_session(slug, session_id, principal)
         people = (await disclosures.for_learners([session_id])).get(session_id, []) if event.cme_enabled else []
-        materials = await portal.shared_materials(session_id) if principal else []
+        materials = await portal.shared_materials(session_id, principal)
         return page(request, "public/session.html", event=event, session=session, disclosures=people,
                     materials=materials, in_agenda=session_id in await personal_agenda.session_ids(principal))

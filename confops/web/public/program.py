@@ -55,7 +55,7 @@ class ProgramFiles(Controller):
     async def material(self, request: Request, slug: FromPath[str], session_id: FromPath[int],
                        material_id: FromPath[int]) -> Response:
         await service.get_session(slug, session_id, request.state.principal)
-        row, relative = await portal.material_file(material_id, session_id)
+        row, relative = await portal.material_file(material_id, session_id, request.state.principal)
         try:
             data = uploads.read_upload(request.app.state.settings.var_dir, relative)
         except FileNotFoundError as exc:

@@ -57,7 +57,8 @@ class StaffPayments(Controller):
                           notice: str = "") -> Template:
         order, event = await _order_for_staff(request, order_id)
         return page(request, "payments/staff_order.html", status_code=status, order=order, event=event,
-                    methods=METHODS, errors=errors or {}, notice=notice, **await payment_context(order))
+                    methods=METHODS, errors=errors or {}, notice=notice, disputes=await ledger.disputes_of(order_id),
+                    **await payment_context(order))
 
     @get("/staff/orders/{order_id:int}/payments")
     async def order_payments(self, request: Request, order_id: FromPath[int]) -> Template:

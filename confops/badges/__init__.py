@@ -1,0 +1,1 @@
+"""Badges for an event: who has been printed, batch and desk printing, walk-in registration."""
