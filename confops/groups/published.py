@@ -100,7 +100,7 @@ async def can_see_roster(group_id: int, principal: Principal | None) -> dict:
     leads = await GroupMember.exists().where((GroupMember.group == group_id)
                                              & (GroupMember.leader.email == principal.email.lower()))
     if not leads:
-        raise NotYours("Only the group's leaders and the society's staff see this roster.")
+        raise NotYours("Only the group's leaders and the society's staff see this roster.", code="not_your_group")
     return {**g, "event": event}
 
 
