@@ -21,7 +21,7 @@ from confops.groups.tables import (
     GroupSeries,
     SeriesSession,
 )
-from confops.registration.tables import Attendee, AttendeeStatus
+from confops.registration.tables import Answer, Attendee, AttendeeStatus
 
 STAFF_ROLES = (Role.registrar,)
 
@@ -171,17 +171,35 @@ async def opt_out(series_id: int, attendee_id: int) -> None:
         (GroupParticipant.series == series_id) & (GroupParticipant.attendee == attendee_id))
 
 
+TRACK_QUESTION = "group_pref"  # the registration question that asks for the track, when the event has it
+
+
+def track_from_answer(answer: str) -> str | None:
+    text = (answer or "").lower()
+    if "leader" in text:
+        return Track.leadership.value
+    if "experience" in text:
+        return Track.experience.value
+    return None
+
+
 async def opt_in_everyone(series_id: int, track: str = "experience") -> int:
-    """Staff: every active registrant not yet in takes part (in `track`); returns how many joined."""
+    """Staff: every active registrant not yet in takes part, in the track they chose on the
+    registration form (question `group_pref`), else in `track`; returns how many joined."""
     series = await GroupSeries.select(GroupSeries.event).where(GroupSeries.id == series_id).first()
     taken = {r["attendee"] for r in await GroupParticipant.select(GroupParticipant.attendee).where(
         GroupParticipant.series == series_id)}
     people = await Attendee.select(Attendee.id).where(
         (Attendee.event == series["event"]) & (Attendee.status == AttendeeStatus.active.value))
     new = [p["id"] for p in people if p["id"] not in taken]
+    answers = {}
+    if new:
+        answers = {a["attendee"]: a["value"] for a in await Answer.select(Answer.attendee, Answer.value).where(
+            (Answer.question.key == TRACK_QUESTION) & Answer.attendee.is_in(new))}
     async with transaction():
         for attendee_id in new:
-            await GroupParticipant(series=series_id, attendee=attendee_id, track=track, supervisor_email="").save()
+            chosen = track_from_answer(answers.get(attendee_id, "")) or track
+            await GroupParticipant(series=series_id, attendee=attendee_id, track=chosen, supervisor_email="").save()
     return len(new)
 
 

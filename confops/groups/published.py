@@ -48,8 +48,10 @@ async def my_groups(email: str) -> dict:
         GroupMember.group.room.as_alias("room"), GroupMember.group.run.series.as_alias("series_id"),
         GroupMember.group.run.series.event.as_alias("event_id"),
         GroupMember.attendee.as_alias("attendee_id"), GroupMember.leader.as_alias("leader_id"),
+        GroupMember.attendee.status.as_alias("attendee_status"),
     ).where((GroupMember.group.run.status == RunStatus.published.value)
             & ((GroupMember.attendee.email == email) | (GroupMember.leader.email == email)))
+    mine = [r for r in mine if r["leader_id"] or r["attendee_status"] == AttendeeStatus.active.value]
     events = await _events(r["event_id"] for r in mine)
     member, leading = [], []
     for r in mine:

@@ -113,6 +113,8 @@ async def test_attendee_sees_only_their_own_group(client, demo):
                         {"attendee": str(other["id"]), "track": "leadership"}, page="/account/groups")
     assert r.status_code == 403
     assert (await client.get("/account/leader-training")).status_code == 200
+    await Attendee.update({Attendee.status: "cancelled"}).where(Attendee.id == avery["id"])
+    assert "You are not in a small group yet." in (await client.get("/account/groups")).text
 
 
 async def test_registrant_opts_in_with_a_track(client, demo):
@@ -188,3 +190,93 @@ async def test_leader_training_pages(client, demo):
     assert r.status_code == 303
     page = await client.get("/staff/leader-training")
     assert "olga@example.org" in page.text and "Supervision" in page.text
+
+
+async def test_setting_up_a_series_rooms_and_leaders(client, demo):
+    await staff_sign_in(client, "registrar@example.org")
+    base = "/staff/events/balint-theme-day/groups"
+    page = await client.get(base)
+    assert page.status_code == 200 and "Set up small groups" in page.text
+    r = await post_form(client, base + "/setup", {"min_size": "6", "ideal_size": "8", "max_size": "10",
+                                                  "separate_tracks": "1"})
+    assert r.status_code == 303
+    page = await client.get(base)
+    assert "Balint groups, round one" in page.text and "Balint groups, round two" in page.text
+    r = await post_form(client, base + "/rooms", {"rooms": "Oak\nOak"})
+    assert r.status_code == 422 and "Each room may be named once." in r.text
+    r = await post_form(client, base + "/rooms", {"rooms": "Oak\nElm\n"})
+    assert r.status_code == 303 and "Oak\nElm" in (await client.get(base)).text
+    r = await post_form(client, base + "/leaders", {"name": "Pat Leader", "email": "not-an-email",
+                                                    "discipline": "physician", "experience": "faculty"})
+    assert r.status_code == 422 and "e-mail address" in r.text
+    r = await post_form(client, base + "/leaders", {"name": "Pat Leader", "email": "pat@example.org",
+                                                    "discipline": "behavioural_health", "experience": "trainee",
+                                                    "institution": "Mercy"})
+    assert r.status_code == 303
+    page = await client.get(base)
+    assert "Pat Leader" in page.text and "behavioural health" in page.text and "trainee" in page.text
+
+
+async def test_registration_answers_choose_the_track_and_pins_can_be_removed(client, demo):
+    from confops.registration.tables import Answer, Question
+
+    event = await Event.select(Event.id).where(Event.slug == SLUG).first()
+    question = await Question.select(Question.id).where(
+        (Question.event == event["id"]) & (Question.key == "group_pref")).first()
+    morgan = await Attendee.select(Attendee.id).where(Attendee.email == "morgan@example.org").first()
+    await Answer(attendee=morgan["id"], question=question["id"], value="leadership practice group").save()
+    await staff_sign_in(client, "registrar@example.org")
+    r = await post_form(client, BASE + "/opt-in-all", {}, page=BASE)
+    assert r.status_code == 303 and "joined-3" in r.headers["location"]
+    tracks = {p["email"]: p["track"] for p in await planning.participants(await _series())}
+    assert tracks["morgan@example.org"] == "leadership" and tracks["kai@example.org"] == "experience"
+
+    world = await runs.load_world(await _series())
+    a, b = sorted(world.people)[:2]
+    r = await post_form(client, BASE + "/pins", {"person_a": a, "person_b": b, "together": "1"})
+    assert r.status_code == 303
+    r = await post_form(client, BASE + "/pins", {"person_a": b, "person_b": a, "together": "0"})
+    assert r.status_code == 409 and "already pinned" in r.text
+    pin = (await planning.pins(await _series()))[0]
+    r = await post_form(client, f"{BASE}/pins/{pin['id']}/delete", {})
+    assert r.status_code == 303 and await planning.pins(await _series()) == []
+
+
+async def test_publishing_emails_attendees_their_group(client, demo, deliver, inbox):
+    await staff_sign_in(client, "registrar@example.org")
+    series = await _series()
+    event = await Event.select(Event.id).where(Event.slug == SLUG).first()
+    await planning.opt_in(series, (await Attendee.select(Attendee.id).where(
+        Attendee.email == "lena@example.org").first())["id"], "experience")
+    r = await post_form(client, BASE + "/run", {"seed": "1"}, page=BASE)
+    draft = await runs.current_run(series)
+    r = await post_form(client, BASE + "/publish", {"run": str(draft["id"])})
+    assert r.status_code == 303 and r.headers["location"].endswith("note=published-1")
+    await deliver()
+    message = inbox.wait_for("lena@example.org")[0]
+    lines = await published_lines(event["id"], "lena@example.org")
+    assert lines[0].split(" · ")[0].replace("Balint group", "group") in message.get_body(("plain",)).get_content()
+
+
+async def published_lines(event_id, email):
+    from confops.groups.published import published_lines as lines_for
+
+    lena = await Attendee.select(Attendee.id).where(Attendee.email == email).first()
+    return (await lines_for(event_id, [lena["id"]]))[lena["id"]]
+
+
+async def test_staff_set_requirements_and_delete_a_record(client, demo):
+    await staff_sign_in(client, "registrar@example.org")
+    page = await client.get("/staff/leader-training")
+    assert "3 intensives, the final one evaluative" in page.text
+    r = await post_form(client, "/staff/leader-training/rules", {"intensives": "0", "leading_months": "12",
+                                                                 "leading_per_month": "1", "supervision_per_year": "4"})
+    assert r.status_code == 422 and "at least 1" in r.text
+    r = await post_form(client, "/staff/leader-training/rules", {"intensives": "2", "leading_months": "12",
+                                                                 "leading_per_month": "1", "supervision_per_year": "4"})
+    assert r.status_code == 303
+    page = await client.get("/staff/leader-training")
+    assert "Requirements: 2 intensives;" in page.text and "12 consecutive months" in page.text
+    record = await LeaderTraining.select(LeaderTraining.id).where(LeaderTraining.email == "olga@example.org").first()
+    r = await post_form(client, f"/staff/leader-training/{record['id']}/delete", {})
+    assert r.status_code == 303 and not await LeaderTraining.exists().where(LeaderTraining.id == record["id"])

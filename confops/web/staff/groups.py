@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 from confops.core.auth import STAFF
 from confops.core.errors import DomainError, Invalid
 from confops.groups import planning, runs, training
+from confops.groups.credentialing import Requirements
 from confops.groups.model import Discipline, Experience
 from confops.groups.tables import RunStatus, SmallGroup, TrainingKind
 from confops.web.render import page
@@ -189,6 +190,22 @@ class StaffLeaderTraining(Controller):
         except DomainError as exc:
             return await self._page(request, org, exc.status_code, exc.detail, exc.field_messages(), v)
         return Redirect("/staff/leader-training?note=added", status_code=303)
+
+    @post("/rules")
+    async def rules(self, request: Request) -> Template | Redirect:
+        """The society's credentialing requirements (the ABS's until changed)."""
+        org = await training.staff_organizer(request.state.principal)
+        v = await _form(request)
+        try:
+            values = [_int(v, k) for k in ("intensives", "leading_months", "leading_per_month", "supervision_per_year")]
+            for name, value in zip(("intensives", "leading_months", "leading_per_month", "supervision_per_year"),
+                                   values, strict=True):
+                if value is None or value < 1:
+                    raise Invalid("Give a whole number of at least 1.", field=name)
+            await training.set_rules(org["id"], Requirements(values[0], v.get("final_evaluative") == "1", *values[1:]))
+        except DomainError as exc:
+            return await self._page(request, org, exc.status_code, exc.detail, exc.field_messages(), v)
+        return Redirect("/staff/leader-training?note=requirements saved", status_code=303)
 
     @post("/{record_id:int}/delete")
     async def delete(self, request: Request, record_id: FromPath[int]) -> Redirect:

@@ -14,6 +14,7 @@ RULES = {
     "POST /staff/events/{slug:str}/groups/publish": "staff:registrar",
     "GET /staff/leader-training": "staff:registrar",
     "POST /staff/leader-training": "staff:registrar",
+    "POST /staff/leader-training/rules": "staff:registrar",
     "POST /staff/leader-training/{record_id:int}/delete": "staff:registrar",
     "GET /account/groups": "signed_in",
     "POST /account/groups/{series_id:int}/opt-in": "signed_in",  # own registration only
