@@ -1,5 +1,6 @@
 """What the small groups tell other areas (see confops/core/extension.py): the group line on
-the badge back, a mail filter by group, and a dashboard panel of group sizes."""
+the badge back, a mail filter by group, a dashboard panel of group sizes; and what they hear:
+a check-in scan into a group session marks the member present on their group's roster."""
 
 from __future__ import annotations
 
@@ -36,3 +37,12 @@ async def dashboard_panels(event_id: int) -> list[Panel]:
     return [Panel("balint_groups", "Balint group sizes", "bar",
                   [(f"Group {n}", len(ids)) for n, ids in sorted(groups.items())],
                   note=f"{sum(len(v) for v in groups.values())} people in {len(groups)} published groups")]
+
+
+@provides("session_scan_accepted")
+async def session_scan_accepted(attendee_id: int, session_id: int, direction: str = "in", scanned_at=None,
+                                list_id=None, **_: object) -> None:
+    if direction == "in":
+        from confops.core import clock
+
+        await published.record_scan(attendee_id, session_id, scanned_at or clock.now())

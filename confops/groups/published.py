@@ -215,3 +215,29 @@ async def published_members(event_id: int) -> dict[int, set[int]]:
     for r in rows:
         out.setdefault(r["number"], set()).add(r["attendee"])
     return out
+
+
+async def record_scan(attendee_id: int, session_id: int, scanned_at, marked_by: str = "scan") -> bool:
+    """A check-in scan into a group session marks the member present (never absent: a leader's
+    roster marking decides that). The scan itself is already CME evidence, so nothing is emitted.
+    Returns whether a mark was made."""
+    group = await GroupMember.select(GroupMember.group.number.as_alias("number"),
+                                     GroupMember.group.run.series.as_alias("series_id")).where(
+        (GroupMember.attendee == attendee_id) & (GroupMember.group.run.status == RunStatus.published.value)).first()
+    if group is None:
+        return False
+    from confops.groups.tables import SeriesSession
+
+    if not await SeriesSession.exists().where((SeriesSession.series == group["series_id"])
+                                              & (SeriesSession.session == session_id)):
+        return False
+    row = await GroupAttendance.select(GroupAttendance.id, GroupAttendance.present).where(
+        (GroupAttendance.session == session_id) & (GroupAttendance.attendee == attendee_id)).first()
+    if row is None:
+        await GroupAttendance(series=group["series_id"], session=session_id, attendee=attendee_id,
+                              group_number=group["number"], present=True, marked_by=marked_by,
+                              marked_at=scanned_at).save()
+    elif not row["present"]:
+        await GroupAttendance.update({GroupAttendance.present: True, GroupAttendance.marked_by: marked_by,
+                                      GroupAttendance.marked_at: scanned_at}).where(GroupAttendance.id == row["id"])
+    return True

@@ -12,7 +12,7 @@ from confops.accounts.tables import User
 from confops.core import clock, extension
 from confops.core.errors import Conflict
 from confops.core.tables import OutboxMessage
-from confops.events.tables import Event
+from confops.events.tables import Event, Session
 from confops.groups import planning, published, runs, training
 from confops.groups.tables import GroupAttendance, GroupMember, LeaderTraining, RunStatus
 from confops.registration.tables import Attendee
@@ -180,3 +180,21 @@ async def test_leader_marks_attendance_which_feeds_cme_and_training(db, demo):
     avery = await load_principal((await User.select(User.id).where(User.email == "attendee@example.org").first())["id"])
     with pytest.raises(Exception, match="leaders"):
         await published.roster(maya_group["id"], avery)
+
+
+async def test_a_scan_into_a_group_session_marks_the_member_present(db, demo):
+    series = await _series()
+    avery = await Attendee.select(Attendee.id, Attendee.event).where(Attendee.email == "attendee@example.org").first()
+    session = (await planning.series_sessions(series))[1]
+    await extension.emit("session_scan_accepted", attendee_id=avery["id"], session_id=session["id"], direction="in",
+                         scanned_at=session["starts_at"], list_id=1)
+    mark = await GroupAttendance.select().where(GroupAttendance.attendee == avery["id"]).first()
+    assert mark["present"] and mark["marked_by"] == "scan" and mark["session"] == session["id"]
+    event = await Event.select(Event.id).where(Event.slug == SLUG).first()
+    other = await Session.select(Session.id).where((Session.event == event["id"]) & (Session.code == "P1")).first()
+    await extension.emit("session_scan_accepted", attendee_id=avery["id"], session_id=other["id"], direction="in",
+                         scanned_at=session["starts_at"], list_id=1)
+    assert await GroupAttendance.count() == 1  # a plenary is not a group meeting
+    panels = [p for answer in await extension.collect("dashboard_panels", event_id=avery["event"]) for p in answer]
+    sizes = next(p for p in panels if p.key == "balint_groups")
+    assert sum(n for _, n in sizes.data) == 30
