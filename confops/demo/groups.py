@@ -1,6 +1,6 @@
 """Demo Balint small groups on the national meeting: a series over its three group sessions,
-four rooms, a leader pool drawn from the demo speakers, thirty registrants who opted in (the
-demo attendee among them) and a published assignment. Idempotent like the rest of the demo:
+four rooms, a leader pool drawn from the demo speakers, thirty more registrants (the demo
+attendee among them), everyone registered opted in, and a published assignment. Idempotent like the rest of the demo:
 rows are found by natural key, and the assignment is made only once."""
 
 from __future__ import annotations
@@ -76,6 +76,7 @@ async def load_groups_demo() -> int:
         if not await _opted_in(series["id"], attendee):
             created += 1
             await planning.opt_in(series["id"], attendee, "leadership" if i % 5 == 4 else "experience")
+    created += await planning.opt_in_everyone(series["id"])  # the other registrants, track from their answer
     if await runs.run_of(series["id"], RunStatus.published) is None:
         run_id, _ = await runs.assign_series(series["id"], seed=1)
         await runs.publish(series["id"], run_id, actor=None, base_url="", notify=False)

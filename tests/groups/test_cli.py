@@ -12,7 +12,7 @@ def test_groups_assign_prints_the_quality_report(tmp_path):
     first = confops("groups", "assign", "abs-national-meeting", "--seed", "3", env=env)
     assert first.returncode == 0, first.stderr
     out = first.stdout
-    assert "abs-national-meeting: 30 participants, 6 leaders, seed 3" in out
+    assert "abs-national-meeting: 33 participants, 6 leaders, seed 3" in out
     for figure in ("spread", "institution clashes", "leader pairs unmixed", "pins broken: 0"):
         assert figure in out
     assert "every constraint is met." in out and "Stored as draft run" in out

@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from confops.core import clock
 from confops.events.tables import Event
 from confops.groups import planning, runs
+from confops.groups.published import published_lines
 from confops.groups.tables import (
     GroupAttendance,
     GroupMember,
@@ -117,11 +118,30 @@ async def test_attendee_sees_only_their_own_group(client, demo):
     assert "You are not in a small group yet." in (await client.get("/account/groups")).text
 
 
+async def newcomer(email: str, answer: str = "") -> dict:
+    """A registrant of the meeting who signed up after the groups were published, with an account."""
+    from confops.accounts.service import create_user
+    from confops.accounts.tables import Role
+    from confops.registration.tables import Answer, Question
+
+    avery = await Attendee.select().where(Attendee.email == "attendee@example.org").first()
+    row = Attendee(order=avery["order"], event=avery["event"], category=avery["category"], first_name="New",
+                   last_name=email.split("@")[0].title(), email=email, institution="Harbor Clinic",
+                   profession="nursing", checkin_code=f"code-{email}")
+    await row.save()
+    await create_user(email, f"New {row.last_name}", roles=[("abs", Role.attendee)])
+    if answer:
+        question = await Question.select(Question.id).where(
+            (Question.event == avery["event"]) & (Question.key == "group_pref")).first()
+        await Answer(attendee=row.id, question=question["id"], value=answer).save()
+    return {"id": row.id, "event": avery["event"]}
+
+
 async def test_registrant_opts_in_with_a_track(client, demo):
-    await sign_in(client, "morgan@example.org")
+    morgan = await newcomer("morgan.late@example.org")
+    await sign_in(client, "morgan.late@example.org")
     page = await client.get("/account/groups")
     assert "Join the small groups" in page.text
-    morgan = await Attendee.select(Attendee.id).where(Attendee.email == "morgan@example.org").first()
     series = await _series()
     r = await post_form(client, f"/account/groups/{series}/opt-in", {"attendee": str(morgan["id"]), "track": "leadership"})
     assert r.status_code == 303
@@ -218,18 +238,13 @@ async def test_setting_up_a_series_rooms_and_leaders(client, demo):
 
 
 async def test_registration_answers_choose_the_track_and_pins_can_be_removed(client, demo):
-    from confops.registration.tables import Answer, Question
-
-    event = await Event.select(Event.id).where(Event.slug == SLUG).first()
-    question = await Question.select(Question.id).where(
-        (Question.event == event["id"]) & (Question.key == "group_pref")).first()
-    morgan = await Attendee.select(Attendee.id).where(Attendee.email == "morgan@example.org").first()
-    await Answer(attendee=morgan["id"], question=question["id"], value="leadership practice group").save()
+    await newcomer("leading@example.org", answer="leadership practice group")
+    await newcomer("plain@example.org")
     await staff_sign_in(client, "registrar@example.org")
     r = await post_form(client, BASE + "/opt-in-all", {}, page=BASE)
-    assert r.status_code == 303 and "joined-3" in r.headers["location"]
+    assert r.status_code == 303 and "joined-2" in r.headers["location"]
     tracks = {p["email"]: p["track"] for p in await planning.participants(await _series())}
-    assert tracks["morgan@example.org"] == "leadership" and tracks["kai@example.org"] == "experience"
+    assert tracks["leading@example.org"] == "leadership" and tracks["plain@example.org"] == "experience"
 
     world = await runs.load_world(await _series())
     a, b = sorted(world.people)[:2]
@@ -245,24 +260,17 @@ async def test_registration_answers_choose_the_track_and_pins_can_be_removed(cli
 async def test_publishing_emails_attendees_their_group(client, demo, deliver, inbox):
     await staff_sign_in(client, "registrar@example.org")
     series = await _series()
-    event = await Event.select(Event.id).where(Event.slug == SLUG).first()
-    await planning.opt_in(series, (await Attendee.select(Attendee.id).where(
-        Attendee.email == "lena@example.org").first())["id"], "experience")
+    late = await newcomer("late@example.org")
+    await planning.opt_in(series, late["id"], "experience")
     r = await post_form(client, BASE + "/run", {"seed": "1"}, page=BASE)
     draft = await runs.current_run(series)
     r = await post_form(client, BASE + "/publish", {"run": str(draft["id"])})
     assert r.status_code == 303 and r.headers["location"].endswith("note=published-1")
     await deliver()
-    message = inbox.wait_for("lena@example.org")[0]
-    lines = await published_lines(event["id"], "lena@example.org")
-    assert lines[0].split(" · ")[0].replace("Balint group", "group") in message.get_body(("plain",)).get_content()
-
-
-async def published_lines(event_id, email):
-    from confops.groups.published import published_lines as lines_for
-
-    lena = await Attendee.select(Attendee.id).where(Attendee.email == email).first()
-    return (await lines_for(event_id, [lena["id"]]))[lena["id"]]
+    message = inbox.wait_for("late@example.org")[0]
+    line = (await published_lines(late["event"], [late["id"]]))[late["id"]][0]  # "Balint group N · Room R"
+    number, room = line.removeprefix("Balint group ").split(" · Room ")
+    assert f"group {number}, room {room}" in message.get_body(("plain",)).get_content()
 
 
 async def test_staff_set_requirements_and_delete_a_record(client, demo):
