@@ -203,6 +203,16 @@ async def published_lines(event_id: int, attendee_ids: list[int]) -> dict[int, l
     for r in rows:
         line = f"Balint group {r['number']}" + (f" · Room {r['room']}" if r["room"] else "")
         out.setdefault(r["attendee"], []).append(line)
+    # a registered attendee who leads a group: matched to the leader pool by e-mail
+    emails = {a["email"].lower(): a["id"] for a in await Attendee.select(Attendee.id, Attendee.email).where(
+        Attendee.id.is_in(list(attendee_ids)))}
+    leads = await GroupMember.select(GroupMember.leader.email.as_alias("email"), GroupMember.group.number.as_alias("number"),
+                                     GroupMember.group.room.as_alias("room")).where(
+        (GroupMember.group.run.series.event == event_id) & (GroupMember.group.run.status == RunStatus.published.value)
+        & GroupMember.leader.email.is_in(sorted(emails) or [""]))
+    for r in leads:
+        line = f"Leads Balint group {r['number']}" + (f" · Room {r['room']}" if r["room"] else "")
+        out.setdefault(emails[r["email"]], []).append(line)
     return out
 
 

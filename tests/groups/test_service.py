@@ -56,6 +56,9 @@ async def test_demo_meeting_is_assigned_with_leaders_and_rooms(db, demo):
     lines = await extension.collect("badge_back_lines", event_id=avery["event"], attendee_ids=[avery["id"]])
     mine = next(x for x in lines if avery["id"] in x)[avery["id"]]
     assert mine[0].startswith("Balint group ") and " · Room " in mine[0]
+    maya = await _newcomer_leader("maya@example.org")
+    lines = await extension.collect("badge_back_lines", event_id=avery["event"], attendee_ids=[maya])
+    assert next(x for x in lines if maya in x)[maya][0].startswith("Leads Balint group ")
     filters = [f for answer in await extension.collect("mail_filters", event_id=avery["event"]) for f in answer]
     group_filter = next(f for f in filters if f.key == "balint_group")
     number = int(mine[0].split()[2])
@@ -198,3 +201,12 @@ async def test_a_scan_into_a_group_session_marks_the_member_present(db, demo):
     panels = [p for answer in await extension.collect("dashboard_panels", event_id=avery["event"]) for p in answer]
     sizes = next(p for p in panels if p.key == "balint_groups")
     assert sum(n for _, n in sizes.data) == 33
+
+
+async def _newcomer_leader(email: str) -> int:
+    """Register a pool leader for the meeting too (leaders need not register, but may)."""
+    avery = await Attendee.select().where(Attendee.email == "attendee@example.org").first()
+    row = Attendee(order=avery["order"], event=avery["event"], category=avery["category"], first_name="Maya",
+                   last_name="Goldberg", email=email, checkin_code=f"code-{email}")
+    await row.save()
+    return row.id
