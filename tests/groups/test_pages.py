@@ -237,6 +237,19 @@ async def test_setting_up_a_series_rooms_and_leaders(client, demo):
     assert "Pat Leader" in page.text and "behavioural health" in page.text and "trainee" in page.text
 
 
+async def test_a_leader_who_cancels_is_replaced_by_a_spare(client, demo):
+    await staff_sign_in(client, "registrar@example.org")
+    series = await _series()
+    maya = next(x for x in await planning.leaders(series) if x["email"] == "maya@example.org")
+    maya_group = await _group_led_by("maya@example.org")
+    r = await post_form(client, f"{BASE}/leaders/{maya['id']}/active", {"active": "0"}, page=BASE)
+    assert r.status_code == 303 and "no (cancelled)" in (await client.get(BASE)).text
+    r = await post_form(client, BASE + "/run", {"seed": "1"})
+    groups = {g.number: g for g in await runs.groups_of((await runs.current_run(series))["id"])}
+    assert planning.leader_key(maya["id"]) not in {x for g in groups.values() for x in g.leaders}
+    assert groups[maya_group["number"]].leaders  # the group still has a leader
+
+
 async def test_registration_answers_choose_the_track_and_pins_can_be_removed(client, demo):
     await newcomer("leading@example.org", answer="leadership practice group")
     await newcomer("plain@example.org")

@@ -106,6 +106,14 @@ class StaffGroups(Controller):
             return "leader"
         return await self._do(request, slug, act)
 
+    @post("/leaders/{leader_id:int}/active")
+    async def leader_active(self, request: Request, slug: FromPath[str], leader_id: FromPath[int]) -> Template | Redirect:
+        """A leader who cancels leaves the pool (the next run gives their group a spare leader)."""
+        async def act(event, v):
+            await planning.set_leader_active(await self._series(event), leader_id, v.get("active") == "1")
+            return "leader-updated"
+        return await self._do(request, slug, act)
+
     @post("/opt-in-all")
     async def opt_in_all(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
         async def act(event, v):

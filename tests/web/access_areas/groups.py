@@ -5,6 +5,7 @@ RULES = {
     "POST /staff/events/{slug:str}/groups/setup": "staff:registrar",
     "POST /staff/events/{slug:str}/groups/rooms": "staff:registrar",
     "POST /staff/events/{slug:str}/groups/leaders": "staff:registrar",
+    "POST /staff/events/{slug:str}/groups/leaders/{leader_id:int}/active": "staff:registrar",
     "POST /staff/events/{slug:str}/groups/opt-in-all": "staff:registrar",
     "POST /staff/events/{slug:str}/groups/pins": "staff:registrar",
     "POST /staff/events/{slug:str}/groups/pins/{pin_id:int}/delete": "staff:registrar",
