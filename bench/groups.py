@@ -4,7 +4,11 @@
 70 leaders, a small-group series of 8 sessions. Times the fresh assignment, expands it to the
 8 session rosters, then a cancellation and a late registration against it (stable mode).
 
-    .venv/bin/python bench/groups.py [--seed N]
+    .venv/bin/python bench/groups.py [--seed N] [--db]
+
+With --db, the same roster is also written to a fresh SQLite database and assigned through the
+service (`confops.groups.runs.assign_series`: load from the tables, run, store the draft) and
+published with its e-mails queued, as the CLI and the staff page do.
 """
 
 from __future__ import annotations
@@ -45,11 +49,68 @@ def roster(seed: int):
     return people, leaders, pins
 
 
+async def through_the_database(people, leaders, seed: int) -> None:
+    """The service path on SQLite: returns after printing its timings."""
+    import tempfile
+    from datetime import UTC, datetime, timedelta
+    from pathlib import Path
+
+    from confops.db import make_engine, migrate
+    from confops.events.tables import Event, Organizer, Session
+    from confops.groups import planning, runs
+    from confops.groups.tables import GroupLeader, GroupParticipant
+    from confops.registration.tables import Attendee, Category, Order
+
+    url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench-groups.db'}"
+    await migrate(make_engine(url))
+    org = Organizer(slug="bench", name="Bench Society")
+    await org.save()
+    start = datetime(2027, 6, 3, 15, tzinfo=UTC)
+    event = Event(organizer=org.id, slug="bench-meeting", title="Bench meeting", kind="national_meeting",
+                  starts_at=start, ends_at=start + timedelta(days=3))
+    await event.save()
+    for i in range(8):
+        await Session(event=event.id, code=f"G{i + 1}", title=f"Group session {i + 1}", kind="balint_group",
+                      starts_at=start + timedelta(hours=5 * i), ends_at=start + timedelta(hours=5 * i, minutes=90)).save()
+    cat = Category(event=event.id, code="member", label="Member")
+    await cat.save()
+    order = Order(event=event.id, buyer_name="Bench", buyer_email="bench@example.org", status="confirmed",
+                  idempotency_key="bench", pricing_snapshot="{}")
+    await order.save()
+    series = await planning.ensure_series(event.id, separate_tracks=True)
+    await Attendee.insert(*[Attendee(order=order.id, event=event.id, category=cat.id, first_name="P", last_name=str(p.id),
+                                     email=f"p{p.id}@example.org", institution=p.institution, profession=p.profession,
+                                     checkin_code=f"code-{p.id}") for p in people])
+    ids = {r["email"]: r["id"] for r in await Attendee.select(Attendee.id, Attendee.email)}
+    await GroupParticipant.insert(*[GroupParticipant(series=series, attendee=ids[f"p{p.id}@example.org"],
+                                                     track=p.track.value, supervisor_email="") for p in people])
+    await GroupLeader.insert(*[GroupLeader(series=series, name=x.name, email=f"l{x.id}@example.org",
+                                           discipline=x.discipline.value, experience=x.experience.value,
+                                           institution=x.institution) for x in leaders])
+    t0 = time.perf_counter()
+    run_id, result = await runs.assign_series(series, seed=seed)
+    t1 = time.perf_counter()
+    queued = await runs.publish(series, run_id, actor=None, base_url="http://localhost")
+    t2 = time.perf_counter()
+    await Attendee.update({Attendee.status: "cancelled"}).where(Attendee.email == "p7@example.org")
+    t3 = time.perf_counter()
+    _, again = await runs.assign_series(series, seed=seed)
+    t4 = time.perf_counter()
+    print(f"database (SQLite): assign_series {t1 - t0:.3f} s ({result.report.group_count} groups), publish "
+          f"{t2 - t1:.3f} s ({queued} e-mails queued), re-run after a cancellation {t4 - t3:.3f} s "
+          f"(moved {len(again.report.moved)})")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--db", action="store_true", help="also time the service path on SQLite")
     args = ap.parse_args()
     people, leaders, pins = roster(args.seed)
+    if args.db:
+        import asyncio
+
+        asyncio.run(through_the_database(people, leaders, args.seed))
     req = Request(people, leaders, pins=pins, separate_tracks=True, seed=args.seed)
     t0 = time.perf_counter()
     a = assign(req)

@@ -201,5 +201,39 @@ def certificates(slug: str, out_dir: str) -> None:
     click.echo(f"{done} certificates written to {out_dir}.")
 
 
+@main.group(help="Balint small groups.")
+def groups() -> None:
+    pass
+
+
+@groups.command("assign", help="Assign an event's small-group participants to groups (stable against the "
+                "published assignment) and print the quality report. The result is stored as a draft to "
+                "review and publish on the staff page.")
+@click.argument("slug")
+@click.option("--seed", default=0, show_default=True, type=int, help="Same seed, same groups.")
+def groups_assign(slug: str, seed: int) -> None:
+    from confops.core.errors import NotFound
+    from confops.groups.runs import assign_event, report_lines, run_by_id
+
+    settings = _settings()
+    _engine(settings)
+
+    async def go():
+        run_id, result, world = await assign_event(slug, seed=seed)
+        return run_id, result, world, await run_by_id(world.series["id"], run_id)
+
+    try:
+        run_id, result, world, run = asyncio.run(go())
+    except NotFound as exc:
+        raise click.ClickException(exc.detail) from exc
+    click.echo(f"{slug}: {len(world.people)} participants, {len(world.leaders)} leaders, seed {seed}")
+    for line in report_lines(run["report"], world):
+        click.echo(line)
+    for g in result.groups:
+        leaders = ", ".join(world.name(x) for x in g.leaders) or "no leader"
+        click.echo(f"group {g.number}{' · room ' + g.room if g.room else ''}: {g.size} members, led by {leaders}")
+    click.echo(f"Stored as draft run {run_id}: review and publish at {settings.base_url}/staff/events/{slug}/groups")
+
+
 if __name__ == "__main__":
     main()

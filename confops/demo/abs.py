@@ -20,6 +20,7 @@ from confops.core.clock import zone
 from confops.db import transaction
 from confops.demo.cme import load_cme_demo
 from confops.demo.payments import load_payments_demo
+from confops.demo.groups import load_groups_demo
 from confops.demo.registration import load_registration_demo
 from confops.demo.rows import ensure_row
 from confops.demo.speakers import load_speakers_demo
@@ -168,6 +169,7 @@ async def load_demo() -> DemoResult:
     loader.result.existing += int(not created.created)
     await load_registration_demo()
     loader.result.created += await load_speakers_demo()
+    loader.result.created += await load_groups_demo()
     loader.result.created += await load_payments_demo()
     loader.result.created += await load_cme_demo()
     return loader.result

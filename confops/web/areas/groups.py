@@ -1,0 +1,6 @@
+"""Balint small groups (issue 8): staff planning and review, attendee and leader pages."""
+
+from confops.web.attendee.groups import MyGroups, MyLeaderTraining
+from confops.web.staff.groups import StaffGroups, StaffLeaderTraining
+
+ROUTES = [StaffGroups, StaffLeaderTraining, MyGroups, MyLeaderTraining]
