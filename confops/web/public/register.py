@@ -65,7 +65,7 @@ class RegisterPages(Controller):
 
     async def _form(self, request: Request, slug: str, values: dict, errors: dict, status: int = 200,
                     problem: str = "") -> Template:
-        catalog = await load_catalog(slug)
+        catalog = await load_catalog(slug, live=True)
         return page(request, "register/form.html", status_code=status, catalog=catalog, v=values, errors=errors,
                     problem=problem, pronouns=PRONOUN_CHOICES, professions=PROFESSIONS,
                     closed=catalog.window_problem())
