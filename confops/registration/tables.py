@@ -137,9 +137,6 @@ class Order(Table, tablename="registration_order"):
     refund_cents = Integer(default=0)
     complimentary = Boolean(default=False)
     demographics_count = Integer(default=0)
-    # Money owed after a substitution to a dearer category (+) or already refunded (-): the
-    # order's balance is settled through the payments area.
-    balance_due_cents = Integer(default=0)
     created_at = Timestamptz(default=TimestamptzNow())
     confirmed_at = Timestamptz(null=True, default=None)
     cancelled_at = Timestamptz(null=True, default=None)

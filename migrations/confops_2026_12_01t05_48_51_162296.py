@@ -3,7 +3,7 @@ from piccolo.columns.column_types import Integer
 from piccolo.columns.column_types import Varchar
 from piccolo.columns.indexes import IndexMethod
 
-ID = "2026-12-01T05:42:51:416314"
+ID = "2026-12-01T05:48:51:162296"
 VERSION = "1.38.0"
 DESCRIPTION = "True"
 
@@ -40,27 +40,6 @@ async def forwards():
         tablename="event_sales",
         column_name="early_claimed",
         db_column_name="early_claimed",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Order",
-        tablename="registration_order",
-        column_name="balance_due_cents",
-        db_column_name="balance_due_cents",
         column_class_name="Integer",
         column_class=Integer,
         params={
