@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from functools import cache
 
@@ -80,9 +81,12 @@ _EVENT_FIELDS = tuple(c._meta.name for c in EVENT_COLUMNS)
 _SALES_FIELDS = ("id", "sold", "cancellation_policy", "refund_tiers", "cancellation_fee_cents",
                  "early_bird_ends_at", "early_bird_first_n", "late_starts_at", "early_claimed", "catalog_stamp")
 
-# event id -> (catalog stamp, categories, add-ons, questions); per process, bounded.
-_CACHE: dict[int, tuple[str, list[dict], list[dict], list[dict]]] = {}
+# event id -> (catalog stamp, loaded at, categories, add-ons, questions); per process, bounded.
+# The stamp is what keeps it right; the age limit only bounds how long an edit made outside
+# the services (piccolo-admin, SQL by hand) can go unseen.
+_CACHE: dict[int, tuple[str, float, list[dict], list[dict], list[dict]]] = {}
 _CACHE_MAX = 256
+CACHE_SECONDS = 60.0
 
 
 def _with_left(rows: list[dict]) -> list[dict]:
@@ -126,15 +130,16 @@ async def catalog_changed(event_id: int) -> None:
 
 async def _static_parts(event_id: int, stamp: str) -> tuple[list[dict], list[dict], list[dict]]:
     cached = _CACHE.get(event_id)
-    if cached is not None and stamp and cached[0] == stamp:
-        return cached[1], cached[2], cached[3]
+    now = time.monotonic()
+    if cached is not None and stamp and cached[0] == stamp and now - cached[1] < CACHE_SECONDS:
+        return cached[2], cached[3], cached[4]
     categories = _with_left(await Category.select().where(Category.event == event_id).order_by(Category.position))
     addons = _with_left(await AddOn.select().where(AddOn.event == event_id).order_by(AddOn.position))
     questions = await Question.select().where(Question.event == event_id).order_by(Question.position)
     if stamp:
         if len(_CACHE) >= _CACHE_MAX:
             _CACHE.clear()
-        _CACHE[event_id] = (stamp, categories, addons, questions)
+        _CACHE[event_id] = (stamp, now, categories, addons, questions)
     return categories, addons, questions
 
 

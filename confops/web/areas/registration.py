@@ -4,5 +4,6 @@ per-attendee cancellation and substitution (the first pages are in confops/app.p
 from confops.web.registration.attendees import AttendeePages
 from confops.web.registration.demographics import DemographicsPages
 from confops.web.registration.staff_answers import StaffAnswers
+from confops.web.registration.staff_catalog import StaffCatalog
 
-ROUTES = [StaffAnswers, DemographicsPages, AttendeePages]
+ROUTES = [StaffAnswers, StaffCatalog, DemographicsPages, AttendeePages]

@@ -6,4 +6,9 @@ RULES = {
     "GET /orders/{order_id:int}/demographics": "public",  # the order's token is checked: wrong token -> 404
     "POST /orders/{order_id:int}/demographics": "public",
     "POST /orders/{order_id:int}/attendees/{attendee_id:int}/cancel": "public",
+    "GET /staff/events/{slug:str}/registrations/catalog": "staff:registrar",
+    "POST /staff/events/{slug:str}/registrations/catalog/categories/{code:str}": "staff:registrar",
+    "POST /staff/events/{slug:str}/registrations/catalog/addons/{code:str}": "staff:registrar",
+    "POST /staff/events/{slug:str}/registrations/catalog/questions": "staff:registrar",
+    "POST /staff/events/{slug:str}/registrations/catalog/codes": "staff:registrar",
 }
