@@ -179,6 +179,7 @@ async def place_order(slug: str, order: OrderIn, *, hold_minutes: int, base_url:
                 people = [{"id": i, "email": p.email} for i, p in zip(ids, order.attendees, strict=True)]
                 await queue_confirmation(order_id, token=token, base_url=base_url, title=catalog.event["title"],
                                          recipients=confirmation_recipients(order.buyer_email, people))
+            await _ensure_accounts(order)
             # Claims last: the counter rows stay locked only from here to the commit, so
             # concurrent orders queue on them as briefly as possible.
             await _claim_everything(order, priced, cats, adds, code_row, catalog, now)
@@ -189,7 +190,6 @@ async def place_order(slug: str, order: OrderIn, *, hold_minutes: int, base_url:
         if first := await _existing(key):
             return first
         raise
-    await _ensure_accounts(order)
     return PlacedOrder(order_id, status.value, total, catalog.event["currency"], inserted[0]["expires_at"],
                        token, True)
 
@@ -226,15 +226,17 @@ async def _insert_attendees(order_id: int, event_id: int, order: OrderIn, priced
 
 async def _ensure_accounts(order: OrderIn) -> None:
     """Link-only accounts for the buyer and attendees, so each can sign in with an e-mailed link
-    and find their registrations at /account/registrations. ON CONFLICT: concurrent orders
-    with the same e-mail never fail on it (both engines support this form)."""
+    and find their registrations at /account/registrations. Inside the order's transaction (an
+    account exists only if the order does, and it saves a connection round trip); ON CONFLICT:
+    concurrent orders with the same e-mail wait for each other instead of failing (both engines
+    support this form), and the e-mails go in sorted order so two group orders never deadlock."""
     from confops.accounts.tables import User
 
     people = {order.buyer_email: order.buyer_name}
     for person in order.attendees:
         people.setdefault(person.email, f"{person.first_name} {person.last_name}".strip())
     values = ", ".join("({}, {}, '', {}, {})" for _ in people)
-    args = [x for email, name in people.items() for x in (email, name[:200] or email, True, clock.now())]
+    args = [x for email, name in sorted(people.items()) for x in (email, name[:200] or email, True, clock.now())]
     await User.raw("INSERT INTO account_user (email, display_name, password_hash, active, created_at) "
                    f"VALUES {values} ON CONFLICT (email) DO NOTHING", *args)
 
