@@ -221,3 +221,19 @@ async def test_pages_staff_answers_demographics_and_cancel_one(client, demo):
     assert (await Attendee.select(Attendee.status).where(Attendee.id == nia).first())["status"] == "cancelled"
     wrong = await post_form(client, f"{mine}/attendees/{nia}/cancel", {"token": "nope", "confirm": "yes"})
     assert wrong.status_code == 404
+
+
+async def test_personal_data_and_privacy_keep_through_the_extension(db):
+    from confops.accounts.tables import User
+    from confops.core.extension import collect
+
+    await make_event()
+    await group_order()
+    user = await User.select().where(User.email == "r@example.org").first()
+    sections = [s for s in await collect("personal_data", user_id=user["id"], email="R@example.org") if s]
+    (mine,) = [s for s in sections if "Registrations" in s]
+    assert [r["first_name"] for r in mine["Registrations"]] == ["Rae"] and mine["Orders you placed"] == []
+    buyer = [s for s in await collect("personal_data", user_id=0, email="buyer@example.org") if "Orders you placed" in s]
+    assert len(buyer[0]["Orders you placed"]) == 1
+    reasons = [r for rs in await collect("privacy_keep", user_id=user["id"]) for r in rs]
+    assert any("registration" in r for r in reasons)
