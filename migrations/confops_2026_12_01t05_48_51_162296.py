@@ -5,7 +5,7 @@ from piccolo.columns.indexes import IndexMethod
 
 ID = "2026-12-01T05:48:51:162296"
 VERSION = "1.38.0"
-DESCRIPTION = "True"
+DESCRIPTION = "registration: early-bird claims, catalog stamp, demographics count"
 
 
 async def forwards():

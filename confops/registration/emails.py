@@ -49,10 +49,12 @@ async def queue_confirmation(order_id: int, *, token: str | None, base_url: str 
     if recipients is None or title is None:
         order = await Order.select(Order.buyer_email, Order.event.title.as_alias("title")).where(
             Order.id == order_id).first()
-        people = await Attendee.select(Attendee.id, Attendee.email).where(
-            (Attendee.order == order_id) & (Attendee.status == AttendeeStatus.active.value)).order_by(Attendee.id)
-        recipients = confirmation_recipients(order["buyer_email"], people)
         title = order["title"]
+        if recipients is None:
+            people = await Attendee.select(Attendee.id, Attendee.email).where(
+                (Attendee.order == order_id) & (Attendee.status == AttendeeStatus.active.value)
+            ).order_by(Attendee.id)
+            recipients = confirmation_recipients(order["buyer_email"], people)
     await outbox.enqueue_deferred(
         outbox.Deferred(to=to, subject=f"Registration confirmed: {title}",
                         renderer="confops.registration.emails:render_confirmation",

@@ -171,6 +171,12 @@ async def transfer(order: dict, attendee_id: int, new: dict[str, str], category_
             await Order.update({Order.total_cents: Order.total_cents + difference}).where(Order.id == order["id"])
         await Answer.delete().where(Answer.attendee == person["id"])
         await queue_transfer(order, person, updated[0], difference)
+        if order["status"] == OrderStatus.confirmed.value:
+            from confops.registration.emails import queue_confirmation
+
+            # The newcomer's own confirmation, with the QR of their new signed check-in token.
+            await queue_confirmation(order["id"], token=None, recipients=[(email, person["id"])],
+                                     dedupe=f"substitute-v{updated[0]['token_version']}")
     if difference < 0 and order["status"] == OrderStatus.confirmed.value:
         from confops.registration.group import give_money_back
 

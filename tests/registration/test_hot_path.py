@@ -122,7 +122,9 @@ async def test_transfer_revokes_the_old_qr_and_the_new_one_works(db, smtp_server
     await transfer(await order_by_token(placed.id, placed.token), attendee_id,
                    {"first_name": "Cal", "last_name": "C", "email": "cal@example.org"})
     assert [await door_accepts(t) for t in old] == [None]  # revoked
-    await Order.update({Order.status: "confirmed"}).where(Order.id == placed.id)
+    await outbox.deliver_due(SmtpMailer(smtp_server.url, "events@example.org"))
+    (welcome,) = [m for m in inbox.wait_for("cal@example.org", count=2) if m["Subject"].startswith("Registration confirmed")]
+    assert [await door_accepts(t) for t in qr_tokens(welcome)] == [attendee_id]  # the newcomer's QR works
 
 
 def qr_tokens(message) -> list[str]:
