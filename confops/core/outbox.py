@@ -49,7 +49,8 @@ def _dump(message: Message) -> str:
 @dataclass(frozen=True)
 class Deferred:
     """An e-mail the worker renders when it sends it: `renderer` ("package.module:function")
-    is awaited with `params` and returns the Message. The request that queues it pays for one
+    is awaited with `params` and returns the Message, or None when there is nothing left to
+    say (the row is then closed unsent). The request that queues it pays for one
     small row instead of templates, images and the queries behind them (the rendering was
     half of an order's CPU time), and the mail shows the state at sending time."""
 
@@ -60,7 +61,7 @@ class Deferred:
     dedupe_key: str | None = None
 
 
-async def _load(row: dict) -> Message:
+async def _load(row: dict) -> Message | None:
     data = json.loads(row["payload"])
     if "renderer" in data:
         module, _, name = data["renderer"].partition(":")
@@ -134,7 +135,14 @@ async def deliver_due(mailer: Mailer, limit: int = 50) -> int:
             break
         attempts = row["attempts"] + 1
         try:
-            await mailer.send(await _load(row))
+            message = await _load(row)
+            if message is None:  # a deferred renderer found nothing left to say (e.g. cancelled since)
+                await OutboxMessage.update({
+                    OutboxMessage.status: OutboxStatus.sent.value, OutboxMessage.attempts: attempts,
+                    OutboxMessage.claimed_until: None, OutboxMessage.last_error: "not sent: no longer relevant",
+                }).where(OutboxMessage.id == row["id"])
+                continue
+            await mailer.send(message)
         except Exception as exc:  # any delivery failure is retried later; the reason is kept
             final = attempts >= MAX_ATTEMPTS
             log.warning("mail %s to %s failed (attempt %s): %s", row["id"], row["to_address"], attempts, exc)

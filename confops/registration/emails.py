@@ -17,7 +17,7 @@ from confops.events.tables import Event
 from confops.registration import ics
 from confops.registration.checkin_qr import qr_png, signed_tokens
 from confops.registration.config import CONFIG
-from confops.registration.tables import Attendee, AttendeeStatus, Order
+from confops.registration.tables import Attendee, AttendeeStatus, Order, OrderStatus
 from confops.web.templating import TEMPLATES, make_environment
 
 _html = make_environment()
@@ -76,7 +76,8 @@ def confirmation_recipients(buyer_email: str, people: list[dict]) -> list[tuple[
     return out
 
 
-async def render_confirmation(*, to: str, order_id: int, token: str | None, attendee_id: int | None) -> Message:
+async def render_confirmation(*, to: str, order_id: int, token: str | None,
+                              attendee_id: int | None) -> Message | None:
     """Built by the worker at sending time: the QR carries each attendee's current signed
     check-in token (checkin_qr), so a mail sent after a substitution shows the new person."""
     from confops.registration.orders import attendees_of
@@ -86,6 +87,8 @@ async def render_confirmation(*, to: str, order_id: int, token: str | None, atte
     people = [a for a in await attendees_of(order_id) if a["status"] == "active"]
     buyer = attendee_id is None
     shown = people if buyer else [p for p in people if p["id"] == attendee_id]
+    if order["status"] != OrderStatus.confirmed.value or not shown:
+        return None  # cancelled (or that attendee cancelled) before the mail went out
     link = self_service_url(order_id, token) if (buyer and token) else f"{CONFIG.base_url}/account"
     greeting = order["buyer_name"] if buyer else " ".join(
         x for x in (shown[0]["first_name"], shown[0]["last_name"]) if x) if shown else order["buyer_name"]

@@ -154,3 +154,14 @@ async def test_expired_holds_still_free_places_at_read_time(db):
 
     catalog._LAST_RELEASE.clear()
     assert not (await load_catalog("meeting")).sold_out
+
+
+async def test_a_confirmation_for_an_order_cancelled_meanwhile_is_not_sent(db, smtp_server, inbox):
+    await make_event()
+    placed = await place(order(person(email="ana@example.org"), code="SCHOLAR", key="gone"))
+    await cancel_order(await order_by_token(placed.id, placed.token))
+    await outbox.deliver_due(SmtpMailer(smtp_server.url, "events@example.org"))
+    subjects = [m["Subject"] for m in inbox.wait_for("buyer@example.org")]
+    assert subjects and not any(s.startswith("Registration confirmed") for s in subjects)
+    closed = await OutboxMessage.select().where(OutboxMessage.last_error == "not sent: no longer relevant")
+    assert {r["to_address"] for r in closed} == {"buyer@example.org", "ana@example.org"}
