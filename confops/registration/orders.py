@@ -58,7 +58,9 @@ def hash_token(token: str) -> str:
 
 
 def new_checkin_code() -> str:
-    """Placeholder check-in code: random and unguessable (the check-in issue signs it)."""
+    """A random per-attendee reference, replaced on transfer. The QR people show at the door
+    carries the signed check-in token instead (checkin_qr.py); this code is not a credential
+    any scanner accepts."""
     return secrets.token_urlsafe(18)
 
 
