@@ -19,8 +19,8 @@ from confops.core import clock
 from confops.core.clock import zone
 from confops.db import transaction
 from confops.demo.cme import load_cme_demo
-from confops.demo.payments import load_payments_demo
 from confops.demo.groups import load_groups_demo
+from confops.demo.payments import load_payments_demo
 from confops.demo.registration import load_registration_demo
 from confops.demo.rows import ensure_row
 from confops.demo.speakers import load_speakers_demo

@@ -64,6 +64,9 @@ async def _catalog(event: dict, prices, *, early_first_n: int | None = None) -> 
     await _ensure(DiscountCode, {"event": event["id"], "code": "SCHOLAR-RIVERA"},
                   {"kind": "free", "max_uses": 1, "categories": "resident,member_trainee",
                    "issued_to_name": "Dana Rivera", "issued_to_email": "dana.rivera@example.org"})
+    from confops.registration.catalog import catalog_changed
+
+    await catalog_changed(event["id"])  # the catalog was (re)written: no process may keep an old copy
 
 
 DEMO_ORDERS = [

@@ -78,3 +78,18 @@ async def claim_code(code_id: int, uses: int, now) -> None:
 
 async def release_code(code_id: int, uses: int) -> None:
     await DiscountCode.update({DiscountCode.used: DiscountCode.used - uses}).where(DiscountCode.id == code_id)
+
+
+async def claim_early_bird(event_id: int, n: int) -> None:
+    """Early-bird "for the first N registrants": the order priced at early-bird claims n of
+    the N places in its transaction, so N is never exceeded on either engine. When the last
+    early places went to someone else meanwhile the order is refused (`price_changed`) rather
+    than charged a price nobody showed. Never given back on cancellation: the first N
+    registrants got the price, as advertised, and the price does not flip back and forth."""
+    rows = await EventSales.raw(
+        "UPDATE event_sales SET early_claimed = early_claimed + {} WHERE event = {} "
+        "AND early_bird_first_n IS NOT NULL AND early_claimed + {} <= early_bird_first_n RETURNING early_claimed",
+        n, event_id, n,
+    )
+    if not rows:
+        raise Conflict("The early-bird price has just ended; please review the new price.", code="price_changed")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
+from functools import cache
 
 from confops.core import clock
 from confops.core.errors import NotFound
@@ -63,34 +65,100 @@ _LAST_RELEASE: dict[int, float] = {}
 RELEASE_EVERY_SECONDS = 5.0
 
 
-async def _release_at_read_time(event_id: int) -> None:
+async def _release_at_read_time(event_id: int) -> bool:
     """Expired holds free their places when the event is read, not only when the worker runs;
     at most every few seconds per process, so a rush does not pay two extra queries a request."""
     from confops.registration.holds import release_expired
 
     now = clock.now().timestamp()
     if now - _LAST_RELEASE.get(event_id, float("-inf")) < RELEASE_EVERY_SECONDS:
-        return
+        return False
     _LAST_RELEASE[event_id] = now
-    await release_expired(event_id=event_id)
+    return bool(await release_expired(event_id=event_id))
 
 
-async def load_catalog(slug: str) -> Catalog:
-    from confops.registration.capacity import ensure_sales
+_EVENT_FIELDS = tuple(c._meta.name for c in EVENT_COLUMNS)
+_SALES_FIELDS = ("id", "sold", "cancellation_policy", "refund_tiers", "cancellation_fee_cents",
+                 "early_bird_ends_at", "early_bird_first_n", "late_starts_at", "early_claimed", "catalog_stamp")
 
-    event = await Event.select(*EVENT_COLUMNS).where(Event.slug == slug).first()
-    if event is None or event["status"] == EventStatus.draft.value:
+# event id -> (catalog stamp, loaded at, categories, add-ons, questions); per process, bounded.
+# The stamp is what keeps it right; the age limit only bounds how long an edit made outside
+# the services (piccolo-admin, SQL by hand) can go unseen.
+_CACHE: dict[int, tuple[str, float, list[dict], list[dict], list[dict]]] = {}
+_CACHE_MAX = 256
+CACHE_SECONDS = 60.0
+
+
+def _with_left(rows: list[dict]) -> list[dict]:
+    return [{**r, "left": None if r["capacity"] is None else max(0, r["capacity"] - r["sold"])} for r in rows]
+
+
+@cache
+def _joined_columns() -> tuple:
+    """Built once: Piccolo's join-and-alias column objects cost more CPU than the query."""
+    return (*(getattr(EventSales, f) for f in _SALES_FIELDS),
+            *(getattr(EventSales.event, f).as_alias(f"event__{f}") for f in _EVENT_FIELDS))
+
+
+async def _event_and_sales(slug: str) -> tuple[dict, dict]:
+    """One joined read of the event and its sales row (the counters must always be fresh)."""
+    columns = _joined_columns()
+    row = await EventSales.select(*columns).where(EventSales.event.slug == slug).first()
+    if row is None:
+        from confops.registration.capacity import ensure_sales
+
+        event = await Event.select(Event.id, Event.status).where(Event.slug == slug).first()
+        if event is None or event["status"] == EventStatus.draft.value:
+            raise NotFound("There is no such event.")
+        await ensure_sales(event["id"])
+        row = await EventSales.select(*columns).where(EventSales.event.slug == slug).first()
+    event = {f: row.pop(f"event__{f}") for f in _EVENT_FIELDS}
+    if event["status"] == EventStatus.draft.value:
         raise NotFound("There is no such event.")
-    await ensure_sales(event["id"])
-    await _release_at_read_time(event["id"])
-    sales = await EventSales.select().where(EventSales.event == event["id"]).first()
-    categories = await Category.select().where(Category.event == event["id"]).order_by(Category.position)
-    for cat in categories:
-        cat["left"] = None if cat["capacity"] is None else max(0, cat["capacity"] - cat["sold"])
-    addons = await AddOn.select().where(AddOn.event == event["id"]).order_by(AddOn.position)
-    for add in addons:
-        add["left"] = None if add["capacity"] is None else max(0, add["capacity"] - add["sold"])
-    questions = await Question.select().where(Question.event == event["id"]).order_by(Question.position)
+    row["event"] = event["id"]
+    return event, row
+
+
+async def catalog_changed(event_id: int) -> None:
+    """Call after every staff edit of categories, add-ons, codes or questions: a new stamp
+    makes every process reload the event's catalog on its next read."""
+    import secrets
+
+    await EventSales.update({EventSales.catalog_stamp: secrets.token_hex(8)}).where(EventSales.event == event_id)
+    _CACHE.pop(event_id, None)
+
+
+async def _static_parts(event_id: int, stamp: str) -> tuple[list[dict], list[dict], list[dict]]:
+    cached = _CACHE.get(event_id)
+    now = time.monotonic()
+    if cached is not None and stamp and cached[0] == stamp and now - cached[1] < CACHE_SECONDS:
+        return cached[2], cached[3], cached[4]
+    categories = _with_left(await Category.select().where(Category.event == event_id).order_by(Category.position))
+    addons = _with_left(await AddOn.select().where(AddOn.event == event_id).order_by(AddOn.position))
+    questions = await Question.select().where(Question.event == event_id).order_by(Question.position)
+    if stamp:
+        if len(_CACHE) >= _CACHE_MAX:
+            _CACHE.clear()
+        _CACHE[event_id] = (stamp, now, categories, addons, questions)
+    return categories, addons, questions
+
+
+async def load_catalog(slug: str, *, live: bool = False) -> Catalog:
+    """What the event sells. The order's hot path reads the event and its counters (one
+    query) and takes categories, add-ons and questions from a per-process cache keyed by the
+    event's catalog stamp; `live=True` (the form people look at) re-reads the sold counts.
+    Availability shown may be a moment old; what prevents overselling is the conditional
+    UPDATE in the order's transaction, never this read."""
+    event, sales = await _event_and_sales(slug)
+    if await _release_at_read_time(event["id"]):
+        event, sales = await _event_and_sales(slug)
+    if not sales["catalog_stamp"]:
+        await catalog_changed(event["id"])
+        event, sales = await _event_and_sales(slug)
+    categories, addons, questions = await _static_parts(event["id"], sales["catalog_stamp"])
+    if live:
+        categories = _with_left(await Category.select().where(Category.event == event["id"]).order_by(Category.position))
+        addons = _with_left(await AddOn.select().where(AddOn.event == event["id"]).order_by(AddOn.position))
     catalog = Catalog(event, sales, categories, addons, questions, pricing.PhaseKind.regular)
-    catalog.phase = pricing.current_phase(catalog.phase_rules(), clock.now(), sales["sold"])
+    catalog.phase = pricing.current_phase(catalog.phase_rules(), clock.now(), sales["early_claimed"])
     return catalog

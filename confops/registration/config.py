@@ -14,7 +14,7 @@ class RegistrationConfig:
     base_url: str = "http://127.0.0.1:8000"
     hold_minutes: int = 30
     offer_hours: int = 48
-    secret: str = "development-only-secret"
+    secret: str = "development-only-secret-do-not-use-in-production"
 
 
 CONFIG = RegistrationConfig()

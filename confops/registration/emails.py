@@ -6,19 +6,18 @@ needs no escaping. The confirmation carries each attendee's check-in QR inline a
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 from pathlib import Path
 
-import qrcode
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from confops.core import clock, outbox
 from confops.core.mail import Attachment, Message
 from confops.events.tables import Event
 from confops.registration import ics
+from confops.registration.checkin_qr import qr_png, signed_tokens
 from confops.registration.config import CONFIG
-from confops.registration.tables import Order
+from confops.registration.tables import Attendee, AttendeeStatus, Order, OrderStatus
 from confops.web.templating import TEMPLATES, make_environment
 
 _html = make_environment()
@@ -32,17 +31,6 @@ def _render(name: str, **context) -> tuple[str, str]:
             _html.get_template(f"email/{name}.html").render(**context))
 
 
-def qr_png(data: str) -> bytes:
-    """A fixed mask pattern skips qrcode's mask search, most of the cost (STACK.md: ~25 ms -> ~1 ms);
-    any mask is valid for scanners."""
-    code = qrcode.QRCode(box_size=8, border=4, mask_pattern=0)
-    code.add_data(data)
-    image = code.make_image()
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
 async def _event(event_id: int) -> dict:
     return await Event.select().where(Event.id == event_id).first()
 
@@ -52,37 +40,72 @@ def self_service_url(order_id: int, token: str) -> str:
 
 
 async def queue_confirmation(order_id: int, *, token: str | None, base_url: str | None = None,
-                             dedupe: str = "confirmation") -> None:
+                             dedupe: str = "confirmation", recipients: list[tuple[str, int | None]] | None = None,
+                             title: str | None = None) -> None:
+    """Queue the confirmation for the buyer and each attendee someone else registered; the
+    worker renders it (render_confirmation). Callers on the order's hot path pass
+    `recipients` [(e-mail, attendee id or None for the buyer)] and the event `title` they
+    already hold, so queuing costs one INSERT and no reads."""
+    if recipients is None or title is None:
+        order = await Order.select(Order.buyer_email, Order.event.title.as_alias("title")).where(
+            Order.id == order_id).first()
+        title = order["title"]
+        if recipients is None:
+            people = await Attendee.select(Attendee.id, Attendee.email).where(
+                (Attendee.order == order_id) & (Attendee.status == AttendeeStatus.active.value)
+            ).order_by(Attendee.id)
+            recipients = confirmation_recipients(order["buyer_email"], people)
+    await outbox.enqueue_deferred(
+        outbox.Deferred(to=to, subject=f"Registration confirmed: {title}",
+                        renderer="confops.registration.emails:render_confirmation",
+                        params={"order_id": order_id, "token": token, "attendee_id": attendee_id},
+                        dedupe_key=f"{dedupe}:{order_id}:{to.lower()}")
+        for to, attendee_id in recipients)
+
+
+def confirmation_recipients(buyer_email: str, people: list[dict]) -> list[tuple[str, int | None]]:
+    """The buyer gets every attendee's code and the order's management link; an attendee whom
+    someone else registered gets only their own code and a sign-in link, never the buyer's
+    link (which could cancel the whole order) nor colleagues' codes."""
+    out: list[tuple[str, int | None]] = [(buyer_email, None)]
+    seen = {buyer_email.lower()}
+    for person in people:
+        if person["email"].lower() not in seen:
+            seen.add(person["email"].lower())
+            out.append((person["email"], person["id"]))
+    return out
+
+
+async def render_confirmation(*, to: str, order_id: int, token: str | None,
+                              attendee_id: int | None) -> Message | None:
+    """Built by the worker at sending time: the QR carries each attendee's current signed
+    check-in token (checkin_qr), so a mail sent after a substitution shows the new person."""
     from confops.registration.orders import attendees_of
 
     order = await Order.select().where(Order.id == order_id).first()
     event = await _event(order["event"])
     people = [a for a in await attendees_of(order_id) if a["status"] == "active"]
-    link = self_service_url(order_id, token) if token else f"{CONFIG.base_url}/account"
+    buyer = attendee_id is None
+    shown = people if buyer else [p for p in people if p["id"] == attendee_id]
+    if order["status"] != OrderStatus.confirmed.value or not shown:
+        return None  # cancelled (or that attendee cancelled) before the mail went out
+    link = self_service_url(order_id, token) if (buyer and token) else f"{CONFIG.base_url}/account"
+    greeting = order["buyer_name"] if buyer else " ".join(
+        x for x in (shown[0]["first_name"], shown[0]["last_name"]) if x) if shown else order["buyer_name"]
     location = ", ".join(p for p in (event["venue_name"], event["venue_address"]) if p) or "Online"
     calendar = ics.event_ics(uid=f"event-{event['id']}-order-{order_id}@confops", title=event["title"],
                              starts_at=event["starts_at"], ends_at=event["ends_at"], location=location,
                              description=event["summary"], url=f"{CONFIG.base_url}/events/{event['slug']}",
                              now=clock.now())
-    calendar_file = Attachment("event.ics", calendar, "text/calendar")
-    codes = {p["id"]: Attachment(f"checkin-{p['id']}.png", qr_png(p["checkin_code"]), "image/png",
-                                 inline_cid=f"qr-{p['id']}@confops") for p in people}
-    # The buyer gets every attendee's code and the order's management link; an attendee whom
-    # someone else registered gets only their own code and a sign-in link, never the buyer's
-    # link (which could cancel the whole order) nor colleagues' codes.
-    letters = [(order["buyer_email"], order["buyer_name"], True, people, link)]
-    for person in people:
-        if person["email"].lower() != order["buyer_email"].lower():
-            letters.append((person["email"], f"{person['first_name']} {person['last_name']}", False, [person],
-                            f"{CONFIG.base_url}/account"))
-    for to, greeting, buyer, shown, url in letters:
-        text, html = _render("confirmation", order=order, event=event, people=shown, link=url,
-                             greeting=greeting, buyer=buyer)
-        await outbox.enqueue(
-            Message(to=to, subject=f"Registration confirmed: {event['title']}", text=text, html=html,
-                    attachments=(calendar_file, *(codes[p["id"]] for p in shown))),
-            dedupe_key=f"{dedupe}:{order_id}:{to.lower()}",
-        )
+    tokens = await signed_tokens(event["id"], shown)
+    codes = [Attachment(f"checkin-{p['id']}.png", qr_png(tokens[p["id"]]), "image/png",
+                        inline_cid=f"qr-{p['id']}@confops") for p in shown]
+    for p in shown:
+        p["checkin_token"] = tokens[p["id"]]
+    text, html = _render("confirmation", order=order, event=event, people=shown, link=link,
+                         greeting=greeting, buyer=buyer)
+    return Message(to=to, subject=f"Registration confirmed: {event['title']}", text=text, html=html,
+                   attachments=(Attachment("event.ics", calendar, "text/calendar"), *codes))
 
 
 async def queue_cancellation(order: dict, refund_cents: int) -> None:

@@ -15,7 +15,6 @@ from confops.registration.catalog import category_price
 from confops.registration.holds import give_back, with_snapshot
 from confops.registration.intake import MULTILINE, TEXT_FIELDS, text_problem
 from confops.registration.orders import new_checkin_code
-from confops.registration.pricing import PhaseRules, current_phase
 from confops.registration.tables import (
     HOLDING,
     Answer,
@@ -106,6 +105,9 @@ async def edit_answers(order: dict, attendee_id: int, fields: dict[str, str], an
             problems.append(FieldError(f"answers.{key}", "No such question."))
         elif msg := text_problem(value or "", 2000, questions[key]["required"], True):
             problems.append(FieldError(f"answers.{key}", msg))
+        elif (value or "").strip() and (choices := [c.strip() for c in (questions[key]["choices"] or "").splitlines()
+                                                     if c.strip()]) and value.strip() not in choices:
+            problems.append(FieldError(f"answers.{key}", "Choose one of the options."))
     collect(problems)
     async with transaction():
         if changes:
@@ -145,11 +147,10 @@ async def transfer(order: dict, attendee_id: int, new: dict[str, str], category_
         if category is None:
             problems.append(FieldError("category", "Choose one of the listed categories."))
     collect(problems)
-    sales = await EventSales.select().where(EventSales.event == order["event"]).first()
-    phase = current_phase(PhaseRules(sales["early_bird_ends_at"], sales["early_bird_first_n"],
-                                     sales["late_starts_at"]), clock.now(), sales["sold"])
+    phase = _priced_phase(order)
     old_fee = await Category.select().where(Category.id == person["category"]).first()
-    difference = category_price(category).in_phase(phase) - category_price(old_fee).in_phase(phase)
+    difference = 0 if order["complimentary"] else (
+        category_price(category).in_phase(phase) - category_price(old_fee).in_phase(phase))
     async with transaction():
         if category["id"] != person["category"]:
             await claim_category(category["id"], 1, category["label"])
@@ -158,14 +159,39 @@ async def transfer(order: dict, attendee_id: int, new: dict[str, str], category_
         updated = await Attendee.update({
             **{getattr(Attendee, k): v for k, v in values.items()},
             Attendee.email: email, Attendee.category: category["id"],
+            Attendee.price_cents: Attendee.price_cents + difference,
             Attendee.checkin_code: new_checkin_code(), Attendee.token_version: Attendee.token_version + 1,
         }).where((Attendee.id == person["id"]) & (Attendee.token_version == person["token_version"])
                  ).returning(*Attendee.all_columns())
         if not updated:
             raise Conflict("This registration was changed meanwhile; reload and try again.", code="stale")
+        if difference:
+            # The total is what the active attendees cost: dearer -> the ledger shows a balance
+            # due; cheaper -> the difference is refunded below (group.give_money_back).
+            await Order.update({Order.total_cents: Order.total_cents + difference}).where(Order.id == order["id"])
         await Answer.delete().where(Answer.attendee == person["id"])
         await queue_transfer(order, person, updated[0], difference)
+        if order["status"] == OrderStatus.confirmed.value:
+            from confops.registration.emails import queue_confirmation
+
+            # The newcomer's own confirmation, with the QR of their new signed check-in token.
+            await queue_confirmation(order["id"], token=None, recipients=[(email, person["id"])],
+                                     dedupe=f"substitute-v{updated[0]['token_version']}")
+    if difference < 0 and order["status"] == OrderStatus.confirmed.value:
+        from confops.registration.group import give_money_back
+
+        await give_money_back(order["id"], -difference, reason="Substitution into a cheaper category",
+                              kind="substitution")
     return difference
+
+
+def _priced_phase(order: dict):
+    """The phase the order was priced at: a substitute pays the same phase's price."""
+    from confops.registration.holds import with_snapshot
+    from confops.registration.pricing import PhaseKind
+
+    phase = with_snapshot(dict(order))["pricing_snapshot_dict"].get("phase")
+    return PhaseKind(phase) if phase in {p.value for p in PhaseKind} else PhaseKind.regular
 
 
 def checkin_code_is_current(attendee: dict, code: str) -> bool:

@@ -63,3 +63,38 @@ async def resend_confirmation(event_id: int, order_id: int, sequence: str) -> No
         raise NotFound("There is no confirmed order with that number.")
     async with transaction():
         await queue_confirmation(order_id, token=order_token(order["idempotency_key"]), dedupe=f"resend-{sequence}")
+
+
+AUDITED_FIELDS = ("first_name", "last_name", "badge_name", "credentials", "pronouns", "institution",
+                  "city_region", "profession", "dietary", "accessibility", "email")
+
+
+async def attendee_for_staff(event_id: int, attendee_id: int) -> dict:
+    from confops.registration.orders import attendees_of
+
+    row = await Attendee.select(Attendee.order).where((Attendee.id == attendee_id) & (Attendee.event == event_id)).first()
+    if row is None:
+        raise NotFound("There is no such attendee at this event.")
+    return next(a for a in await attendees_of(row["order"]) if a["id"] == attendee_id)
+
+
+def _audit_view(person: dict) -> dict:
+    return {**{f: person[f] for f in AUDITED_FIELDS}, "answers": dict(sorted(person["answers"].items()))}
+
+
+async def staff_edit_answers(event_id: int, attendee_id: int, fields: dict[str, str], answers: dict[str, str],
+                             *, actor_id: int) -> None:
+    """Staff change any answer, even after the attendees' edit deadline; the change and its
+    audit entry (emit "staff_change" with before and after) commit together."""
+    from confops.core.extension import emit
+    from confops.registration.selfservice import edit_answers
+
+    before = await attendee_for_staff(event_id, attendee_id)
+    order = await Order.select().where(Order.id == before["order"]).first()
+    async with transaction():
+        await edit_answers(order, attendee_id, fields, answers, staff=True)
+        after = await attendee_for_staff(event_id, attendee_id)
+        if _audit_view(before) != _audit_view(after):
+            await emit("staff_change", actor_id=actor_id, action="registration.edit_answers",
+                       entity="registration_attendee", entity_id=attendee_id,
+                       before=_audit_view(before), after=_audit_view(after))

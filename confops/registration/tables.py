@@ -74,6 +74,12 @@ class EventSales(Table):
     early_bird_ends_at = Timestamptz(null=True, default=None)
     early_bird_first_n = Integer(null=True, default=None)
     late_starts_at = Timestamptz(null=True, default=None)
+    # Early-bird places claimed so far (conditional UPDATE in the order's transaction); never
+    # given back on cancellation: "the first N registrants" got the price, as advertised.
+    early_claimed = Integer(default=0)
+    # Changes whenever staff edit categories, add-ons, codes or questions (catalog_changed):
+    # the key of each process's catalog cache. Random, so a reused event id never matches.
+    catalog_stamp = Varchar(length=32, default="")
 
 
 class Category(Table, tablename="registration_category"):
@@ -130,6 +136,7 @@ class Order(Table, tablename="registration_order"):
     token_hash = Varchar(length=64, index=True)
     refund_cents = Integer(default=0)
     complimentary = Boolean(default=False)
+    demographics_count = Integer(default=0)
     created_at = Timestamptz(default=TimestamptzNow())
     confirmed_at = Timestamptz(null=True, default=None)
     cancelled_at = Timestamptz(null=True, default=None)
@@ -181,7 +188,8 @@ class Answer(Table, tablename="registration_answer"):
 
 
 class Demographics(Table, tablename="registration_demographics"):
-    """Consented, optional, and deliberately unlinked: only the event, so reports can count."""
+    """Consented, optional, and deliberately unlinked: only the event, so reports can count.
+    The order keeps only how many attendees answered (Order.demographics_count)."""
 
     event = ForeignKey(Event, on_delete=OnDelete.cascade, null=False)
     race_ethnicity = Varchar(length=120)

@@ -57,3 +57,21 @@ def person(category: str = "resident", email: str = "ana@example.org", **extra) 
 def order(*people: AttendeeIn, key: str = "k1", code: str = "", buyer_email: str = "buyer@example.org") -> OrderIn:
     return OrderIn(buyer_name="Bea Buyer", buyer_email=buyer_email, attendees=list(people or [person()]),
                    idempotency_key=key, code=code)
+
+
+async def door_accepts(token: str) -> int | None:
+    """What the door scanner does with a scanned QR (check-in area's verifier, the event's
+    key, the attendee's current token version): the attendee id, or None when refused."""
+    from confops.checkin import tokens
+    from confops.checkin.service import event_key
+    from confops.registration.config import CONFIG
+    from confops.registration.tables import Attendee
+
+    parsed = tokens.parse(token)
+    if parsed is None:
+        return None
+    claims = parsed[0]
+    row = await Attendee.select(Attendee.token_version, Attendee.status).where(Attendee.id == claims.attendee_id).first()
+    current = row["token_version"] if row and row["status"] == "active" else None
+    result = tokens.verify(token, key=await event_key(claims.event_id, CONFIG.secret), current_version=current)
+    return claims.attendee_id if result.ok else None

@@ -21,7 +21,8 @@ class OrdersApi(Controller):
     async def place(self, request: Request, slug: FromPath[str], data: JSONBody[OrderBody]) -> Response[OrderCreated]:
         """Register one or more attendees. Repeating the same idempotency_key returns the first
         order (200, same token: it is derived from the key with the app's secret). 409 codes: sold_out, category_full, addon_full,
-        code_invalid, registration_closed, offer_invalid."""
+        code_invalid, registration_closed, offer_invalid, price_changed (the early-bird places ran out
+        between pricing and ordering: GET the event and order again at the new price)."""
         settings = request.app.state.settings
         order = OrderIn(
             buyer_name=data.buyer_name, buyer_email=data.buyer_email, idempotency_key=data.idempotency_key,

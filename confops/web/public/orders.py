@@ -11,7 +11,9 @@ from confops.core.auth import PUBLIC
 from confops.core.errors import Conflict, Invalid
 from confops.events.tables import Event
 from confops.registration import orders, selfservice
+from confops.registration.checkin_qr import qr_data_uri, signed_tokens
 from confops.registration.intake import PRONOUN_CHOICES, TEXT_FIELDS
+from confops.registration.tables import Category
 from confops.web.render import page
 
 
@@ -19,7 +21,22 @@ async def _context(order_id: int, token: str) -> dict:
     row = await orders.order_by_token(order_id, token)
     event = await Event.select().where(Event.id == row["event"]).first()
     people = await orders.attendees_of(order_id)
-    return {"order": row, "event": event, "people": people, "token": token}
+    if row["status"] == "confirmed":
+        # The same signed check-in token as the e-mail's QR (the door scanner verifies it).
+        active = [p for p in people if p["status"] == "active"]
+        for person_id, signed in (await signed_tokens(row["event"], active)).items():
+            next(p for p in active if p["id"] == person_id)["qr"] = qr_data_uri(signed)
+    categories = await Category.select(Category.code, Category.label).where(
+        Category.event == row["event"]).order_by(Category.position)
+    active = sum(1 for p in people if p["status"] == "active")
+    return {"order": row, "event": event, "people": people, "token": token, "categories": categories,
+            "active_count": active, "balance": await _balance(row)}
+
+
+async def _balance(row: dict):
+    from confops.payments.ledger import balance_of
+
+    return await balance_of(row)
 
 
 class OrderPages(Controller):
@@ -30,7 +47,7 @@ class OrderPages(Controller):
                     notice: str = "", preview=None) -> Template:
         ctx = await _context(order_id, token)
         return page(request, "register/order.html", status_code=status, errors=errors or {}, notice=notice,
-                    preview=preview, pronouns=PRONOUN_CHOICES, **ctx)
+                    preview=preview, attendee_preview=None, preview_attendee=None, pronouns=PRONOUN_CHOICES, **ctx)
 
     @get("/orders/{order_id:int}")
     async def show(self, request: Request, order_id: FromPath[int], token: FromQuery[str] = "") -> Template:
@@ -78,7 +95,7 @@ class OrderPages(Controller):
         new = {k: str(form.get(k, "")) for k in (*TEXT_FIELDS, "email")}
         try:
             attendee_id = int(str(form.get("attendee", "0")))
-            diff = await selfservice.transfer(row, attendee_id, new)
+            diff = await selfservice.transfer(row, attendee_id, new, category_code=str(form.get("category", "")) or None)
         except (Invalid, Conflict) as exc:
             return await self._show(request, order_id, token, status=exc.status_code,
                                     errors={f"transfer_{k}": v for k, v in exc.field_messages().items()}
@@ -88,6 +105,8 @@ class OrderPages(Controller):
         from confops.core.money import money
 
         note = "The place was transferred; the old check-in code no longer works."
-        if diff:
-            note += f" Price difference: {money(diff, row['currency'])}."
+        if diff > 0:
+            note += f" Balance due for the dearer category: {money(diff, row['currency'])}."
+        elif diff < 0:
+            note += f" The difference of {money(-diff, row['currency'])} is refunded."
         return await self._show(request, order_id, token, notice=note)

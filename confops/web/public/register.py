@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from litestar import Controller, Request, get, post
@@ -26,35 +27,74 @@ def _form_values(form) -> dict[str, str]:
     return {k: str(v) for k, v in form.items() if k != "_csrf_token"}
 
 
-def order_from_form(values: dict[str, str]) -> OrderIn:
-    """One attendee who is also the buyer (group orders go through the API or staff)."""
-    fields = {name: values.get(name, "") for name in TEXT_FIELDS}
-    if fields["pronouns"] == "other":
-        fields["pronouns"] = values.get("pronouns_other", "")
+MAX_FORM_ATTENDEES = 20
+EXTRA_FIELDS = ("first_name", "last_name", "email", "badge_name", "credentials", "institution")
+
+
+def extra_count(values: dict[str, str]) -> int:
+    """How many attendees the form has besides the first (no JavaScript: "Add another
+    attendee" posts the form back with one more block)."""
+    try:
+        return max(0, min(MAX_FORM_ATTENDEES - 1, int(values.get("extra", "0") or 0)))
+    except ValueError:
+        return 0
+
+
+def _addons_and_answers(values: dict[str, str], prefix: str) -> tuple[dict[str, int], dict[str, str]]:
     addons: dict[str, int] = {}
+    answers: dict[str, str] = {}
     for key, raw in values.items():
-        if key.startswith("addon_") and raw.strip():
+        if not key.startswith(prefix):
+            continue
+        name = key[len(prefix):]
+        if name.startswith("addon_") and raw.strip():
             try:
                 qty = int(raw)
             except ValueError:
                 qty = -1
             if qty != 0:
-                addons[key[len("addon_"):]] = qty
-    answers = {k[len("answer_"):]: v for k, v in values.items() if k.startswith("answer_")}
-    attendee = AttendeeIn(category=values.get("category", ""), email=values.get("email", ""), addons=addons,
-                          answers=answers, **fields)
+                addons[name[len("addon_"):]] = qty
+        elif name.startswith("answer_"):
+            answers[name[len("answer_"):]] = raw
+    return addons, answers
+
+
+def order_from_form(values: dict[str, str]) -> OrderIn:
+    """The first attendee's fields are unprefixed; more attendees use `a1_…`, `a2_…`. The buyer
+    is the first attendee unless buyer_name/buyer_email say someone else pays (a buyer who may
+    not attend)."""
+    fields = {name: values.get(name, "") for name in TEXT_FIELDS}
+    if fields["pronouns"] == "other":
+        fields["pronouns"] = values.get("pronouns_other", "")
+    addons, answers = _addons_and_answers({k: v for k, v in values.items() if not re.match(r"a\d+_", k)}, "")
+    people = [AttendeeIn(category=values.get("category", ""), email=values.get("email", ""), addons=addons,
+                         answers=answers, **fields)]
+    for i in range(1, extra_count(values) + 1):
+        prefix = f"a{i}_"
+        more_addons, more_answers = _addons_and_answers(values, prefix)
+        people.append(AttendeeIn(category=values.get(prefix + "category", ""), addons=more_addons,
+                                 answers=more_answers,
+                                 **{f: values.get(prefix + f, "") for f in EXTRA_FIELDS}))
     name = f"{fields['first_name']} {fields['last_name']}".strip()
-    return OrderIn(buyer_name=name or "-", buyer_email=values.get("email", ""), attendees=[attendee],
+    buyer_email = values.get("buyer_email", "").strip()
+    buyer_name = values.get("buyer_name", "").strip() if buyer_email else (name or "-")
+    return OrderIn(buyer_name=buyer_name, buyer_email=buyer_email or values.get("email", ""), attendees=people,
                    idempotency_key=values.get("form_token", ""), code=values.get("code", ""),
                    offer_token=values.get("offer", ""))
 
 
-def _errors(exc: Invalid) -> dict[str, str]:
-    """attendees[0].email -> email, so messages sit next to the single form's fields."""
+def _errors(exc: Invalid, values: dict[str, str] | None = None) -> dict[str, str]:
+    """attendees[0].email -> email and attendees[2].email -> a2_email, so each message sits
+    next to its field on the form."""
+    separate_buyer = bool((values or {}).get("buyer_email", "").strip())
     out = {}
     for e in exc.errors:
-        key = e.field.replace("attendees[0].", "").replace("addons.", "addon_").replace("answers.", "answer_")
-        key = {"buyer_email": "email", "buyer_name": "first_name"}.get(key, key)
+        key = e.field.replace("addons.", "addon_").replace("answers.", "answer_")
+        if match := re.match(r"attendees\[(\d+)\]\.(.*)", key):
+            index, rest = int(match.group(1)), match.group(2)
+            key = rest if index == 0 else f"a{index}_{rest}"
+        if not separate_buyer:
+            key = {"buyer_email": "email", "buyer_name": "first_name"}.get(key, key)
         out.setdefault(key, e.message)
     return out
 
@@ -65,9 +105,9 @@ class RegisterPages(Controller):
 
     async def _form(self, request: Request, slug: str, values: dict, errors: dict, status: int = 200,
                     problem: str = "") -> Template:
-        catalog = await load_catalog(slug)
+        catalog = await load_catalog(slug, live=True)
         return page(request, "register/form.html", status_code=status, catalog=catalog, v=values, errors=errors,
-                    problem=problem, pronouns=PRONOUN_CHOICES, professions=PROFESSIONS,
+                    problem=problem, extra=extra_count(values), pronouns=PRONOUN_CHOICES, professions=PROFESSIONS,
                     closed=catalog.window_problem())
 
     @get("/events/{slug:str}/register")
@@ -78,9 +118,13 @@ class RegisterPages(Controller):
     @post("/events/{slug:str}/register")
     async def submit(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
         values = _form_values(await request.form())
+        action = values.get("action", "")
+        if action in ("add", "remove"):
+            values["extra"] = str(max(0, extra_count(values) + (1 if action == "add" else -1)))
+            return await self._form(request, slug, values, {})
         order = order_from_form(values)
         try:
-            if values.get("action") != "confirm":
+            if action != "confirm":
                 catalog, quote, _code = await orders.quote(slug, order)
                 return page(request, "register/review.html", catalog=catalog, quote=quote, v=values,
                             order=order)
@@ -88,7 +132,7 @@ class RegisterPages(Controller):
             placed = await orders.place_order(slug, order, hold_minutes=settings.order_hold_minutes,
                                               base_url=settings.base_url)
         except Invalid as exc:
-            return await self._form(request, slug, values, _errors(exc), 422)
+            return await self._form(request, slug, values, _errors(exc, values), 422)
         except Conflict as exc:
             return await self._form(request, slug, values, {exc.code: exc.detail}, 409, problem=exc.detail)
         return Redirect(f"/orders/{placed.id}?token={placed.token}", status_code=303)

@@ -1,0 +1,117 @@
+"""Group orders after the fact: one attendee cancelled out of several, and the money side of a
+substitution (the buyer gives an attendee's place to someone else, perhaps in another category).
+
+Money: an order's `total_cents` is what its active attendees cost. Cancelling one attendee
+takes their price off the total and refunds by the event's policy what was paid for them (the
+rest is the cancellation fee the society keeps); a substitution into a dearer category adds
+the difference to the total, which the payments ledger then shows as due; into a cheaper one
+it takes the difference off and refunds it through the payments area. Card payments are
+refunded at once (payments.refunds.refund_order); cheques and invoices are refunded by hand
+from the order's payments page, where the ledger shows the credit.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from confops.core import clock, outbox
+from confops.core.errors import Conflict, NotFound
+from confops.core.mail import Message
+from confops.core.money import money
+from confops.db import transaction
+from confops.events.tables import Event
+from confops.registration import capacity, refunds
+from confops.registration.selfservice import RefundPreview, cancel_order
+from confops.registration.tables import (
+    HOLDING,
+    Attendee,
+    AttendeeAddOn,
+    AttendeeStatus,
+    EventSales,
+    Order,
+    OrderStatus,
+)
+
+log = logging.getLogger("confops.registration")
+
+
+async def _active(order_id: int) -> list[dict]:
+    return await Attendee.select().where(
+        (Attendee.order == order_id) & (Attendee.status == AttendeeStatus.active.value)).order_by(Attendee.id)
+
+
+async def attendee_refund_preview(order: dict, attendee_id: int) -> RefundPreview:
+    if order["status"] not in (OrderStatus.confirmed.value, *HOLDING):
+        raise Conflict("This order is already closed.", code="order_closed")
+    person = next((a for a in await _active(order["id"]) if a["id"] == attendee_id), None)
+    if person is None:
+        raise NotFound("There is no such attendee on this order.")
+    event = await Event.select(Event.starts_at).where(Event.id == order["event"]).first()
+    sales = await EventSales.select().where(EventSales.event == order["event"]).first()
+    paid = person["price_cents"] if order["status"] == OrderStatus.confirmed.value else 0
+    amount = refunds.refund_cents(paid, policy=sales["cancellation_policy"], tiers=sales["refund_tiers"],
+                                  fee_cents=sales["cancellation_fee_cents"], now=clock.now(),
+                                  event_starts_at=event["starts_at"])
+    return RefundPreview(paid, amount, sales["cancellation_policy"], order["currency"])
+
+
+async def cancel_attendee(order: dict, attendee_id: int) -> RefundPreview:
+    """Cancel one attendee of an order; the last active attendee cancels the whole order."""
+    preview = await attendee_refund_preview(order, attendee_id)
+    people = await _active(order["id"])
+    if len(people) == 1:
+        return await cancel_order(order)
+    person = next(a for a in people if a["id"] == attendee_id)
+    async with transaction():
+        flipped = await Attendee.update({
+            Attendee.status: AttendeeStatus.cancelled.value, Attendee.token_version: Attendee.token_version + 1,
+        }).where((Attendee.id == attendee_id) & (Attendee.status == AttendeeStatus.active.value)
+                 & (Attendee.token_version == person["token_version"])).returning(Attendee.id)
+        if not flipped:
+            raise Conflict("This registration was changed meanwhile; reload and try again.", code="stale")
+        await capacity.release_category(person["category"], 1)
+        for add in await AttendeeAddOn.select().where(AttendeeAddOn.attendee == attendee_id):
+            await capacity.release_addon(add["addon"], add["quantity"])
+        from confops.registration.waitlist import offer_freed_places
+
+        kept = await offer_freed_places(order["event"], 1)
+        await capacity.release_event(order["event"], 1 - kept)
+        await Order.update({Order.total_cents: Order.total_cents - person["price_cents"],
+                            Order.refund_cents: Order.refund_cents + preview.refund_cents}).where(
+            Order.id == order["id"])
+        await _queue_attendee_cancelled(order, person, preview.refund_cents)
+    await give_money_back(order["id"], preview.refund_cents,
+                          reason=f"Attendee {person['first_name']} {person['last_name']} cancelled (refund policy)",
+                          kind="cancellation")
+    return preview
+
+
+async def give_money_back(order_id: int, amount_cents: int, *, reason: str, kind: str) -> int:
+    """Refund through the payments area when the order was paid by card; returns what was
+    refunded now (0: nothing paid, or paid by hand and refunded by hand)."""
+    if amount_cents <= 0:
+        return 0
+    from confops.payments.gateway import GatewayError
+    from confops.payments.refunds import refund_order
+    from confops.payments.tables import Payment, PaymentStatus, Provider
+
+    if not await Payment.exists().where((Payment.order == order_id) & (Payment.provider == Provider.stripe.value)
+                                        & (Payment.status == PaymentStatus.succeeded.value)):
+        return 0
+    try:
+        done = await refund_order(order_id, amount_cents, reason=reason[:300], kind=kind)
+    except (Conflict, GatewayError) as exc:
+        log.warning("refund of %s on order %s failed: %s", amount_cents, order_id, exc)
+        return 0
+    return sum(r["amount_cents"] for r in done)
+
+
+async def _queue_attendee_cancelled(order: dict, person: dict, refund_cents: int) -> None:
+    event = await Event.select(Event.title).where(Event.id == order["event"]).first()
+    name = f"{person['first_name']} {person['last_name']}".strip()
+    text = (f"{name}'s registration for {event['title']} (order {order['id']}) is cancelled; the place is "
+            f"back on sale and the old check-in code no longer works.\n"
+            + (f"Refund: {money(refund_cents, order['currency'])}.\n" if refund_cents else ""))
+    for to in sorted({order["buyer_email"].lower(), person["email"].lower()}):
+        await outbox.enqueue(Message(to=to, subject=f"Registration cancelled: {name}, {event['title']}", text=text),
+                             dedupe_key=f"attendee-cancelled:{person['id']}:{to}")
