@@ -5,7 +5,13 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 from confops.accounts.tables import LoginLink, RoleGrant, User
-from confops.checkin.tables import EventSigningKey
+from confops.checkin.tables import (
+    CheckinConflict,
+    CheckinList,
+    CheckinScan,
+    EventSigningKey,
+    ScannerDevice,
+)
 from confops.core.tables import OutboxMessage
 from confops.events.tables import (
     AgendaItem,
@@ -93,6 +99,10 @@ APP_CONFIG = AppConfig(
         Dispute,
         InvoiceCounter,
         Invoice,
+        CheckinList,
+        ScannerDevice,
+        CheckinScan,
+        CheckinConflict,
     ],
     migration_dependencies=[],
     commands=[],
