@@ -13,8 +13,8 @@ conflict); anything the server would not have accepted is kept as a conflict for
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
 from confops.checkin import tokens
 from confops.checkin.devices import Device, ListInfo
@@ -71,6 +71,7 @@ async def upload(device: Device, lists: dict[int, ListInfo], key: tokens.EventKe
                  scans: list[QueuedScan]) -> list[dict]:
     """Apply a device's queue in client-time order; one answer per scan, by nonce."""
     answers = []
+    scans = [s if s.client_time.tzinfo else replace(s, client_time=s.client_time.replace(tzinfo=UTC)) for s in scans]
     for item in sorted(scans, key=lambda s: s.client_time):
         lst = lists[item.list_id]
         check_input(item.nonce, item.direction, lst)
