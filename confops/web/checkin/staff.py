@@ -38,8 +38,8 @@ class StaffCheckin(Controller):
 
     async def _page(self, request: Request, slug: str, **extra) -> Template:
         event = await checkin_staff.event_for_checkin(slug, request.state.principal)
-        return page(request, "staff/checkin.html", event=event, **(await checkin_staff.overview(event["id"])),
-                    paired=None, **extra)
+        extra.setdefault("paired", None)
+        return page(request, "staff/checkin.html", event=event, **(await checkin_staff.overview(event["id"])), **extra)
 
     @get("/")
     async def index(self, request: Request, slug: FromPath[str]) -> Template:
@@ -71,7 +71,7 @@ class StaffCheckin(Controller):
         """Pair a device: the token is shown on this answer only (QR + link), never again."""
         event = await checkin_staff.event_for_checkin(slug, request.state.principal)
         form = await request.form()
-        ids = [int(v) for v in form.getall("list_ids", []) if str(v).isdigit()] if hasattr(form, "getall") else []
+        ids = [int(v) for v in form.getall("list_ids", []) if str(v).isdigit()]
         device, token = await devices.create_device(event["id"], str(form.get("name", "")), ids, _user_id(request))
         url = f"{request.app.state.settings.base_url.rstrip('/')}/checkin/scanner#device={token}"
         return await self._page(request, slug, paired={"device": device, "token": token, "url": url,
