@@ -137,8 +137,7 @@ async def _run(conns: list[Connection], jobs: list, one) -> tuple[float, list[fl
     return time.perf_counter() - t0, sorted(latencies)
 
 
-async def fire(port: int, plan_path: str, concurrency: int) -> dict:
-    plan = json.loads(Path(plan_path).read_text())
+async def fire(port: int, plan: dict, concurrency: int) -> dict:
     conns = [Connection("127.0.0.1", port) for _ in range(concurrency)]
     health_n = 3000
 
@@ -176,7 +175,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.fire:
-        print(json.dumps(asyncio.run(fire(args.port, args.fire, args.concurrency))))
+        print(json.dumps(asyncio.run(fire(args.port, json.loads(Path(args.fire).read_text()), args.concurrency))))
         return
 
     name = f"confops_bench_{uuid.uuid4().hex[:8]}"

@@ -4,6 +4,7 @@ with WebCrypto) and reaches the server once the network is back. A staff page op
 shows the live count move (Channels over a WebSocket)."""
 
 import asyncio
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +15,7 @@ from confops.checkin.tables import CheckinScan
 from tests.checkin.factory import make_door
 
 pytestmark = pytest.mark.browser
+DECODER = Path(__file__).resolve().parents[2] / "confops/web/static/checkin/zxing-decoder.min.js"
 
 
 async def _until(check, seconds=20.0):
@@ -24,10 +26,10 @@ async def _until(check, seconds=20.0):
 
 
 async def test_wedge_scans_and_a_network_cut_at_the_door(db, live_server, page, browser):
-    door = await make_door(2)
+    door = await make_door(3)
     await create_user("door@example.org", "Dora Door", password_hash=passwords.hash_password("door-password-1"),
                       roles=[("org-meeting", Role.checkin)])
-    first, second = [await door.token(a) for a in door.people]
+    first, second, third = [await door.token(a) for a in door.people]
 
     staff = await (await browser.new_context()).new_page()
     await staff.goto(live_server.url + "/staff/login")
@@ -55,6 +57,8 @@ async def test_wedge_scans_and_a_network_cut_at_the_door(db, live_server, page, 
     await page.locator("body[data-state=amber]").wait_for()
     assert "at Door A" in await page.locator("#result-message").inner_text()
 
+    await page.wait_for_function("document.body.dataset.offlineReady", timeout=15000)
+    assert await page.evaluate("document.body.dataset.offlineReady") == "yes"  # the page is cached for offline
     await page.context.set_offline(True)
     await page.locator("#net", has_text="Offline").wait_for()
     await page.keyboard.type(second)
@@ -68,9 +72,39 @@ async def test_wedge_scans_and_a_network_cut_at_the_door(db, live_server, page, 
     await page.keyboard.press("Enter")
     await page.locator("body[data-state=red]").wait_for()
 
+    stored = await page.evaluate("JSON.stringify(localStorage)")
+    assert '"secret"' not in stored  # the key lives only as a non-extractable CryptoKey (IndexedDB)
+
+    await page.reload(timeout=15000)  # still offline: the service worker serves the page, IndexedDB the key
+    await page.locator("#net", has_text="Offline").wait_for()
+    assert await page.locator("#queue").inner_text() == "1"
+    await page.locator("#code").focus()
+    await page.keyboard.type(third)
+    await page.keyboard.press("Enter")
+    await page.locator("body[data-state=green]").wait_for()
+    assert await page.locator("#queue").inner_text() == "2"
+
     await page.context.set_offline(False)
     await page.locator("#queue", has_text="0").wait_for(timeout=20000)
     await _until(lambda: CheckinScan.count().where(CheckinScan.offline == True))  # noqa: E712
     rows = await CheckinScan.select().order_by(CheckinScan.id)
-    assert [r["attendee"] for r in rows] == door.people and rows[1]["offline"]
-    await staff.locator(f'td.count[data-list="{list_id}"]', has_text="2").wait_for()
+    assert [r["attendee"] for r in rows] == door.people and rows[1]["offline"] and rows[2]["offline"]
+    await staff.locator(f'td.count[data-list="{list_id}"]', has_text="3").wait_for()
+
+
+async def test_the_bundled_decoder_reads_a_badge_qr(page):
+    """The camera fallback (zxing from npm, built by `make scanner-decoder`) decodes a badge QR."""
+    import base64
+
+    from confops.registration.emails import qr_png
+
+    token = "1" + "0123456789" * 5 + "012345"
+    png = base64.b64encode(qr_png(token)).decode()
+    await page.set_content(f'<img id="qr" src="data:image/png;base64,{png}"><canvas id="c"></canvas>')
+    await page.add_script_tag(path=str(DECODER))
+    decoded = await page.evaluate("""() => new Promise((ok) => {
+        const img = document.getElementById("qr"), canvas = document.getElementById("c");
+        const go = () => { canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+                           canvas.getContext("2d").drawImage(img, 0, 0); ok(window.ConfopsDecoder.decodeCanvas(canvas)); };
+        img.complete ? go() : img.onload = go; })""")
+    assert decoded == token

@@ -7,6 +7,7 @@ RULES = {
     "GET /api/v1/checkin/sync": "device",
     "POST /api/v1/checkin/offline": "device",
     "GET /checkin/scanner": "public",
+    "GET /checkin/scanner-sw.js": "public",
     "GET /staff/events/{slug:str}/checkin": "staff:checkin,registrar",
     "GET /staff/events/{slug:str}/checkin/counts": "staff:checkin,registrar",
     "POST /staff/events/{slug:str}/checkin/lists/days": "staff:checkin,registrar",

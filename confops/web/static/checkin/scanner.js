@@ -15,7 +15,17 @@
   const COLOURS = { ok: "green", already_checked_in: "amber", unpaid: "amber", invalid: "red", wrong_event: "red", revoked: "red" };
   const WORDS = { ok: "Welcome", already_checked_in: "Already checked in", unpaid: "Unpaid", invalid: "Not valid", wrong_event: "Wrong event", revoked: "Revoked" };
 
-  let token = null;
+  // --- pairing -----------------------------------------------------------------------------
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  if (fragment.get("device")) {
+    if (store.get("device", null) !== fragment.get("device")) { // another device: forget the last one's lists (its queue still uploads)
+      ["material", "seen", "list"].forEach((k) => localStorage.removeItem("confops.checkin." + k));
+    }
+    store.set("device", fragment.get("device"));
+    history.replaceState(null, "", location.pathname); // the token leaves the address bar
+  }
+
+  let token = store.get("device", null);
   let material = store.get("material", null);
   let hmacKey = null;
   let online = navigator.onLine;
@@ -23,13 +33,6 @@
   let seen = store.get("seen", {}); // "list:attendee:direction" -> {at, station}: repeats while offline
   let flushing = false;
 
-  // --- pairing -----------------------------------------------------------------------------
-  const fragment = new URLSearchParams(location.hash.slice(1));
-  if (fragment.get("device")) {
-    store.set("device", fragment.get("device"));
-    history.replaceState(null, "", location.pathname); // the token leaves the address bar
-  }
-  token = store.get("device", null);
 
   // --- status bar ----------------------------------------------------------------------------
   function showNet() {
@@ -83,17 +86,38 @@
     if (!r.ok) { const e = new Error("HTTP " + r.status); e.status = r.status; throw e; }
     return r.json();
   }
-  async function importKey() {
-    if (!material) return;
-    const raw = Uint8Array.from(atob(material.key.secret), (c) => c.charCodeAt(0));
+  // The event key is imported as a non-extractable WebCrypto key and kept in IndexedDB (which
+  // stores CryptoKey objects as they are): the page can sign with it, nobody can read its bytes
+  // back out, and localStorage never holds the secret.
+  function keyStore(mode, action) {
+    return new Promise((ok, fail) => {
+      const open = indexedDB.open("confops-checkin", 1);
+      open.onupgradeneeded = () => open.result.createObjectStore("keys");
+      open.onerror = () => fail(open.error);
+      open.onsuccess = () => {
+        const tx = open.result.transaction("keys", mode);
+        const req = action(tx.objectStore("keys"));
+        tx.oncomplete = () => ok(req.result);
+        tx.onerror = () => fail(tx.error);
+      };
+    });
+  }
+  async function importKey(secret) {
+    const raw = Uint8Array.from(atob(secret), (c) => c.charCodeAt(0));
     hmacKey = await crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    await keyStore("readwrite", (s) => s.put(hmacKey, "hmac"));
+  }
+  async function loadKey() {
+    try { hmacKey = (await keyStore("readonly", (s) => s.get("hmac"))) || null; } catch (e) { hmacKey = null; }
   }
   async function sync() {
     if (!token) { $("pairing").hidden = false; return; }
     try {
-      material = await api("GET", "sync");
+      const fresh = await api("GET", "sync");
+      await importKey(fresh.key.secret);
+      delete fresh.key.secret;
+      material = fresh;
       store.set("material", material);
-      await importKey();
       fillLists();
       setOnline(true);
     } catch (e) {
@@ -298,7 +322,13 @@
 
   // --- start ------------------------------------------------------------------------------------------
   showNet();
-  if (material) { importKey().then(fillLists); }
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/checkin/scanner-sw.js", { scope: "/checkin/" })
+      .then(() => navigator.serviceWorker.ready)
+      .then(() => { document.body.dataset.offlineReady = "yes"; })
+      .catch((e) => { document.body.dataset.offlineReady = "no: " + e; });
+  }
+  if (material) { loadKey().then(fillLists); }
   if (!token) $("pairing").hidden = false;
   sync().then(flush);
   setInterval(() => { if (navigator.onLine && (queue.length || !online)) { sync().then(flush); } }, 3000);
