@@ -12,6 +12,7 @@ from confops.accounts import passwords
 from confops.accounts.service import create_user
 from confops.accounts.tables import Role
 from confops.checkin.tables import CheckinScan
+from confops.registration.tables import Attendee
 from tests.checkin.factory import make_door
 
 pytestmark = pytest.mark.browser
@@ -26,10 +27,13 @@ async def _until(check, seconds=20.0):
 
 
 async def test_wedge_scans_and_a_network_cut_at_the_door(db, live_server, page, browser):
-    door = await make_door(3)
+    door = await make_door(4)
     await create_user("door@example.org", "Dora Door", password_hash=passwords.hash_password("door-password-1"),
                       roles=[("org-meeting", Role.checkin)])
-    first, second, third = [await door.token(a) for a in door.people]
+    first, second, third, cancelled = [await door.token(a) for a in door.people]
+    # The fourth registration was cancelled before the scanner synced: refused offline too.
+    await Attendee.update({Attendee.token_version: 2, Attendee.status: "cancelled"}).where(
+        Attendee.id == door.people[3])
 
     staff = await (await browser.new_context()).new_page()
     await staff.goto(live_server.url + "/staff/login")
@@ -71,6 +75,9 @@ async def test_wedge_scans_and_a_network_cut_at_the_door(db, live_server, page, 
     await page.keyboard.type(forged)
     await page.keyboard.press("Enter")
     await page.locator("body[data-state=red]").wait_for()
+    await page.keyboard.type(cancelled)
+    await page.keyboard.press("Enter")
+    await page.locator("body[data-result=revoked]").wait_for()
 
     stored = await page.evaluate("JSON.stringify(localStorage)")
     assert '"secret"' not in stored  # the key lives only as a non-extractable CryptoKey (IndexedDB)
@@ -88,7 +95,7 @@ async def test_wedge_scans_and_a_network_cut_at_the_door(db, live_server, page, 
     await page.locator("#queue", has_text="0").wait_for(timeout=20000)
     await _until(lambda: CheckinScan.count().where(CheckinScan.offline == True))  # noqa: E712
     rows = await CheckinScan.select().order_by(CheckinScan.id)
-    assert [r["attendee"] for r in rows] == door.people and rows[1]["offline"] and rows[2]["offline"]
+    assert [r["attendee"] for r in rows] == door.people[:3] and rows[1]["offline"] and rows[2]["offline"]
     await staff.locator(f'td.count[data-list="{list_id}"]', has_text="3").wait_for()
 
 
