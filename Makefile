@@ -48,7 +48,7 @@ migration: $(RUN_STAMP)
 # and its licence are committed, so running the app needs no Node and no CDN.
 scanner-decoder:
 	cd scanner-decoder && npm ci --no-audit --no-fund || npm install --no-audit --no-fund
-	cd scanner-decoder && node_modules/.bin/esbuild entry.js --bundle --minify --format=iife --legal-comments=none --outfile=../confops/web/static/checkin/zxing-decoder.min.js
+	cd scanner-decoder && node_modules/.bin/esbuild entry.js --bundle --minify --format=iife --legal-comments=none --banner:js="/*! @zxing/library (Apache-2.0, see zxing-decoder.LICENSE.txt) bundled by esbuild: make scanner-decoder */" --outfile=../confops/web/static/checkin/zxing-decoder.min.js
 	cp scanner-decoder/node_modules/@zxing/library/LICENSE confops/web/static/checkin/zxing-decoder.LICENSE.txt
 
 clean:
