@@ -109,6 +109,7 @@ async def _one(device: Device, lst: ListInfo, key: tokens.EventKey, item: Queued
                 checkin_list=lst.id, attendee=outcome.attendee_id, device=first["device"], station=first["station"],
                 direction=item.direction, reason=outcome.result, scanned_at=first["scanned_at"],
                 nonce_key=first["nonce_key"], winner=first["id"]))
+            await announce(lst, outcome.attendee_id, item.direction, at)  # the check-in's time moved earlier
             return {"nonce": item.nonce, "status": ACCEPTED, "scan_id": first["id"], "replaced_later_scan": True}
         await _conflict(device, lst, outcome, item, nonce_key, at, winner=first["id"])
     return {"nonce": item.nonce, "status": CONFLICT, "reason": outcome.result,

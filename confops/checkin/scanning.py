@@ -238,7 +238,8 @@ async def undo_last(device: Device) -> dict | None:
     The row stays, marked undone, so the log shows what happened; the person can be scanned again.
     """
     async with transaction():
-        last = await CheckinScan.select(CheckinScan.id, CheckinScan.attendee, CheckinScan.checkin_list).where(
+        last = await CheckinScan.select(CheckinScan.id, CheckinScan.attendee, CheckinScan.checkin_list,
+                                        CheckinScan.direction).where(
             (CheckinScan.device == device.id) & CheckinScan.undone_at.is_null()
         ).order_by(CheckinScan.id, ascending=False).first()
         if last is None:

@@ -84,7 +84,7 @@ async def test_undo_lets_the_person_be_scanned_again(db):
     token = await door.token(door.people[0])
     assert (await _scan(door, token)).result == "ok"
     undone = await scanning.undo_last(await devices.device_for_token(door.device_token))
-    assert undone["attendee"] == door.people[0]
+    assert undone["attendee"] == door.people[0] and undone["direction"] == "in"
     assert (await _scan(door, token)).result == "ok"
     assert await CheckinScan.count() == 2
 
@@ -150,3 +150,32 @@ async def test_two_offline_stations_one_check_in_one_conflict_earliest_wins(db):
     assert listed[0]["winner_station"] == "Door A" and listed[0]["last_name"] == "Person000"
     await offline.resolve_conflict(door.event_id, listed[0]["id"], None, "same person, let in once")
     assert await scanning.conflicts_of(door.event_id) == []
+
+
+async def test_offline_scans_emit_with_the_client_time_and_the_earlier_scan_wins(db):
+    from datetime import timedelta
+
+    from confops.core import clock
+
+    door = await make_door(1)
+    _, token_b = await devices.create_device(door.event_id, "Door B", [], None)
+    badge = await door.token(door.people[0])
+    dev_a, dev_b = await devices.device_for_token(door.device_token), await devices.device_for_token(token_b)
+    lst = await devices.list_for_device(dev_a, door.session_list)
+    key = await devices.event_key(door.event_id, TEST_SECRET)
+    seen = []
+
+    async def listener(**payload):
+        seen.append(payload)
+
+    extension._load()
+    extension._providers["session_scan_accepted"].append(listener)
+    t0 = (clock.now() - timedelta(minutes=30)).replace(microsecond=0)
+    try:
+        await offline.upload(dev_b, {lst.id: lst}, key, [offline.QueuedScan("b", lst.id, badge, t0 + timedelta(minutes=2))])
+        await offline.upload(dev_a, {lst.id: lst}, key, [offline.QueuedScan("a", lst.id, badge, t0)])
+    finally:
+        extension._providers["session_scan_accepted"].remove(listener)
+    assert [(p["scanned_at"], p["direction"], p["list_id"]) for p in seen] == [
+        (t0 + timedelta(minutes=2), "in", lst.id), (t0, "in", lst.id)]
+    assert (await CheckinScan.select(CheckinScan.scanned_at).first())["scanned_at"] == t0

@@ -55,7 +55,8 @@ class CheckinApi(Controller):
         last = await scanning.undo_last(device)
         if last is None:
             return UndoOut(False)
-        publish_delta(request.app, device.event_id, last["checkin_list"], -1)
+        if last["direction"] == "in":
+            publish_delta(request.app, device.event_id, last["checkin_list"], -1)
         return UndoOut(True, last["attendee"], last["checkin_list"])
 
     @get("/search")
