@@ -9,7 +9,7 @@ JOBS ?= 2
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint migration clean bench
+.PHONY: run test install lint migration clean bench scanner-decoder
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -43,6 +43,13 @@ lint: $(TEST_STAMP)
 # A new migration from the tables: make migration DESC="what changed"
 migration: $(RUN_STAMP)
 	PICCOLO_CONF=confops.piccolo_conf $(BIN)/piccolo migrations new confops --auto --desc "$(DESC)"
+
+# The scanner page's QR decoder (@zxing/library, Apache-2.0) bundled by esbuild; the built file
+# and its licence are committed, so running the app needs no Node and no CDN.
+scanner-decoder:
+	cd scanner-decoder && npm ci --no-audit --no-fund || npm install --no-audit --no-fund
+	cd scanner-decoder && node_modules/.bin/esbuild entry.js --bundle --minify --format=iife --legal-comments=none --banner:js="/*! @zxing/library (Apache-2.0, see zxing-decoder.LICENSE.txt) bundled by esbuild: make scanner-decoder */" --outfile=../confops/web/static/checkin/zxing-decoder.min.js
+	cp scanner-decoder/node_modules/@zxing/library/LICENSE confops/web/static/checkin/zxing-decoder.LICENSE.txt
 
 clean:
 	rm -rf $(VENV) .pytest_cache

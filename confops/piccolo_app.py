@@ -6,7 +6,6 @@ from piccolo.conf.apps import AppConfig
 
 from confops.accounts.tables import LoginLink, RoleGrant, User
 from confops.badges.tables import BadgePrint
-from confops.checkin.tables import EventSigningKey
 from confops.cme.tables import (
     AttendanceMark,
     Certificate,
@@ -17,6 +16,12 @@ from confops.cme.tables import (
     EvaluationAnswer,
     EvaluationDone,
     EvaluationQuestion,
+from confops.checkin.tables import (
+    CheckinConflict,
+    CheckinList,
+    CheckinScan,
+    EventSigningKey,
+    ScannerDevice,
 )
 from confops.core.tables import OutboxMessage
 from confops.events.tables import (
@@ -141,6 +146,10 @@ APP_CONFIG = AppConfig(
         GroupAttendance,
         CredentialingRules,
         LeaderTraining,
+        CheckinList,
+        ScannerDevice,
+        CheckinScan,
+        CheckinConflict,
     ],
     migration_dependencies=[],
     commands=[],

@@ -1,0 +1,1 @@
+"""Check-in on the web: the device API, the scanner page and the staff pages."""
