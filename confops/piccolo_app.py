@@ -2,9 +2,12 @@
 
 from pathlib import Path
 
+from piccolo.apps.user.tables import BaseUser
 from piccolo.conf.apps import AppConfig
+from piccolo_api.session_auth.tables import SessionsBase
 
 from confops.accounts.tables import LoginLink, RoleGrant, User
+from confops.backoffice.tables import AuditEntry, BulkMailing, MailingListMember, PrivacyRequest
 from confops.checkin.tables import EventSigningKey
 from confops.core.tables import OutboxMessage
 from confops.events.tables import (
@@ -93,6 +96,12 @@ APP_CONFIG = AppConfig(
         Dispute,
         InvoiceCounter,
         Invoice,
+        AuditEntry,
+        MailingListMember,
+        BulkMailing,
+        PrivacyRequest,
+        BaseUser,  # piccolo-admin's own sign-in, bridged from confops admins (web/backoffice/admin.py)
+        SessionsBase,
     ],
     migration_dependencies=[],
     commands=[],

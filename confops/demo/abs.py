@@ -18,6 +18,7 @@ from confops.accounts.tables import Role, User
 from confops.core import clock
 from confops.core.clock import zone
 from confops.db import transaction
+from confops.demo.backoffice import load_backoffice_demo
 from confops.demo.registration import load_registration_demo
 from confops.demo.rows import ensure_row
 from confops.demo.speakers import load_speakers_demo
@@ -166,6 +167,7 @@ async def load_demo() -> DemoResult:
     loader.result.existing += int(not created.created)
     await load_registration_demo()
     loader.result.created += await load_speakers_demo()
+    loader.result.created += await load_backoffice_demo()
     return loader.result
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from piccolo.columns.combination import WhereRaw
 
 from confops.accounts.tables import Role
+from confops.core import extension
 from confops.core.auth import Principal, require
 from confops.core.errors import NotFound
 from confops.db import transaction
@@ -48,12 +49,18 @@ async def accessibility_followups(event_id: int) -> list[dict]:
     return rows
 
 
-async def mark_followed_up(event_id: int, attendee_id: int) -> None:
+async def mark_followed_up(event_id: int, attendee_id: int, actor_id: int | None = None) -> None:
+    before = await Attendee.select(Attendee.accessibility_followed_up).where(
+        (Attendee.id == attendee_id) & (Attendee.event == event_id)).first()
     await Attendee.update({Attendee.accessibility_followed_up: True}).where(
         (Attendee.id == attendee_id) & (Attendee.event == event_id))
+    if before is not None:
+        await extension.emit("staff_change", actor_id=actor_id, action="accessibility_followed_up",
+                             entity="attendee", entity_id=attendee_id, before=before,
+                             after={"accessibility_followed_up": True})
 
 
-async def resend_confirmation(event_id: int, order_id: int, sequence: str) -> None:
+async def resend_confirmation(event_id: int, order_id: int, sequence: str, actor_id: int | None = None) -> None:
     from confops.registration.emails import queue_confirmation
     from confops.registration.orders import order_token
 
@@ -63,3 +70,5 @@ async def resend_confirmation(event_id: int, order_id: int, sequence: str) -> No
         raise NotFound("There is no confirmed order with that number.")
     async with transaction():
         await queue_confirmation(order_id, token=order_token(order["idempotency_key"]), dedupe=f"resend-{sequence}")
+        await extension.emit("staff_change", actor_id=actor_id, action="confirmation_resent", entity="order",
+                             entity_id=order_id, before=None, after={"resent": True})

@@ -35,13 +35,14 @@ class StaffRegistrations(Controller):
     @post("/accessibility/{attendee_id:int}")
     async def followed_up(self, request: Request, slug: FromPath[str], attendee_id: FromPath[int]) -> Redirect:
         event = await staff.event_for_staff(slug, request.state.principal)
-        await staff.mark_followed_up(event["id"], attendee_id)
+        await staff.mark_followed_up(event["id"], attendee_id, request.state.principal.user_id)
         return Redirect(f"/staff/events/{slug}/registrations/accessibility", status_code=303)
 
     @post("/orders/{order_id:int}/resend")
     async def resend(self, request: Request, slug: FromPath[str], order_id: FromPath[int]) -> Redirect:
         event = await staff.event_for_staff(slug, request.state.principal)
-        await staff.resend_confirmation(event["id"], order_id, secrets.token_hex(6))
+        await staff.resend_confirmation(event["id"], order_id, secrets.token_hex(6),
+                                       request.state.principal.user_id)
         return Redirect(f"/staff/events/{slug}/registrations?resent={order_id}", status_code=303)
 
     @get("/new")
