@@ -2,7 +2,10 @@
 the staff page, sees the charts (SVG with their accessible names), and downloads the catering
 workbook."""
 
+
+import asyncio
 import io
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -32,5 +35,6 @@ async def test_registrar_reads_the_dashboard_and_downloads_catering(db, live_ser
     async with page.expect_download() as info:
         await page.locator('a[href$="/exports/catering/xlsx"]').click()
     download = await info.value
-    book = load_workbook(io.BytesIO(open(await download.path(), "rb").read()))
+    data = await asyncio.to_thread(Path(await download.path()).read_bytes)
+    book = load_workbook(io.BytesIO(data))
     assert book.sheetnames == ["Dietary counts", "Dietary list"]
