@@ -14,6 +14,7 @@ import re
 from datetime import datetime
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -58,24 +59,31 @@ def _sheet_title(title: str, taken: set[str]) -> str:
     return name
 
 
+def _cell(sheet, value: object) -> object:
+    if isinstance(value, str) and value.startswith("="):
+        cell = WriteOnlyCell(sheet, value)
+        cell.data_type = "s"  # text that looks like a formula stays text
+        return cell
+    return value
+
+
 def to_xlsx(tables: list[ExportTable]) -> bytes:
-    book = Workbook()
-    book.remove(book.active)
+    book = Workbook(write_only=True)  # streams rows: a few thousand registrations stay fast
     taken: set[str] = set()
     for table in tables:
         sheet = book.create_sheet(_sheet_title(table.title, taken))
-        sheet.append(list(table.headers))
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in table.rows:
-            sheet.append([_plain(v) for v in row])
-            for cell in sheet[sheet.max_row]:
-                if cell.data_type == "f":  # text that looks like a formula stays text
-                    cell.data_type = "s"
         for i, header in enumerate(table.headers, start=1):
             width = max([len(str(header))] + [len(str(r[i - 1])) for r in table.rows[:200] if i - 1 < len(r)])
             sheet.column_dimensions[get_column_letter(i)].width = min(60, width + 2)
         sheet.freeze_panes = "A2"
+        header_cells = []
+        for header in table.headers:
+            cell = WriteOnlyCell(sheet, header)
+            cell.font = Font(bold=True)
+            header_cells.append(cell)
+        sheet.append(header_cells)
+        for row in table.rows:
+            sheet.append([_cell(sheet, _plain(v)) for v in row])
     buf = io.BytesIO()
     book.save(buf)
     return buf.getvalue()
