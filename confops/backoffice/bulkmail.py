@@ -122,6 +122,12 @@ def _message(event: dict, person: Recipient, subject: str, body: str, *, test: b
                    headers=mailing_list.unsubscribe_headers(event["organizer"], person.email))
 
 
+async def history(event_id: int) -> list[dict]:
+    return await BulkMailing.select(BulkMailing.subject, BulkMailing.recipients, BulkMailing.skipped_unsubscribed,
+                                    BulkMailing.sent_at).where(BulkMailing.event == event_id).order_by(
+        BulkMailing.sent_at, ascending=False).limit(50)
+
+
 async def preview(event: dict, audience: Audience, subject: str, body: str) -> dict:
     people = await recipients(event, audience)
     blocked = await mailing_list.unsubscribed(event["organizer"], [p.email for p in people])

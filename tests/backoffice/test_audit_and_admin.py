@@ -50,6 +50,8 @@ async def test_piccolo_admin_for_admins_only(client, demo):
     tables = await client.get("/admin/api/tables/")
     assert tables.status_code == 200, tables.text
     assert "registration_attendee" in tables.text
+    assert "registration_demographics" not in tables.text  # one row = one person's answers: never shown
+    assert (await client.get("/admin/api/tables/registration_demographics/")).status_code == 404
     rows = await client.get("/admin/api/tables/registration_attendee/", params={"__page_size": 50})
     assert rows.status_code == 200 and "amara.okafor@example.org" in rows.text
     client.cookies.clear()

@@ -75,6 +75,7 @@ async def test_one_click_unsubscribe_skips_bulk_but_not_transactional(client, de
     await sign_in(client, "registrar@example.org")
     preview = await post_form(client, f"/staff/events/{SLUG}/mail/preview", form)
     assert "1 skipped (unsubscribed)" in preview.text
+    assert "Sent before" in preview.text and "<td>News</td>" in preview.text
     await post_form(client, f"/staff/events/{SLUG}/mail/send", form)
     order = await Attendee.select(Attendee.order).where(Attendee.email == "ben.carter@example.org").first()
     resend = await post_form(client, f"/staff/events/{SLUG}/registrations/orders/{order['order']}/resend", {})

@@ -5,6 +5,9 @@ sign-in (piccolo's BaseUser + a session cookie named "id"); rather than a second
 confops admin is bridged: they get a piccolo admin user of the same e-mail and a session, and
 that session's cookie is put on each request forwarded to piccolo-admin (replacing any
 cookie the browser sent), so nobody reaches the admin as anyone but themselves.
+
+Every table is there except the demographics: one row is one person's self-identification,
+and no page may show that (the diversity report shows suppressed counts only).
 """
 
 from __future__ import annotations
@@ -32,8 +35,10 @@ def _admin_app():
         from piccolo_admin.endpoints import create_admin
 
         from confops.db import all_tables
+        from confops.registration.tables import Demographics
 
-        _state["app"] = create_admin(tables=all_tables(), auth_table=BaseUser, session_table=SessionsBase,
+        tables = [t for t in all_tables() if t is not Demographics]
+        _state["app"] = create_admin(tables=tables, auth_table=BaseUser, session_table=SessionsBase,
                                      site_name="confops admin", auto_include_related=True,
                                      session_expiry=timedelta(hours=2))
     return _state["app"]

@@ -38,7 +38,8 @@ class BulkMailPages(Controller):
                       errors: dict | None = None, preview: dict | None = None, notice: str = "") -> Template:
         options = await bulkmail.filter_options(event["id"])
         return page(request, "backoffice/mail.html", status_code=status_code, event=event, v=values,
-                    options=options, errors=errors or {}, preview=preview, notice=notice)
+                    options=options, errors=errors or {}, preview=preview, notice=notice,
+                    history=await bulkmail.history(event["id"]))
 
     async def _event(self, request: Request, slug: str) -> dict:
         return await event_for_staff(slug, request.state.principal)
