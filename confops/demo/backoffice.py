@@ -9,6 +9,7 @@ from datetime import timedelta
 from confops.backoffice.tables import ListStatus, MailingListMember
 from confops.core import clock
 from confops.core.errors import DomainError
+from confops.core.tables import OutboxMessage
 from confops.events.tables import Event, Organizer
 from confops.payments.service import record_manual_payment
 from confops.registration.config import CONFIG
@@ -41,6 +42,7 @@ async def load_backoffice_demo() -> int:
     org = await Organizer.select(Organizer.id).where(Organizer.slug == "abs").first()
     if event is None or org is None:
         return 0
+    last_mail = await OutboxMessage.select(OutboxMessage.id).order_by(OutboxMessage.id, ascending=False).first()
     for n, (first, last, cat, prof, diet, access, addons, days_ago, paid) in enumerate(PEOPLE, start=1):
         key = f"demo-bo-{n}"
         if await Order.exists().where(Order.idempotency_key == key):
@@ -61,6 +63,8 @@ async def load_backoffice_demo() -> int:
         if paid and placed.status != OrderStatus.confirmed.value:
             await record_manual_payment(placed.id, method="cheque", amount_cents=placed.total_cents,
                                         reference=f"Cheque {1000 + n}", recorded_by=None)
+    # Demo people are invented: their confirmation e-mails are not sent.
+    await OutboxMessage.delete().where(OutboxMessage.id > (last_mail["id"] if last_mail else 0))
     if not await Demographics.exists().where(Demographics.event == event["id"]):
         rows = [Demographics(event=event["id"], professional_role=role, gender=gender, age_band=age,
                              race_ethnicity="", recorded_on=clock.now().date())

@@ -236,6 +236,8 @@ async def assign_speaker(principal: Principal | None, slug: str, session_id: int
                                                & (SessionSpeaker.speaker == speaker_id) & (SessionSpeaker.role == role)):
         position = await SessionSpeaker.count().where(SessionSpeaker.session == session_id)
         await SessionSpeaker(session=session_id, speaker=speaker_id, role=role, position=position).save()
+        await _audit(principal, "speaker_assigned", "session", session_id, None,
+                     {"speaker_id": speaker_id, "role": role})
 
 
 async def set_published(principal: Principal | None, slug: str, session_id: int, published: bool) -> None:
@@ -266,7 +268,9 @@ async def publish_version(principal: Principal | None, slug: str) -> int:
                 [f"Planners: {' '.join(planners)}"] * bool(planners) +
                 [f"“{titles[sid]}”: {' '.join(msgs)}" for sid, msgs in blockers.items()]),
                 code="disclosure_unresolved")
-    return await freeze_version(event["id"], principal.user_id)
+    number = await freeze_version(event["id"], principal.user_id)
+    await _audit(principal, "schedule_published", "event", event["id"], None, {"version": number})
+    return number
 
 
 async def freeze_version(event_id: int, user_id: int | None) -> int:

@@ -60,6 +60,20 @@ async def mark_followed_up(event_id: int, attendee_id: int, actor_id: int | None
                              after={"accessibility_followed_up": True})
 
 
+async def place_staff_order(slug: str, order_in, *, actor_id: int | None, complimentary: bool, hold_minutes: int,
+                            base_url: str):
+    """A registration staff enter by hand (complimentary or not), logged as their change."""
+    from confops.registration.orders import place_order
+
+    placed = await place_order(slug, order_in, hold_minutes=hold_minutes, base_url=base_url,
+                               complimentary=complimentary)
+    await extension.emit("staff_change", actor_id=actor_id, action="registration_entered", entity="order",
+                         entity_id=placed.id, before=None,
+                         after={"buyer_email": order_in.buyer_email, "complimentary": complimentary,
+                                "status": placed.status, "total_cents": placed.total_cents})
+    return placed
+
+
 async def resend_confirmation(event_id: int, order_id: int, sequence: str, actor_id: int | None = None) -> None:
     from confops.registration.emails import queue_confirmation
     from confops.registration.orders import order_token

@@ -23,7 +23,14 @@ async def test_staff_changes_are_logged_and_filterable(client, demo):
     r = await post_form(client, f"/staff/events/{SLUG}/schedule/sessions/{session['id']}/published",
                         {"published": "0"}, page=f"/staff/events/{SLUG}/schedule")
     assert r.status_code in (200, 303)
+    r = await post_form(client, f"/staff/events/{SLUG}/registrations/new",
+                        {"form_token": "staff-entry-1", "category": "member", "first_name": "Guest", "last_name": "Speaker",
+                         "email": "guest@example.org", "answer_first_meeting": "yes", "complimentary": "1"},
+                        page=f"/staff/events/{SLUG}/registrations/new")
+    assert r.status_code == 303, r.text
     entries = await AuditEntry.select().order_by(AuditEntry.id)
+    entered = [e for e in entries if e["action"] == "registration_entered"][0]
+    assert "guest@example.org" in str(entered["after"]) and "True" in str(entered["after"]).title()
     followed = [e for e in entries if e["action"] == "accessibility_followed_up"][0]
     assert followed["actor_email"] == "registrar@example.org" and followed["entity_id"] == str(chloe["id"])
     assert any(e["action"] == "session_unpublished" for e in entries)
