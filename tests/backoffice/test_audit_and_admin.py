@@ -5,7 +5,7 @@ import re
 
 from confops.backoffice.tables import AuditEntry
 from confops.events.tables import Event, Session
-from confops.registration.tables import Attendee
+from confops.registration.tables import Attendee, Category
 from tests.backoffice.conftest import sign_in
 from tests.support.http import post_form
 
@@ -61,5 +61,12 @@ async def test_piccolo_admin_for_admins_only(client, demo):
     assert (await client.get("/admin/api/tables/registration_demographics/")).status_code == 404
     rows = await client.get("/admin/api/tables/registration_attendee/", params={"__page_size": 50})
     assert rows.status_code == 200 and "amara.okafor@example.org" in rows.text
+    category = await Category.select().where(Category.code == "member").first()
+    token = client.cookies.get("csrftoken")  # piccolo-admin's own CSRF cookie, set on its pages
+    edited = await client.patch(f"/admin/api/tables/registration_category/{category['id']}/",
+                                json={"label": "Society member"}, headers={"X-CSRFToken": token or ""})
+    assert edited.status_code == 200, edited.text
+    assert (await Category.select(Category.label).where(Category.id == category["id"]).first())["label"] == \
+        "Society member"
     client.cookies.clear()
     assert (await client.get("/admin/api/tables/", headers={"accept": "application/json"})).status_code == 401
