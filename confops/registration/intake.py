@@ -34,6 +34,9 @@ TEXT_FIELDS = {
     "accessibility": (2000, False),
 }
 MULTILINE = {"dietary", "accessibility"}
+# Optional self-identification, given only with consent; stored apart from the attendee (Demographics).
+DEMOGRAPHIC_FIELDS = {"professional_role": 60, "gender": 60, "race_ethnicity": 120, "age_band": 20}
+AGE_BANDS = ("under 25", "25-34", "35-49", "50-64", "65+")
 
 
 @dataclass
@@ -52,6 +55,7 @@ class AttendeeIn:
     accessibility: str = ""
     addons: dict[str, int] = field(default_factory=dict)
     answers: dict[str, str] = field(default_factory=dict)
+    demographics: dict[str, str] = field(default_factory=dict)  # only when the person consented
 
 
 @dataclass
@@ -122,4 +126,12 @@ def check_order(order: OrderIn) -> list[FieldError]:
         for key_, value in person.answers.items():
             if msg := text_problem(str(value), 2000, False, True):
                 problems.append(FieldError(f"{prefix}.answers.{key_}", msg))
+        person.demographics = {k: clean(v) for k, v in person.demographics.items() if clean(v)}
+        for key_, value in person.demographics.items():
+            if key_ not in DEMOGRAPHIC_FIELDS:
+                problems.append(FieldError(f"{prefix}.demographics.{key_}", "Unknown question."))
+            elif msg := text_problem(value, DEMOGRAPHIC_FIELDS[key_], False):
+                problems.append(FieldError(f"{prefix}.demographics.{key_}", msg))
+            elif key_ == "age_band" and value not in AGE_BANDS:
+                problems.append(FieldError(f"{prefix}.demographics.{key_}", "Choose one of the age bands."))
     return problems

@@ -21,12 +21,13 @@ from confops.db import transaction
 from confops.registration import capacity, pricing
 from confops.registration.catalog import Catalog, addon_price, category_price, load_catalog
 from confops.registration.config import CONFIG
-from confops.registration.intake import OrderIn, check_order
+from confops.registration.intake import DEMOGRAPHIC_FIELDS, OrderIn, check_order
 from confops.registration.tables import (
     Answer,
     Attendee,
     AttendeeAddOn,
     CodeKind,
+    Demographics,
     DiscountCode,
     Order,
     OrderStatus,
@@ -182,6 +183,9 @@ async def place_order(slug: str, order: OrderIn, *, hold_minutes: int, base_url:
                 for key, value in person.answers.items():
                     if str(value).strip():
                         await Answer(attendee=attendee.id, question=questions[key], value=str(value).strip()).save()
+                if person.demographics:  # consented; no link to the attendee, only the event and the day
+                    await Demographics(event=event_id, recorded_on=now.date(), **{
+                        k: person.demographics.get(k, "") for k in DEMOGRAPHIC_FIELDS}).save()
             if free:
                 from confops.registration.emails import queue_confirmation
 

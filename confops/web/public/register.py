@@ -13,6 +13,8 @@ from confops.core.errors import Conflict, Invalid
 from confops.registration import orders, waitlist
 from confops.registration.catalog import load_catalog
 from confops.registration.intake import (
+    AGE_BANDS,
+    DEMOGRAPHIC_FIELDS,
     PROFESSIONS,
     PRONOUN_CHOICES,
     TEXT_FIELDS,
@@ -41,8 +43,10 @@ def order_from_form(values: dict[str, str]) -> OrderIn:
             if qty != 0:
                 addons[key[len("addon_"):]] = qty
     answers = {k[len("answer_"):]: v for k, v in values.items() if k.startswith("answer_")}
+    demographics = {k: values.get(f"demo_{k}", "") for k in DEMOGRAPHIC_FIELDS} \
+        if values.get("demo_consent") == "1" else {}
     attendee = AttendeeIn(category=values.get("category", ""), email=values.get("email", ""), addons=addons,
-                          answers=answers, **fields)
+                          answers=answers, demographics=demographics, **fields)
     name = f"{fields['first_name']} {fields['last_name']}".strip()
     return OrderIn(buyer_name=name or "-", buyer_email=values.get("email", ""), attendees=[attendee],
                    idempotency_key=values.get("form_token", ""), code=values.get("code", ""),
@@ -53,7 +57,8 @@ def _errors(exc: Invalid) -> dict[str, str]:
     """attendees[0].email -> email, so messages sit next to the single form's fields."""
     out = {}
     for e in exc.errors:
-        key = e.field.replace("attendees[0].", "").replace("addons.", "addon_").replace("answers.", "answer_")
+        key = e.field.replace("attendees[0].", "").replace("addons.", "addon_").replace("answers.", "answer_").replace(
+            "demographics.", "demo_")
         key = {"buyer_email": "email", "buyer_name": "first_name"}.get(key, key)
         out.setdefault(key, e.message)
     return out
@@ -67,7 +72,7 @@ class RegisterPages(Controller):
                     problem: str = "") -> Template:
         catalog = await load_catalog(slug)
         return page(request, "register/form.html", status_code=status, catalog=catalog, v=values, errors=errors,
-                    problem=problem, pronouns=PRONOUN_CHOICES, professions=PROFESSIONS,
+                    problem=problem, pronouns=PRONOUN_CHOICES, professions=PROFESSIONS, age_bands=AGE_BANDS,
                     closed=catalog.window_problem())
 
     @get("/events/{slug:str}/register")
