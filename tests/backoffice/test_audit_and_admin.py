@@ -52,6 +52,8 @@ async def test_piccolo_admin_for_admins_only(client, demo):
     await sign_in(client, "registrar@example.org")
     assert (await client.get("/admin/")).status_code == 403
     await sign_in(client, "admin@example.org")
+    staff = await client.get("/staff")
+    assert 'href="/admin/"' in staff.text and 'href="/staff/audit"' in staff.text and 'href="/staff/privacy"' in staff.text
     home = await client.get("/admin/")
     assert home.status_code == 200 and "<html" in home.text.lower()
     tables = await client.get("/admin/api/tables/")
