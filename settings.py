@@ -46,6 +46,7 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("CONFOPS_LOGIN_LINK_MINUTES", "30", "How long an e-mailed sign-in link works (once)."),
     SettingSpec("CONFOPS_IN_APP_WORKER", "1", "Run the background worker inside the web process (`0` when `confops worker` runs apart)."),
     SettingSpec("CONFOPS_DEFAULT_ORGANIZER", "abs", "Slug of the organizer shown on the home page."),
+    SettingSpec("CONFOPS_PURGE_AFTER_DAYS", "730", "Days after an event ends before its attendees' personal data is purged (CME participation records are kept 6 years)."),
 )
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -71,6 +72,7 @@ class Settings:
     login_link_minutes: int = 30
     in_app_worker: bool = True
     default_organizer: str = "abs"
+    purge_after_days: int = 730
 
     @property
     def production(self) -> bool:
@@ -205,6 +207,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         login_link_minutes=_int(env, "CONFOPS_LOGIN_LINK_MINUTES", 30, problems),
         in_app_worker=_bool(env, "CONFOPS_IN_APP_WORKER", True, problems),
         default_organizer=env.get("CONFOPS_DEFAULT_ORGANIZER", "").strip() or "abs",
+        purge_after_days=_int(env, "CONFOPS_PURGE_AFTER_DAYS", 730, problems),
     )
     if problems:
         raise SettingsError("Invalid configuration:\n  - " + "\n  - ".join(problems))

@@ -235,5 +235,27 @@ def groups_assign(slug: str, seed: int) -> None:
     click.echo(f"Stored as draft run {run_id}: review and publish at {settings.base_url}/staff/events/{slug}/groups")
 
 
+@main.command(help="Purge the personal data of attendees of events that ended more than "
+              "CONFOPS_PURGE_AFTER_DAYS ago, keeping anyone whose records must be kept (CME: 6 years).")
+@click.option("--dry-run", is_flag=True, help="Only say how many would be purged.")
+def purge(dry_run: bool) -> None:
+    from confops.backoffice.privacy import purge as run_purge
+    from confops.db import connection_pool
+
+    settings = _settings()
+    engine = _engine(settings)
+
+    async def go():
+        async with connection_pool(engine, size=2):
+            return await run_purge(settings.purge_after_days, dry_run=dry_run)
+
+    result = asyncio.run(go())
+    verb = "Would purge" if dry_run else "Purged"
+    click.echo(f"{verb} {result.attendees} registration(s) of {result.people} person(s) "
+               f"(events ended over {settings.purge_after_days} days ago); kept {len(result.kept)}.")
+    for email, reasons in sorted(result.kept.items()):
+        click.echo(f"  kept {email}: {'; '.join(reasons)}")
+
+
 if __name__ == "__main__":
     main()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from confops.accounts.service import purge_expired_login_links
+from confops.backoffice.privacy import purge_job
 from confops.core.mail import Mailer
 from confops.core.outbox import deliver_due
 from confops.core.worker import Job, Worker
@@ -24,4 +25,5 @@ def make_worker(settings: Settings, mailer: Mailer) -> Worker:
         Job("stripe-webhooks", 10, process_pending),
         Job("send-mail", 2, partial(deliver_due, mailer)),
         Job("purge-expired-login-links", 3600, purge_expired_login_links),
+        Job("purge-personal-data", 24 * 3600, partial(purge_job, settings.purge_after_days)),
     ])

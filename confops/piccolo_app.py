@@ -2,10 +2,20 @@
 
 from pathlib import Path
 
+from piccolo.apps.user.tables import BaseUser
 from piccolo.conf.apps import AppConfig
+from piccolo_api.session_auth.tables import SessionsBase
 
 from confops.accounts.tables import LoginLink, RoleGrant, User
+from confops.backoffice.tables import AuditEntry, BulkMailing, MailingListMember, PrivacyRequest
 from confops.badges.tables import BadgePrint
+from confops.checkin.tables import (
+    CheckinConflict,
+    CheckinList,
+    CheckinScan,
+    EventSigningKey,
+    ScannerDevice,
+)
 from confops.cme.tables import (
     AttendanceMark,
     Certificate,
@@ -16,12 +26,6 @@ from confops.cme.tables import (
     EvaluationAnswer,
     EvaluationDone,
     EvaluationQuestion,
-from confops.checkin.tables import (
-    CheckinConflict,
-    CheckinList,
-    CheckinScan,
-    EventSigningKey,
-    ScannerDevice,
 )
 from confops.core.tables import OutboxMessage
 from confops.events.tables import (
@@ -150,6 +154,12 @@ APP_CONFIG = AppConfig(
         ScannerDevice,
         CheckinScan,
         CheckinConflict,
+        AuditEntry,
+        MailingListMember,
+        BulkMailing,
+        PrivacyRequest,
+        BaseUser,  # piccolo-admin's own sign-in, bridged from confops admins (web/backoffice/admin.py)
+        SessionsBase,
     ],
     migration_dependencies=[],
     commands=[],

@@ -39,6 +39,8 @@ class Message:
     html: str | None = None
     attachments: tuple[Attachment, ...] = field(default_factory=tuple)
     reply_to: str | None = None
+    # Extra headers, e.g. List-Unsubscribe and List-Unsubscribe-Post on bulk mail.
+    headers: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
 
 def build_email(message: Message, sender: str) -> EmailMessage:
@@ -50,6 +52,8 @@ def build_email(message: Message, sender: str) -> EmailMessage:
     email["Message-ID"] = make_msgid(domain="confops.local")
     if message.reply_to:
         email["Reply-To"] = message.reply_to
+    for name, value in message.headers:
+        email[name] = value
     email.set_content(message.text)
     inline = [a for a in message.attachments if a.inline_cid]
     if message.html is not None:

@@ -38,6 +38,7 @@ def _dump(message: Message) -> str:
         "text": message.text,
         "html": message.html,
         "reply_to": message.reply_to,
+        "headers": [list(h) for h in message.headers],
         "attachments": [
             {"filename": a.filename, "mime_type": a.mime_type, "inline_cid": a.inline_cid,
              "content": base64.b64encode(a.content).decode()}
@@ -73,6 +74,7 @@ async def _load(row: dict) -> Message | None:
         text=data["text"],
         html=data.get("html"),
         reply_to=data.get("reply_to"),
+        headers=tuple((name, value) for name, value in data.get("headers", [])),
         attachments=tuple(
             Attachment(a["filename"], base64.b64decode(a["content"]), a["mime_type"], a.get("inline_cid"))
             for a in data.get("attachments", [])

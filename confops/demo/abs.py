@@ -18,6 +18,7 @@ from confops.accounts.tables import Role, User
 from confops.core import clock
 from confops.core.clock import zone
 from confops.db import transaction
+from confops.demo.backoffice import load_backoffice_demo
 from confops.demo.checkin import load_checkin_demo
 from confops.demo.cme import load_cme_demo
 from confops.demo.groups import load_groups_demo
@@ -174,6 +175,7 @@ async def load_demo() -> DemoResult:
     loader.result.created += await load_payments_demo()
     loader.result.created += await load_cme_demo()
     loader.result.created += await load_checkin_demo()
+    loader.result.created += await load_backoffice_demo()
     return loader.result
 
 

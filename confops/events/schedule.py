@@ -7,7 +7,7 @@ import json
 from datetime import datetime
 
 from confops.accounts.tables import Role, User
-from confops.core import clock, outbox
+from confops.core import clock, extension, outbox
 from confops.core.auth import Principal, require
 from confops.core.errors import Conflict, FieldError, Invalid, NotFound, collect
 from confops.core.mail import Message
@@ -82,7 +82,13 @@ async def add_room(principal: Principal | None, slug: str, name: str, capacity: 
     collect(problems)
     row = Room(event=event["id"], name=name, capacity=cap, position=await Room.count().where(Room.event == event["id"]))
     await row.save()
+    await _audit(principal, "room_added", "room", row.id, None, {"name": name, "capacity": cap})
     return row.id
+
+
+async def _audit(principal: Principal | None, action: str, entity: str, entity_id, before, after) -> None:
+    await extension.emit("staff_change", actor_id=principal.user_id if principal else None, action=action,
+                         entity=entity, entity_id=entity_id, before=before, after=after)
 
 
 async def add_track(principal: Principal | None, slug: str, name: str) -> int:
@@ -94,6 +100,7 @@ async def add_track(principal: Principal | None, slug: str, name: str) -> int:
         raise Invalid("This event already has a track with that name.", field="name")
     row = Track(event=event["id"], name=name, position=await Track.count().where(Track.event == event["id"]))
     await row.save()
+    await _audit(principal, "track_added", "track", row.id, None, {"name": name})
     return row.id
 
 
@@ -157,8 +164,13 @@ async def save_session(principal: Principal | None, slug: str, session_id: int |
             row = Session(event=event["id"], code=(values.get("code") or "").strip()[:16], published=False,
                           **{c._meta.name: v for c, v in values_out.items()})
             await row.save()
+            await _audit(principal, "session_added", "session", row.id, None,
+                         {c._meta.name: v for c, v in values_out.items()})
             return row.id
         await Session.update(values_out).where(Session.id == session_id)
+        await _audit(principal, "session_edited", "session", session_id,
+                     {c._meta.name: existing[c._meta.name] for c in values_out},
+                     {c._meta.name: v for c, v in values_out.items()})
         summary = _describe(existing, starts, ends, room_id, room, title, event["timezone"])
         if summary and existing["published"]:
             moved = (existing["starts_at"], existing["ends_at"], existing["room"]) != (starts, ends, room_id)
@@ -245,6 +257,8 @@ async def assign_speaker(principal: Principal | None, slug: str, session_id: int
                                                & (SessionSpeaker.speaker == speaker_id) & (SessionSpeaker.role == role)):
         position = await SessionSpeaker.count().where(SessionSpeaker.session == session_id)
         await SessionSpeaker(session=session_id, speaker=speaker_id, role=role, position=position).save()
+        await _audit(principal, "speaker_assigned", "session", session_id, None,
+                     {"speaker_id": speaker_id, "role": role})
 
 
 async def set_published(principal: Principal | None, slug: str, session_id: int, published: bool) -> None:
@@ -263,6 +277,8 @@ async def set_published(principal: Principal | None, slug: str, session_id: int,
             local = clock.local(session["starts_at"], event["timezone"]).strftime("%a %b %-d, %-I:%M %p")
             await _log_change(event, session_id, f"“{session['title']}” ({local}) is cancelled.", principal,
                               moved=True)
+        await _audit(principal, "session_published" if published else "session_unpublished", "session", session_id,
+                     {"published": session["published"]}, {"published": published})
 
 
 async def publish_version(principal: Principal | None, slug: str) -> int:
@@ -278,7 +294,9 @@ async def publish_version(principal: Principal | None, slug: str) -> int:
                 [f"Planners: {' '.join(planners)}"] * bool(planners) +
                 [f"“{titles[sid]}”: {' '.join(msgs)}" for sid, msgs in blockers.items()]),
                 code="disclosure_unresolved")
-    return await freeze_version(event["id"], principal.user_id)
+    number = await freeze_version(event["id"], principal.user_id)
+    await _audit(principal, "schedule_published", "event", event["id"], None, {"version": number})
+    return number
 
 
 async def freeze_version(event_id: int, user_id: int | None) -> int:

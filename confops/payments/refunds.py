@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 
+from confops.core import extension
 from confops.core.errors import Conflict, FieldError, collect
 from confops.db import transaction
 from confops.payments import gateway as gateways
@@ -85,6 +86,11 @@ async def refund_order(order_id: int, amount_cents: int, *, reason: str, kind: s
         remaining -= part
         if remaining == 0:
             break
+    if kind == "staff":
+        await extension.emit("staff_change", actor_id=recorded_by, action="refund", entity="order", entity_id=order_id,
+                             before={"refundable_cents": left},
+                             after={"refundable_cents": left - amount_cents, "refunded_cents": amount_cents,
+                                    "reason": reason})
     return done
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from confops.core import clock, outbox
+from confops.core import clock, extension, outbox
 from confops.core.errors import Conflict, FieldError, collect
 from confops.core.mail import Message
 from confops.core.money import money
@@ -90,6 +90,9 @@ async def record_manual_payment(order_id: int, *, method: str, amount_cents: int
         if order["status"] in HOLDING:
             await confirm_order(order_id)
         await number_order(order_id)  # the confirmation and its invoice number commit together
+        await extension.emit("staff_change", actor_id=recorded_by, action="manual_payment", entity="order",
+                             entity_id=order_id, before={"status": order["status"]},
+                             after={"method": method, "amount_cents": amount_cents, "reference": reference.strip()})
     return await Payment.select().where(Payment.id == payment.id).first()
 
 

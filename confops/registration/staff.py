@@ -6,6 +6,7 @@ from __future__ import annotations
 from piccolo.columns.combination import WhereRaw
 
 from confops.accounts.tables import Role
+from confops.core import extension
 from confops.core.auth import Principal, require
 from confops.core.errors import NotFound
 from confops.db import transaction
@@ -48,12 +49,32 @@ async def accessibility_followups(event_id: int) -> list[dict]:
     return rows
 
 
-async def mark_followed_up(event_id: int, attendee_id: int) -> None:
+async def mark_followed_up(event_id: int, attendee_id: int, actor_id: int | None = None) -> None:
+    before = await Attendee.select(Attendee.accessibility_followed_up).where(
+        (Attendee.id == attendee_id) & (Attendee.event == event_id)).first()
     await Attendee.update({Attendee.accessibility_followed_up: True}).where(
         (Attendee.id == attendee_id) & (Attendee.event == event_id))
+    if before is not None:
+        await extension.emit("staff_change", actor_id=actor_id, action="accessibility_followed_up",
+                             entity="attendee", entity_id=attendee_id, before=before,
+                             after={"accessibility_followed_up": True})
 
 
-async def resend_confirmation(event_id: int, order_id: int, sequence: str) -> None:
+async def place_staff_order(slug: str, order_in, *, actor_id: int | None, complimentary: bool, hold_minutes: int,
+                            base_url: str):
+    """A registration staff enter by hand (complimentary or not), logged as their change."""
+    from confops.registration.orders import place_order
+
+    placed = await place_order(slug, order_in, hold_minutes=hold_minutes, base_url=base_url,
+                               complimentary=complimentary)
+    await extension.emit("staff_change", actor_id=actor_id, action="registration_entered", entity="order",
+                         entity_id=placed.id, before=None,
+                         after={"buyer_email": order_in.buyer_email, "complimentary": complimentary,
+                                "status": placed.status, "total_cents": placed.total_cents})
+    return placed
+
+
+async def resend_confirmation(event_id: int, order_id: int, sequence: str, actor_id: int | None = None) -> None:
     from confops.registration.emails import queue_confirmation
     from confops.registration.orders import order_token
 
@@ -63,6 +84,8 @@ async def resend_confirmation(event_id: int, order_id: int, sequence: str) -> No
         raise NotFound("There is no confirmed order with that number.")
     async with transaction():
         await queue_confirmation(order_id, token=order_token(order["idempotency_key"]), dedupe=f"resend-{sequence}")
+        await extension.emit("staff_change", actor_id=actor_id, action="confirmation_resent", entity="order",
+                             entity_id=order_id, before=None, after={"resent": True})
 
 
 AUDITED_FIELDS = ("first_name", "last_name", "badge_name", "credentials", "pronouns", "institution",
@@ -86,7 +109,6 @@ async def staff_edit_answers(event_id: int, attendee_id: int, fields: dict[str, 
                              *, actor_id: int) -> None:
     """Staff change any answer, even after the attendees' edit deadline; the change and its
     audit entry (emit "staff_change" with before and after) commit together."""
-    from confops.core.extension import emit
     from confops.registration.selfservice import edit_answers
 
     before = await attendee_for_staff(event_id, attendee_id)
@@ -95,6 +117,6 @@ async def staff_edit_answers(event_id: int, attendee_id: int, fields: dict[str, 
         await edit_answers(order, attendee_id, fields, answers, staff=True)
         after = await attendee_for_staff(event_id, attendee_id)
         if _audit_view(before) != _audit_view(after):
-            await emit("staff_change", actor_id=actor_id, action="registration.edit_answers",
+            await extension.emit("staff_change", actor_id=actor_id, action="registration.edit_answers",
                        entity="registration_attendee", entity_id=attendee_id,
                        before=_audit_view(before), after=_audit_view(after))

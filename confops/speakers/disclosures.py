@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from confops.accounts.tables import Role
-from confops.core import clock
+from confops.core import clock, extension
 from confops.core.auth import Principal, require
 from confops.core.errors import FieldError, NotFound, collect
 from confops.db import transaction
@@ -200,6 +200,11 @@ async def _relationship_for_coordinator(principal: Principal | None, event_slug:
 
 async def review(principal: Principal | None, event_slug: str, relationship_id: int, relevant: bool) -> None:
     await _relationship_for_coordinator(principal, event_slug, relationship_id)
+    before = await FinancialRelationship.select(FinancialRelationship.relevant).where(
+        FinancialRelationship.id == relationship_id).first()
+    await extension.emit("staff_change", actor_id=principal.user_id, action="disclosure_reviewed",
+                         entity="financial_relationship", entity_id=relationship_id,
+                         before=before, after={"relevant": relevant})
     await FinancialRelationship.update({
         FinancialRelationship.relevant: relevant,
         FinancialRelationship.reviewed_by: principal.user_id,
@@ -224,6 +229,9 @@ async def mitigate(principal: Principal | None, event_slug: str, relationship_id
     collect(problems)
     await Mitigation(relationship=relationship_id, steps=",".join(steps), notes=(notes or "").strip(),
                      recorded_by=principal.user_id, recorded_at=clock.now()).save()
+    await extension.emit("staff_change", actor_id=principal.user_id, action="disclosure_mitigated",
+                         entity="financial_relationship", entity_id=relationship_id, before=None,
+                         after={"steps": steps, "notes": (notes or "").strip()})
 
 
 async def session_people(session_ids: list[int], *, withdrawn: bool = False) -> dict[int, list[dict]]:

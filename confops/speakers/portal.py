@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from confops.accounts.tables import Role
-from confops.core import clock
+from confops.core import clock, extension
 from confops.core.auth import Principal, require
 from confops.core.errors import Conflict, FieldError, NotFound, collect
 from confops.db import transaction
@@ -195,6 +195,9 @@ async def decide_proposal(principal: Principal | None, event_slug: str, proposal
             changes = json.loads(row["changes"])
             await Session.update({getattr(Session, k): v for k, v in changes.items() if k in EDITABLE}).where(
                 Session.id == row["session"])
+        await extension.emit("staff_change", actor_id=principal.user_id, action=f"proposal_{status.value}",
+                             entity="session_proposal", entity_id=proposal_id, before={"status": row["status"]},
+                             after={"status": status.value, "changes": json.loads(row["changes"])})
     return status.value
 
 

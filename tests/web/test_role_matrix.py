@@ -51,6 +51,10 @@ def _parse(rule: str) -> tuple[str, frozenset[Role] | None]:
 def _routes(app):
     found = []
     for route in app.routes:
+        mount = getattr(route, "route_handler", None)
+        if getattr(mount, "is_mount", False):
+            found.append(("GET", route.path.rstrip("/") + "/"))  # an ASGI mount (piccolo-admin): walk its start page
+            continue
         for handler in getattr(route, "route_handlers", []):
             methods = set(getattr(handler, "http_methods", set())) - {"OPTIONS", "HEAD"}
             if not methods or route.path.startswith("/static"):

@@ -10,7 +10,7 @@ from litestar.response import Redirect, Template
 
 from confops.core.auth import STAFF
 from confops.core.errors import Conflict, Invalid
-from confops.registration import orders, staff
+from confops.registration import staff
 from confops.web.public.register import _errors, order_from_form
 from confops.web.render import page
 
@@ -35,13 +35,14 @@ class StaffRegistrations(Controller):
     @post("/accessibility/{attendee_id:int}")
     async def followed_up(self, request: Request, slug: FromPath[str], attendee_id: FromPath[int]) -> Redirect:
         event = await staff.event_for_staff(slug, request.state.principal)
-        await staff.mark_followed_up(event["id"], attendee_id)
+        await staff.mark_followed_up(event["id"], attendee_id, request.state.principal.user_id)
         return Redirect(f"/staff/events/{slug}/registrations/accessibility", status_code=303)
 
     @post("/orders/{order_id:int}/resend")
     async def resend(self, request: Request, slug: FromPath[str], order_id: FromPath[int]) -> Redirect:
         event = await staff.event_for_staff(slug, request.state.principal)
-        await staff.resend_confirmation(event["id"], order_id, secrets.token_hex(6))
+        await staff.resend_confirmation(event["id"], order_id, secrets.token_hex(6),
+                                       request.state.principal.user_id)
         return Redirect(f"/staff/events/{slug}/registrations?resent={order_id}", status_code=303)
 
     @get("/new")
@@ -57,8 +58,9 @@ class StaffRegistrations(Controller):
         values = {k: str(v) for k, v in (await request.form()).items() if k != "_csrf_token"}
         settings = request.app.state.settings
         try:
-            await orders.place_order(slug, order_from_form(values), hold_minutes=settings.order_hold_minutes,
-                                     base_url=settings.base_url, complimentary=values.get("complimentary") == "1")
+            await staff.place_staff_order(slug, order_from_form(values), actor_id=request.state.principal.user_id,
+                                          complimentary=values.get("complimentary") == "1",
+                                          hold_minutes=settings.order_hold_minutes, base_url=settings.base_url)
         except Invalid as exc:
             return page(request, "staff/registration_new.html", status_code=422, event=event, v=values,
                         errors=_errors(exc), problem="")

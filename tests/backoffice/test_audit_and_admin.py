@@ -1,0 +1,74 @@
+"""Every staff change lands in the audit log (who, what, when, before/after); admins browse it
+and reach piccolo-admin; nobody else does."""
+
+import re
+
+from confops.backoffice.tables import AuditEntry
+from confops.events.tables import Event, Session
+from confops.registration.tables import Attendee, Category
+from tests.backoffice.conftest import sign_in
+from tests.support.http import post_form
+
+SLUG = "abs-national-meeting"
+
+
+async def test_staff_changes_are_logged_and_filterable(client, demo):
+    await sign_in(client, "registrar@example.org")
+    chloe = await Attendee.select(Attendee.id).where(Attendee.email == "chloe.dubois@example.org").first()
+    r = await post_form(client, f"/staff/events/{SLUG}/registrations/accessibility/{chloe['id']}", {},
+                        page=f"/staff/events/{SLUG}/registrations/accessibility")
+    assert r.status_code == 303
+    event = await Event.select(Event.id).where(Event.slug == SLUG).first()
+    session = await Session.select().where(Session.event == event["id"]).first()
+    r = await post_form(client, f"/staff/events/{SLUG}/schedule/sessions/{session['id']}/published",
+                        {"published": "0"}, page=f"/staff/events/{SLUG}/schedule")
+    assert r.status_code in (200, 303)
+    r = await post_form(client, f"/staff/events/{SLUG}/registrations/new",
+                        {"form_token": "staff-entry-1", "category": "member", "first_name": "Guest", "last_name": "Speaker",
+                         "email": "guest@example.org", "answer_first_meeting": "yes", "complimentary": "1"},
+                        page=f"/staff/events/{SLUG}/registrations/new")
+    assert r.status_code == 303, r.text
+    entries = await AuditEntry.select().order_by(AuditEntry.id)
+    entered = [e for e in entries if e["action"] == "registration_entered"][0]
+    assert "guest@example.org" in str(entered["after"]) and "True" in str(entered["after"]).title()
+    followed = [e for e in entries if e["action"] == "accessibility_followed_up"][0]
+    assert followed["actor_email"] == "registrar@example.org" and followed["entity_id"] == str(chloe["id"])
+    assert any(e["action"] == "session_unpublished" for e in entries)
+
+    assert (await client.get("/staff/audit")).status_code == 403  # registrars do not read the log
+    await sign_in(client, "admin@example.org")
+    page = await client.get("/staff/audit", params={"actor": "registrar@example.org",
+                                                      "action": "accessibility_followed_up"})
+    assert page.status_code == 200
+    text = re.sub(r"\s+", " ", page.text)
+    assert "accessibility_followed_up" in text and f"attendee {chloe['id']}" in text
+    assert "<strong>accessibility_followed_up</strong>: False → True" in text
+    assert "session_unpublished</td>" not in text  # filtered out
+    other = await client.get("/staff/audit", params={"entity": "session"})
+    assert "session_unpublished" in other.text
+
+
+async def test_piccolo_admin_for_admins_only(client, demo):
+    await sign_in(client, "registrar@example.org")
+    assert (await client.get("/admin/")).status_code == 403
+    await sign_in(client, "admin@example.org")
+    staff = await client.get("/staff")
+    assert 'href="/admin/"' in staff.text and 'href="/staff/audit"' in staff.text and 'href="/staff/privacy"' in staff.text
+    home = await client.get("/admin/")
+    assert home.status_code == 200 and "<html" in home.text.lower()
+    tables = await client.get("/admin/api/tables/")
+    assert tables.status_code == 200, tables.text
+    assert "registration_attendee" in tables.text
+    assert "registration_demographics" not in tables.text  # one row = one person's answers: never shown
+    assert (await client.get("/admin/api/tables/registration_demographics/")).status_code == 404
+    rows = await client.get("/admin/api/tables/registration_attendee/", params={"__page_size": 50})
+    assert rows.status_code == 200 and "amara.okafor@example.org" in rows.text
+    category = await Category.select().where(Category.code == "member").first()
+    token = client.cookies.get("csrftoken")  # piccolo-admin's own CSRF cookie, set on its pages
+    edited = await client.patch(f"/admin/api/tables/registration_category/{category['id']}/",
+                                json={"label": "Society member"}, headers={"X-CSRFToken": token or ""})
+    assert edited.status_code == 200, edited.text
+    assert (await Category.select(Category.label).where(Category.id == category["id"]).first())["label"] == \
+        "Society member"
+    client.cookies.clear()
+    assert (await client.get("/admin/api/tables/", headers={"accept": "application/json"})).status_code == 401

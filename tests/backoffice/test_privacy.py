@@ -1,0 +1,112 @@
+"""A person downloads what is held about them and asks for deletion; old attendees' personal
+data is purged (CLI and worker) except where another area must keep it (CME, 6 years)."""
+
+import asyncio
+import dataclasses
+import io
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from datetime import timedelta
+from pathlib import Path
+
+from confops.accounts.service import create_user
+from confops.backoffice.privacy import purge
+from confops.backoffice.tables import PrivacyRequest
+from confops.core import clock
+from confops.core.mail import FileMailer
+from confops.events.tables import Event
+from confops.jobs import make_worker
+from confops.registration.orders import place_order
+from confops.registration.tables import Answer, Attendee, Order
+from tests.backoffice.conftest import sign_in
+from tests.registration.factory import make_event, order, person
+from tests.support.http import post_form
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def test_download_my_data_and_ask_for_deletion(client, demo, provide):
+    async def cme_records(user_id, email):
+        return {"CME claims": [{"activity": "ABS National Meeting", "credits": 5.25}]}
+
+    provide("personal_data", cme_records)
+    await create_user("amara.okafor@example.org", "Amara Okafor", password="a-long-password-1")
+    r = await post_form(client, "/staff/login", {"email": "amara.okafor@example.org",
+                                                 "password": "a-long-password-1"}, page="/staff/login")
+    assert r.status_code == 303
+    page = await client.get("/account/privacy")
+    assert page.status_code == 200 and "Download as JSON" in page.text
+    data = json.loads((await client.get("/account/privacy/download/json")).content)
+    assert data["Account"][0]["email"] == "amara.okafor@example.org"
+    assert data["Registrations"][0]["dietary"] == "vegetarian"
+    assert data["Answers"] and data["Orders (as buyer)"]
+    assert data["CME claims"][0]["credits"] == 5.25
+    assert "password_hash" not in json.dumps(data)
+    archive = zipfile.ZipFile(io.BytesIO((await client.get("/account/privacy/download/zip")).content))
+    assert "my-data.json" in archive.namelist() and "registrations.csv" in archive.namelist()
+
+    asked = await post_form(client, "/account/privacy/deletion", {"message": "Please forget me."})
+    assert asked.status_code == 303
+    again = await post_form(client, "/account/privacy/deletion", {"message": "again"})
+    assert again.status_code == 409
+
+    await sign_in(client, "registrar@example.org")
+    staff = await client.get("/staff/privacy")
+    assert "amara.okafor@example.org" in staff.text and "Please forget me." in staff.text
+    request = await PrivacyRequest.select().first()
+    done = await post_form(client, f"/staff/privacy/{request['id']}", {"decision": "erase"})
+    assert done.status_code == 303
+    row = await Attendee.select().where(Attendee.last_name == "Okafor").first()
+    assert row is None
+    assert (await PrivacyRequest.select().first())["status"] == "done"
+
+
+async def _old_event_with(*people) -> int:
+    event_id = await make_event(slug="old-meeting")
+    for n, p in enumerate(people):
+        await place_order("old-meeting", order(p, key=f"old-{n}", buyer_email=p.email), hold_minutes=30,
+                          base_url="http://x", complimentary=True)
+    ended = clock.now() - timedelta(days=400)
+    await Event.update({Event.starts_at: ended - timedelta(days=2), Event.ends_at: ended}).where(Event.id == event_id)
+    return event_id
+
+
+async def test_purge_keeps_whom_another_area_must_keep(db, provide):
+    await _old_event_with(person(email="ana@example.org", dietary="vegan"),
+                          person(email="cme@example.org", first_name="Cleo", last_name="Claim"))
+    kept_user = await create_user("cme@example.org", "Cleo Claim")
+
+    async def cme_keep(user_id):
+        return ["CME participation records are kept 6 years"] if user_id == kept_user.id else []
+
+    provide("privacy_keep", cme_keep)
+    assert (await purge(500)).attendees == 0  # not old enough yet
+    dry = await purge(365, dry_run=True)
+    assert dry.attendees == 1 and await Attendee.count().where(Attendee.email == "ana@example.org") == 1
+    result = await purge(365)
+    assert result.attendees == 1 and "cme@example.org" in result.kept
+    assert await Attendee.count().where(Attendee.email == "ana@example.org") == 0
+    purged = await Attendee.select().where(Attendee.first_name == "(removed)").first()
+    assert purged["dietary"] == "" and purged["category"]  # counts and categories stay
+    assert not await Answer.exists().where(Answer.attendee == purged["id"])
+    assert not await Order.exists().where(Order.buyer_email == "ana@example.org")
+    assert await Attendee.count().where(Attendee.email == "cme@example.org") == 1
+
+
+async def test_purge_as_cli_and_worker_job(db, settings, tmp_path):
+    await _old_event_with(person(email="ana@example.org"), person(email="bo@example.org", first_name="Bo"))
+    env = {**os.environ, "CONFOPS_DATABASE_URL": db.url, "CONFOPS_VAR_DIR": str(tmp_path),
+           "CONFOPS_ENV": "development", "CONFOPS_PURGE_AFTER_DAYS": "365"}
+    run = await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "confops.cli", "purge", "--dry-run"],
+                                  cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "Would purge 2 registration(s) of 2 person(s)" in run.stdout
+    assert await Attendee.count().where(Attendee.email == "ana@example.org") == 1
+    worker = make_worker(dataclasses.replace(settings, purge_after_days=365),
+                         FileMailer(tmp_path, "x@example.org"))
+    done = await worker.run_once()
+    assert done["purge-personal-data"] == 2
+    assert await Attendee.count().where(Attendee.email.is_in(["ana@example.org", "bo@example.org"])) == 0
