@@ -42,6 +42,7 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("CONFOPS_STRIPE_API_BASE", "(empty: api.stripe.com)", "Another Stripe API address, e.g. a local emulator in tests."),
     SettingSpec("CONFOPS_REDIS_URL", "(empty: in-process channels)", "`redis://127.0.0.1:6379/0` to share live counts between workers."),
     SettingSpec("CONFOPS_ORDER_HOLD_MINUTES", "30", "How long an unpaid order holds its places."),
+    SettingSpec("CONFOPS_DB_POOL_SIZE", "20", "PostgreSQL connections per server worker (keep workers × size below the server's max_connections)."),
     SettingSpec("CONFOPS_WAITLIST_OFFER_HOURS", "48", "How long a waitlist offer stays valid."),
     SettingSpec("CONFOPS_LOGIN_LINK_MINUTES", "30", "How long an e-mailed sign-in link works (once)."),
     SettingSpec("CONFOPS_IN_APP_WORKER", "1", "Run the background worker inside the web process (`0` when `confops worker` runs apart)."),
@@ -68,6 +69,7 @@ class Settings:
     stripe_api_base: str = ""
     redis_url: str = ""
     order_hold_minutes: int = 30
+    db_pool_size: int = 20
     waitlist_offer_hours: int = 48
     login_link_minutes: int = 30
     in_app_worker: bool = True
@@ -203,6 +205,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         stripe_api_base=env.get("CONFOPS_STRIPE_API_BASE", "").strip(),
         redis_url=env.get("CONFOPS_REDIS_URL", "").strip(),
         order_hold_minutes=_int(env, "CONFOPS_ORDER_HOLD_MINUTES", 30, problems),
+        db_pool_size=_int(env, "CONFOPS_DB_POOL_SIZE", 20, problems),
         waitlist_offer_hours=_int(env, "CONFOPS_WAITLIST_OFFER_HOURS", 48, problems),
         login_link_minutes=_int(env, "CONFOPS_LOGIN_LINK_MINUTES", 30, problems),
         in_app_worker=_bool(env, "CONFOPS_IN_APP_WORKER", True, problems),

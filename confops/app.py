@@ -101,7 +101,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         use_engine(engine)
         await prepare(engine)
-        async with connection_pool(engine):
+        async with connection_pool(engine, size=settings.db_pool_size):
             task = None
             worker = make_worker(settings, mailer)
             if settings.in_app_worker:
