@@ -53,3 +53,44 @@ async def test_demo_has_what_the_society_runs(db, demo):
     for role in (Role.admin, Role.registrar, Role.checkin, Role.cme_coordinator):
         assert await RoleGrant.exists().where(RoleGrant.role == role.value), role
     assert await User.exists().where(User.email == "admin@example.org")
+
+
+async def test_the_national_meeting_is_ready_for_a_staff_walk_through(db, demo):
+    """What `make run`'s demo shows staff: paid people with badges, the door lists and a paired
+    device, a morning of check-ins on the dashboard, published small groups and a CME designation."""
+    from confops.checkin.tables import CheckinList, ScannerDevice
+    from confops.cme.tables import CmeActivity
+    from confops.core.extension import collect
+    from confops.documents.badge_data import badge_roster
+    from confops.groups import planning, runs
+    from confops.groups.tables import RunStatus
+    from confops.registration.mine import confirmed_registrant_emails
+    from tests.conftest import TEST_SECRET
+
+    meeting = await Event.select().where(Event.slug == "abs-national-meeting").first()
+    paid = await confirmed_registrant_emails(meeting["id"])
+    assert {"kai@example.org", "amara.okafor@example.org", "hana.sato@example.org"} <= set(paid)
+    roster = await badge_roster("abs-national-meeting", secret_key=TEST_SECRET)
+    assert {("Amara", "Okafor"), ("Hana", "Sato")} <= {(b.first_name, b.last_name) for b in roster.badges}
+    attendees = [b for b in roster.badges if b.attendee_id is not None]
+    assert len(attendees) >= 40 and all(b.qr_token for b in attendees)
+    assert any(b.role == "faculty" for b in roster.badges) and any(b.role == "staff" for b in roster.badges)
+    assert any("Jo Mensah" in u.name for u in roster.unpaid)  # awaits payment: no badge yet
+    assert not any(b.last_name == "Mensah" and b.first_name == "Jo" for b in roster.badges)
+
+    lists = await CheckinList.select().where(CheckinList.event == meeting["id"]).order_by(CheckinList.day)
+    assert len(lists) == 3 and all(lst["kind"] == "entry" for lst in lists)
+    assert await ScannerDevice.exists().where(
+        (ScannerDevice.event == meeting["id"]) & (ScannerDevice.name == "Registration desk")
+        & ScannerDevice.revoked_at.is_null())
+    panels = {p.key: p for group in await collect("dashboard_panels", event_id=meeting["id"]) for p in group}
+    curve = panels[f"checkin-{lists[0]['id']}"]
+    assert curve.kind == "line" and len(curve.data) == 8 and curve.data[-1][1] == 8
+    assert [n for _, n in curve.data] == list(range(1, 9)) and curve.data[0][0].endswith("07:41")
+
+    series = await planning.series_of(meeting["id"])
+    assert series and await runs.run_of(series["id"], RunStatus.published)
+    assert len(await planning.participants(series["id"])) >= 30
+
+    assert await CmeActivity.exists().where(CmeActivity.event == meeting["id"])
+    assert "AMA PRA Category 1 Credit" in meeting["cme_designation_statement"] and meeting["cme_max_credit_quarters"]

@@ -19,7 +19,7 @@ from confops.core import clock
 from confops.core.clock import zone
 from confops.db import transaction
 from confops.demo.backoffice import load_backoffice_demo
-from confops.demo.checkin import load_checkin_demo
+from confops.demo.checkin import load_checkin_demo, load_checkin_scans_demo
 from confops.demo.cme import load_cme_demo
 from confops.demo.groups import load_groups_demo
 from confops.demo.payments import load_payments_demo
@@ -176,6 +176,7 @@ async def load_demo() -> DemoResult:
     loader.result.created += await load_cme_demo()
     loader.result.created += await load_checkin_demo()
     loader.result.created += await load_backoffice_demo()
+    loader.result.created += await load_checkin_scans_demo()
     return loader.result
 
 
