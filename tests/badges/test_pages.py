@@ -116,7 +116,9 @@ async def test_walk_in_pays_at_the_desk_in_one_transaction_and_gets_a_badge(clie
         done = await post_form(client, WALK_IN, walk_in_form(amount=price))
     finally:
         extension._providers["staff_change"].remove(log)
-    assert [(c["action"], c["after"]["reference"]) for c in audit] == [("walk_in_registered", "Terminal 4471")]
+    # The payment is audited by payments, the registration by the desk: both, with the reference.
+    assert [(c["action"], c["after"]["reference"]) for c in audit] == [("manual_payment", "Terminal 4471"),
+                                                                       ("walk_in_registered", "Terminal 4471")]
     assert done.status_code == 303, done.text
     attendee = await Attendee.select(Attendee.id, Attendee.order, Attendee.order.status.as_alias("status")).where(
         Attendee.email == "phuong@example.org").first()
