@@ -80,6 +80,30 @@ async def _release(connection) -> None:
 
 
 @contextlib.asynccontextmanager
+async def atomic(engine: Engine | None = None) -> AsyncIterator[None]:
+    """A block whose changes happen together or not at all, wherever it runs.
+
+    Outside a transaction it is `transaction()` (no extra query). Inside one (a service called
+    from another's transaction, e.g. the walk-in desk placing an order) it is a SAVEPOINT: if
+    the block fails, its own changes are rolled back and the outer transaction stays usable.
+    Without it a failed statement aborts the whole PostgreSQL transaction ("current
+    transaction is aborted"), and on SQLite the block's earlier changes would stay behind."""
+    engine = engine or current_engine()
+    outer = engine.current_transaction.get()
+    if outer is None:
+        async with transaction(engine):
+            yield
+        return
+    savepoint = await outer.savepoint()
+    try:
+        yield
+    except BaseException:
+        await savepoint.rollback_to()
+        raise
+    await savepoint.release()
+
+
+@contextlib.asynccontextmanager
 async def connection_pool(engine: Engine, size: int = 10) -> AsyncIterator[None]:
     if isinstance(engine, PostgresEngine):
         # min_size=0: no connection at start-up, so the app starts (and /health can say so)

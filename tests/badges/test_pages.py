@@ -9,6 +9,8 @@ from confops.badges.tables import BadgePrint
 from confops.checkin import tokens
 from confops.checkin.service import event_key
 from confops.core import clock, extension
+from confops.documents.badge_data import BadgeFilters, badge_data_for_event
+from confops.documents.layouts import load_layout
 from confops.events.tables import Event
 from confops.payments.tables import Payment
 from confops.registration.tables import Attendee, Order
@@ -28,28 +30,45 @@ async def sign_in(client, email: str) -> None:
     assert r.status_code == 303, r.text
 
 
+def count_of(page) -> int:
+    return int(page.text.split('<strong id="badge-count">')[1].split("<")[0])
+
+
 async def test_registrar_filters_prints_the_batch_and_reprints_one(client, demo):
     await register("zoe", "Zoë", "Ångström")
     await register("natalia", "Наталья", "Смирнова-Ким", category="resident")
+    await register("ines", "Inés", "Quiroga", complimentary=False)  # awaits payment
     await sign_in(client, "registrar@example.org")
     listing = await client.get(BADGES)
     assert listing.status_code == 200
     assert "Zoë Ångström" in listing.text and "Samuel Okafor, PhD" in listing.text
-    assert "Awaiting payment" in listing.text and "Morgan Reyes" in listing.text  # unpaid: listed, not printed
+    unpaid = listing.text.split('id="unpaid"')[1].split("</section>")[0]  # listed for the desk, not printed
+    assert "Awaiting payment" in unpaid and "Inés Quiroga (ABS member)" in unpaid
+    assert "Inés Quiroga" not in listing.text.split("<tbody>")[1]
 
+    # The counts are the demo's registrations (other areas add theirs) plus the two made here.
+    everyone_attending = await badge_data_for_event(SLUG, BadgeFilters(roles=frozenset({"attendee"})),
+                                                    secret_key=TEST_SECRET)
     attendees = await client.get(BADGES, params={"role": "attendee", "layout": "avery-5392"})
-    assert '<strong id="badge-count">2</strong>' in attendees.text and "Samuel Okafor" not in attendees.text
+    assert count_of(attendees) == len(everyone_attending) and "Samuel Okafor" not in attendees.text
+    assert {"Zoë Ångström", "Наталья Смирнова-Ким"} <= {b.full_name for b in everyone_attending}
     residents = await client.get(BADGES, params={"category": "resident"})
-    assert '<strong id="badge-count">1</strong>' in residents.text and "Смирнова-Ким" in residents.text
+    rows = residents.text.split("<tbody>")[1].split("</tbody>")[0]
+    assert count_of(residents) == rows.count("<tr id=") and "Смирнова-Ким" in rows and "Zoë" not in rows
 
     pdf = await post_form(client, f"{BADGES}/print", {"role": "attendee", "layout": "avery-5392"}, page=BADGES)
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     pages = text_runs(pdf.content)
-    assert len(pages) == 1 and pages[0].index("Zoë") < pages[0].index("Наталья")  # sorted by last name
+    assert len(pages) == -(-len(everyone_attending) // load_layout("avery-5392").per_page)
+    runs = [run for page in pages for run in page]
+    assert runs.index("Zoë") < runs.index("Наталья")  # sorted by last name, Latin first
     event = await Event.select(Event.id).where(Event.slug == SLUG).first()
-    key = await event_key(event["id"], TEST_SECRET)
-    codes = decoded_qr_codes(pdf.content)
-    assert len(codes) == 2 and all(tokens.verify(c, key=key, current_version=1).ok for c in codes)
+    versions = {r["id"]: r["token_version"] for r in await Attendee.select(Attendee.id, Attendee.token_version).where(
+        Attendee.event == event["id"])}
+    scanner = tokens.OfflineVerifier(await event_key(event["id"], TEST_SECRET), versions)
+    codes = [scanner.check(c) for c in decoded_qr_codes(pdf.content)]
+    assert all(c.ok for c in codes)  # every badge's QR decodes to a token the door accepts
+    assert sorted(c.claims.attendee_id for c in codes) == sorted(b.attendee_id for b in everyone_attending)
 
     fresh = await client.get(BADGES, params={"role": "attendee", "not_printed": "1"})
     assert '<strong id="badge-count">0</strong>' in fresh.text
@@ -116,7 +135,9 @@ async def test_walk_in_pays_at_the_desk_in_one_transaction_and_gets_a_badge(clie
         done = await post_form(client, WALK_IN, walk_in_form(amount=price))
     finally:
         extension._providers["staff_change"].remove(log)
-    assert [(c["action"], c["after"]["reference"]) for c in audit] == [("walk_in_registered", "Terminal 4471")]
+    # The payment is audited by payments, the registration by the desk: both, with the reference.
+    assert [(c["action"], c["after"]["reference"]) for c in audit] == [("manual_payment", "Terminal 4471"),
+                                                                       ("walk_in_registered", "Terminal 4471")]
     assert done.status_code == 303, done.text
     attendee = await Attendee.select(Attendee.id, Attendee.order, Attendee.order.status.as_alias("status")).where(
         Attendee.email == "phuong@example.org").first()

@@ -7,7 +7,7 @@ import pytest
 
 from confops.core import clock
 from confops.core.errors import Conflict, Invalid
-from confops.db import connection_pool
+from confops.db import connection_pool, transaction
 from confops.registration.orders import place_order
 from confops.registration.tables import (
     AddOn,
@@ -57,6 +57,26 @@ async def test_same_form_token_makes_one_order(db):
     assert len({p.id for p in both}) == 1
     assert await Order.count() == 2
     assert (await EventSales.select(EventSales.sold).first())["sold"] == 2
+
+
+async def test_inside_a_callers_transaction_a_repeat_or_a_failure_leaves_it_usable(db):
+    """The walk-in desk places the order inside its own transaction: a double submission finds
+    the first order (PostgreSQL would otherwise abort the whole transaction on the unique key),
+    and an order that fails part-way leaves nothing behind while the caller carries on."""
+    event_id = await make_event(workshop_capacity=1)
+    async with transaction():
+        first = await place(order(person(addons={"workshop": 1}), key="desk"))
+        again = await place(order(person(addons={"workshop": 1}), key="desk"))
+        assert (again.id, again.created, first.created) == (first.id, False, True)
+        before = await counts()
+        with pytest.raises(Conflict) as full:
+            await place(order(person(email="b@example.org", addons={"workshop": 1}), key="desk-2"))
+        assert full.value.code == "addon_full"
+        assert await counts() == before  # the failed order's rows and claims are rolled back
+        await EventSales.update({EventSales.refund_tiers: "60:100"}).where(EventSales.event == event_id)
+    assert await Order.select(Order.idempotency_key) == [{"idempotency_key": "desk"}]
+    assert (await EventSales.select(EventSales.refund_tiers, EventSales.sold).first()) == {
+        "refund_tiers": "60:100", "sold": 1}  # the caller's own change committed with the order
 
 
 async def test_group_order_prices_each_attendee_by_category(db):
