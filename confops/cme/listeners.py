@@ -19,6 +19,11 @@ async def on_entry_scan(*, attendee_id, event_id, scanned_at, list_id=None, **_)
     await evidence.record_entry_scan(attendee_id, event_id, scanned_at)
 
 
+@provides("scan_undone")
+async def on_scan_undone(*, attendee_id, event_id, session_id, direction, scanned_at, list_id=None, **_):
+    await evidence.withdraw_scan(attendee_id, event_id, session_id, direction, scanned_at)
+
+
 @provides("group_meeting_attended")
 async def on_group_meeting(*, attendee_id, session_id, attended_at, present, marked_by=None, meeting_id=None, **_):
     await evidence.record_group_meeting(attendee_id, session_id, present, attended_at, marked_by)
