@@ -76,8 +76,11 @@ async def load_groups_demo() -> int:
         if not await _opted_in(series["id"], attendee):
             created += 1
             await planning.opt_in(series["id"], attendee, "leadership" if i % 5 == 4 else "experience")
-    created += await planning.opt_in_everyone(series["id"])  # the other registrants, track from their answer
     if await runs.run_of(series["id"], RunStatus.published) is None:
+        # The other registrants, track from their answer; only while the groups are being formed:
+        # people other areas' demo loaders register later are late registrants, and a second load
+        # must change nothing.
+        created += await planning.opt_in_everyone(series["id"])
         run_id, _ = await runs.assign_series(series["id"], seed=1)
         await runs.publish(series["id"], run_id, actor=None, base_url="", notify=False)
         created += 1
