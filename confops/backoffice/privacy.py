@@ -38,16 +38,12 @@ async def personal_data(user_id: int) -> dict[str, list[dict]]:
     if user is None:
         raise NotFound("There is no such account.")
     email = user["email"].lower()
-    attendees = await Attendee.select(
-        Attendee.id, Attendee.event.title.as_alias("event"), Attendee.first_name, Attendee.last_name,
-        Attendee.badge_name, Attendee.credentials, Attendee.pronouns, Attendee.institution, Attendee.city_region,
-        Attendee.profession, Attendee.dietary, Attendee.accessibility, Attendee.email, Attendee.status,
-        Attendee.created_at).where(Attendee.email == email)
+    # Registrations and orders themselves come from registration's "personal_data" answer
+    # ("Registrations", "Orders you placed"); here only what hangs off them.
+    attendees = await Attendee.select(Attendee.id).where(Attendee.email == email)
     answers = await Answer.select(Answer.attendee, Answer.question.label.as_alias("question"), Answer.value).where(
         Answer.attendee.is_in([a["id"] for a in attendees])) if attendees else []
-    orders = await Order.select(Order.id, Order.event.title.as_alias("event"), Order.buyer_name, Order.buyer_email,
-                                Order.status, Order.total_cents, Order.currency, Order.created_at).where(
-        Order.buyer_email == email)
+    orders = await Order.select(Order.id).where(Order.buyer_email == email)
     payments = await Payment.select(Payment.order, Payment.method, Payment.amount_cents, Payment.currency,
                                     Payment.status, Payment.created_at).where(
         Payment.order.is_in([o["id"] for o in orders])) if orders else []
@@ -55,7 +51,7 @@ async def personal_data(user_id: int) -> dict[str, list[dict]]:
         "Account": [user],
         "Roles": await RoleGrant.select(RoleGrant.organizer.name.as_alias("organizer"), RoleGrant.role).where(
             RoleGrant.user == user_id),
-        "Registrations": attendees, "Answers": answers, "Orders (as buyer)": orders, "Payments": payments,
+        "Answers": answers, "Payments": payments,
         "Personal agenda": await AgendaItem.select(AgendaItem.session.title.as_alias("session")).where(
             AgendaItem.user == user_id),
     }

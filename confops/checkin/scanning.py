@@ -7,7 +7,9 @@ transaction. "First scan wins" and "a retried request is a no-op" are the two un
 of CheckinScan, so two workers scanning the same badge at the same instant cannot both win.
 
 Every accepted scan emits "entry_scan_accepted" or "session_scan_accepted" inside the scan's
-transaction (confops/core/extension.py): CME evidence commits or rolls back with the scan.
+transaction (confops/core/extension.py): CME evidence commits or rolls back with the scan. An
+offline scan that turns out earlier than the recorded one is announced again with its earlier
+time; undoing a scan emits "scan_undone" inside the undo's transaction.
 """
 
 from __future__ import annotations
@@ -239,13 +241,19 @@ async def undo_last(device: Device) -> dict | None:
     """
     async with transaction():
         last = await CheckinScan.select(CheckinScan.id, CheckinScan.attendee, CheckinScan.checkin_list,
-                                        CheckinScan.direction).where(
+                                        CheckinScan.direction, CheckinScan.scanned_at,
+                                        CheckinScan.checkin_list.event.as_alias("event_id"),
+                                        CheckinScan.checkin_list.session.as_alias("session_id")).where(
             (CheckinScan.device == device.id) & CheckinScan.undone_at.is_null()
         ).order_by(CheckinScan.id, ascending=False).first()
         if last is None:
             return None
         await CheckinScan.update({CheckinScan.undone_at: clock.now(), CheckinScan.once_key: None}).where(
             CheckinScan.id == last["id"])
+        # Whatever the scan fed (CME evidence) is withdrawn in the same transaction.
+        await emit("scan_undone", attendee_id=last["attendee"], event_id=last["event_id"],
+                   list_id=last["checkin_list"], session_id=last["session_id"], direction=last["direction"],
+                   scanned_at=last["scanned_at"])
     return last
 
 

@@ -27,24 +27,75 @@ async def _cme_session(session_id: int) -> dict | None:
 
 
 async def record_session_scan(attendee_id: int, session_id: int, direction: str, scanned_at: datetime) -> None:
+    """One mark per person, session and direction, at the earliest time: check-in sends a scan
+    again when an earlier offline scan takes its place."""
     session = await _cme_session(session_id)
-    if session and direction in ("in", "out"):
+    if not session or direction not in ("in", "out"):
+        return
+    where = ((AttendanceMark.attendee == attendee_id) & (AttendanceMark.session == session_id)
+             & (AttendanceMark.kind == direction))
+    same = await AttendanceMark.select(AttendanceMark.id, AttendanceMark.at).where(where).order_by(
+        AttendanceMark.at).first()
+    if same is None:
         await AttendanceMark(attendee=attendee_id, event=session["event"], session=session_id, kind=direction,
                              at=scanned_at, reason="").save()
+    elif scanned_at < same["at"]:
+        await AttendanceMark.update({AttendanceMark.at: scanned_at}).where(AttendanceMark.id == same["id"])
+
+
+async def _entry_marks_on_day(attendee_id: int, event_id: int, at: datetime) -> list[dict]:
+    event = await Event.select(Event.timezone).where(Event.id == event_id).first()
+    day = clock.local(at, event["timezone"]).date()
+    marks = await AttendanceMark.select(AttendanceMark.id, AttendanceMark.at).where(
+        (AttendanceMark.attendee == attendee_id) & (AttendanceMark.event == event_id)
+        & (AttendanceMark.kind == "entry"))
+    return sorted((m for m in marks if clock.local(m["at"], event["timezone"]).date() == day),
+                  key=lambda m: m["at"])
 
 
 async def record_entry_scan(attendee_id: int, event_id: int, scanned_at: datetime) -> None:
-    if await Event.exists().where((Event.id == event_id) & (Event.cme_enabled == True)):  # noqa: E712
+    """One entry mark per person and day of the event, at the earliest time."""
+    if not await Event.exists().where((Event.id == event_id) & (Event.cme_enabled == True)):  # noqa: E712
+        return
+    same = await _entry_marks_on_day(attendee_id, event_id, scanned_at)
+    if not same:
         await AttendanceMark(attendee=attendee_id, event=event_id, session=None, kind="entry", at=scanned_at,
                              reason="").save()
+    elif scanned_at < same[0]["at"]:
+        await AttendanceMark.update({AttendanceMark.at: scanned_at}).where(AttendanceMark.id == same[0]["id"])
+
+
+async def withdraw_scan(attendee_id: int, event_id: int, session_id: int | None, direction: str,
+                        scanned_at: datetime) -> int:
+    """A door undid a scan: drop the mark it made (session scans: that direction; entry: that day)."""
+    if session_id is not None:
+        where = ((AttendanceMark.attendee == attendee_id) & (AttendanceMark.session == session_id)
+                 & (AttendanceMark.kind == direction))
+        gone = await AttendanceMark.count().where(where)
+        await AttendanceMark.delete().where(where)
+        return gone
+    if direction != "in" or not await Event.exists().where(Event.id == event_id):
+        return 0
+    ids = [m["id"] for m in await _entry_marks_on_day(attendee_id, event_id, scanned_at)]
+    if ids:
+        await AttendanceMark.delete().where(AttendanceMark.id.is_in(ids))
+    return len(ids)
 
 
 async def record_group_meeting(attendee_id: int, session_id: int, present: bool, attended_at: datetime,
                                marked_by: int | None) -> None:
+    """The leader's roll call; marking the roster again replaces the earlier mark."""
     session = await _cme_session(session_id) if session_id else None
-    if session:
-        await AttendanceMark(attendee=attendee_id, event=session["event"], session=session_id, kind="group",
-                             present=bool(present), at=attended_at, reason="", recorded_by=marked_by).save()
+    if not session:
+        return
+    where = ((AttendanceMark.attendee == attendee_id) & (AttendanceMark.session == session_id)
+             & (AttendanceMark.kind == "group"))
+    if await AttendanceMark.exists().where(where):
+        await AttendanceMark.update({AttendanceMark.present: bool(present), AttendanceMark.at: attended_at,
+                                     AttendanceMark.recorded_by: marked_by}).where(where)
+        return
+    await AttendanceMark(attendee=attendee_id, event=session["event"], session=session_id, kind="group",
+                         present=bool(present), at=attended_at, reason="", recorded_by=marked_by).save()
 
 
 async def correct(principal: Principal, slug: str, attendee_id: int, session_id: int, present: bool,

@@ -3,7 +3,10 @@ calls become attendance evidence; the dashboard, exports and privacy tools ask C
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from confops.cme import evidence
+from confops.core import clock
 from confops.core.extension import ExportTable, Panel, provides
 
 KEEP_YEARS = 6
@@ -17,6 +20,11 @@ async def on_session_scan(*, attendee_id, session_id, direction, scanned_at, lis
 @provides("entry_scan_accepted")
 async def on_entry_scan(*, attendee_id, event_id, scanned_at, list_id=None, **_):
     await evidence.record_entry_scan(attendee_id, event_id, scanned_at)
+
+
+@provides("scan_undone")
+async def on_scan_undone(*, attendee_id, event_id, session_id, direction, scanned_at, list_id=None, **_):
+    await evidence.withdraw_scan(attendee_id, event_id, session_id, direction, scanned_at)
 
 
 @provides("group_meeting_attended")
@@ -57,9 +65,10 @@ async def keep_participation(*, user_id, **_) -> list[str]:
     user = await User.select(User.email).where(User.id == user_id).first()
     if not user:
         return []
+    since = clock.now() - timedelta(days=round(365.25 * KEEP_YEARS))  # kept 6 years, not for ever
     ids = [a["id"] for a in await Attendee.select(Attendee.id).where(Attendee.email == user["email"])]
-    if await Certificate.exists().where(Certificate.email == user["email"]) or (
-            ids and await CmeClaim.exists().where(CmeClaim.attendee.is_in(ids))):
+    if await Certificate.exists().where((Certificate.email == user["email"]) & (Certificate.issued_at >= since)) or (
+            ids and await CmeClaim.exists().where(CmeClaim.attendee.is_in(ids) & (CmeClaim.attested_at >= since))):
         return [f"CME participation records (claims and certificates) are kept for {KEEP_YEARS} years, as the "
                 "accreditor requires, so that credit stays verifiable."]
     return []

@@ -17,8 +17,15 @@ The names, and what they carry (keyword arguments in, return value out):
 emit (return values ignored):
   "session_scan_accepted"  attendee_id, session_id, direction ("in"|"out"), scanned_at, list_id
   "entry_scan_accepted"    attendee_id, event_id, scanned_at, list_id
-  "group_meeting_attended" attendee_id, session_id, meeting_id, attended_at, present (bool), marked_by
-  "staff_change"           actor_id, action, entity, entity_id, before (dict|None), after (dict|None)
+                           (both are sent again, with the earlier time, when an offline scan turns out
+                           to precede the recorded one: listeners keep the earliest, not a second row)
+  "scan_undone"            attendee_id, event_id, list_id, session_id (int|None: None for an entry
+                           list), direction ("in"|"out"), scanned_at: a door undid that accepted scan
+                           (emitted inside the undo's transaction); listeners withdraw what it fed
+  "group_meeting_attended" attendee_id, session_id, meeting_id, attended_at, present (bool),
+                           marked_by (int user id of the leader who marked the roster, or None)
+  "staff_change"           actor_id (int user id, or None for the system), action, entity, entity_id,
+                           before (dict|None), after (dict|None)
 collect (a list of every provider's answer):
   "badge_back_lines"       event_id, attendee_ids -> {attendee_id: [line, ...]}
   "dashboard_panels"       event_id -> [Panel, ...]

@@ -133,7 +133,8 @@ async def roster(group_id: int, principal: Principal | None) -> dict:
 async def mark_attendance(group_id: int, session_id: int, present_ids: set[int], principal: Principal) -> int:
     """The leader's roster marking for one meeting: every member present or not; returns how many present.
 
-    Each mark is sent to `group_meeting_attended` (CME counts it) in the same transaction; the
+    Each mark is sent to `group_meeting_attended` (CME counts it; `marked_by` is the leader's user
+    id) in the same transaction, and the roll call goes to the audit log (`staff_change`); the
     group's leaders get a "group led" step in their training record for the meeting.
     """
     data = await roster(group_id, principal)
@@ -149,6 +150,9 @@ async def mark_attendance(group_id: int, session_id: int, present_ids: set[int],
         raise Invalid("Only the group's members can be marked.", field="present")
     now = clock.now()
     who = principal.email.lower()
+    before = {m["attendee"]: m["present"] for m in await GroupAttendance.select(
+        GroupAttendance.attendee, GroupAttendance.present).where(GroupAttendance.session == session_id)
+        if m["attendee"] in member_ids}
     async with transaction():
         for attendee_id in sorted(member_ids):
             here = attendee_id in present_ids
@@ -166,8 +170,13 @@ async def mark_attendance(group_id: int, session_id: int, present_ids: set[int],
                 meeting_id = mark.id
             await extension.emit("group_meeting_attended", attendee_id=attendee_id, session_id=session_id,
                                  meeting_id=meeting_id, attended_at=session["starts_at"], present=here,
-                                 marked_by=who)
+                                 marked_by=principal.user_id)
         await _record_leading(g, session, data["event"])
+        await extension.emit("staff_change", actor_id=principal.user_id, action="group_attendance_marked",
+                             entity="balint_group", entity_id=group_id,
+                             before={"session_id": session_id, "present": sorted(a for a, p in before.items() if p)}
+                             if before else None,
+                             after={"session_id": session_id, "present": sorted(present_ids)})
     return len(present_ids)
 
 

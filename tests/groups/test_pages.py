@@ -251,11 +251,20 @@ async def test_a_leader_who_cancels_is_replaced_by_a_spare(client, demo):
 
 
 async def test_registration_answers_choose_the_track_and_pins_can_be_removed(client, demo):
-    await newcomer("leading@example.org", answer="leadership practice group")
-    await newcomer("plain@example.org")
+    leading = await newcomer("leading@example.org", answer="leadership practice group")
+    plain = await newcomer("plain@example.org")
+    # Every active registrant not yet taking part joins: the two newcomers and whoever else the
+    # demo registered (other areas' demo data adds registrants), and no one else.
+    active = {a["id"] for a in await Attendee.select(Attendee.id).where(
+        (Attendee.event == leading["event"]) & (Attendee.status == "active"))}
+    waiting = active - {p["attendee_id"] for p in await planning.participants(await _series())}
+    assert {leading["id"], plain["id"]} <= waiting
     await staff_sign_in(client, "registrar@example.org")
     r = await post_form(client, BASE + "/opt-in-all", {}, page=BASE)
-    assert r.status_code == 303 and "joined-2" in r.headers["location"]
+    assert r.status_code == 303 and r.headers["location"].endswith(f"note=joined-{len(waiting)}")
+    assert {p["attendee_id"] for p in await planning.participants(await _series())} == active
+    r = await post_form(client, BASE + "/opt-in-all", {}, page=BASE)
+    assert r.status_code == 303 and r.headers["location"].endswith("note=joined-0")
     tracks = {p["email"]: p["track"] for p in await planning.participants(await _series())}
     assert tracks["leading@example.org"] == "leadership" and tracks["plain@example.org"] == "experience"
 
