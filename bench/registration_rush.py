@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -72,35 +71,19 @@ async def count(db_url: str) -> tuple[int, int]:
 
 
 async def fire(base: str, attempts: int, concurrency: int) -> dict:
-    import httpx
+    from bench.loadgen import post_json
 
-    latencies: list[float] = []
-    statuses: dict[str, int] = {}
-    gate = asyncio.Semaphore(concurrency)
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
-        async def one(i: int) -> None:
-            body = {"buyer_name": f"Person {i}", "buyer_email": f"p{i}@example.org", "idempotency_key": f"rush-{i}",
-                    "attendees": [{"category": "free", "email": f"p{i}@example.org", "first_name": "P",
-                                   "last_name": str(i)}]}
-            async with gate:
-                t0 = time.perf_counter()
-                status = "error"
-                for _ in range(3):  # a dropped connection is retried with the same idempotency key
-                    try:
-                        status = str((await client.post("/api/v1/events/rush/orders", json=body)).status_code)
-                        break
-                    except httpx.TransportError:
-                        continue
-                latencies.append((time.perf_counter() - t0) * 1000)
-            statuses[status] = statuses.get(status, 0) + 1
-
-        t0 = time.perf_counter()
-        await asyncio.gather(*(one(i) for i in range(attempts)))
-        elapsed = time.perf_counter() - t0
-    latencies.sort()
-    return {"statuses": statuses, "elapsed": elapsed, "p50": statistics.median(latencies),
-            "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]}
+    url = urlparse(base)
+    bodies = [{"buyer_name": f"Person {i}", "buyer_email": f"p{i}@example.org", "idempotency_key": f"rush-{i}",
+               "attendees": [{"category": "free", "email": f"p{i}@example.org", "first_name": "P",
+                              "last_name": str(i)}]} for i in range(attempts)]
+    results = await post_json(url.hostname, url.port, "/api/v1/events/rush/orders", bodies, connections=concurrency)
+    if os.environ.get("RUSH_TIMELINE"):
+        t0 = min(t[0] for t in results.timeline)
+        with open(os.environ["RUSH_TIMELINE"], "w") as f:
+            for a, b, st in results.timeline:
+                f.write(f"{(a-t0)*1000:.0f} {(b-a)*1000:.0f} {st}\n")
+    return results.summary()
 
 
 def main() -> None:
@@ -112,7 +95,9 @@ def main() -> None:
     parser.add_argument("--fire", default="", help=argparse.SUPPRESS)  # the separate client process
     args = parser.parse_args()
     if args.fire:
-        print(json.dumps(asyncio.run(fire(args.fire, args.attempts, args.concurrency))))
+        from bench.loadgen import run
+
+        print(json.dumps(run(fire(args.fire, args.attempts, args.concurrency))))
         return
 
     name = f"confops_bench_{uuid.uuid4().hex[:8]}"
@@ -152,6 +137,7 @@ def main() -> None:
         result = json.loads(out.stdout.strip().splitlines()[-1])
         attendees, sold = asyncio.run(count(db_url))
         confirmed = result["statuses"].get("201", 0)
+        print(f"p99_ms_by_status={result['p99_by_status']} connections={args.concurrency}")
         print(f"statuses={result['statuses']} attendees={attendees} sold_counter={sold} places={args.places}")
         print(f"confirmed={confirmed} oversold={max(0, attendees - args.places)} "
               f"rps={args.attempts / result['elapsed']:.0f} p50_ms={result['p50']:.0f} p99_ms={result['p99']:.0f}")
