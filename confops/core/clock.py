@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _frozen: datetime | None = None
@@ -43,3 +43,12 @@ def zone(name: str) -> ZoneInfo:
 
 def local(moment: datetime, tz_name: str) -> datetime:
     return moment.astimezone(zone(tz_name))
+
+
+def local_day_bounds(moment: datetime, tz_name: str) -> tuple[datetime, datetime]:
+    """The start of the local day holding `moment` and of the next one, in that timezone (a
+    day is 23 or 25 hours long when the clocks change)."""
+    tz = zone(tz_name)
+    day = moment.astimezone(tz).date()
+    return (datetime.combine(day, time.min, tzinfo=tz).astimezone(UTC),
+            datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz).astimezone(UTC))

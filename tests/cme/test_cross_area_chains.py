@@ -9,6 +9,7 @@ from confops.accounts.service import load_principal
 from confops.accounts.tables import User
 from confops.backoffice.tables import AuditEntry
 from confops.checkin import devices, offline, scanning
+from confops.cme import evidence
 from confops.cme.tables import AttendanceMark
 from confops.core import clock
 from confops.events.tables import Event
@@ -105,3 +106,27 @@ async def test_a_roll_call_becomes_cme_evidence_and_an_audit_entry(db, demo):
                      for k in ("before", "after"))
     assert before == {"session_id": session["id"], "present": sorted(here)}
     assert after == {"session_id": session["id"], "present": members}
+
+
+async def test_entry_marks_are_one_per_local_day_at_the_earliest_time(db):
+    """Days are the event's own (Chicago): 23:30 and 00:30 local are two days, though both fall
+    on one UTC date; a late offline scan from earlier that day moves the mark back."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    door = await make_door(1)
+    await Event.update({Event.cme_enabled: True, Event.timezone: "America/Chicago"}).where(Event.id == door.event_id)
+    person = door.people[0]
+    chicago = ZoneInfo("America/Chicago")
+    late_day1 = datetime(2026, 3, 12, 23, 30, tzinfo=chicago)  # 05:30 UTC on 13 March
+    early_day2 = datetime(2026, 3, 13, 0, 30, tzinfo=chicago)  # 06:30 UTC, the same UTC date
+    await evidence.record_entry_scan(person, door.event_id, late_day1)
+    await evidence.record_entry_scan(person, door.event_id, early_day2)
+    await evidence.record_entry_scan(person, door.event_id, early_day2 + timedelta(hours=9))  # back from lunch
+    assert [at for _, at in await _marks(person)] == [late_day1, early_day2]
+    await evidence.record_entry_scan(person, door.event_id, late_day1 - timedelta(hours=14))  # earlier, same day
+    assert sorted(at for _, at in await _marks(person)) == [late_day1 - timedelta(hours=14), early_day2]
+
+    await Event.update({Event.cme_enabled: False}).where(Event.id == door.event_id)
+    await evidence.record_entry_scan(person, door.event_id, early_day2 + timedelta(days=1))
+    assert len(await _marks(person)) == 2  # no CME, no evidence
