@@ -5,7 +5,7 @@ places (a free category, so every success is a confirmed order with its confirma
 queued), fires the attempts from a separate process, then counts what was sold.
 
     .venv/bin/python bench/registration_rush.py [--pg postgresql://postgres@127.0.0.1:5432/postgres]
-        [--attempts 2000] [--places 500] [--concurrency 200]
+        [--attempts 2000] [--places 500] [--concurrency 200] [--timeline FILE]
 
 Last line: confirmed=… oversold=… rps=… p50_ms=… p99_ms=…
 """
@@ -78,11 +78,6 @@ async def fire(base: str, attempts: int, concurrency: int) -> dict:
                "attendees": [{"category": "free", "email": f"p{i}@example.org", "first_name": "P",
                               "last_name": str(i)}]} for i in range(attempts)]
     results = await post_json(url.hostname, url.port, "/api/v1/events/rush/orders", bodies, connections=concurrency)
-    if os.environ.get("RUSH_TIMELINE"):
-        t0 = min(t[0] for t in results.timeline)
-        with open(os.environ["RUSH_TIMELINE"], "w") as f:
-            for a, b, st in results.timeline:
-                f.write(f"{(a-t0)*1000:.0f} {(b-a)*1000:.0f} {st}\n")
     return results.summary()
 
 
@@ -92,6 +87,7 @@ def main() -> None:
     parser.add_argument("--attempts", type=int, default=2000)
     parser.add_argument("--places", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=200)
+    parser.add_argument("--timeline", default="", help="write each request's start, latency and status here")
     parser.add_argument("--fire", default="", help=argparse.SUPPRESS)  # the separate client process
     args = parser.parse_args()
     if args.fire:
@@ -135,6 +131,10 @@ def main() -> None:
         if out.returncode:
             raise SystemExit(out.stderr[-3000:])
         result = json.loads(out.stdout.strip().splitlines()[-1])
+        if args.timeline:
+            from bench.loadgen import write_timeline
+
+            write_timeline(args.timeline, result["timeline"])
         attendees, sold = asyncio.run(count(db_url))
         confirmed = result["statuses"].get("201", 0)
         print(f"p99_ms_by_status={result['p99_by_status']} connections={args.concurrency}")

@@ -10,6 +10,8 @@ from confops.core.auth import ACCESS_LEVELS, DEVICE, PUBLIC, SIGNED_IN, STAFF, P
 from confops.core.errors import NotSignedIn, NotYours
 
 SESSION_USER = "uid"
+# Route option: the route has no cookie session (bearer-token APIs); the session middleware skips it.
+NO_SESSION = "no_session"
 
 
 async def principal_of(connection: ASGIConnection) -> Principal | None:
