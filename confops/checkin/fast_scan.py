@@ -19,11 +19,13 @@ _SQL = (
     "WITH p AS ("
     " SELECT a.id, a.first_name, a.last_name, a.badge_name, a.status, a.token_version, a.accessibility,"
     " c.label AS category, o.status AS order_status, o.total_cents, o.currency,"
+    " e.cme_enabled AS event_cme_enabled, e.timezone AS event_timezone,"
     " (SELECT COALESCE(SUM(x.amount_cents), 0) FROM payment x WHERE x.\"order\" = o.id"
     "  AND x.status = 'succeeded') AS paid_cents,"
     " (SELECT COALESCE(SUM(r.amount_cents), 0) FROM refund r WHERE r.\"order\" = o.id) AS refunded_cents"
     " FROM registration_attendee a JOIN registration_order o ON o.id = a.\"order\""
-    " JOIN registration_category c ON c.id = a.category WHERE a.id = {} AND a.event = {}"
+    " JOIN registration_category c ON c.id = a.category JOIN event e ON e.id = a.event"
+    " WHERE a.id = {} AND a.event = {}"
     "), ins AS ("
     " INSERT INTO checkin_scan (checkin_list, attendee, device, station, direction, scanned_at, received_at,"
     " offline, manual, nonce_key, once_key)"
@@ -38,7 +40,9 @@ _SQL = (
 
 async def lookup_and_insert(*, event_id: int, attendee_id: int, token_version: int, list_id: int, device_id: int,
                             station: str, direction: str, at: datetime, nonce_key: str, once_key: str) -> dict | None:
-    """The person's row plus ``scan_id`` (None when nothing was inserted); None if no such person."""
+    """The person's row plus ``scan_id`` (None when nothing was inserted) and the event's
+    ``event_cme_enabled`` and ``event_timezone`` (handed to the scan's listeners, which would
+    otherwise read the event again inside the transaction); None if no such person."""
     rows = await CheckinScan.raw(_SQL, attendee_id, event_id, list_id, device_id, station, direction, at, at,
                                  nonce_key, once_key, token_version)
     return rows[0] if rows else None

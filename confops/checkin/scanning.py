@@ -178,7 +178,8 @@ async def _scan_in_one_statement(device: Device, lst: ListInfo, key: tokens.Even
                 if row is not None and row["scan_id"] is not None:
                     if outcome.result != OK:  # the SQL rule and standing() disagree: record nothing
                         raise RuntimeError(f"check-in rule mismatch for attendee {claims.attendee_id}")
-                    await announce(lst, claims.attendee_id, direction, now)
+                    await announce(lst, claims.attendee_id, direction, now,
+                                   event={"cme_enabled": row["event_cme_enabled"], "timezone": row["event_timezone"]})
             if outcome.result == OK:
                 outcome.list_id, outcome.direction = lst.id, direction
                 if row["scan_id"] is not None:
@@ -209,13 +210,15 @@ async def insert_scan(device: Device, lst: ListInfo, attendee_id: int, direction
     return rows[0]["id"] if rows else None
 
 
-async def announce(lst: ListInfo, attendee_id: int, direction: str, at: datetime) -> None:
+async def announce(lst: ListInfo, attendee_id: int, direction: str, at: datetime, event: dict | None = None) -> None:
+    """Tell the other areas (CME evidence) about an accepted scan, inside its transaction;
+    `event`: the event's facts the scan already read, if it did (see extension.py)."""
     if lst.kind == ListKind.session.value:
         await emit("session_scan_accepted", attendee_id=attendee_id, session_id=lst.session_id,
                    direction=direction, scanned_at=at, list_id=lst.id)
     else:
         await emit("entry_scan_accepted", attendee_id=attendee_id, event_id=lst.event_id,
-                   scanned_at=at, list_id=lst.id)
+                   scanned_at=at, list_id=lst.id, event=event)
 
 
 async def _repeat(outcome: Outcome, nonce_key: str, once_key: str) -> Outcome:

@@ -61,16 +61,21 @@ _FIRST_ENTRY_SQL = (
 )
 
 
-async def record_entry_scan(attendee_id: int, event_id: int, scanned_at: datetime) -> None:
+async def record_entry_scan(attendee_id: int, event_id: int, scanned_at: datetime, *, event: dict | None = None) -> None:
     """One entry mark per person and day of the event (its own timezone), at the earliest time.
 
     It runs inside every accepted door scan's transaction, so it is two prepared statements in
     the usual case (the event, then insert-unless-marked-that-day) rather than four built by
-    the ORM: measured with bench/checkin_scan.py, the ORM version was a third of a scan's CPU."""
-    event = await Event.raw(_EVENT_SQL, event_id)
-    if not event or not event[0]["cme_enabled"]:
+    the ORM: measured with bench/checkin_scan.py, the ORM version was a third of a scan's CPU.
+    `event` (cme_enabled, timezone) is what the scan's own statement read, saving the first."""
+    if event is None:
+        rows = await Event.raw(_EVENT_SQL, event_id)
+        if not rows:
+            return
+        event = rows[0]
+    if not event["cme_enabled"]:
         return
-    start, end = clock.local_day_bounds(scanned_at, event[0]["timezone"])
+    start, end = clock.local_day_bounds(scanned_at, event["timezone"])
     if await AttendanceMark.raw(_FIRST_ENTRY_SQL, attendee_id, event_id, True, scanned_at, attendee_id, event_id,
                                 start, end):
         return

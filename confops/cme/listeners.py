@@ -18,8 +18,8 @@ async def on_session_scan(*, attendee_id, session_id, direction, scanned_at, lis
 
 
 @provides("entry_scan_accepted")
-async def on_entry_scan(*, attendee_id, event_id, scanned_at, list_id=None, **_):
-    await evidence.record_entry_scan(attendee_id, event_id, scanned_at)
+async def on_entry_scan(*, attendee_id, event_id, scanned_at, list_id=None, event=None, **_):
+    await evidence.record_entry_scan(attendee_id, event_id, scanned_at, event=event)
 
 
 @provides("scan_undone")
