@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from confops.core import clock
 from confops.core.errors import Conflict, DomainError, FieldError, NotFound, collect
-from confops.db import atomic, transaction
+from confops.db import atomic, hot_rows, transaction
 from confops.registration import capacity, pricing
 from confops.registration.catalog import Catalog, addon_price, category_price, load_catalog
 from confops.registration.config import CONFIG
@@ -129,6 +129,11 @@ async def quote(slug: str, order: OrderIn, *, at_the_desk: bool = False) -> tupl
     return catalog, priced, code_row
 
 
+# Order transactions at once per process: they all update the event's counter row, and a
+# short queue here gets more through than many waiting on the row lock (confops/db.py hot_rows).
+ORDER_WRITERS = 2
+
+
 async def _existing(key: str) -> PlacedOrder | None:
     row = await Order.select(Order.id, Order.status, Order.total_cents, Order.currency, Order.expires_at).where(
         Order.idempotency_key == key
@@ -141,6 +146,18 @@ async def _existing(key: str) -> PlacedOrder | None:
 
 async def place_order(slug: str, order: OrderIn, *, hold_minutes: int, base_url: str,
                       complimentary: bool = False, at_the_desk: bool = False) -> PlacedOrder:
+    """Create the order once per idempotency key; a repeat returns the first order.
+
+    At most ORDER_WRITERS orders are placed at once per process, the rest wait their turn
+    (see ORDER_WRITERS).
+    """
+    async with hot_rows("orders", ORDER_WRITERS):
+        return await _place_order(slug, order, hold_minutes=hold_minutes, base_url=base_url,
+                                  complimentary=complimentary, at_the_desk=at_the_desk)
+
+
+async def _place_order(slug: str, order: OrderIn, *, hold_minutes: int, base_url: str,
+                       complimentary: bool, at_the_desk: bool) -> PlacedOrder:
     """Create the order once per idempotency key; a repeat returns the first order.
 
     `at_the_desk`: a walk-in registered by staff (see `quote`).
@@ -258,25 +275,24 @@ async def _claim_everything(order: OrderIn, priced: pricing.Quote, cats: dict, a
     n = len(order.attendees)
     if priced.phase == pricing.PhaseKind.early.value and catalog.sales["early_bird_first_n"] is not None:
         await capacity.claim_early_bird(event_id, n)
+    places = n
     if order.offer_token:
-        await _use_offer(event_id, order.offer_token, n)
-    else:
-        await capacity.claim_event(event_id, n)
+        await _use_offer(event_id, order.offer_token)
+        places = n - 1  # the offer already holds one place
     per_category: dict[str, int] = {}
     per_addon: dict[str, int] = {}
     for person in order.attendees:
         per_category[person.category] = per_category.get(person.category, 0) + 1
         for code, qty in person.addons.items():
             per_addon[code] = per_addon.get(code, 0) + qty
-    for code, count in sorted(per_category.items()):
-        await capacity.claim_category(cats[code]["id"], count, cats[code]["label"])
-    for code, count in sorted(per_addon.items()):
-        await capacity.claim_addon(adds[code]["id"], count, adds[code]["label"])
-    if code_row and priced.code_uses:
-        await capacity.claim_code(code_row["id"], priced.code_uses, now)
+    await capacity.claim_together(
+        event_id=event_id, places=places,
+        categories=[(cats[c]["id"], k, cats[c]["label"]) for c, k in per_category.items()],
+        addons=[(adds[c]["id"], k, adds[c]["label"]) for c, k in per_addon.items()],
+        code=(code_row["id"], priced.code_uses, now) if code_row and priced.code_uses else None)
 
 
-async def _use_offer(event_id: int, token: str, n: int) -> None:
+async def _use_offer(event_id: int, token: str) -> None:
     """A waitlist offer already holds one event place: use it instead of claiming a new one."""
     used = await WaitlistOffer.update({WaitlistOffer.status: "used"}).where(
         (WaitlistOffer.token_hash == hash_token(token)) & (WaitlistOffer.status == "open")
@@ -287,8 +303,6 @@ async def _use_offer(event_id: int, token: str, n: int) -> None:
     from confops.registration.tables import WaitlistEntry
 
     await WaitlistEntry.update({WaitlistEntry.status: "used"}).where(WaitlistEntry.id == used[0]["entry"])
-    if n > 1:
-        await capacity.claim_event(event_id, n - 1)
 
 
 async def order_by_token(order_id: int, token: str) -> dict:
