@@ -5,20 +5,15 @@ from __future__ import annotations
 from confops.accounts.tables import Role
 from confops.checkin import devices, lists, scanning
 from confops.checkin.tables import CheckinList
-from confops.core.auth import Principal, require
-from confops.core.errors import NotFound
-from confops.events.tables import Event, Session
+from confops.core.auth import Principal
+from confops.events.access import event_for_roles
+from confops.events.tables import Session
 
 ROLES = (Role.checkin, Role.registrar)
 
 
 async def event_for_checkin(slug: str, principal: Principal | None) -> dict:
-    event = await Event.select(Event.id, Event.slug, Event.title, Event.organizer, Event.timezone).where(
-        Event.slug == slug).first()
-    if event is None:
-        raise NotFound("There is no such event.")
-    require(principal, event["organizer"], *ROLES)
-    return event
+    return await event_for_roles(slug, principal, ROLES)
 
 
 async def overview(event_id: int) -> dict:

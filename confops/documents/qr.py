@@ -135,10 +135,19 @@ def _numeric_codewords(digits: str, version: int) -> list[int]:
     for i in range(0, len(digits), 3):
         group = digits[i:i + 3]
         put(int(group), (0, 4, 7, 10)[len(group)])
+    return _finish_codewords(acc, nbits, version)
+
+
+def _finish_codewords(acc: int, nbits: int, version: int) -> list[int]:
+    """The data bits `acc` (`nbits` long) made into the symbol's codewords at level M:
+    terminator, padding to whole bytes and to capacity, then the Reed–Solomon blocks
+    interleaved. Shared by the numeric and byte-mode fast paths."""
     blocks = base.rs_blocks(version, ERROR_CORRECT_M)
     capacity = sum(b.data_count for b in blocks)
-    put(0, min(4, capacity * 8 - nbits))  # terminator
-    put(0, -nbits % 8)
+    terminator = min(4, capacity * 8 - nbits)
+    acc, nbits = acc << terminator, nbits + terminator
+    align = -nbits % 8
+    acc, nbits = acc << align, nbits + align
     data = list(acc.to_bytes(nbits // 8, "big"))
     data.extend((0xEC, 0x11)[i % 2] for i in range(capacity - len(data)))
     data_blocks, ec_blocks, offset = [], [], 0
@@ -154,10 +163,9 @@ def _numeric_codewords(digits: str, version: int) -> list[int]:
     return out
 
 
-def _numeric_rows(digits: str) -> list[str]:
-    version = next(v for v in range(1, 10) if len(digits) <= _NUMERIC_CAPACITY_M[v])
+def _place(version: int, codewords: list[int]) -> list[str]:
+    """The codewords placed and masked in the version's template: rows of "0"/"1"."""
     flat, positions, mask_bits, n = _template(version)
-    codewords = _numeric_codewords(digits, version)
     length = len(positions)  # codeword bits, then remainder bits (0)
     value = int.from_bytes(bytes(codewords), "big") << (length - 8 * len(codewords))
     flat = flat.copy()
@@ -165,6 +173,11 @@ def _numeric_rows(digits: str) -> list[str]:
         flat[index] = bit
     joined = "".join(flat)
     return [joined[r * n:(r + 1) * n] for r in range(n)]
+
+
+def _numeric_rows(digits: str) -> list[str]:
+    version = next(v for v in range(1, 10) if len(digits) <= _NUMERIC_CAPACITY_M[v])
+    return _place(version, _numeric_codewords(digits, version))
 
 
 def _rows(data: str) -> list[str]:
@@ -191,7 +204,11 @@ def dark_runs(rows: list[str]) -> list[tuple[int, int, int]]:
 def draw_qr(canvas: Canvas, data: str, x: float, y: float, size: float) -> None:
     """Draw the code for `data` in the square with lower-left corner (x, y) and side `size`
     (points), the quiet zone included in that square (its white is the label's own)."""
-    rows = _rows(data)
+    draw_rows(canvas, _rows(data), x, y, size)
+
+
+def draw_rows(canvas: Canvas, rows: list[str], x: float, y: float, size: float) -> None:
+    """Draw a matrix given as rows of "0"/"1" (see draw_qr)."""
     n = len(rows)
     unit = size / (n + 2 * QUIET_ZONE)
     left = x + QUIET_ZONE * unit

@@ -8,10 +8,11 @@ and "l<leader id>" for a pool leader.
 from __future__ import annotations
 
 from confops.accounts.tables import Role
-from confops.core.auth import Principal, require
+from confops.core.auth import Principal
 from confops.core.errors import Conflict, Invalid, NotFound
 from confops.db import transaction
-from confops.events.tables import Event, Session, SessionKind
+from confops.events.access import event_for_roles
+from confops.events.tables import Session, SessionKind
 from confops.groups.model import Discipline, Experience, Track
 from confops.groups.tables import (
     GroupLeader,
@@ -43,12 +44,7 @@ def parse_key(key: str) -> tuple[str, int]:
 
 
 async def event_for_staff(slug: str, principal: Principal | None) -> dict:
-    event = await Event.select(Event.id, Event.slug, Event.title, Event.organizer, Event.timezone).where(
-        Event.slug == slug).first()
-    if event is None:
-        raise NotFound("There is no such event.")
-    require(principal, event["organizer"], *STAFF_ROLES)
-    return event
+    return await event_for_roles(slug, principal, STAFF_ROLES)
 
 
 async def series_of(event_id: int) -> dict | None:

@@ -7,22 +7,17 @@ from piccolo.columns.combination import WhereRaw
 
 from confops.accounts.tables import Role
 from confops.core import extension
-from confops.core.auth import Principal, require
+from confops.core.auth import Principal
 from confops.core.errors import NotFound
 from confops.db import transaction
-from confops.events.tables import Event
+from confops.events.access import event_for_roles
 from confops.registration.tables import Attendee, AttendeeStatus, Order
 
 STAFF_ROLES = (Role.registrar,)
 
 
 async def event_for_staff(slug: str, principal: Principal | None) -> dict:
-    event = await Event.select(Event.id, Event.slug, Event.title, Event.organizer, Event.timezone).where(
-        Event.slug == slug).first()
-    if event is None:
-        raise NotFound("There is no such event.")
-    require(principal, event["organizer"], *STAFF_ROLES)
-    return event
+    return await event_for_roles(slug, principal, STAFF_ROLES)
 
 
 async def search(event_id: int, q: str = "", limit: int = 200) -> list[dict]:
