@@ -137,11 +137,20 @@ def _dev_secret(var_dir: Path) -> str:
     if key_file.exists():
         return key_file.read_text().strip()
     var_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    # Written whole under a private name, then linked into place: processes starting together
+    # (test workers, server workers on a fresh checkout) all end up with the one key that won,
+    # and none can read a half-written file.
+    draft = var_dir / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
-        fh.write(key)
-    return key
+        fh.write(secrets.token_urlsafe(48))
+    try:
+        os.link(draft, key_file)
+    except FileExistsError:
+        pass  # another process got there first: use its key
+    finally:
+        draft.unlink()
+    return key_file.read_text().strip()
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:

@@ -17,6 +17,30 @@ def test_development_defaults_work_without_any_environment(tmp_path):
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
 
 
+def test_processes_starting_together_share_one_generated_key(tmp_path):
+    """A fresh checkout where several processes start at once (test workers, server workers):
+    each must get the same, complete key (this failed once in CI-like runs with FileExistsError)."""
+    import subprocess
+    import sys
+
+    import time
+
+    start = time.time() + 2  # every process imports first, then all ask for the key at this moment
+    code = ("import sys, time; sys.path.insert(0, sys.argv[1]); from settings import load_settings; "
+            "time.sleep(max(0, float(sys.argv[3]) - time.time())); "
+            "print(load_settings({'CONFOPS_VAR_DIR': sys.argv[2]}).secret_key)")
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(ROOT), str(tmp_path), str(start)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(8)]
+    keys = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
+        keys.append(out.strip())
+    assert len(set(keys)) == 1 and len(keys[0]) >= 32
+    assert (tmp_path / "secret_key").read_text().strip() == keys[0]
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]  # no drafts left behind
+
+
 def test_production_refuses_development_defaults(tmp_path):
     with pytest.raises(SettingsError) as err:
         load_settings({"CONFOPS_ENV": "production", "CONFOPS_VAR_DIR": str(tmp_path)})
