@@ -1,11 +1,13 @@
 """Every staff change lands in the audit log (who, what, when, before/after); admins browse it
 and reach piccolo-admin; nobody else does."""
 
+import json
 import re
 
+from confops.accounts.tables import User
 from confops.backoffice.tables import AuditEntry
 from confops.events.tables import Event, Session
-from confops.registration.tables import Attendee, Category
+from confops.registration.tables import Attendee, Category, DiscountCode
 from tests.backoffice.conftest import sign_in
 from tests.support.http import post_form
 
@@ -70,5 +72,30 @@ async def test_piccolo_admin_for_admins_only(client, demo):
     assert edited.status_code == 200, edited.text
     assert (await Category.select(Category.label).where(Category.id == category["id"]).first())["label"] == \
         "Society member"
+    # The edit is in the audit log like any other staff change, with what it was and what it became.
+    [logged] = await AuditEntry.select().where((AuditEntry.action == "admin_update")
+                                               & (AuditEntry.entity == "registration_category"))
+    assert logged["actor_email"] == "admin@example.org" and logged["entity_id"] == str(category["id"])
+    assert json.loads(logged["before"])["label"] == category["label"]
+    assert json.loads(logged["after"])["label"] == "Society member"
+    # Creating and deleting too; secret columns never reach the log.
+    headers = {"X-CSRFToken": token or ""}
+    created = await client.post("/admin/api/tables/discount_code/", headers=headers, json={
+        "event": category["event"], "code": "ADMIN5", "kind": "fixed", "percent": 0, "amount_cents": 500, "used": 0,
+        "categories": "", "issued_to_name": "", "issued_to_email": "", "created_at": "2026-11-30T12:00:00+00:00"})
+    assert created.status_code in (200, 201), created.text
+    code = await DiscountCode.select(DiscountCode.id).where(DiscountCode.code == "ADMIN5").first()
+    [made] = await AuditEntry.select().where(AuditEntry.action == "admin_create")
+    assert made["entity"] == "discount_code" and made["entity_id"] == str(code["id"]) and made["before"] is None
+    assert (await client.delete(f"/admin/api/tables/discount_code/{code['id']}/", headers=headers)).status_code < 300
+    [deleted] = await AuditEntry.select().where(AuditEntry.action == "admin_delete")
+    assert json.loads(deleted["before"])["code"] == "ADMIN5" and deleted["after"] is None
+    user = await User.select(User.id).where(User.email == "registrar@example.org").first()
+    renamed = await client.patch(f"/admin/api/tables/account_user/{user['id']}/", headers=headers,
+                                 json={"display_name": "Reggie Registrar"})
+    assert renamed.status_code == 200, renamed.text
+    [account] = await AuditEntry.select().where(AuditEntry.entity == "account_user")
+    assert json.loads(account["after"])["display_name"] == "Reggie Registrar"
+    assert json.loads(account["before"])["password_hash"] == json.loads(account["after"])["password_hash"] == "(hidden)"
     client.cookies.clear()
     assert (await client.get("/admin/api/tables/", headers={"accept": "application/json"})).status_code == 401

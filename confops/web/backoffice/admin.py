@@ -6,7 +6,8 @@ confops admin is bridged: they get a piccolo admin user of the same e-mail and a
 that session's cookie is put on each request forwarded to piccolo-admin (replacing any
 cookie the browser sent), so nobody reaches the admin as anyone but themselves.
 
-Every table is there except the demographics: one row is one person's self-identification,
+Every change made there is in the audit log (admin_audit.py). Every table is there except the
+demographics: one row is one person's self-identification,
 and no page may show that (the diversity report shows suppressed counts only).
 """
 
@@ -25,6 +26,7 @@ from confops.accounts.tables import Role
 from confops.core.auth import STAFF
 from confops.core.errors import NotYours
 from confops.web.access import principal_of
+from confops.web.backoffice.admin_audit import audited
 
 _state: dict = {}
 SESSION_COOKIE = "id"  # piccolo_api's session cookie name
@@ -86,4 +88,4 @@ async def admin(scope: Scope, receive: Receive, send: Send) -> None:
     if principal is None or not any(Role.admin in held for held in principal.roles.values()):
         raise NotYours("Only admins may use the admin.")
     token = await _session_token(principal.email.lower())
-    await _admin_app()(_with_cookie(scope, token), receive, send)
+    await audited(_admin_app(), _with_cookie(scope, token), receive, send, principal.user_id)
