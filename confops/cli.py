@@ -255,6 +255,8 @@ def purge(dry_run: bool) -> None:
                f"(events ended over {settings.purge_after_days} days ago); kept {len(result.kept)}.")
     for email, reasons in sorted(result.kept.items()):
         click.echo(f"  kept {email}: {'; '.join(reasons)}")
+    for email, reasons in sorted(result.kept_in_part.items()):
+        click.echo(f"  kept in part {email}: {'; '.join(reasons)}")
 
 
 if __name__ == "__main__":

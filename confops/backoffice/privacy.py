@@ -3,8 +3,10 @@ old attendees' personal data.
 
 The purge blanks the personal fields of attendees (and order buyers) of events that ended more
 than CONFOPS_PURGE_AFTER_DAYS ago, unless some area gives a reason to keep that person's
-records (`collect("privacy_keep")`: CME participation is kept 6 years). Counts, categories,
-professions and money stay, so reports still add up; names, addresses and answers go.
+records (`collect("privacy_keep")`): a registration for an event still to come keeps the whole
+record; CME participation (6 years) keeps only the name, credentials and e-mail its records
+need. Counts, categories, professions and money stay, so reports still add up; names,
+addresses and answers go.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import csv
 import io
 import json
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -21,6 +23,7 @@ from confops.accounts.tables import RoleGrant, User
 from confops.backoffice.tables import PrivacyRequest, PrivacyRequestStatus
 from confops.core import clock, extension
 from confops.core.errors import Conflict, Invalid, NotFound
+from confops.core.extension import Keep
 from confops.db import transaction
 from confops.events.tables import AgendaItem, Event
 from confops.payments.tables import Payment
@@ -105,20 +108,37 @@ async def requests(status: str = "") -> list[dict]:
     return await PrivacyRequest.select().where(where).order_by(PrivacyRequest.created_at, ascending=False)
 
 
-async def keep_reasons(user_id: int | None) -> list[str]:
-    if user_id is None:
-        return []
-    return [reason for answer in await extension.collect("privacy_keep", user_id=user_id) for reason in answer or []]
+async def keep_reasons(user_id: int | None, email: str) -> list[Keep]:
+    """Why some area must keep this person's records (people without an account too)."""
+    return [keep for answer in await extension.collect("privacy_keep", user_id=user_id, email=email.lower())
+            for keep in answer or []]
 
 
-async def _erase_email(email: str) -> int:
-    """Blank one person's registrations and buyer details; returns how many attendee rows."""
-    rows = await Attendee.select(Attendee.id).where(Attendee.email == email)
-    ids = [r["id"] for r in rows]
+def kept_whole(keeps: list[Keep]) -> bool:
+    return any(k.attendee_fields is None for k in keeps)
+
+
+def _blanks(keeps: list[Keep]) -> dict:
+    """The personal fields to blank: all of them but those some reason needs."""
+    needed = {f for k in keeps for f in k.attendee_fields or ()}
+    return {column: value for column, value in ATTENDEE_BLANKS.items() if column._meta.name not in needed}
+
+
+async def _erase_email(email: str, keeps: list[Keep], events: list[int] | None = None) -> int:
+    """Blank one person's registrations (of `events`, or all) and buyer details, except the
+    fields `keeps` need; the event's questions are always answered anew. Returns how many
+    attendee rows."""
+    where = Attendee.email == email
+    if events is not None:
+        where &= Attendee.event.is_in(events)
+    ids = [r["id"] for r in await Attendee.select(Attendee.id).where(where)]
     if ids:
         await Answer.delete().where(Answer.attendee.is_in(ids))
-        await Attendee.update(ATTENDEE_BLANKS).where(Attendee.id.is_in(ids))
-    await Order.update({Order.buyer_name: PURGED, Order.buyer_email: ""}).where(Order.buyer_email == email)
+        await Attendee.update(_blanks(keeps)).where(Attendee.id.is_in(ids))
+    orders = Order.buyer_email == email
+    if events is not None:
+        orders &= Order.event.is_in(events)
+    await Order.update({Order.buyer_name: PURGED, Order.buyer_email: ""}).where(orders)
     return len(ids)
 
 
@@ -131,15 +151,22 @@ async def handle(request_id: int, actor_id: int | None, decision: str, outcome: 
         raise Conflict("This request was already handled.")
     if decision not in ("erase", "decline"):
         raise Invalid("Choose erase or decline.", field="decision")
-    reasons = await keep_reasons(req["user_id"]) if decision == "erase" else []
+    keeps = await keep_reasons(req["user_id"], req["email"]) if decision == "erase" else []
+    reasons = [k.reason for k in keeps]
     async with transaction():
         erased = 0
-        if decision == "erase" and not reasons:
-            erased = await _erase_email(req["email"])
+        if decision == "erase" and not kept_whole(keeps):
+            erased = await _erase_email(req["email"], keeps)
             if req["user_id"] is not None:
                 await User.update({User.display_name: PURGED, User.active: False}).where(User.id == req["user_id"])
         status = PrivacyRequestStatus.done if decision == "erase" else PrivacyRequestStatus.declined
-        text = outcome or ("Kept: " + "; ".join(reasons) if reasons else f"Erased {erased} registration(s).")
+        if kept_whole(keeps):
+            text = "Kept: " + "; ".join(reasons)
+        elif keeps:
+            text = f"Erased {erased} registration(s), except what must be kept: " + "; ".join(reasons)
+        else:
+            text = f"Erased {erased} registration(s)."
+        text = outcome or text
         await PrivacyRequest.update({PrivacyRequest.status: status.value, PrivacyRequest.handled_at: clock.now(),
                                      PrivacyRequest.handled_by: actor_id, PrivacyRequest.outcome: text}).where(
             PrivacyRequest.id == request_id)
@@ -153,7 +180,8 @@ async def handle(request_id: int, actor_id: int | None, decision: str, outcome: 
 class PurgeResult:
     attendees: int
     people: int
-    kept: dict[str, list[str]]
+    kept: dict[str, list[str]]  # kept whole: email -> reasons
+    kept_in_part: dict[str, list[str]] = field(default_factory=dict)  # erased but for what a reason needs
 
 
 async def purge(after_days: int, *, dry_run: bool = False) -> PurgeResult:
@@ -167,25 +195,22 @@ async def purge(after_days: int, *, dry_run: bool = False) -> PurgeResult:
     users = {u["email"].lower(): u["id"] for u in await User.select(User.id, User.email).where(
         User.email.is_in(emails))} if emails else {}
     kept: dict[str, list[str]] = {}
+    in_part: dict[str, list[str]] = {}
     erased_people = erased = 0
     for email in emails:
-        reasons = await keep_reasons(users.get(email.lower()))
-        if reasons:
-            kept[email] = reasons
+        keeps = await keep_reasons(users.get(email.lower()), email)
+        if kept_whole(keeps):
+            kept[email] = [k.reason for k in keeps]
             continue
+        if keeps:
+            in_part[email] = [k.reason for k in keeps]
         erased_people += 1
         if dry_run:
             erased += await Attendee.count().where(Attendee.event.is_in(old) & (Attendee.email == email))
             continue
         async with transaction():
-            ids = [r["id"] for r in await Attendee.select(Attendee.id).where(
-                Attendee.event.is_in(old) & (Attendee.email == email))]
-            await Answer.delete().where(Answer.attendee.is_in(ids))
-            await Attendee.update(ATTENDEE_BLANKS).where(Attendee.id.is_in(ids))
-            await Order.update({Order.buyer_name: PURGED, Order.buyer_email: ""}).where(
-                Order.event.is_in(old) & (Order.buyer_email == email))
-            erased += len(ids)
-    return PurgeResult(erased, erased_people, kept)
+            erased += await _erase_email(email, keeps, old)
+    return PurgeResult(erased, erased_people, kept, in_part)
 
 
 async def purge_job(after_days: int) -> int:

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from confops.cme import evidence
 from confops.core import clock
-from confops.core.extension import ExportTable, Panel, provides
+from confops.core.extension import ExportTable, Keep, Panel, provides
 
 KEEP_YEARS = 6
 
@@ -56,21 +56,24 @@ async def cme_claims_export(*, event_id, **_) -> list[ExportTable]:
     return [ExportTable(key="cme_claims", title="CME claims", headers=headers, rows=rows)]
 
 
+# What a learner's CME record needs of the registration: who they are, and how to reach them.
+# Dietary and accessibility needs, pronouns, institution, city and the event's questions can go.
+KEPT_FIELDS = ("first_name", "last_name", "credentials", "email")
+
+
 @provides("privacy_keep")
-async def keep_participation(*, user_id, **_) -> list[str]:
-    from confops.accounts.tables import User
+async def keep_participation(*, email: str, **_) -> list[Keep]:
     from confops.cme.tables import Certificate, CmeClaim
     from confops.registration.tables import Attendee
 
-    user = await User.select(User.email).where(User.id == user_id).first()
-    if not user:
-        return []
+    email = email.lower()
     since = clock.now() - timedelta(days=round(365.25 * KEEP_YEARS))  # kept 6 years, not for ever
-    ids = [a["id"] for a in await Attendee.select(Attendee.id).where(Attendee.email == user["email"])]
-    if await Certificate.exists().where((Certificate.email == user["email"]) & (Certificate.issued_at >= since)) or (
+    ids = [a["id"] for a in await Attendee.select(Attendee.id).where(Attendee.email == email)]
+    if await Certificate.exists().where((Certificate.email == email) & (Certificate.issued_at >= since)) or (
             ids and await CmeClaim.exists().where(CmeClaim.attendee.is_in(ids) & (CmeClaim.attested_at >= since))):
-        return [f"CME participation records (claims and certificates) are kept for {KEEP_YEARS} years, as the "
-                "accreditor requires, so that credit stays verifiable."]
+        return [Keep(f"CME participation records (claims and certificates) are kept for {KEEP_YEARS} years, as "
+                     "the accreditor requires, so that credit stays verifiable: name, credentials and e-mail stay.",
+                     attendee_fields=KEPT_FIELDS)]
     return []
 
 

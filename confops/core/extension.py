@@ -30,11 +30,15 @@ emit (return values ignored):
                            before (dict|None), after (dict|None)
 collect (a list of every provider's answer):
   "badge_back_lines"       event_id, attendee_ids -> {attendee_id: [line, ...]}
+  "badge_people"           event_id -> [BadgePerson, ...]: people another area puts in the building
+                           with a role (a Balint group's leader), whether or not they registered
   "dashboard_panels"       event_id -> [Panel, ...]
   "export_tables"          event_id -> [ExportTable, ...]
   "mail_filters"           event_id -> [MailFilter, ...]
   "personal_data"          user_id, email -> {section title: list of dict rows}
-  "privacy_keep"           user_id -> [reason why this person's records must be kept, ...]
+  "privacy_keep"           user_id (int|None: people without an account), email (lower case)
+                           -> [Keep, ...]: why this person's records must be kept, and which
+                           registration fields (Keep.attendee_fields; None: all of them)
 """
 
 from __future__ import annotations
@@ -101,6 +105,26 @@ class ExportTable:
     title: str
     headers: list[str]
     rows: list[list[Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BadgePerson:
+    """Someone with a role at the event that the badges should show. `role` is a badge role
+    (group_leader, faculty, staff); `lines` go on the badge back."""
+    email: str
+    name: str
+    role: str
+    institution: str = ""
+    lines: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Keep:
+    """A reason to keep a person's records when they would be erased. `attendee_fields` are the
+    registration fields it needs (e.g. name and e-mail for CME credit); the rest can go.
+    None keeps the whole registration (an event still to come)."""
+    reason: str
+    attendee_fields: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ privacy_keep: registrations for events that have not ended are a reason to keep 
 from __future__ import annotations
 
 from confops.core import clock
-from confops.core.extension import provides
+from confops.core.extension import Keep, provides
 from confops.registration.tables import Attendee, AttendeeStatus, Order
 
 
@@ -32,13 +32,8 @@ async def personal_data(*, user_id: int, email: str) -> dict[str, list[dict]]:
 
 
 @provides("privacy_keep")
-async def privacy_keep(*, user_id: int) -> list[str]:
-    from confops.accounts.tables import User
-
-    user = await User.select(User.email).where(User.id == user_id).first()
-    if user is None:
-        return []
+async def privacy_keep(*, email: str, **_) -> list[Keep]:
     upcoming = await Attendee.count().where(
-        (Attendee.email == user["email"].lower()) & (Attendee.status == AttendeeStatus.active.value)
+        (Attendee.email == email.lower()) & (Attendee.status == AttendeeStatus.active.value)
         & (Attendee.event.ends_at > clock.now()))
-    return [f"{upcoming} registration(s) for events that have not ended yet"] if upcoming else []
+    return [Keep(f"{upcoming} registration(s) for events that have not ended yet")] if upcoming else []

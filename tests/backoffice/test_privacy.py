@@ -16,6 +16,7 @@ from confops.accounts.service import create_user
 from confops.backoffice.privacy import purge
 from confops.backoffice.tables import PrivacyRequest
 from confops.core import clock
+from confops.core.extension import Keep
 from confops.core.mail import FileMailer
 from confops.events.tables import Event
 from confops.jobs import make_worker
@@ -100,24 +101,36 @@ async def _old_event_with(*people) -> int:
 
 async def test_purge_keeps_whom_another_area_must_keep(db, provide):
     await _old_event_with(person(email="ana@example.org", dietary="vegan"),
-                          person(email="cme@example.org", first_name="Cleo", last_name="Claim"))
-    kept_user = await create_user("cme@example.org", "Cleo Claim")
+                          person(email="keep@example.org", first_name="Kim", last_name="Kept"),
+                          person(email="cme@example.org", first_name="Cleo", last_name="Claim", credentials="MD",
+                                 dietary="vegan", accessibility="step-free route", institution="Clinic"))
+    kept_user = await create_user("keep@example.org", "Kim Kept")
 
-    async def cme_keep(user_id):
-        return ["CME participation records are kept 6 years"] if user_id == kept_user.id else []
+    async def keep(*, user_id, email, **_):
+        if user_id == kept_user.id:  # e.g. a registration still to come: all of it stays
+            return [Keep("An event still to come")]
+        if email == "cme@example.org":  # no account: still found by e-mail; only what credit needs stays
+            return [Keep("CME participation is kept 6 years", attendee_fields=("first_name", "last_name",
+                                                                                "credentials", "email"))]
+        return []
 
-    provide("privacy_keep", cme_keep)
+    provide("privacy_keep", keep)
     assert (await purge(500)).attendees == 0  # not old enough yet
     dry = await purge(365, dry_run=True)
-    assert dry.attendees == 1 and await Attendee.count().where(Attendee.email == "ana@example.org") == 1
+    assert dry.attendees == 2 and await Attendee.count().where(Attendee.email == "ana@example.org") == 1
     result = await purge(365)
-    assert result.attendees == 1 and "cme@example.org" in result.kept
+    assert result.attendees == 2 and "keep@example.org" in result.kept and "cme@example.org" in result.kept_in_part
     assert await Attendee.count().where(Attendee.email == "ana@example.org") == 0
     purged = await Attendee.select().where(Attendee.first_name == "(removed)").first()
     assert purged["dietary"] == "" and purged["category"]  # counts and categories stay
     assert not await Answer.exists().where(Answer.attendee == purged["id"])
     assert not await Order.exists().where(Order.buyer_email == "ana@example.org")
-    assert await Attendee.count().where(Attendee.email == "cme@example.org") == 1
+    whole = await Attendee.select().where(Attendee.email == "keep@example.org").first()
+    assert whole["first_name"] == "Kim" and await Answer.exists().where(Answer.attendee == whole["id"])
+    cleo = await Attendee.select().where(Attendee.email == "cme@example.org").first()
+    assert (cleo["first_name"], cleo["last_name"], cleo["credentials"]) == ("Cleo", "Claim", "MD")
+    assert cleo["dietary"] == cleo["accessibility"] == cleo["institution"] == cleo["pronouns"] == ""
+    assert not await Answer.exists().where(Answer.attendee == cleo["id"])
 
 
 async def test_purge_as_cli_and_worker_job(db, settings, tmp_path):
