@@ -9,7 +9,9 @@ Everyone who will be in the building with a role to show:
   registrations get nothing (their token is refused at the door).
 - **speakers** of the event's published sessions (faculty; group leader when they lead or
   co-lead a Balint group session);
-- **staff**: people with a staff role at the event's organizer.
+- **staff**: people with a staff role at the event's organizer;
+- **people other areas name** (`collect("badge_people")`): the leaders of the published Balint
+  groups, who often lead without registering or being on the program.
 
 One person, one badge: a speaker or staff member who also registered (same e-mail) gets one
 badge, with the registration's details and QR, and the role of highest priority (`PRIORITY`:
@@ -82,6 +84,7 @@ class _Person:
     token_version: int = 0
     category: str = ""
     email: str = ""
+    lines: list[str] = field(default_factory=list)  # badge back, for people without a registration
 
 
 async def badge_data_for_event(slug: str, filters: BadgeFilters | None = None, *, secret_key: str) -> list[BadgeData]:
@@ -99,6 +102,7 @@ async def badge_roster(slug: str, filters: BadgeFilters | None = None, *, secret
     unpaid = await _attendees(event, people)
     await _speakers(event, people)
     await _staff(event, people)
+    await _from_other_areas(event, people)
     await _agendas(event, people)
     chosen = [p for p in people.values() if _wanted(p, filters)]
     if filters.not_printed:
@@ -194,6 +198,25 @@ async def _staff(event: dict, people: dict[str, _Person]) -> None:
         people[key].roles.add("staff")
 
 
+async def _from_other_areas(event: dict, people: dict[str, _Person]) -> None:
+    for answer in await extension.collect("badge_people", event_id=event["id"]):
+        for named in answer or []:
+            email = _email(named.email)
+            key = email or f"named-{fold(named.name)}"
+            person = people.get(key)
+            if person is None:
+                first, _, last = named.name.strip().rpartition(" ")
+                if not first:
+                    first, last = last, ""
+                person = people[key] = _Person(f"named-{email or fold(named.name)}", first, last,
+                                               {"institution": named.institution}, email=email)
+            person.roles.add(named.role)
+            if named.role == "group_leader":
+                person.leads = True
+            if person.attendee_id is None:  # a registration's back lines come from badge_back_lines
+                person.lines.extend(line for line in named.lines if line not in person.lines)
+
+
 async def _agendas(event: dict, people: dict[str, _Person]) -> None:
     """Sessions each person put on their personal agenda (signed in with the same e-mail)."""
     by_email = {p.email: p for p in people.values() if p.email}
@@ -245,7 +268,8 @@ async def _badges(event: dict, chosen: list[_Person], secret_key: str) -> list[B
             institution=d.get("institution") or "", city_region=d.get("city_region") or "",
             role=role_of(p.roles), group_label="Balint group leader" if p.leads else "",
             schedule=tuple(schedule), event_title=event["title"], person_key=p.key,
-            attendee_id=p.attendee_id, token_version=p.token_version, category=p.category)
+            attendee_id=p.attendee_id, token_version=p.token_version, category=p.category,
+            group_lines=tuple(p.lines))
         if p.attendee_id is not None and key is not None:
             base = replace(base, qr_token=issue_token(key, p.attendee_id, p.token_version),
                            group_lines=tuple(group_lines.get(p.attendee_id, ())))

@@ -1,16 +1,24 @@
 """What the small groups tell other areas (see confops/core/extension.py): the group line on
-the badge back, a mail filter by group, a dashboard panel of group sizes; and what they hear:
-a check-in scan into a group session marks the member present on their group's roster."""
+the badge back, group leaders for the badges, a mail filter by group, a dashboard panel of group sizes; and what they hear:
+a check-in scan into a group session marks the member present on their group's roster, and
+undoing that scan takes the mark back."""
 
 from __future__ import annotations
 
-from confops.core.extension import MailFilter, Panel, provides
+from confops.core.extension import BadgePerson, MailFilter, Panel, provides
 from confops.groups import published
 
 
 @provides("badge_back_lines")
 async def badge_back_lines(event_id: int, attendee_ids) -> dict[int, list[str]]:
     return await published.published_lines(event_id, list(attendee_ids))
+
+
+@provides("badge_people")
+async def badge_people(event_id: int) -> list[BadgePerson]:
+    """Leaders of the published groups get a group-leader badge, registered or not."""
+    return [BadgePerson(email=r["email"], name=r["name"], role="group_leader", institution=r["institution"],
+                        lines=tuple(r["lines"])) for r in await published.published_leaders(event_id)]
 
 
 @provides("mail_filters")
@@ -46,3 +54,9 @@ async def session_scan_accepted(attendee_id: int, session_id: int, direction: st
         from confops.core import clock
 
         await published.record_scan(attendee_id, session_id, scanned_at or clock.now())
+
+
+@provides("scan_undone")
+async def scan_undone(attendee_id: int, session_id: int | None = None, direction: str = "in", **_: object) -> None:
+    if session_id is not None and direction == "in":
+        await published.withdraw_scan(attendee_id, session_id)

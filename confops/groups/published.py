@@ -225,6 +225,22 @@ async def published_lines(event_id: int, attendee_ids: list[int]) -> dict[int, l
     return out
 
 
+async def published_leaders(event_id: int) -> list[dict]:
+    """The leaders of the published run: name, e-mail, institution and the groups they lead."""
+    rows = await GroupMember.select(
+        GroupMember.leader.name.as_alias("name"), GroupMember.leader.email.as_alias("email"),
+        GroupMember.leader.institution.as_alias("institution"), GroupMember.group.number.as_alias("number"),
+        GroupMember.group.room.as_alias("room")).where(
+        (GroupMember.group.run.series.event == event_id) & (GroupMember.group.run.status == RunStatus.published.value)
+        & GroupMember.leader.is_not_null()).order_by(GroupMember.group.number)
+    leaders: dict[str, dict] = {}
+    for r in rows:
+        leader = leaders.setdefault(r["email"].lower() or r["name"], {
+            "name": r["name"], "email": r["email"].lower(), "institution": r["institution"], "lines": []})
+        leader["lines"].append(f"Leads Balint group {r['number']}" + (f" · Room {r['room']}" if r["room"] else ""))
+    return list(leaders.values())
+
+
 async def published_members(event_id: int) -> dict[int, set[int]]:
     """group number -> attendee ids of the published run (for mail filters)."""
     rows = await GroupMember.select(GroupMember.attendee, GroupMember.group.number.as_alias("number")).where(
@@ -260,3 +276,15 @@ async def record_scan(attendee_id: int, session_id: int, scanned_at, marked_by: 
         await GroupAttendance.update({GroupAttendance.present: True, GroupAttendance.marked_by: marked_by,
                                       GroupAttendance.marked_at: scanned_at}).where(GroupAttendance.id == row["id"])
     return True
+
+
+async def withdraw_scan(attendee_id: int, session_id: int) -> int:
+    """A door undid a scan into a group session: the presence that scan made goes with it.
+    A leader's own roster mark stays (the leader saw who was in the room). Returns how many
+    marks went."""
+    where = ((GroupAttendance.session == session_id) & (GroupAttendance.attendee == attendee_id)
+             & (GroupAttendance.marked_by == "scan"))
+    gone = await GroupAttendance.count().where(where)
+    if gone:
+        await GroupAttendance.delete().where(where)
+    return gone

@@ -198,6 +198,10 @@ async def test_a_scan_into_a_group_session_marks_the_member_present(db, demo):
     await extension.emit("session_scan_accepted", attendee_id=avery["id"], session_id=other["id"], direction="in",
                          scanned_at=session["starts_at"], list_id=1)
     assert await GroupAttendance.count() == 1  # a plenary is not a group meeting
+    # The door undoes the scan (a mis-scan): the presence it made goes too.
+    await extension.emit("scan_undone", attendee_id=avery["id"], event_id=avery["event"], list_id=1,
+                         session_id=session["id"], direction="in", scanned_at=session["starts_at"])
+    assert await GroupAttendance.count() == 0
     panels = [p for answer in await extension.collect("dashboard_panels", event_id=avery["event"]) for p in answer]
     sizes = next(p for p in panels if p.key == "balint_groups")
     assert sum(n for _, n in sizes.data) == 33
@@ -210,3 +214,30 @@ async def _newcomer_leader(email: str) -> int:
                    last_name="Goldberg", email=email, checkin_code=f"code-{email}")
     await row.save()
     return row.id
+
+
+async def test_every_published_leader_gets_a_group_leader_badge(db, demo):
+    """Leaders lead without registering or being on the program: the roster still gives them a
+    group-leader badge with their groups on the back; one who registered gets one badge, with QR."""
+    from confops.documents.badge_data import badge_roster
+    from confops.groups.tables import GroupLeader
+    from tests.conftest import TEST_SECRET
+
+    run = await runs.run_of(await _series(), RunStatus.published)
+    leading = {r["leader.email"].lower() for r in await GroupMember.select(GroupMember.leader.email).where(
+        (GroupMember.group.run == run["id"]) & GroupMember.leader.is_not_null())}
+    assert leading
+    registered = sorted(leading)[0]
+    maya = await _newcomer_leader(registered)
+    roster = await badge_roster(SLUG, secret_key=TEST_SECRET)
+    pool = {r["email"].lower(): r["name"] for r in await GroupLeader.select(GroupLeader.email, GroupLeader.name).where(
+        GroupLeader.email.is_in(sorted(leading)))}
+    leaders = {b.full_name: b for b in roster.badges if b.role == "group_leader"}
+    for email, name in pool.items():
+        if email != registered:
+            assert name in leaders and leaders[name].group_label == "Balint group leader"
+            assert any(line.startswith("Leads Balint group ") for line in leaders[name].group_lines)
+    [theirs] = [b for b in roster.badges if b.attendee_id == maya]
+    assert theirs.role == "group_leader" and theirs.qr_token and theirs.group_label == "Balint group leader"
+    assert any(line.startswith("Leads Balint group ") for line in theirs.group_lines)
+    assert pool[registered] not in leaders or leaders[pool[registered]].attendee_id == maya  # one badge, not two
