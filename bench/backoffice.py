@@ -22,16 +22,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-async def _pg(url: str, sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(url)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 async def _fill(people: int) -> dict:
     from confops.core import clock
     from confops.events.tables import Event, Organizer
@@ -71,6 +61,7 @@ async def _fill(people: int) -> dict:
 
 
 async def main(people: int, pg: str) -> None:
+    from bench.harness import pg_execute
     from confops.backoffice import bulkmail, exports
     from confops.backoffice.dashboard import dashboard
     from confops.backoffice.spreadsheets import to_csv, to_xlsx
@@ -80,7 +71,7 @@ async def main(people: int, pg: str) -> None:
     name = f"bench_bo_{uuid.uuid4().hex[:8]}"
     url = f"sqlite:///{tmp}/bench.db"
     if pg:
-        await _pg(pg, f'CREATE DATABASE "{name}"')
+        await pg_execute(pg, f'CREATE DATABASE "{name}"')
         url = pg.rsplit("/", 1)[0] + f"/{name}"
     engine = make_engine(url)
     use_engine(engine)
@@ -108,7 +99,7 @@ async def main(people: int, pg: str) -> None:
                   f"workbook_kb={len(workbook) // 1024} bulk_mail_ms={mail_ms:.0f}")
     finally:
         if pg:
-            await _pg(pg, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await pg_execute(pg, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

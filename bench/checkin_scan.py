@@ -20,28 +20,16 @@ import asyncio
 import json
 import os
 import secrets
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-SECRET = "bench-secret-key-that-is-long-enough-012345"
-
-
-async def _admin(url: str, sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(url)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
+from bench.harness import DEFAULT_PG, SECRET  # noqa: E402
 
 
 async def prepare(db_url: str, people: int, warmup: int) -> dict:
@@ -85,13 +73,9 @@ async def prepare(db_url: str, people: int, warmup: int) -> dict:
 
 
 async def count_scans(db_url: str) -> int:
-    import asyncpg
+    from bench.harness import pg_fetchval
 
-    conn = await asyncpg.connect(db_url)
-    try:
-        return await conn.fetchval("SELECT count(*) FROM checkin_scan")
-    finally:
-        await conn.close()
+    return await pg_fetchval(db_url, "SELECT count(*) FROM checkin_scan")
 
 
 async def fire(port: int, plan: dict, concurrency: int) -> dict:
@@ -134,7 +118,7 @@ async def fire(port: int, plan: dict, concurrency: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--pg", default=os.environ.get("CONFOPS_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument("--pg", default=DEFAULT_PG)
     parser.add_argument("--scans", type=int, default=10000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--warmup", type=int, default=500, help="scans of other people before the timed ones")
@@ -149,64 +133,29 @@ def main() -> None:
         print(json.dumps(run(fire(args.port, json.loads(Path(args.fire).read_text()), args.concurrency))))
         return
 
-    name = f"confops_bench_{uuid.uuid4().hex[:8]}"
-    db_url = urlunparse(urlparse(args.pg)._replace(path=f"/{name}"))
-    asyncio.run(_admin(args.pg, f'CREATE DATABASE "{name}"'))
-    server = None
-    var = tempfile.mkdtemp(prefix="confops-bench-")
-    try:
+    from bench.harness import fire_from_child, scratch_database, serving
+
+    with scratch_database(args.pg, "door") as db_url:
         t0 = time.perf_counter()
         plan = asyncio.run(prepare(db_url, args.scans, args.warmup))
-        plan_path = Path(var) / "plan.json"
+        plan_path = Path(tempfile.mkdtemp(prefix="confops-bench-")) / "plan.json"
         plan_path.write_text(json.dumps(plan))
-        print(f"prepared {args.scans} attendees in {time.perf_counter() - t0:.1f}s")
-        from tests.support.smtp import free_port
-
-        port = free_port()
-        env = {**os.environ, "CONFOPS_DATABASE_URL": db_url, "CONFOPS_VAR_DIR": var, "CONFOPS_ENV": "development",
-               "CONFOPS_SECRET_KEY": SECRET, "CONFOPS_BASE_URL": f"http://127.0.0.1:{port}",
-               "CONFOPS_IN_APP_WORKER": "0"}
-        log = open(Path(var) / "server.log", "wb")  # noqa: SIM115 - closed with the process
-        server = subprocess.Popen([sys.executable, "-m", "confops.cli", "serve", "--workers", "2", "--port", str(port),
-                                   "--server", args.server], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        import httpx
-
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise SystemExit("server did not start; see " + str(Path(var) / "server.log"))
-            time.sleep(0.2)
-        out = subprocess.run([sys.executable, __file__, "--fire", str(plan_path), "--port", str(port),
-                              "--concurrency", str(args.concurrency)], capture_output=True, text=True, timeout=1200)
-        if out.returncode:
-            raise SystemExit(out.stderr[-3000:])
-        result = json.loads(out.stdout.strip().splitlines()[-1])
+        print(f"prepared {args.scans + args.warmup} attendees in {time.perf_counter() - t0:.1f}s")
+        with serving(db_url, server=args.server, env={"CONFOPS_IN_APP_WORKER": "0"}) as port:
+            result = fire_from_child(__file__, ["--fire", str(plan_path), "--port", str(port),
+                                                "--concurrency", str(args.concurrency)])
         if args.timeline:
             from bench.loadgen import write_timeline
 
             write_timeline(args.timeline, result["timeline"])
         stored = asyncio.run(count_scans(db_url))
-        rate = result["scans"] / result["scan_s"]
-        wrong = result["wrong"] + abs(stored - result["scans"] - result["warmup"])
-        print(f"server={args.server} workers=2 concurrency={args.concurrency} load_avg={os.getloadavg()[0]:.2f}")
-        print(f"health_rps={result['health_rps']:.0f} (ceiling) scan/health ratio={rate / result['health_rps']:.2f} "
-              f"check_ins_stored={stored} warmup_scans={result['warmup']} warmup_p99_ms={result['warmup_p99']:.1f}"
-              + (f" wrong_sample={result['wrong_sample']}" if result["wrong"] else ""))
-        print(f"scans_per_s={rate:.0f} p50_ms={result['p50']:.1f} p99_ms={result['p99']:.1f} wrong_results={wrong}")
-    finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-        asyncio.run(_admin(args.pg, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
+    rate = result["scans"] / result["scan_s"]
+    wrong = result["wrong"] + abs(stored - result["scans"] - result["warmup"])
+    print(f"server={args.server} workers=2 concurrency={args.concurrency} load_avg={os.getloadavg()[0]:.2f}")
+    print(f"health_rps={result['health_rps']:.0f} (ceiling) scan/health ratio={rate / result['health_rps']:.2f} "
+          f"check_ins_stored={stored} warmup_scans={result['warmup']} warmup_p99_ms={result['warmup_p99']:.1f}"
+          + (f" wrong_sample={result['wrong_sample']}" if result["wrong"] else ""))
+    print(f"scans_per_s={rate:.0f} p50_ms={result['p50']:.1f} p99_ms={result['p99']:.1f} wrong_results={wrong}")
 
 if __name__ == "__main__":
     main()

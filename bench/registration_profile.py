@@ -18,14 +18,13 @@ import asyncio
 import logging
 import sys
 import time
-import uuid
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.registration_rush import _admin, prepare  # noqa: E402
+from bench.harness import DEFAULT_PG, scratch_database  # noqa: E402
+from bench.registration_rush import prepare  # noqa: E402
 
 logging.getLogger("httpx").setLevel(logging.WARNING)
 
@@ -98,19 +97,13 @@ async def run(db_url: str, orders: int, profile: bool) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--pg", default=DEFAULT_PG)
     parser.add_argument("--orders", type=int, default=300)
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
-    name = f"confops_prof_{uuid.uuid4().hex[:8]}"
-    db_url = urlunparse(urlparse(args.pg)._replace(path=f"/{name}"))
-    asyncio.run(_admin(args.pg, f'CREATE DATABASE "{name}"'))
-    try:
+    with scratch_database(args.pg, "prof") as db_url:
         asyncio.run(prepare(db_url, args.orders + 100))
         asyncio.run(run(db_url, args.orders, args.profile))
-    finally:
-        asyncio.run(_admin(args.pg, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
 
 if __name__ == "__main__":
     main()

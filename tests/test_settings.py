@@ -22,7 +22,6 @@ def test_processes_starting_together_share_one_generated_key(tmp_path):
     each must get the same, complete key (this failed once in CI-like runs with FileExistsError)."""
     import subprocess
     import sys
-
     import time
 
     start = time.time() + 2  # every process imports first, then all ask for the key at this moment

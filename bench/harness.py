@@ -1,0 +1,105 @@
+"""What the HTTP benchmarks share: a scratch PostgreSQL database, the real server started on it
+(`confops serve`, 2 workers by default) and waited for, and the load run from a separate process
+(the client must not share the server's interpreter).
+
+    with scratch_database(admin_url, "rush") as db_url:
+        prepare(db_url)
+        with serving(db_url, server="uvicorn") as port:
+            result = fire_from_child(__file__, ["--port", str(port)])
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRET = "bench-secret-key-that-is-long-enough-012345"
+DEFAULT_PG = os.environ.get("CONFOPS_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+async def pg_execute(url: str, sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+async def pg_fetchval(url: str, sql: str):
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        return await conn.fetchval(sql)
+    finally:
+        await conn.close()
+
+
+@contextlib.contextmanager
+def scratch_database(admin_url: str, prefix: str) -> Iterator[str]:
+    """A new, empty database next to `admin_url`'s, dropped afterwards whatever happens."""
+    name = f"confops_{prefix}_{uuid.uuid4().hex[:8]}"
+    asyncio.run(pg_execute(admin_url, f'CREATE DATABASE "{name}"'))
+    try:
+        yield urlunparse(urlparse(admin_url)._replace(path=f"/{name}"))
+    finally:
+        asyncio.run(pg_execute(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@contextlib.contextmanager
+def serving(db_url: str, *, server: str = "uvicorn", workers: int = 2, env: dict[str, str] | None = None,
+            start_timeout: float = 60) -> Iterator[int]:
+    """`confops serve` on a free port, ready (GET /health answered 200); stopped on the way out.
+    Its output goes to server.log in a temporary var directory, named if it fails to start."""
+    import httpx
+
+    from tests.support.smtp import free_port
+
+    port = free_port()
+    var = Path(tempfile.mkdtemp(prefix="confops-bench-"))
+    full_env = {**os.environ, "CONFOPS_DATABASE_URL": db_url, "CONFOPS_VAR_DIR": str(var),
+                "CONFOPS_ENV": "development", "CONFOPS_SECRET_KEY": SECRET,
+                "CONFOPS_BASE_URL": f"http://127.0.0.1:{port}", **(env or {})}
+    with open(var / "server.log", "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "confops.cli", "serve", "--workers", str(workers),
+                                 "--port", str(port), "--server", server],
+                                cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + start_timeout
+            while True:
+                try:
+                    if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise SystemExit(f"server did not start; see {var / 'server.log'}")
+                time.sleep(0.2)
+            yield port
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def fire_from_child(script: str, args: list[str], timeout: float = 1200) -> dict:
+    """Run `script --fire …` (the load) in its own process; its last stdout line is JSON."""
+    out = subprocess.run([sys.executable, script, *args], capture_output=True, text=True, timeout=timeout)
+    if out.returncode:
+        raise SystemExit(out.stderr[-3000:])
+    return json.loads(out.stdout.strip().splitlines()[-1])
