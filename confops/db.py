@@ -111,15 +111,16 @@ _GATES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.S
 
 @contextlib.asynccontextmanager
 async def hot_rows(name: str, writers: int, engine: Engine | None = None) -> AsyncIterator[None]:
-    """At most `writers` transactions of kind `name` at once in this process; the rest queue
-    here, first come first served, holding no database lock and no connection.
+    """At most `writers` blocks named `name` at once in this process; the rest queue here,
+    first come first served, holding no database lock and no connection.
 
     For transactions that all update the same few rows (an event's sold counter in a
     registration rush): each holds the row locks from its update to its commit, and with many
     in flight every commit's round trip waits behind the whole event loop, so the rows pass
     from one to the next slowly and latency piles up. A short queue in the process gets more
-    through: measured with bench/registration_rush.py (200 connections, 2 workers), 2 writers
-    per process gave 1,203 attempts/s and p99 357 ms against 654/s and 1,471 ms ungated.
+    through: measured with bench/registration_rush.py (200 connections, 2 workers), placing 2
+    orders at once per process gave 1,105-1,126 attempts/s and p99 408-426 ms, against 654/s
+    and 1,471 ms with no queue.
     Inside a caller's transaction it does not wait (the caller may hold the very rows the
     gate's holders are waiting for)."""
     engine = engine or current_engine()

@@ -66,9 +66,10 @@ async def claim_together(*, event_id: int, places: int, categories: list[tuple[i
     transaction: the counter rows are the only hot rows of a registration rush, each order
     holds their locks from its first claim to its commit, and every round trip in between
     (with a busy event loop, several ms) is time every other order waits. One statement
-    instead of one per counter roughly halves that (bench/registration_rush.py). The rows are
-    always locked in the same order (event, categories and add-ons by id, code), so two orders
-    never deadlock. SQLite has no UPDATE inside WITH, and its transactions take the write lock
+    instead of one per counter leaves one such wait (bench/registration_rush.py: 592 -> 654
+    attempts/s; the per-process order queue in orders.py did the rest). The rows are
+    always locked in the same order (event, categories and add-ons by id, code: each part
+    waits for the one before), so two orders never deadlock. SQLite has no UPDATE inside WITH, and its transactions take the write lock
     at BEGIN anyway, so there the claims are separate statements."""
     categories, addons = sorted(categories), sorted(addons)
     if is_sqlite(current_engine()):
@@ -93,7 +94,15 @@ async def claim_together(*, event_id: int, places: int, categories: list[tuple[i
         parts.append(("dc", _CODE_CLAIM, [uses, code_id, uses, now], _code_used_up()))
     if not parts:
         return
-    sql = ("WITH " + ", ".join(f"{name} AS ({claim})" for name, claim, _, _ in parts)
+    # Each claim runs only once the one before it has its row: PostgreSQL would otherwise run
+    # the WITH parts in no promised order, and two orders taking the same rows in different
+    # orders could deadlock. After a refusal the rest take no lock at all.
+    ctes = []
+    for i, (name, claim, _, _) in enumerate(parts):
+        if i:
+            claim = claim.replace(" RETURNING ", f" AND EXISTS (SELECT 1 FROM {parts[i - 1][0]}) RETURNING ")
+        ctes.append(f"{name} AS ({claim})")
+    sql = ("WITH " + ", ".join(ctes)
            + " SELECT " + ", ".join(f"(SELECT count(*) FROM {name}) AS {name}" for name, _, _, _ in parts))
     [claimed] = await EventSales.raw(sql, *[a for _, _, args, _ in parts for a in args])
     for name, _, _, refusal in parts:

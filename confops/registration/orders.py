@@ -129,8 +129,8 @@ async def quote(slug: str, order: OrderIn, *, at_the_desk: bool = False) -> tupl
     return catalog, priced, code_row
 
 
-# Order transactions at once per process: they all update the event's counter row, and a
-# short queue here gets more through than many waiting on the row lock (confops/db.py hot_rows).
+# Orders placed at once per process: they all update the event's counter row, and a short
+# queue here gets more through than many waiting on the row lock (confops/db.py hot_rows).
 ORDER_WRITERS = 2
 
 
@@ -148,19 +148,9 @@ async def place_order(slug: str, order: OrderIn, *, hold_minutes: int, base_url:
                       complimentary: bool = False, at_the_desk: bool = False) -> PlacedOrder:
     """Create the order once per idempotency key; a repeat returns the first order.
 
-    At most ORDER_WRITERS orders are placed at once per process, the rest wait their turn
-    (see ORDER_WRITERS).
-    """
-    async with hot_rows("orders", ORDER_WRITERS):
-        return await _place_order(slug, order, hold_minutes=hold_minutes, base_url=base_url,
-                                  complimentary=complimentary, at_the_desk=at_the_desk)
-
-
-async def _place_order(slug: str, order: OrderIn, *, hold_minutes: int, base_url: str,
-                       complimentary: bool, at_the_desk: bool) -> PlacedOrder:
-    """Create the order once per idempotency key; a repeat returns the first order.
-
     `at_the_desk`: a walk-in registered by staff (see `quote`).
+
+    At most ORDER_WRITERS orders are placed at once per process; the rest wait their turn.
 
     The common case (a new key) is not preceded by a lookup: the order row is inserted first
     in the transaction, and a repeated key fails there on the unique index, after which the
@@ -169,6 +159,13 @@ async def _place_order(slug: str, order: OrderIn, *, hold_minutes: int, base_url
     Inside a caller's transaction (the walk-in desk) the work runs in a SAVEPOINT, so a repeated
     key rolls back only this order's insert and the lookup of the first order still works on
     PostgreSQL; the usual case outside a transaction costs no extra query."""
+    async with hot_rows("orders", ORDER_WRITERS):
+        return await _place_order(slug, order, hold_minutes=hold_minutes, base_url=base_url,
+                                  complimentary=complimentary, at_the_desk=at_the_desk)
+
+
+async def _place_order(slug: str, order: OrderIn, *, hold_minutes: int, base_url: str,
+                       complimentary: bool, at_the_desk: bool) -> PlacedOrder:
     key = order.idempotency_key.strip()
     try:
         catalog, priced, code_row = await quote(slug, order, at_the_desk=at_the_desk)

@@ -74,7 +74,12 @@ async def test_roster_has_speakers_staff_and_confirmed_attendees_with_verifiable
     assert samuel.credentials == "PhD" and samuel.institution == "Rush University Medical Center"
     assert samuel.schedule[0] == "Thu 14:30 G1 Balint small groups, session 1"  # event's local time
     assert samuel.qr_token == "" and samuel.person_key.startswith("speaker-")
-    assert by_name["Ольга Смирнова"].role == "faculty" and by_name["Ольга Смирнова"].event_title
+    # She speaks, and also leads one of the published Balint groups: group leader is the role shown.
+    olga = by_name["Ольга Смирнова"]
+    assert olga.role == "group_leader" and olga.event_title and olga.group_label == "Balint group leader"
+    assert any(line.startswith("Leads Balint group ") for line in olga.group_lines)
+    faculty = [b for b in roster.badges if b.role == "faculty"]
+    assert faculty and not any(b.group_label for b in faculty)
     staff = [b for b in roster.badges if b.role == "staff"]
     assert staff and all(b.person_key.startswith("user-") and not b.qr_token for b in staff)
 
@@ -150,7 +155,10 @@ async def test_filters_by_role_category_name_and_not_yet_printed(db, demo):
     await register("zoe", "Zoë", "Ångström", category="member")
     await register("phuong", "Phương", "Trần", category="resident")
     leaders = await badge_data_for_event(SLUG, BadgeFilters(roles=frozenset({"group_leader"})), secret_key=TEST_SECRET)
-    assert {b.full_name for b in leaders} == {"Samuel Okafor", "Maya Goldberg"}
+    # The program's group-session leaders, and the leaders of the published small groups.
+    event_id = (await Event.select(Event.id).where(Event.slug == SLUG).first())["id"]
+    pool = {p.name for answer in await extension.collect("badge_people", event_id=event_id) for p in answer}
+    assert pool and {b.full_name for b in leaders} == {"Samuel Okafor", "Maya Goldberg"} | pool
     residents = await badge_data_for_event(SLUG, BadgeFilters(categories=frozenset({"resident"})), secret_key=TEST_SECRET)
     _, confirmed = await registrations()
     assert "Phương Trần" in [b.full_name for b in residents] and all(b.category == "resident" for b in residents)
@@ -213,7 +221,8 @@ def test_badges_command_prints_the_event_with_a_progress_bar(tmp_path):
 
     leaders = _confops("badges", SLUG, "--layout", "badge-4x6-duplex", "--role", "group_leader",
                        "--out", str(out), env=env)
-    assert leaders.returncode == 0 and "2 badges on 2 pages" in leaders.stdout
+    # Samuel and Maya lead the program's group sessions; four more lead the published small groups.
+    assert leaders.returncode == 0 and "6 badges on 6 pages" in leaders.stdout
     named = _confops("badges", SLUG, "--name", "смирн", "--out", str(out), env=env)
     assert named.returncode == 0 and "1 badges on 1 pages" in named.stdout
     everyone_else = _confops("badges", SLUG, "--not-printed", "--out", str(out), env=env)
