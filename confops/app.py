@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import hashlib
 import logging
 from collections.abc import AsyncIterator
@@ -107,11 +106,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             worker = make_worker(settings, mailer)
             if settings.in_app_worker:
                 task = asyncio.create_task(worker.run_forever(), name="confops-worker")
-            # Everything loaded so far (modules, routes, templates) lives as long as the process:
-            # keep it out of the collector's full passes, which otherwise stall every request in
-            # flight for a few milliseconds each time (the tail of bench/checkin_scan.py).
-            gc.collect()
-            gc.freeze()
             try:
                 yield
             finally:

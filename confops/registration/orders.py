@@ -317,13 +317,20 @@ async def attendees_of(order_id: int) -> list[dict]:
     rows = await Attendee.select(*Attendee.all_columns(), Attendee.category.label.as_alias("category_label"),
                                  Attendee.category.code.as_alias("category_code")).where(
         Attendee.order == order_id).order_by(Attendee.id)
+    ids = [row["id"] for row in rows]
+    addons: dict[int, list[dict]] = {i: [] for i in ids}
+    answers: dict[int, dict[str, str]] = {i: {} for i in ids}
+    if ids:  # two queries for the whole order, not two per attendee
+        for a in await AttendeeAddOn.select(
+                AttendeeAddOn.attendee, AttendeeAddOn.quantity, AttendeeAddOn.price_cents,
+                AttendeeAddOn.addon.label.as_alias("label"), AttendeeAddOn.addon.code.as_alias("code"),
+        ).where(AttendeeAddOn.attendee.is_in(ids)).order_by(AttendeeAddOn.id):
+            addons[a.pop("attendee")].append(a)
+        for a in await Answer.select(Answer.attendee, Answer.value, Answer.question.key.as_alias("key")).where(
+                Answer.attendee.is_in(ids)):
+            answers[a["attendee"]][a["key"]] = a["value"]
     for row in rows:
-        row["addons"] = await AttendeeAddOn.select(
-            AttendeeAddOn.quantity, AttendeeAddOn.price_cents, AttendeeAddOn.addon.label.as_alias("label"),
-            AttendeeAddOn.addon.code.as_alias("code"),
-        ).where(AttendeeAddOn.attendee == row["id"])
-        row["answers"] = {a["key"]: a["value"] for a in await Answer.select(
-            Answer.value, Answer.question.key.as_alias("key")).where(Answer.attendee == row["id"])}
+        row["addons"], row["answers"] = addons[row["id"]], answers[row["id"]]
     return rows
 
 

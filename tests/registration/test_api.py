@@ -63,3 +63,26 @@ async def test_200_concurrent_http_attempts_at_50_places(client):
     codes = [r.status_code for r in results]
     assert codes.count(201) == 50 and codes.count(409) == 150
     assert await Order.count() == 50
+
+
+async def test_a_group_order_reads_back_each_attendees_own_add_ons_and_answers(client):
+    await make_event()
+    group = body(key="group-1")
+    group["attendees"] = [
+        {"category": "resident", "email": "ana@example.org", "first_name": "Ana", "last_name": "Lima",
+         "addons": {"workshop": 1, "book": 2}, "answers": {"first_meeting": "yes"}},
+        {"category": "member", "email": "bo@example.org", "first_name": "Bo", "last_name": "Berg",
+         "addons": {}, "answers": {"first_meeting": "no"}},
+        {"category": "resident", "email": "cy@example.org", "first_name": "Cy", "last_name": "Cole",
+         "addons": {"book": 1}, "answers": {"first_meeting": "no"}},
+    ]
+    created = (await client.post("/api/v1/events/meeting/orders", json=group)).json()
+    got = (await client.get(f"/api/v1/orders/{created['id']}", params={"token": created["token"]})).json()
+    assert [(a["first_name"], sorted(a["addons"])) for a in got["attendees"]] == [
+        ("Ana", ["book", "workshop"]), ("Bo", []), ("Cy", ["book"])]
+    from confops.registration.orders import attendees_of
+
+    people = await attendees_of(created["id"])
+    assert [p["answers"] for p in people] == [{"first_meeting": "yes"}, {"first_meeting": "no"}, {"first_meeting": "no"}]
+    assert [[(a["code"], a["quantity"]) for a in p["addons"]] for p in people] == [
+        [("book", 2), ("workshop", 1)], [], [("book", 1)]]  # in the order they were added (by code)
