@@ -6,7 +6,7 @@ database. Measured with bench/registration_rush.py (2,000 POSTs, 200 connections
 client process used 17.8 s of CPU, more than both server workers together (14.2 s), so the
 figures measured the client. This one parses only the status line and Content-Length.
 
-    results = asyncio.run(post_json("127.0.0.1", port, "/path", bodies, connections=200))
+    results = run(post_json("127.0.0.1", port, "/path", bodies, connections=200))  # run: uvloop if installed
 """
 
 from __future__ import annotations
