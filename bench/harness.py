@@ -24,18 +24,12 @@ from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.support.databases import pg_execute  # noqa: E402  (benches run from a checkout, like the tests)
+
 SECRET = "bench-secret-key-that-is-long-enough-012345"
 DEFAULT_PG = os.environ.get("CONFOPS_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-
-
-async def pg_execute(url: str, sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(url)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
 
 
 async def pg_fetchval(url: str, sql: str):

@@ -47,9 +47,12 @@ async def _entry_marks_on_day(attendee_id: int, event_id: int, at: datetime) -> 
     event = await Event.select(Event.timezone).where(Event.id == event_id).first()
     start, end = clock.local_day_bounds(at, event["timezone"])
     return await AttendanceMark.select(AttendanceMark.id, AttendanceMark.at).where(
-        (AttendanceMark.attendee == attendee_id) & (AttendanceMark.event == event_id)
-        & (AttendanceMark.kind == "entry") & (AttendanceMark.at >= start) & (AttendanceMark.at < end)
-    ).order_by(AttendanceMark.at)
+        _entry_marks_between(attendee_id, event_id, start, end)).order_by(AttendanceMark.at)
+
+
+def _entry_marks_between(attendee_id: int, event_id: int, start: datetime, end: datetime):
+    return ((AttendanceMark.attendee == attendee_id) & (AttendanceMark.event == event_id)
+            & (AttendanceMark.kind == "entry") & (AttendanceMark.at >= start) & (AttendanceMark.at < end))
 
 
 _EVENT_SQL = "SELECT cme_enabled, timezone FROM event WHERE id = {}"
@@ -81,9 +84,7 @@ async def record_entry_scan(attendee_id: int, event_id: int, scanned_at: datetim
         return
     # Already marked that day (an earlier offline scan arriving late, say): keep the earliest.
     await AttendanceMark.update({AttendanceMark.at: scanned_at}).where(
-        (AttendanceMark.attendee == attendee_id) & (AttendanceMark.event == event_id)
-        & (AttendanceMark.kind == "entry") & (AttendanceMark.at >= start) & (AttendanceMark.at < end)
-        & (AttendanceMark.at > scanned_at))
+        _entry_marks_between(attendee_id, event_id, start, end) & (AttendanceMark.at > scanned_at))
 
 
 async def withdraw_scan(attendee_id: int, event_id: int, session_id: int | None, direction: str,

@@ -126,6 +126,12 @@ def _wanted(person: _Person, filters: BadgeFilters) -> bool:
     return not wanted or wanted in fold(f"{person.first_name} {person.last_name} {person.details.get('badge_name', '')}")
 
 
+def _split_name(full: str) -> tuple[str, str]:
+    """First and last name from one display name (the last word is the last name)."""
+    first, _, last = full.strip().rpartition(" ")
+    return (first, last) if first else (last, "")
+
+
 def _email(value: str | None) -> str:
     return (value or "").strip().casefold()
 
@@ -191,9 +197,7 @@ async def _staff(event: dict, people: dict[str, _Person]) -> None:
         email = _email(r["user.email"])
         key = email or f"user-{r['user.id']}"
         if key not in people:
-            first, _, last = (r["user.display_name"] or email).strip().rpartition(" ")
-            if not first:
-                first, last = last, ""
+            first, last = _split_name(r["user.display_name"] or email)
             people[key] = _Person(f"user-{r['user.id']}", first, last, {}, email=email)
         people[key].roles.add("staff")
 
@@ -205,9 +209,7 @@ async def _from_other_areas(event: dict, people: dict[str, _Person]) -> None:
             key = email or f"named-{fold(named.name)}"
             person = people.get(key)
             if person is None:
-                first, _, last = named.name.strip().rpartition(" ")
-                if not first:
-                    first, last = last, ""
+                first, last = _split_name(named.name)
                 person = people[key] = _Person(f"named-{email or fold(named.name)}", first, last,
                                                {"institution": named.institution}, email=email)
             person.roles.add(named.role)

@@ -215,7 +215,6 @@ def draw_rows(canvas: Canvas, rows: list[str], x: float, y: float, size: float) 
     top = y + size - QUIET_ZONE * unit
     # One transformation to module units (y downwards), then integer rectangles, one fill.
     ops = [f"q 0 g {unit:.5f} 0 0 {-unit:.5f} {left:.4f} {top:.4f} cm"]
-    for r, line in enumerate(rows):
-        ops.extend([f"{m.start()} {r} {m.end() - m.start()} 1 re" for m in _RUN.finditer(line)])
+    ops.extend(f"{col} {r} {length} 1 re" for r, col, length in dark_runs(rows))
     ops.append("f Q")
     canvas.addLiteral("\n".join(ops))

@@ -1,5 +1,6 @@
 """What the small groups tell other areas (see confops/core/extension.py): the group line on
-the badge back, group leaders for the badges, a mail filter by group, a dashboard panel of group sizes; and what they hear:
+the badge back, group leaders for the badges, a mail filter by group, a dashboard panel of
+group sizes; and what they hear:
 a check-in scan into a group session marks the member present on their group's roster, and
 undoing that scan takes the mark back."""
 

@@ -200,6 +200,11 @@ async def series_for_event(event_id: int) -> dict | None:
     return await GroupSeries.select().where(GroupSeries.event == event_id).first()
 
 
+def _group_line(what: str, number: int, room: str) -> str:
+    """A badge-back line: "Balint group 3 · Room Cedar", "Leads Balint group 3"."""
+    return f"{what} {number}" + (f" · Room {room}" if room else "")
+
+
 async def published_lines(event_id: int, attendee_ids: list[int]) -> dict[int, list[str]]:
     """For the badge back: "Balint group 3 · Room Cedar" per attendee in the published run."""
     if not attendee_ids:
@@ -210,7 +215,7 @@ async def published_lines(event_id: int, attendee_ids: list[int]) -> dict[int, l
         & GroupMember.attendee.is_in(list(attendee_ids)))
     out: dict[int, list[str]] = {}
     for r in rows:
-        line = f"Balint group {r['number']}" + (f" · Room {r['room']}" if r["room"] else "")
+        line = _group_line("Balint group", r["number"], r["room"])
         out.setdefault(r["attendee"], []).append(line)
     # a registered attendee who leads a group: matched to the leader pool by e-mail
     emails = {a["email"].lower(): a["id"] for a in await Attendee.select(Attendee.id, Attendee.email).where(
@@ -220,7 +225,7 @@ async def published_lines(event_id: int, attendee_ids: list[int]) -> dict[int, l
         (GroupMember.group.run.series.event == event_id) & (GroupMember.group.run.status == RunStatus.published.value)
         & GroupMember.leader.email.is_in(sorted(emails) or [""]))
     for r in leads:
-        line = f"Leads Balint group {r['number']}" + (f" · Room {r['room']}" if r["room"] else "")
+        line = _group_line("Leads Balint group", r["number"], r["room"])
         out.setdefault(emails[r["email"]], []).append(line)
     return out
 
@@ -237,7 +242,7 @@ async def published_leaders(event_id: int) -> list[dict]:
     for r in rows:
         leader = leaders.setdefault(r["email"].lower() or r["name"], {
             "name": r["name"], "email": r["email"].lower(), "institution": r["institution"], "lines": []})
-        leader["lines"].append(f"Leads Balint group {r['number']}" + (f" · Room {r['room']}" if r["room"] else ""))
+        leader["lines"].append(_group_line("Leads Balint group", r["number"], r["room"]))
     return list(leaders.values())
 
 

@@ -69,8 +69,9 @@ async def claim_together(*, event_id: int, places: int, categories: list[tuple[i
     instead of one per counter leaves one such wait (bench/registration_rush.py: 592 -> 654
     attempts/s; the per-process order queue in orders.py did the rest). The rows are
     always locked in the same order (event, categories and add-ons by id, code: each part
-    waits for the one before), so two orders never deadlock. SQLite has no UPDATE inside WITH, and its transactions take the write lock
-    at BEGIN anyway, so there the claims are separate statements."""
+    waits for the one before), so two orders never deadlock. SQLite has no UPDATE inside
+    WITH, and its transactions take the write lock at BEGIN anyway, so there the claims are
+    separate statements."""
     categories, addons = sorted(categories), sorted(addons)
     if is_sqlite(current_engine()):
         if places:

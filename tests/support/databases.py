@@ -42,7 +42,7 @@ class TestDatabase:
                     conn.execute(f'DELETE FROM "{name}"')
         else:
             names = ", ".join(f'"{n}"' for n in tables)
-            run_sync(_pg_execute(self.url, f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            run_sync(pg_execute(self.url, f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
 def run_sync(awaitable: Awaitable[T]) -> T:
@@ -65,7 +65,7 @@ def _with_db(url: str, name: str) -> str:
     return urlunparse(urlparse(url)._replace(path=f"/{name}"))
 
 
-async def _pg_execute(admin_url: str, sql: str) -> None:
+async def pg_execute(admin_url: str, sql: str) -> None:
     import asyncpg
 
     conn = await asyncpg.connect(admin_url)
@@ -89,7 +89,7 @@ def create_sqlite(directory: Path) -> TestDatabase:
 
 def create_postgres(base_url: str) -> TestDatabase:
     name = unique_name("confops_test")
-    run_sync(_pg_execute(_pg_admin_url(base_url), f'CREATE DATABASE "{name}"'))
+    run_sync(pg_execute(_pg_admin_url(base_url), f'CREATE DATABASE "{name}"'))
     url = _with_db(base_url, name)
     db = TestDatabase("postgres", url, make_engine(url))
     run_sync(migrate(db.engine))
@@ -98,4 +98,4 @@ def create_postgres(base_url: str) -> TestDatabase:
 
 def drop_postgres(db: TestDatabase, base_url: str) -> None:
     name = urlparse(db.url).path.lstrip("/")
-    run_sync(_pg_execute(_pg_admin_url(base_url), f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    run_sync(pg_execute(_pg_admin_url(base_url), f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
