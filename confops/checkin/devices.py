@@ -49,12 +49,14 @@ class ListInfo:
 _devices: dict[str, tuple[float, Device | None]] = {}
 _lists: dict[int, tuple[float, ListInfo | None]] = {}
 _keys: dict[int, tuple[float, tokens.EventKey]] = {}
+_cme: dict[int, tuple[float, bool]] = {}
 
 
 def forget_cached() -> None:
     _devices.clear()
     _lists.clear()
     _keys.clear()
+    _cme.clear()
 
 
 def hash_token(token: str) -> str:
@@ -148,6 +150,22 @@ async def event_key(event_id: int, secret_key: str) -> tokens.EventKey:
         hit = (now + CACHE_SECONDS, await keys_service.event_key(event_id, secret_key))
         _keys[event_id] = hit
     return hit[1]
+
+
+async def event_awards_cme(event_id: int) -> bool:
+    """Whether the event has CME, as of at most CACHE_SECONDS ago: it picks the door's path
+    (scanning.py), and that path checks the flag again in its own statement."""
+    now = time.monotonic()
+    hit = _cme.get(event_id)
+    if hit is None or hit[0] < now:
+        rows = await ScannerDevice.raw("SELECT cme_enabled FROM event WHERE id = {}", event_id)
+        hit = (now + CACHE_SECONDS, bool(rows and rows[0]["cme_enabled"]))
+        _cme[event_id] = hit
+    return hit[1]
+
+
+def forget_event_awards_cme(event_id: int) -> None:
+    _cme.pop(event_id, None)
 
 
 async def touch(device: Device) -> None:

@@ -1,5 +1,5 @@
 """The door's happy path on PostgreSQL in one statement: look the person up and record the
-check-in together (a data-modifying CTE), inside the scan's transaction.
+check-in together (a data-modifying CTE).
 
 Why: at a busy door the database round trips are the cost (bench/checkin_scan.py). The general
 path (scanning.scan) reads the person, then inserts: BEGIN, SELECT, INSERT, COMMIT. Here the
@@ -7,6 +7,11 @@ INSERT runs only when the row says the person may come in, the same rule as
 scanning.standing() written as SQL (tests run every outcome on both engines, so the two stay
 equal), and the statement returns the person either way so the answer can be explained.
 SQLite has no INSERT inside WITH, so it keeps the general path.
+
+`alone=True` is the statement run on its own, with no BEGIN and COMMIT around it (a single
+statement is its own transaction): then it inserts only at an event without CME, where no
+listener writes anything with the scan. At a CME event it inserts nothing and says so
+(``event_cme_enabled``), and the caller runs it again inside a transaction with the listeners.
 """
 
 from __future__ import annotations
@@ -33,16 +38,19 @@ _SQL = (
     " WHERE p.token_version = {} AND p.status = 'active' AND p.order_status NOT IN ('cancelled', 'expired')"
     " AND NOT (p.paid_cents > 0 AND p.refunded_cents >= p.paid_cents AND p.total_cents > 0)"
     " AND (p.order_status = 'confirmed' OR p.total_cents <= p.paid_cents)"
-    " ON CONFLICT DO NOTHING RETURNING id"
+    "{alone} ON CONFLICT DO NOTHING RETURNING id"
     ") SELECT p.*, (SELECT id FROM ins) AS scan_id FROM p"
 )
+_SQL_IN_TRANSACTION = _SQL.replace("{alone}", "")
+_SQL_ALONE = _SQL.replace("{alone}", " AND NOT p.event_cme_enabled")
 
 
 async def lookup_and_insert(*, event_id: int, attendee_id: int, token_version: int, list_id: int, device_id: int,
-                            station: str, direction: str, at: datetime, nonce_key: str, once_key: str) -> dict | None:
+                            station: str, direction: str, at: datetime, nonce_key: str, once_key: str,
+                            alone: bool = False) -> dict | None:
     """The person's row plus ``scan_id`` (None when nothing was inserted) and the event's
     ``event_cme_enabled`` and ``event_timezone`` (handed to the scan's listeners, which would
     otherwise read the event again inside the transaction); None if no such person."""
-    rows = await CheckinScan.raw(_SQL, attendee_id, event_id, list_id, device_id, station, direction, at, at,
-                                 nonce_key, once_key, token_version)
+    rows = await CheckinScan.raw(_SQL_ALONE if alone else _SQL_IN_TRANSACTION, attendee_id, event_id, list_id,
+                                 device_id, station, direction, at, at, nonce_key, once_key, token_version)
     return rows[0] if rows else None

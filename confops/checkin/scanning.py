@@ -7,17 +7,20 @@ transaction. "First scan wins" and "a retried request is a no-op" are the two un
 of CheckinScan, so two workers scanning the same badge at the same instant cannot both win.
 
 Every accepted scan emits "entry_scan_accepted" or "session_scan_accepted" inside the scan's
-transaction (confops/core/extension.py): CME evidence commits or rolls back with the scan. An
-offline scan that turns out earlier than the recorded one is announced again with its earlier
-time; undoing a scan emits "scan_undone" inside the undo's transaction.
+transaction (confops/core/extension.py): CME evidence commits or rolls back with the scan. The
+one exception is the entry of an event without CME on PostgreSQL, where no listener writes:
+there the scan is a single statement that commits on its own, and the listeners hear of it
+just after. An offline scan that turns out earlier than the recorded one is announced again
+with its earlier time; undoing a scan emits "scan_undone" inside the undo's transaction.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from confops.checkin import fast_scan, tokens
+from confops.checkin import devices, fast_scan, tokens
 from confops.checkin.devices import Device, ListInfo
 from confops.checkin.tables import CheckinConflict, CheckinScan, ListKind
 from confops.core import clock
@@ -157,37 +160,62 @@ async def scan(device: Device, lst: ListInfo, key: tokens.EventKey, *, nonce: st
 async def _scan_in_one_statement(device: Device, lst: ListInfo, key: tokens.EventKey, *, nonce: str, token: str,
                                  direction: str) -> Outcome:
     """PostgreSQL: the tag is checked first (no query for a forgery), then one statement reads
-    the person and records the check-in if they may come in (fast_scan.py)."""
+    the person and records the check-in if they may come in (fast_scan.py).
+
+    At the entry of an event without CME nobody else writes with the scan, so that statement
+    runs alone: one round trip instead of BEGIN, statement, COMMIT. Elsewhere (a session list,
+    or CME, which records attendance with the scan) it runs in a transaction with the listeners."""
     parsed = tokens.parse(token)
     if parsed is None or parsed[0].event_id != device.event_id:
         outcome, _ = await verify(device, key, token, None)  # invalid or wrong event: no query
-    else:
-        claims = parsed[0]
-        if tokens.verify(token, key=key, current_version=claims.token_version).verdict is not tokens.Verdict.ok:
-            outcome = Outcome(INVALID, "This badge does not verify.") if claims.generation >= key.generation \
-                else Outcome(REVOKED, "This badge was replaced or cancelled.")
-        else:
-            now = clock.now()
-            nonce_key, once_key = _keys(device, lst, claims.attendee_id, direction, nonce)
-            async with transaction():
-                row = await fast_scan.lookup_and_insert(
-                    event_id=device.event_id, attendee_id=claims.attendee_id, token_version=claims.token_version,
-                    list_id=lst.id, device_id=device.id, station=device.name, direction=direction, at=now,
-                    nonce_key=nonce_key, once_key=once_key)
-                outcome = _explain(token, key, row)
-                if row is not None and row["scan_id"] is not None:
-                    if outcome.result != OK:  # the SQL rule and standing() disagree: record nothing
-                        raise RuntimeError(f"check-in rule mismatch for attendee {claims.attendee_id}")
-                    await announce(lst, claims.attendee_id, direction, now,
-                                   event={"cme_enabled": row["event_cme_enabled"], "timezone": row["event_timezone"]})
-            if outcome.result == OK:
-                outcome.list_id, outcome.direction = lst.id, direction
-                if row["scan_id"] is not None:
-                    outcome.scan_id, outcome.checked_in_at, outcome.station = row["scan_id"], now, device.name
-                    return outcome
-                return await _repeat(outcome, nonce_key, once_key)
+        outcome.list_id, outcome.direction = lst.id, direction
+        return outcome
+    claims = parsed[0]
+    if tokens.verify(token, key=key, current_version=claims.token_version).verdict is not tokens.Verdict.ok:
+        outcome = Outcome(INVALID, "This badge does not verify.") if claims.generation >= key.generation \
+            else Outcome(REVOKED, "This badge was replaced or cancelled.")
+        outcome.list_id, outcome.direction = lst.id, direction
+        return outcome
+    now = clock.now()
+    nonce_key, once_key = _keys(device, lst, claims.attendee_id, direction, nonce)
+    statement = functools.partial(
+        fast_scan.lookup_and_insert, event_id=device.event_id, attendee_id=claims.attendee_id,
+        token_version=claims.token_version, list_id=lst.id, device_id=device.id, station=device.name,
+        direction=direction, at=now, nonce_key=nonce_key, once_key=once_key)
+    done = None
+    if lst.kind != ListKind.session.value and not await devices.event_awards_cme(device.event_id):
+        done = await _record(statement, token, key, lst, claims.attendee_id, direction, now, alone=True)
+        if done is None:
+            devices.forget_event_awards_cme(device.event_id)  # CME was switched on a moment ago
+    if done is None:
+        async with transaction():
+            done = await _record(statement, token, key, lst, claims.attendee_id, direction, now, alone=False)
+    row, outcome = done
     outcome.list_id, outcome.direction = lst.id, direction
-    return outcome
+    if outcome.result != OK:
+        return outcome
+    if row["scan_id"] is not None:
+        outcome.scan_id, outcome.checked_in_at, outcome.station = row["scan_id"], now, device.name
+        return outcome
+    return await _repeat(outcome, nonce_key, once_key)
+
+
+async def _record(statement, token: str, key: tokens.EventKey, lst: ListInfo, attendee_id: int, direction: str,
+                  now: datetime, *, alone: bool) -> tuple[dict | None, Outcome] | None:
+    """Run the door's statement and tell the listeners about an accepted scan; None when it ran
+    `alone` and found the event has CME after all (nothing was written)."""
+    row = await statement(alone=alone)
+    if alone and row is not None and row["scan_id"] is None and row["event_cme_enabled"]:
+        return None
+    outcome = _explain(token, key, row)
+    if row is not None and row["scan_id"] is not None:
+        if outcome.result != OK:  # the SQL rule and standing() disagree: keep nothing
+            if alone:
+                await CheckinScan.delete().where(CheckinScan.id == row["scan_id"])
+            raise RuntimeError(f"check-in rule mismatch for attendee {attendee_id}")
+        await announce(lst, attendee_id, direction, now,
+                       event={"cme_enabled": row["event_cme_enabled"], "timezone": row["event_timezone"]})
+    return row, outcome
 
 
 def _explain(token: str, key: tokens.EventKey, row: dict | None) -> Outcome:

@@ -18,7 +18,9 @@ emit (return values ignored):
   "session_scan_accepted"  attendee_id, session_id, direction ("in"|"out"), scanned_at, list_id
   "entry_scan_accepted"    attendee_id, event_id, scanned_at, list_id, and event (a dict with the
                            event's cme_enabled and timezone as the scan read them in its own
-                           statement, or None: then a listener reads the event itself)
+                           statement, or None: then a listener reads the event itself). When
+                           cme_enabled is false the scan may have committed already (the door's
+                           one-statement path): a listener that writes then does so on its own
                            (both are sent again, with the earlier time, when an offline scan turns out
                            to precede the recorded one: listeners keep the earliest, not a second row)
   "scan_undone"            attendee_id, event_id, list_id, session_id (int|None: None for an entry

@@ -2,9 +2,12 @@
 
 import secrets
 
+import pytest
+
 from confops.checkin import devices, offline, scanning
 from confops.checkin.tables import CheckinConflict, CheckinScan
 from confops.core import extension
+from confops.events.tables import Event
 from confops.registration.tables import Attendee, Order
 from tests.checkin.factory import add_people, make_door
 from tests.conftest import TEST_SECRET
@@ -120,6 +123,27 @@ async def test_accepted_scans_emit_inside_the_transaction(db):
     assert seen[0][1]["event_id"] == door.event_id and "session_id" not in seen[0][1]
     assert [p.get("direction") for _, p in seen[1:]] == ["in", "out"]
     assert [n for n, _ in seen] == [1, 2, 3]  # the row is visible: same transaction
+
+
+async def test_at_a_cme_event_a_failing_listener_takes_the_scan_back(db):
+    # CME evidence and the check-in change together: if recording the evidence fails, the
+    # person is not checked in either, and the next scan tries both again.
+    door = await make_door(1)
+    await Event.update({Event.cme_enabled: True}).where(Event.id == door.event_id)
+
+    async def failing(**_):
+        raise RuntimeError("evidence store unavailable")
+
+    extension._load()
+    extension._providers["entry_scan_accepted"].append(failing)
+    try:
+        with pytest.raises(RuntimeError):
+            await _scan(door, await door.token(door.people[0]))
+    finally:
+        extension._providers["entry_scan_accepted"].remove(failing)
+    assert await CheckinScan.count() == 0
+    assert (await _scan(door, await door.token(door.people[0]))).result == "ok"
+    assert await CheckinScan.count() == 1
 
 
 async def test_two_offline_stations_one_check_in_one_conflict_earliest_wins(db):

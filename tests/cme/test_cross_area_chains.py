@@ -9,6 +9,7 @@ from confops.accounts.service import load_principal
 from confops.accounts.tables import User
 from confops.backoffice.tables import AuditEntry
 from confops.checkin import devices, offline, scanning
+from confops.checkin.tables import CheckinScan
 from confops.cme import evidence
 from confops.cme.tables import AttendanceMark
 from confops.core import clock
@@ -63,6 +64,27 @@ async def test_offline_scans_and_undo_leave_one_mark_at_the_earliest_time(db):
     assert outcome.result == "ok" and [k for k, _ in await _marks(person)] == ["entry"]
     await scanning.undo_last(dev_a)
     assert await _marks(person) == []
+
+
+async def test_cme_switched_on_while_a_door_is_scanning_still_marks_entry_with_the_scan(db):
+    # The door picks its path from the CME flag as it was a few seconds ago (without CME the
+    # scan is one statement on its own); the scan right after CME is switched on is evidence.
+    door = await make_door(2)
+    dev = await devices.device_for_token(door.device_token)
+    entry = await devices.list_for_device(dev, door.entry_list)
+    key = await devices.event_key(door.event_id, TEST_SECRET)
+    first, second = door.people
+
+    async def scan(person, nonce):
+        return await scanning.scan(dev, entry, key, nonce=nonce, token=await door.token(person), attendee_id=None,
+                                   direction="in")
+
+    assert (await scan(first, "a")).result == "ok" and await _marks(first) == []
+    await Event.update({Event.cme_enabled: True}).where(Event.id == door.event_id)
+    assert (await scan(second, "b")).result == "ok"
+    assert [k for k, _ in await _marks(second)] == ["entry"]
+    assert (await scan(second, "c")).result == "already_checked_in"
+    assert len(await _marks(second)) == 1 and await CheckinScan.count() == 2
 
 
 async def test_an_undo_on_an_event_without_cme_changes_nothing(db):
