@@ -107,6 +107,7 @@ async def atomic(engine: Engine | None = None) -> AsyncIterator[None]:
 
 _GATES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Semaphore]] = (
     weakref.WeakKeyDictionary())
+_BUSY: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Busy] = weakref.WeakKeyDictionary()
 
 
 @contextlib.asynccontextmanager
@@ -127,12 +128,50 @@ async def hot_rows(name: str, writers: int, engine: Engine | None = None) -> Asy
     if engine.current_transaction.get() is not None:
         yield
         return
-    gates = _GATES.setdefault(asyncio.get_running_loop(), {})
+    loop = asyncio.get_running_loop()
+    gates = _GATES.setdefault(loop, {})
     gate = gates.get(name)
     if gate is None:
         gate = gates[name] = asyncio.Semaphore(writers)
-    async with gate:
-        yield
+    busy = _busy(loop)
+    busy.count += 1
+    busy.idle.clear()
+    try:
+        async with gate:
+            yield
+    finally:
+        busy.count -= 1
+        if not busy.count:
+            busy.idle.set()
+
+
+class _Busy:
+    def __init__(self) -> None:
+        self.count = 0
+        self.idle = asyncio.Event()
+        self.idle.set()
+
+
+def _busy(loop: asyncio.AbstractEventLoop) -> _Busy:
+    busy = _BUSY.get(loop)
+    if busy is None:
+        busy = _BUSY[loop] = _Busy()
+    return busy
+
+
+async def yield_to_hot_rows(at_most: float, settle: float = 0.05) -> float:
+    """Background work (sending mail) steps aside while this process places orders in a rush:
+    it waits until no block has been in or waiting at a `hot_rows` gate for `settle` seconds,
+    for at most `at_most` seconds; returns the seconds waited. The work waits, it is never
+    dropped."""
+    loop = asyncio.get_running_loop()
+    busy = _busy(loop)
+    start = loop.time()
+    while busy.count and (left := at_most - (loop.time() - start)) > 0:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(busy.idle.wait(), timeout=left)
+        await asyncio.sleep(settle)  # between two orders of a rush the gate is empty for an instant
+    return loop.time() - start
 
 
 @contextlib.asynccontextmanager

@@ -94,3 +94,40 @@ async def test_a_dead_workers_claim_is_taken_over(db, smtp_server, inbox):
         assert await outbox.deliver_due(mailer) == 0
         clock.advance(timedelta(minutes=6))
         assert await outbox.deliver_due(mailer) == 1
+
+
+async def test_mail_waits_while_this_process_places_orders_then_goes(db, smtp_server, inbox):
+    # In a registration rush the sender steps aside for the orders (their buyers wait for an
+    # answer), and sends as soon as the queue at the order gate is empty.
+    from confops.db import hot_rows
+
+    await outbox.enqueue(_message())
+    mailer = SmtpMailer(smtp_server.url, "events@example.org")
+    order_done = asyncio.Event()
+
+    async def an_order_in_hand():
+        async with hot_rows("orders", 1):
+            await order_done.wait()
+
+    holder = asyncio.create_task(an_order_in_hand())
+    await asyncio.sleep(0)
+    sending = asyncio.create_task(outbox.deliver_due(mailer))
+    await asyncio.sleep(0.3)
+    assert not sending.done() and (await OutboxMessage.select().first())["status"] == "pending"
+    order_done.set()
+    await holder
+    assert await asyncio.wait_for(sending, 5) == 1
+    assert inbox.wait_for("ana@example.org")
+
+
+async def test_mail_waits_for_a_rush_at_most_yield_seconds(db, smtp_server, inbox):
+    from confops.db import hot_rows
+
+    await outbox.enqueue(_message())
+    mailer = SmtpMailer(smtp_server.url, "events@example.org")
+    async with hot_rows("orders", 1):  # a rush that does not end
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        assert await outbox.deliver_due(mailer, yield_seconds=0.3) == 1
+        assert 0.25 <= loop.time() - started < 3
+    assert inbox.wait_for("ana@example.org")
