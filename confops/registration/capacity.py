@@ -6,6 +6,7 @@ caller raises so the whole transaction (and every earlier claim) rolls back.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from confops.core.errors import Conflict
@@ -72,43 +73,65 @@ async def claim_together(*, event_id: int, places: int, categories: list[tuple[i
     waits for the one before), so two orders never deadlock. SQLite has no UPDATE inside
     WITH, and its transactions take the write lock at BEGIN anyway, so there the claims are
     separate statements."""
-    categories, addons = sorted(categories), sorted(addons)
     if is_sqlite(current_engine()):
         if places:
             await claim_event(event_id, places)
-        for category_id, n, label in categories:
+        for category_id, n, label in sorted(categories):
             await claim_category(category_id, n, label)
-        for addon_id, n, label in addons:
+        for addon_id, n, label in sorted(addons):
             await claim_addon(addon_id, n, label)
         if code is not None:
             await claim_code(*code)
         return
-    parts: list[tuple[str, str, list, Conflict]] = []
-    if places:
-        parts.append(("ev", _EVENT_CLAIM, [places, event_id, places, event_id], _sold_out()))
-    for i, (category_id, n, label) in enumerate(categories):
-        parts.append((f"c{i}", _CATEGORY_CLAIM, [n, category_id, n], _category_full(label)))
-    for i, (addon_id, n, label) in enumerate(addons):
-        parts.append((f"a{i}", _ADDON_CLAIM, [n, addon_id, n], _addon_full(label)))
-    if code is not None:
-        code_id, uses, now = code
-        parts.append(("dc", _CODE_CLAIM, [uses, code_id, uses, now], _code_used_up()))
+    parts = claim_parts(event_id=event_id, places=places, categories=categories, addons=addons, code=code)
     if not parts:
         return
-    # Each claim runs only once the one before it has its row: PostgreSQL would otherwise run
-    # the WITH parts in no promised order, and two orders taking the same rows in different
-    # orders could deadlock. After a refusal the rest take no lock at all.
+    ctes, args = chained(parts)
+    sql = f"WITH {ctes} SELECT " + ", ".join(f"(SELECT count(*) FROM {p.name}) AS {p.name}" for p in parts)
+    [claimed] = await EventSales.raw(sql, *args)
+    for part in parts:
+        if not claimed[part.name]:
+            raise part.refusal
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One conditional UPDATE of a counter, as a WITH part named `name` (PostgreSQL)."""
+    name: str
+    sql: str
+    args: list
+    refusal: Conflict
+
+
+def claim_parts(*, event_id: int, places: int, categories: list[tuple[int, int, str]],
+                addons: list[tuple[int, int, str]], code: tuple[int, int, datetime] | None) -> list[Claim]:
+    """An order's claims in the one order every order takes its locks in: the event, the
+    categories and add-ons by id, the code."""
+    parts = []
+    if places:
+        parts.append(Claim("ev", _EVENT_CLAIM, [places, event_id, places, event_id], _sold_out()))
+    for i, (category_id, n, label) in enumerate(sorted(categories)):
+        parts.append(Claim(f"c{i}", _CATEGORY_CLAIM, [n, category_id, n], _category_full(label)))
+    for i, (addon_id, n, label) in enumerate(sorted(addons)):
+        parts.append(Claim(f"a{i}", _ADDON_CLAIM, [n, addon_id, n], _addon_full(label)))
+    if code is not None:
+        code_id, uses, now = code
+        parts.append(Claim("dc", _CODE_CLAIM, [uses, code_id, uses, now], _code_used_up()))
+    return parts
+
+
+def chained(parts: list[Claim], first_after: str = "") -> tuple[str, list]:
+    """The claims as WITH parts ("ev AS (UPDATE …), c0 AS (…)") and their arguments. Each runs
+    only once the one before it has its row: PostgreSQL would otherwise run the WITH parts in
+    no promised order, and two orders taking the same rows in different orders could
+    deadlock. After a refusal the rest take no lock at all. `first_after`: a condition the
+    first claim waits for too (the statement's earlier parts)."""
     ctes = []
-    for i, (name, claim, _, _) in enumerate(parts):
-        if i:
-            claim = claim.replace(" RETURNING ", f" AND EXISTS (SELECT 1 FROM {parts[i - 1][0]}) RETURNING ")
-        ctes.append(f"{name} AS ({claim})")
-    sql = ("WITH " + ", ".join(ctes)
-           + " SELECT " + ", ".join(f"(SELECT count(*) FROM {name}) AS {name}" for name, _, _, _ in parts))
-    [claimed] = await EventSales.raw(sql, *[a for _, _, args, _ in parts for a in args])
-    for name, _, _, refusal in parts:
-        if not claimed[name]:
-            raise refusal
+    for i, part in enumerate(parts):
+        after = f"EXISTS (SELECT 1 FROM {parts[i - 1].name})" if i else first_after
+        claim = part.sql.replace(" RETURNING ", f" AND {after} RETURNING ") if after else part.sql
+        ctes.append(f"{part.name} AS ({claim})")
+    return ", ".join(ctes), [a for part in parts for a in part.args]
 
 
 async def release_event(event_id: int, n: int) -> None:

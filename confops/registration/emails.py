@@ -39,8 +39,16 @@ def self_service_url(order_id: int, token: str) -> str:
     return f"{CONFIG.base_url}/orders/{order_id}?token={token}"
 
 
+CONFIRMATION_RENDERER = "confops.registration.emails:render_confirmation"
+CONFIRMATION_DEDUPE = "confirmation"
+
+
+def confirmation_subject(title: str) -> str:
+    return f"Registration confirmed: {title}"
+
+
 async def queue_confirmation(order_id: int, *, token: str | None, base_url: str | None = None,
-                             dedupe: str = "confirmation", recipients: list[tuple[str, int | None]] | None = None,
+                             dedupe: str = CONFIRMATION_DEDUPE, recipients: list[tuple[str, int | None]] | None = None,
                              title: str | None = None) -> None:
     """Queue the confirmation for the buyer and each attendee someone else registered; the
     worker renders it (render_confirmation). Callers on the order's hot path pass
@@ -56,8 +64,7 @@ async def queue_confirmation(order_id: int, *, token: str | None, base_url: str 
             ).order_by(Attendee.id)
             recipients = confirmation_recipients(order["buyer_email"], people)
     await outbox.enqueue_deferred(
-        outbox.Deferred(to=to, subject=f"Registration confirmed: {title}",
-                        renderer="confops.registration.emails:render_confirmation",
+        outbox.Deferred(to=to, subject=confirmation_subject(title), renderer=CONFIRMATION_RENDERER,
                         params={"order_id": order_id, "token": token, "attendee_id": attendee_id},
                         dedupe_key=f"{dedupe}:{order_id}:{to.lower()}")
         for to, attendee_id in recipients)
@@ -104,7 +111,7 @@ async def render_confirmation(*, to: str, order_id: int, token: str | None,
         p["checkin_token"] = tokens[p["id"]]
     text, html = _render("confirmation", order=order, event=event, people=shown, link=link,
                          greeting=greeting, buyer=buyer)
-    return Message(to=to, subject=f"Registration confirmed: {event['title']}", text=text, html=html,
+    return Message(to=to, subject=confirmation_subject(event["title"]), text=text, html=html,
                    attachments=(Attachment("event.ics", calendar, "text/calendar"), *codes))
 
 

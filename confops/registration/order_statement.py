@@ -1,0 +1,157 @@
+"""An order placed in one PostgreSQL statement, when nothing else shares its transaction.
+
+Why: in a registration rush every order updates the same counter row (the event's sold
+count) and holds its lock from the claim to the commit. Placed as a transaction (BEGIN, the
+order, attendees, mail, accounts, claims, COMMIT: eight round trips) the lock holder was, most
+of the time, "idle in transaction", waiting for its own busy worker to send COMMIT (sampled
+from pg_stat_activity during bench/registration_rush.py). As one statement of data-modifying
+WITH parts the order is one round trip, committed on its own, and the counter rows are locked
+only while PostgreSQL runs it.
+
+All or nothing: the statement's last column divides by the number of rows the last claim
+updated. The claims are chained (each runs only once the one before found room), so if any
+claim found no room that is a division by zero, and PostgreSQL rolls the whole statement back,
+the earlier claims with it. The caller then places the order the long way (orders.py), whose
+separate claims say what is full.
+
+Locks are taken in the transaction path's order: the order row (its unique idempotency key),
+the accounts by e-mail, then the counters in capacity.claim_parts' order; so the two paths
+never deadlock each other. Attendees' add-ons, answers and e-mails find their attendee by its
+check-in code, which is unique and made here, since the ids are the database's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+from piccolo.utils.encoding import dump_json
+
+from confops.registration import capacity
+from confops.registration.tables import Order
+
+
+class ClaimRefused(Exception):
+    """Some claim found no room; nothing was written."""
+
+
+class _Sql:
+    """Arguments for a statement written in pieces: `p(value)` stands for a value wherever it
+    is written, and `finish` numbers them in the order they appear in the text."""
+
+    def __init__(self) -> None:
+        self.values: list = []
+
+    def __call__(self, value, cast: str = "") -> str:
+        self.values.append(value)
+        return f"\x00{len(self.values) - 1}\x00" + (f"::{cast}" if cast else "")
+
+    def piccolo(self, template: str, args: list) -> str:
+        """A Piccolo template ("{}" placeholders) and its arguments, as pieces of this statement."""
+        pieces = template.split("{}")
+        assert len(pieces) == len(args) + 1
+        return "".join(piece + (self(arg) if i < len(args) else "") for i, (piece, arg) in
+                       enumerate(zip(pieces, [*args, None], strict=True)))
+
+    def finish(self, sql: str) -> tuple[str, list]:
+        order = [int(i) for i in _MARK.findall(sql)]
+        return _MARK.sub("{}", sql), [self.values[i] for i in order]
+
+
+_MARK = re.compile("\x00(\\d+)\x00")
+
+
+@dataclass(frozen=True)
+class NewAttendee:
+    checkin_code: str
+    category_id: int
+    fields: dict  # column -> value (first_name, last_name, …, email, price_cents)
+    addons: list[tuple[int, int, int]]  # (add-on id, quantity, price cents)
+    answers: list[tuple[int, str]]  # (question id, value)
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """The confirmation e-mails, as emails.queue_confirmation writes them: `recipients` are
+    (address, the check-in code of the attendee it is for, or None for the buyer)."""
+    renderer: str
+    subject: str
+    dedupe: str
+    token: str
+    recipients: list[tuple[str, str | None]]
+
+
+_ATTENDEE_TEXT = ("first_name", "last_name", "badge_name", "credentials", "pronouns", "institution", "city_region",
+                  "profession", "dietary", "accessibility", "email")
+
+
+async def place(*, order: dict, attendees: list[NewAttendee], accounts: list[tuple[str, str]],
+                claims: list[capacity.Claim], mail: Confirmation | None, now: datetime) -> tuple[int, datetime | None]:
+    """Insert the order (`order`: its columns) with everything it needs and claim its places;
+    (order id, expires_at). ClaimRefused when a claim found no room (nothing written); a
+    repeated idempotency key raises the database's unique violation (nothing written)."""
+    if not claims:
+        raise ValueError("an order claims at least its categories")
+    p = _Sql()
+    columns = list(order)
+    parts = [f"o AS (INSERT INTO registration_order ({', '.join(columns)}) "
+             f"VALUES ({', '.join(p(order[c]) for c in columns)}) RETURNING id, expires_at)"]
+    if accounts:  # sorted by e-mail: two group orders with the same people wait, never deadlock
+        rows = ", ".join(f"({p(email, 'varchar')}, {p(name, 'varchar')})" for email, name in sorted(accounts))
+        parts.append("acct AS (INSERT INTO account_user (email, display_name, password_hash, active, created_at) "
+                     f"SELECT v.email, v.name, '', true, {p(now)} FROM (VALUES {rows}) v(email, name) "
+                     "WHERE EXISTS (SELECT 1 FROM o) ORDER BY v.email ON CONFLICT (email) DO NOTHING RETURNING 1)")
+    first_after = "(SELECT count(*) FROM acct) >= 0" if accounts else "EXISTS (SELECT 1 FROM o)"
+    parts.append(p.piccolo(*capacity.chained(claims, first_after=first_after)))
+    last = claims[-1].name
+    people = ", ".join(
+        f"({n}, {p(a.checkin_code, 'varchar')}, {p(a.category_id, 'int')}, "
+        + ", ".join(p(a.fields[c], "text") for c in _ATTENDEE_TEXT) + f", {p(a.fields['price_cents'], 'int')})"
+        for n, a in enumerate(attendees))
+    parts.append(
+        f"a AS (INSERT INTO registration_attendee (\"order\", event, checkin_code, category, {', '.join(_ATTENDEE_TEXT)}"
+        f", price_cents) SELECT o.id, {p(order['event'], 'int')}, v.checkin_code, v.category, "
+        f"{', '.join('v.' + c for c in _ATTENDEE_TEXT)}, v.price_cents FROM o, (VALUES {people}) "
+        f"v(n, checkin_code, category, {', '.join(_ATTENDEE_TEXT)}, price_cents) "
+        f"WHERE EXISTS (SELECT 1 FROM {last}) ORDER BY v.n RETURNING id, checkin_code)")
+    addons = [(a.checkin_code, *x) for a in attendees for x in a.addons]
+    if addons:
+        rows = ", ".join(f"({n}, {p(c, 'varchar')}, {p(i, 'int')}, {p(q, 'int')}, {p(cents, 'int')})"
+                         for n, (c, i, q, cents) in enumerate(addons))
+        parts.append("ao AS (INSERT INTO attendee_add_on (attendee, addon, quantity, price_cents) "
+                     f"SELECT a.id, v.addon, v.quantity, v.price FROM a JOIN (VALUES {rows}) "
+                     "v(n, code, addon, quantity, price) ON v.code = a.checkin_code ORDER BY v.n)")
+    answers = [(a.checkin_code, *x) for a in attendees for x in a.answers]
+    if answers:
+        rows = ", ".join(f"({n}, {p(c, 'varchar')}, {p(q, 'int')}, {p(v, 'text')})"
+                         for n, (c, q, v) in enumerate(answers))
+        parts.append("an AS (INSERT INTO registration_answer (attendee, question, value) "
+                     f"SELECT a.id, v.question, v.value FROM a JOIN (VALUES {rows}) "
+                     "v(n, code, question, value) ON v.code = a.checkin_code ORDER BY v.n)")
+    if mail is not None:
+        rows = ", ".join(f"({n}, {p(to, 'varchar')}, {p(to.lower(), 'text')}, {p(code, 'varchar')})"
+                         for n, (to, code) in enumerate(mail.recipients))
+        parts.append(
+            "mail AS (INSERT INTO outbox_message (dedupe_key, to_address, subject, payload, next_attempt_at, "
+            f"last_error) SELECT {p(mail.dedupe, 'text')} || ':' || o.id || ':' || v.lowered, v.address, "
+            f"{p(mail.subject[:300], 'varchar')}, json_build_object('renderer', {p(mail.renderer, 'text')}, 'params', "
+            f"json_build_object('order_id', o.id, 'token', {p(mail.token, 'text')}, 'attendee_id', a.id))::text, "
+            f"{p(now)}, '' FROM o CROSS JOIN (VALUES {rows}) v(n, address, lowered, code) "
+            "LEFT JOIN a ON a.checkin_code = v.code WHERE EXISTS (SELECT 1 FROM a) ORDER BY v.n ON CONFLICT DO NOTHING)")
+    sql = (f"WITH {', '.join(parts)} SELECT o.id, o.expires_at, "
+           f"1 / (SELECT count(*) FROM {last})::int AS all_claimed FROM o")
+    text, args = p.finish(sql)
+    try:
+        [row] = await Order.raw(text, *args)
+    except asyncpg.exceptions.DivisionByZeroError:
+        raise ClaimRefused from None
+    return row["id"], row["expires_at"]
+
+
+def order_columns(**columns) -> dict:
+    """The order row's columns, its pricing snapshot as the JSON text Piccolo would store."""
+    if isinstance(columns.get("pricing_snapshot"), dict):
+        columns["pricing_snapshot"] = dump_json(columns["pricing_snapshot"])
+    return columns
