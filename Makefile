@@ -42,7 +42,7 @@ lint: $(TEST_STAMP)
 
 # A new migration from the tables: make migration DESC="what changed"
 migration: $(RUN_STAMP)
-	PICCOLO_CONF=confops.piccolo_conf $(BIN)/piccolo migrations new confops --auto --desc "$(DESC)"
+	PICCOLO_CONF=confops.piccolo_conf $(BIN)/piccolo migrations new confops --auto --desc="$(DESC)"
 
 # The scanner page's QR decoder (@zxing/library, Apache-2.0) bundled by esbuild; the built file
 # and its licence are committed, so running the app needs no Node and no CDN.

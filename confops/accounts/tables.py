@@ -22,7 +22,7 @@ STAFF_ROLES = frozenset({Role.admin, Role.registrar, Role.checkin, Role.cme_coor
 
 
 class User(Table, tablename="account_user"):
-    email = Varchar(length=254, unique=True, index=True)
+    email = Varchar(length=254, unique=True)
     display_name = Varchar(length=200)
     password_hash = Varchar(length=255, help_text="argon2; empty for link-only accounts")
     active = Boolean(default=True)
@@ -40,7 +40,7 @@ class LoginLink(Table):
     """Only a hash of the token is stored: a database leak does not leak working links."""
 
     user = ForeignKey(User, on_delete=OnDelete.cascade, null=False)
-    token_hash = Varchar(length=64, unique=True, index=True)
+    token_hash = Varchar(length=64, unique=True)
     next_path = Varchar(length=300)
     created_at = Timestamptz(default=TimestamptzNow())
     expires_at = Timestamptz()

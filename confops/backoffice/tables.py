@@ -36,7 +36,7 @@ class MailingListMember(Table):
     email = Varchar(length=254, index=True)
     name = Varchar(length=200)
     status = Varchar(length=16, choices=ListStatus, default=ListStatus.pending.value)
-    token = Varchar(length=64, unique=True, index=True, help_text="Confirms and unsubscribes")
+    token = Varchar(length=64, unique=True, help_text="Confirms and unsubscribes")
     created_at = Timestamptz(default=TimestamptzNow())
     confirmed_at = Timestamptz(null=True, default=None)
     unsubscribed_at = Timestamptz(null=True, default=None)

@@ -19,7 +19,7 @@ class EventSigningKey(Table):
     a database dump alone cannot forge badges, and neither can the secret key alone.
     """
 
-    event = ForeignKey(Event, on_delete=OnDelete.restrict, null=False, unique=True, index=True)
+    event = ForeignKey(Event, on_delete=OnDelete.restrict, null=False, unique=True)
     generation = Integer(default=1)
     key_sealed = Text(help_text="nonce ‖ AES-GCM(key), base64")
     created_at = Timestamptz(default=TimestamptzNow())
@@ -56,7 +56,7 @@ class ScannerDevice(Table):
 
     event = ForeignKey(Event, on_delete=OnDelete.restrict, null=False, index=True)
     name = Varchar(length=80, help_text="Station name shown in 'already checked in at …'")
-    token_hash = Varchar(length=64, unique=True, index=True)
+    token_hash = Varchar(length=64, unique=True)
     list_ids = Varchar(length=400, help_text="Comma-separated list ids; empty = every list of the event")
     created_by = Integer(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
@@ -83,8 +83,8 @@ class CheckinScan(Table):
     received_at = Timestamptz(default=TimestamptzNow())
     offline = Boolean(default=False)
     manual = Boolean(default=False, help_text="Found by name at the desk, no badge scanned")
-    nonce_key = Varchar(length=120, unique=True, index=True)
-    once_key = Varchar(length=60, null=True, default=None, unique=True, index=True)
+    nonce_key = Varchar(length=120, unique=True)
+    once_key = Varchar(length=60, null=True, default=None, unique=True)
     undone_at = Timestamptz(null=True, default=None)
 
 
@@ -99,7 +99,7 @@ class CheckinConflict(Table):
     direction = Varchar(length=3, default="in")
     reason = Varchar(length=30, help_text="already_checked_in, revoked, invalid, wrong_event, unpaid")
     scanned_at = Timestamptz()
-    nonce_key = Varchar(length=120, unique=True, index=True)
+    nonce_key = Varchar(length=120, unique=True)
     winner = ForeignKey(CheckinScan, on_delete=OnDelete.restrict, null=True)
     created_at = Timestamptz(default=TimestamptzNow())
     resolved_at = Timestamptz(null=True, default=None)

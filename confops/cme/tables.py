@@ -25,7 +25,7 @@ class CmeActivity(Table):
     """The event's designation beyond what Event already holds (provider, accreditation and AMA
     designation statements, maximum, evaluation required)."""
 
-    event = ForeignKey(Event, on_delete=OnDelete.cascade, null=False, unique=True, index=True)
+    event = ForeignKey(Event, on_delete=OnDelete.cascade, null=False, unique=True)
     credit_types = JSON(help_text='[{"type": "ancc", "quarters": 56, "statement": "..."}]')
     learning_format = Varchar(length=20, default="live", help_text="live, online, enduring")
     location = Varchar(length=200)
@@ -39,7 +39,7 @@ class CmeSessionCredit(Table):
     """Which credit types a session carries and its parallel group (the quarters are
     Session.credit_quarters)."""
 
-    session = ForeignKey(Session, on_delete=OnDelete.cascade, null=False, unique=True, index=True)
+    session = ForeignKey(Session, on_delete=OnDelete.cascade, null=False, unique=True)
     credit_types = Varchar(length=200, help_text="Comma-separated; empty = every type of the event")
     parallel_group = Varchar(length=40, help_text="Sessions sharing a group count once")
 
@@ -83,7 +83,7 @@ class EvaluationDone(Table):
 
 
 class CmeClaim(Table):
-    attendee = ForeignKey(Attendee, on_delete=OnDelete.restrict, null=False, unique=True, index=True)
+    attendee = ForeignKey(Attendee, on_delete=OnDelete.restrict, null=False, unique=True)
     event = ForeignKey(Event, on_delete=OnDelete.restrict, null=False, index=True)
     credit_type = Varchar(length=20)
     quarters = Integer()
@@ -100,7 +100,7 @@ class CertificateStatus(StrEnum):
 
 
 class Certificate(Table, tablename="cme_certificate"):
-    serial = Varchar(length=32, unique=True, index=True)
+    serial = Varchar(length=32, unique=True)
     kind = Varchar(length=12, default="learner", help_text="learner or faculty")
     event = ForeignKey(Event, on_delete=OnDelete.restrict, null=False, index=True)
     attendee = ForeignKey(Attendee, on_delete=OnDelete.restrict, null=True)
@@ -118,7 +118,7 @@ class Certificate(Table, tablename="cme_certificate"):
 class CmeProfile(Table):
     """What PARS and the boards need, given only with the learner's consent."""
 
-    user = Integer(unique=True, index=True, help_text="accounts User id")
+    user = Integer(unique=True, help_text="accounts User id")
     board_id = Varchar(length=40, help_text="ABIM/ABFM/ABP id")
     licence_id = Varchar(length=40, help_text="State and licence number")
     birth_month = Integer(null=True, default=None)

@@ -40,7 +40,7 @@ class SessionKind(StrEnum):
 
 
 class Organizer(Table):
-    slug = Varchar(length=64, unique=True, index=True)
+    slug = Varchar(length=64, unique=True)
     name = Varchar(length=200)
     short_name = Varchar(length=32)
     mission = Text()
@@ -63,7 +63,7 @@ class Organizer(Table):
 
 class Event(Table):
     organizer = ForeignKey(Organizer, on_delete=OnDelete.restrict, null=False)
-    slug = Varchar(length=80, unique=True, index=True)
+    slug = Varchar(length=80, unique=True)
     title = Varchar(length=200)
     kind = Varchar(length=32, choices=EventKind)
     status = Varchar(length=16, choices=EventStatus, default=EventStatus.draft.value)
@@ -157,5 +157,5 @@ class CalendarFeed(Table):
     """The unguessable token of a person's personal-agenda .ics subscription."""
 
     user = Integer(unique=True)
-    token = Varchar(length=64, unique=True, index=True)
+    token = Varchar(length=64, unique=True)
     created_at = Timestamptz(default=TimestamptzNow())

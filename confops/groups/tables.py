@@ -39,7 +39,7 @@ class TrainingKind(StrEnum):
 class GroupSeries(Table):
     """The Balint group sessions of one event, met by the same groups all meeting long."""
 
-    event = ForeignKey(Event, on_delete=OnDelete.cascade, null=False, unique=True, index=True)
+    event = ForeignKey(Event, on_delete=OnDelete.cascade, null=False, unique=True)
     title = Varchar(length=200, default="Balint small groups")
     min_size = Integer(default=6)
     max_size = Integer(default=10)

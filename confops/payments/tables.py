@@ -38,7 +38,7 @@ class ManualMethod(StrEnum):
 class Payment(Table):
     order = ForeignKey(Order, on_delete=OnDelete.restrict, null=False, index=True)
     provider = Varchar(length=16, choices=Provider)
-    provider_id = Varchar(length=100, unique=True, index=True, help_text="PaymentIntent id, or manual-…")
+    provider_id = Varchar(length=100, unique=True, help_text="PaymentIntent id, or manual-…")
     method = Varchar(length=20, default="card")
     amount_cents = Integer(default=0)
     currency = Varchar(length=3, default="USD")
@@ -58,7 +58,7 @@ class Refund(Table):
     currency = Varchar(length=3, default="USD")
     reason = Varchar(length=300)
     kind = Varchar(length=20, default="staff")  # staff / policy / automatic / provider
-    provider_id = Varchar(length=100, unique=True, index=True, help_text="Stripe refund id, or manual-…")
+    provider_id = Varchar(length=100, unique=True, help_text="Stripe refund id, or manual-…")
     recorded_by = ForeignKey(User, on_delete=OnDelete.restrict, null=True)
     created_at = Timestamptz(default=TimestamptzNow())
 
@@ -66,7 +66,7 @@ class Refund(Table):
 class WebhookEvent(Table):
     """Stripe's events as received: the unique id makes a replay a no-op."""
 
-    event_id = Varchar(length=100, unique=True, index=True)
+    event_id = Varchar(length=100, unique=True)
     type = Varchar(length=80)
     payload = Text()
     received_at = Timestamptz(default=TimestamptzNow())
@@ -80,7 +80,7 @@ class Dispute(Table):
     """A chargeback flags its order for staff (the order page and payments list show it)."""
 
     order = ForeignKey(Order, on_delete=OnDelete.restrict, null=False, index=True)
-    provider_id = Varchar(length=100, unique=True, index=True)
+    provider_id = Varchar(length=100, unique=True)
     amount_cents = Integer(default=0)
     reason = Varchar(length=100)
     created_at = Timestamptz(default=TimestamptzNow())
@@ -90,12 +90,12 @@ class InvoiceCounter(Table):
     """The last invoice number per organizer, bumped with UPDATE … RETURNING in the
     transaction that issues the invoice: a rolled-back invoice leaves no gap."""
 
-    organizer = ForeignKey(Organizer, on_delete=OnDelete.restrict, null=False, unique=True, index=True)
+    organizer = ForeignKey(Organizer, on_delete=OnDelete.restrict, null=False, unique=True)
     last_number = Integer(default=0)
 
 
 class Invoice(Table):
-    order = ForeignKey(Order, on_delete=OnDelete.restrict, null=False, unique=True, index=True)
+    order = ForeignKey(Order, on_delete=OnDelete.restrict, null=False, unique=True)
     organizer = ForeignKey(Organizer, on_delete=OnDelete.restrict, null=False)
     number = Integer()
     issued_at = Timestamptz(default=TimestamptzNow())

@@ -64,7 +64,7 @@ class EventSales(Table):
     """Per-event registration settings and the sold counter of Event.capacity (kept apart from
     Event so the events area does not change for registration)."""
 
-    event = ForeignKey(Event, on_delete=OnDelete.cascade, null=False, unique=True, index=True)
+    event = ForeignKey(Event, on_delete=OnDelete.cascade, null=False, unique=True)
     sold = Integer(default=0)
     cancellation_policy = Varchar(length=16, choices=CancellationPolicy,
                                   default=CancellationPolicy.tiered.value)
@@ -131,7 +131,7 @@ class Order(Table, tablename="registration_order"):
     currency = Varchar(length=3, default="USD")
     code = ForeignKey(DiscountCode, on_delete=OnDelete.restrict, null=True)
     expires_at = Timestamptz(null=True, default=None)
-    idempotency_key = Varchar(length=100, unique=True, index=True)
+    idempotency_key = Varchar(length=100, unique=True)
     pricing_snapshot = JSON()
     token_hash = Varchar(length=64, index=True)
     refund_cents = Integer(default=0)
@@ -159,7 +159,7 @@ class Attendee(Table, tablename="registration_attendee"):
     email = Varchar(length=254, index=True)
     status = Varchar(length=16, choices=AttendeeStatus, default=AttendeeStatus.active.value)
     price_cents = Integer(default=0)
-    checkin_code = Varchar(length=64, unique=True, index=True)
+    checkin_code = Varchar(length=64, unique=True)
     token_version = Integer(default=1)
     accessibility_followed_up = Boolean(default=False)
     created_at = Timestamptz(default=TimestamptzNow())
@@ -214,7 +214,7 @@ class WaitlistOffer(Table):
 
     entry = ForeignKey(WaitlistEntry, on_delete=OnDelete.cascade, null=False)
     event = ForeignKey(Event, on_delete=OnDelete.cascade, null=False)
-    token_hash = Varchar(length=64, unique=True, index=True)
+    token_hash = Varchar(length=64, unique=True)
     expires_at = Timestamptz()
     status = Varchar(length=16, default="open")  # open / used / lapsed
     created_at = Timestamptz(default=TimestamptzNow())
