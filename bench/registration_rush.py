@@ -60,15 +60,29 @@ async def count(db_url: str) -> tuple[int, int]:
             await pg_fetchval(db_url, "SELECT sold FROM event_sales"))
 
 
-async def fire(base: str, attempts: int, concurrency: int) -> dict:
-    from bench.loadgen import post_json
+async def fire(base: str, attempts: int, concurrency: int, warmup: int) -> dict:
+    from bench.loadgen import Connection, request_bytes, run_jobs
 
     url = urlparse(base)
-    bodies = [{"buyer_name": f"Person {i}", "buyer_email": f"p{i}@example.org", "idempotency_key": f"rush-{i}",
-               "attendees": [{"category": "free", "email": f"p{i}@example.org", "first_name": "P",
-                              "last_name": str(i)}]} for i in range(attempts)]
-    results = await post_json(url.hostname, url.port, "/api/v1/events/rush/orders", bodies, connections=concurrency)
-    return results.summary()
+    host, port = url.hostname, url.port
+    conns = [Connection(host, port) for _ in range(concurrency)]
+    look = request_bytes(host, port, "GET", "/api/v1/events/rush")
+
+    async def one(conn: Connection, raw: bytes) -> str:
+        return str((await conn.send(raw))[0])
+
+    # The people in the rush have the event open: their connections are made and the event
+    # read before registration opens (untimed; printed apart). --warmup 0: cold connections.
+    looked = await run_jobs(host, port, [look] * (warmup * concurrency), one, connections=conns)
+    head = {"Content-Type": "application/json"}
+    orders = [request_bytes(host, port, "POST", "/api/v1/events/rush/orders", json.dumps(
+        {"buyer_name": f"Person {i}", "buyer_email": f"p{i}@example.org", "idempotency_key": f"rush-{i}",
+         "attendees": [{"category": "free", "email": f"p{i}@example.org", "first_name": "P",
+                        "last_name": str(i)}]}).encode(), head) for i in range(attempts)]
+    results = await run_jobs(host, port, orders, one, connections=conns)
+    for conn in conns:
+        conn.close()
+    return {**results.summary(), "warmup": looked.summary()["statuses"], "warmup_p99": looked.summary()["p99"]}
 
 
 def main() -> None:
@@ -77,14 +91,15 @@ def main() -> None:
     parser.add_argument("--attempts", type=int, default=2000)
     parser.add_argument("--places", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=200)
-    parser.add_argument("--server", choices=["granian", "uvicorn"], default="uvicorn")
+    parser.add_argument("--server", choices=["granian", "uvicorn"], default="granian")
+    parser.add_argument("--warmup", type=int, default=1, help="event reads per connection before the rush")
     parser.add_argument("--timeline", default="", help="write each request's start, latency and status here")
     parser.add_argument("--fire", default="", help=argparse.SUPPRESS)  # the separate client process
     args = parser.parse_args()
     if args.fire:
         from bench.loadgen import run
 
-        print(json.dumps(run(fire(args.fire, args.attempts, args.concurrency))))
+        print(json.dumps(run(fire(args.fire, args.attempts, args.concurrency, args.warmup))))
         return
 
     from bench.harness import fire_from_child, pg_fetchval, scratch_database, serving
@@ -93,7 +108,8 @@ def main() -> None:
         asyncio.run(prepare(db_url, args.places))
         with serving(db_url, server=args.server) as port:
             result = fire_from_child(__file__, ["--fire", f"http://127.0.0.1:{port}", "--attempts", str(args.attempts),
-                                                "--concurrency", str(args.concurrency)], timeout=600)
+                                                "--concurrency", str(args.concurrency), "--warmup", str(args.warmup)],
+                                    timeout=600)
         if args.timeline:
             from bench.loadgen import write_timeline
 
@@ -102,7 +118,8 @@ def main() -> None:
         mails = asyncio.run(pg_fetchval(db_url, "SELECT count(*) FROM outbox_message WHERE status = 'sent'"))
     confirmed = result["statuses"].get("201", 0)
     print(f"p99_ms_by_status={result['p99_by_status']} connections={args.concurrency} server={args.server} "
-          f"load_avg={os.getloadavg()[0]:.2f}")
+          f"load_avg={os.getloadavg()[0]:.2f} warmup_reads={result['warmup']} "
+          f"warmup_p99_ms={result['warmup_p99']:.0f}")
     print(f"statuses={result['statuses']} attendees={attendees} sold_counter={sold} places={args.places} "
           f"confirmation_mails_sent={mails}")
     # rps counts every attempt (the 409s once it is sold out too); orders_per_s only the

@@ -10,12 +10,15 @@ from confops.events.tables import Event
 from confops.registration import orders
 from confops.registration.intake import AttendeeIn, OrderIn
 from confops.registration.schemas import AttendeeOut, OrderBody, OrderCreated, OrderOut
+from confops.web.access import NO_SESSION
 
 
 class OrdersApi(Controller):
     path = "/api/v1"
     tags = ["registration"]
-    opt = {"access": PUBLIC}
+    # The API is its idempotency keys and order tokens; the cookie session (read and signed
+    # again on every request by the session middleware) is never used here.
+    opt = {"access": PUBLIC, NO_SESSION: True}
 
     @post("/events/{slug:str}/orders", status_code=201)
     async def place(self, request: Request, slug: FromPath[str], data: JSONBody[OrderBody]) -> Response[OrderCreated]:
