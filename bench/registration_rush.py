@@ -1,10 +1,16 @@
 """Registration rush: 2,000 concurrent order attempts at 500 places, over HTTP.
 
-Starts `confops serve --workers 2` (each with its in-app worker, the default) on a fresh
-PostgreSQL database, creates an event with 500 places (a free category, so every success is a
-confirmed order whose confirmation e-mail the worker renders meanwhile), fires the attempts
+Starts `confops serve --workers 2 --server granian` (each with its in-app worker, the default)
+on a fresh PostgreSQL database, creates an event with 500 places (a free category, so every
+success is a confirmed order with a confirmation e-mail for the worker), fires the attempts
 from a separate process over `--concurrency` keep-alive connections (bench/loadgen.py: the
 client must not eat the CPU it measures), then counts what was sold.
+
+Before the clock starts each connection reads the event once (`--warmup`, untimed, its p99
+printed apart): the people in a rush have the event open when registration opens. With
+`--warmup 0` the timed attempts also pay for 200 TCP connections made at the same instant.
+Granian by default: uvicorn's workers accept connections unevenly (measured: 172 and 32 of
+the 200), so one worker's queue was five times the other's.
 
 `--concurrency` is how many attempts are in flight at once. By Little's law the mean latency is
 that number divided by the rate, so the issue's two goals together (300 orders/s, p99 250 ms)
@@ -12,7 +18,8 @@ mean at most about 75 in flight at 300/s; at 200 in flight p99 ≤ 250 ms needs 
 Report the figures at 50, 100 and 200 (the default).
 
     .venv/bin/python bench/registration_rush.py [--pg postgresql://postgres@127.0.0.1:5432/postgres]
-        [--attempts 2000] [--places 500] [--concurrency 200] [--server uvicorn|granian] [--timeline FILE]
+        [--attempts 2000] [--places 500] [--concurrency 200] [--server granian|uvicorn] [--warmup 1]
+        [--timeline FILE]
 
 Last line: confirmed=… oversold=… rps=… p50_ms=… p99_ms=…
 """
