@@ -20,6 +20,7 @@ from confops.checkin.tables import CheckinList, ScannerDevice
 from confops.core import clock
 from confops.core.errors import Invalid, NotFound, NotSignedIn, NotYours
 from confops.db import transaction
+from confops.events.tables import Event
 
 CACHE_SECONDS = 5.0
 TOKEN_PREFIX = "dev_"
@@ -158,7 +159,7 @@ async def event_awards_cme(event_id: int) -> bool:
     now = time.monotonic()
     hit = _cme.get(event_id)
     if hit is None or hit[0] < now:
-        rows = await ScannerDevice.raw("SELECT cme_enabled FROM event WHERE id = {}", event_id)
+        rows = await Event.raw("SELECT cme_enabled FROM event WHERE id = {}", event_id)
         hit = (now + CACHE_SECONDS, bool(rows and rows[0]["cme_enabled"]))
         _cme[event_id] = hit
     return hit[1]
