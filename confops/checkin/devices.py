@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from confops.checkin import service as keys_service
@@ -58,6 +59,15 @@ def forget_cached() -> None:
     _lists.clear()
     _keys.clear()
     _cme.clear()
+
+
+async def _remember(store: dict, key, seconds: float, load: Callable[[], Awaitable]):
+    """`store[key]` if it was loaded less than `seconds` ago, else `await load()`, kept (None too)."""
+    now = time.monotonic()
+    hit = store.get(key)
+    if hit is None or hit[0] < now:
+        hit = store[key] = (now + seconds, await load())
+    return hit[1]
 
 
 def hash_token(token: str) -> str:
@@ -110,33 +120,29 @@ async def device_for_token(bearer: str | None) -> Device:
     if not bearer or not bearer.startswith(TOKEN_PREFIX) or len(bearer) > 100:
         raise NotSignedIn("This scanner is not paired (no valid device token).", code="device_token")
     digest = hash_token(bearer)
-    now = time.monotonic()
-    hit = _devices.get(digest)
-    if hit is None or hit[0] < now:
+
+    async def load() -> Device | None:
         row = await ScannerDevice.select(
             ScannerDevice.id, ScannerDevice.event, ScannerDevice.name, ScannerDevice.list_ids,
             ScannerDevice.revoked_at).where(ScannerDevice.token_hash == digest).first()
-        device = None
-        if row is not None and row["revoked_at"] is None:
-            device = Device(row["id"], row["event"], row["name"], _parse_ids(row["list_ids"]))
-        hit = (now + CACHE_SECONDS, device)
-        _devices[digest] = hit
-    if hit[1] is None:
+        if row is None or row["revoked_at"] is not None:
+            return None
+        return Device(row["id"], row["event"], row["name"], _parse_ids(row["list_ids"]))
+
+    device = await _remember(_devices, digest, CACHE_SECONDS, load)
+    if device is None:
         raise NotSignedIn("This scanner's device token was revoked or is unknown.", code="device_token")
-    return hit[1]
+    return device
 
 
 async def list_for_device(device: Device, list_id: int) -> ListInfo:
     """The list, if this device may scan it (another event's list or one outside its scope: 403)."""
-    now = time.monotonic()
-    hit = _lists.get(list_id)
-    if hit is None or hit[0] < now:
+    async def load() -> ListInfo | None:
         row = await CheckinList.select().where(CheckinList.id == list_id).first()
-        info = None if row is None else ListInfo(row["id"], row["event"], row["name"], row["kind"],
-                                                 row["session"], row["track_exit"])
-        hit = (now + CACHE_SECONDS * 12, info)
-        _lists[list_id] = hit
-    info = hit[1]
+        return None if row is None else ListInfo(row["id"], row["event"], row["name"], row["kind"], row["session"],
+                                                 row["track_exit"])
+
+    info = await _remember(_lists, list_id, CACHE_SECONDS * 12, load)
     if info is None:
         raise NotFound("There is no such check-in list.", field="list_id")
     if info.event_id != device.event_id or not device.may_use(list_id):
@@ -145,24 +151,17 @@ async def list_for_device(device: Device, list_id: int) -> ListInfo:
 
 
 async def event_key(event_id: int, secret_key: str) -> tokens.EventKey:
-    now = time.monotonic()
-    hit = _keys.get(event_id)
-    if hit is None or hit[0] < now:
-        hit = (now + CACHE_SECONDS, await keys_service.event_key(event_id, secret_key))
-        _keys[event_id] = hit
-    return hit[1]
+    return await _remember(_keys, event_id, CACHE_SECONDS, lambda: keys_service.event_key(event_id, secret_key))
 
 
 async def event_awards_cme(event_id: int) -> bool:
     """Whether the event has CME, as of at most CACHE_SECONDS ago: it picks the door's path
     (scanning.py), and that path checks the flag again in its own statement."""
-    now = time.monotonic()
-    hit = _cme.get(event_id)
-    if hit is None or hit[0] < now:
+    async def load() -> bool:
         rows = await Event.raw("SELECT cme_enabled FROM event WHERE id = {}", event_id)
-        hit = (now + CACHE_SECONDS, bool(rows and rows[0]["cme_enabled"]))
-        _cme[event_id] = hit
-    return hit[1]
+        return bool(rows and rows[0]["cme_enabled"])
+
+    return await _remember(_cme, event_id, CACHE_SECONDS, load)
 
 
 def forget_event_awards_cme(event_id: int) -> None:

@@ -139,7 +139,9 @@ async def scan(device: Device, lst: ListInfo, key: tokens.EventKey, *, nonce: st
     """An online scan (or a desk check-in by name when ``attendee_id`` is given)."""
     check_input(nonce, direction, lst)
     if token is not None and not is_sqlite(current_engine()):
-        return await _scan_in_one_statement(device, lst, key, nonce=nonce, token=token, direction=direction)
+        outcome = await _scan_in_one_statement(device, lst, key, nonce=nonce, token=token, direction=direction)
+        outcome.list_id, outcome.direction = lst.id, direction
+        return outcome
     outcome, _row = await verify(device, key, token, attendee_id)
     outcome.list_id, outcome.direction = lst.id, direction
     if outcome.result != OK:
@@ -151,10 +153,7 @@ async def scan(device: Device, lst: ListInfo, key: tokens.EventKey, *, nonce: st
                              offline=False, manual=token is None)
         if made is not None:
             await announce(lst, outcome.attendee_id, direction, now)
-    if made is not None:
-        outcome.scan_id, outcome.checked_in_at, outcome.station = made, now, device.name
-        return outcome
-    return await _repeat(outcome, nonce_key, once_key)
+    return await _answer(outcome, made, now, device.name, nonce_key, once_key)
 
 
 async def _scan_in_one_statement(device: Device, lst: ListInfo, key: tokens.EventKey, *, nonce: str, token: str,
@@ -168,14 +167,11 @@ async def _scan_in_one_statement(device: Device, lst: ListInfo, key: tokens.Even
     parsed = tokens.parse(token)
     if parsed is None or parsed[0].event_id != device.event_id:
         outcome, _ = await verify(device, key, token, None)  # invalid or wrong event: no query
-        outcome.list_id, outcome.direction = lst.id, direction
         return outcome
     claims = parsed[0]
     if tokens.verify(token, key=key, current_version=claims.token_version).verdict is not tokens.Verdict.ok:
-        outcome = Outcome(INVALID, "This badge does not verify.") if claims.generation >= key.generation \
+        return Outcome(INVALID, "This badge does not verify.") if claims.generation >= key.generation \
             else Outcome(REVOKED, "This badge was replaced or cancelled.")
-        outcome.list_id, outcome.direction = lst.id, direction
-        return outcome
     now = clock.now()
     nonce_key, once_key = _keys(device, lst, claims.attendee_id, direction, nonce)
     statement = functools.partial(
@@ -191,13 +187,9 @@ async def _scan_in_one_statement(device: Device, lst: ListInfo, key: tokens.Even
         async with transaction():
             done = await _record(statement, token, key, lst, claims.attendee_id, direction, now, alone=False)
     row, outcome = done
-    outcome.list_id, outcome.direction = lst.id, direction
     if outcome.result != OK:
         return outcome
-    if row["scan_id"] is not None:
-        outcome.scan_id, outcome.checked_in_at, outcome.station = row["scan_id"], now, device.name
-        return outcome
-    return await _repeat(outcome, nonce_key, once_key)
+    return await _answer(outcome, row["scan_id"], now, device.name, nonce_key, once_key)
 
 
 async def _record(statement, token: str, key: tokens.EventKey, lst: ListInfo, attendee_id: int, direction: str,
@@ -249,8 +241,13 @@ async def announce(lst: ListInfo, attendee_id: int, direction: str, at: datetime
                    scanned_at=at, list_id=lst.id, event=event)
 
 
-async def _repeat(outcome: Outcome, nonce_key: str, once_key: str) -> Outcome:
-    """The insert collided: the same request again (same nonce: same answer) or a repeat."""
+async def _answer(outcome: Outcome, scan_id: int | None, now: datetime, station: str, nonce_key: str,
+                  once_key: str) -> Outcome:
+    """A person who may come in: checked in now (`scan_id`, the row just inserted), or the insert
+    collided: the same request again (same nonce: same answer) or a repeat."""
+    if scan_id is not None:
+        outcome.scan_id, outcome.checked_in_at, outcome.station = scan_id, now, station
+        return outcome
     same = await CheckinScan.select(CheckinScan.id, CheckinScan.scanned_at, CheckinScan.station).where(
         CheckinScan.nonce_key == nonce_key).first()
     if same is not None:
