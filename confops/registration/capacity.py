@@ -73,17 +73,12 @@ async def claim_together(*, event_id: int, places: int, categories: list[tuple[i
     waits for the one before), so two orders never deadlock. SQLite has no UPDATE inside
     WITH, and its transactions take the write lock at BEGIN anyway, so there the claims are
     separate statements."""
-    if is_sqlite(current_engine()):
-        if places:
-            await claim_event(event_id, places)
-        for category_id, n, label in sorted(categories):
-            await claim_category(category_id, n, label)
-        for addon_id, n, label in sorted(addons):
-            await claim_addon(addon_id, n, label)
-        if code is not None:
-            await claim_code(*code)
-        return
     parts = claim_parts(event_id=event_id, places=places, categories=categories, addons=addons, code=code)
+    if is_sqlite(current_engine()):
+        for part in parts:
+            if not await EventSales.raw(part.sql, *part.args):
+                raise part.refusal
+        return
     if not parts:
         return
     ctes, args = chained(parts)
@@ -155,11 +150,6 @@ async def claim_addon(addon_id: int, n: int, label: str) -> None:
 
 async def release_addon(addon_id: int, n: int) -> None:
     await AddOn.update({AddOn.sold: AddOn.sold - n}).where(AddOn.id == addon_id)
-
-
-async def claim_code(code_id: int, uses: int, now: datetime) -> None:
-    if not await DiscountCode.raw(_CODE_CLAIM, uses, code_id, uses, now):
-        raise _code_used_up()
 
 
 async def release_code(code_id: int, uses: int) -> None:

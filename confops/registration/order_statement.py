@@ -118,18 +118,11 @@ async def place(*, order: dict, attendees: list[NewAttendee], accounts: list[tup
         f"WHERE EXISTS (SELECT 1 FROM {last}) ORDER BY v.n RETURNING id, checkin_code)")
     addons = [(a.checkin_code, *x) for a in attendees for x in a.addons]
     if addons:
-        rows = ", ".join(f"({n}, {p(c, 'varchar')}, {p(i, 'int')}, {p(q, 'int')}, {p(cents, 'int')})"
-                         for n, (c, i, q, cents) in enumerate(addons))
-        parts.append("ao AS (INSERT INTO attendee_add_on (attendee, addon, quantity, price_cents) "
-                     f"SELECT a.id, v.addon, v.quantity, v.price FROM a JOIN (VALUES {rows}) "
-                     "v(n, code, addon, quantity, price) ON v.code = a.checkin_code ORDER BY v.n)")
+        parts.append(_per_attendee(p, "ao", "attendee_add_on",
+                                   (("addon", "int"), ("quantity", "int"), ("price_cents", "int")), addons))
     answers = [(a.checkin_code, *x) for a in attendees for x in a.answers]
     if answers:
-        rows = ", ".join(f"({n}, {p(c, 'varchar')}, {p(q, 'int')}, {p(v, 'text')})"
-                         for n, (c, q, v) in enumerate(answers))
-        parts.append("an AS (INSERT INTO registration_answer (attendee, question, value) "
-                     f"SELECT a.id, v.question, v.value FROM a JOIN (VALUES {rows}) "
-                     "v(n, code, question, value) ON v.code = a.checkin_code ORDER BY v.n)")
+        parts.append(_per_attendee(p, "an", "registration_answer", (("question", "int"), ("value", "text")), answers))
     if mail is not None:
         rows = ", ".join(f"({n}, {p(to, 'varchar')}, {p(to.lower(), 'text')}, {p(code, 'varchar')})"
                          for n, (to, code) in enumerate(mail.recipients))
@@ -148,6 +141,18 @@ async def place(*, order: dict, attendees: list[NewAttendee], accounts: list[tup
     except asyncpg.exceptions.DivisionByZeroError:
         raise ClaimRefused from None
     return row["id"], row["expires_at"]
+
+
+def _per_attendee(p: _Sql, name: str, table: str, columns: tuple[tuple[str, str], ...], rows: list[tuple]) -> str:
+    """A WITH part inserting rows of an attendee inserted by `a` (found by check-in code), in the
+    order given: each row is (check-in code, *values of `columns`, given as (name, cast))."""
+    names = ", ".join(c for c, _ in columns)
+    values = ", ".join(
+        f"({n}, {p(code, 'varchar')}, " + ", ".join(p(v, cast) for v, (_, cast) in zip(rest, columns, strict=True)) + ")"
+        for n, (code, *rest) in enumerate(rows))
+    return (f"{name} AS (INSERT INTO {table} (attendee, {names}) SELECT a.id, "
+            f"{', '.join('v.' + c for c, _ in columns)} FROM a JOIN (VALUES {values}) v(n, code, {names}) "
+            "ON v.code = a.checkin_code ORDER BY v.n)")
 
 
 def order_columns(**columns) -> dict:

@@ -198,7 +198,7 @@ async def _place_order(slug: str, order: OrderIn, *, hold_minutes: int, base_url
         confirmed_at=now if free else None,
     )
     people = _new_attendees(order, priced, cats, adds, catalog.questions, complimentary)
-    claims = _claims(order, priced, cats, adds, code_row, event_id, now)
+    claims = _claims(order, priced, cats, adds, code_row, now)
     early = priced.phase == pricing.PhaseKind.early.value and catalog.sales["early_bird_first_n"] is not None
     try:
         if _one_statement_will_do(order, early):
@@ -321,7 +321,7 @@ async def _ensure_accounts(order: OrderIn) -> None:
                    f"VALUES {values} ON CONFLICT (email) DO NOTHING", *args)
 
 
-def _claims(order: OrderIn, priced: pricing.Quote, cats: dict, adds: dict, code_row: dict | None, event_id: int,
+def _claims(order: OrderIn, priced: pricing.Quote, cats: dict, adds: dict, code_row: dict | None,
             now: datetime) -> dict:
     """What the order claims, as capacity.claim_together's keyword arguments."""
     per_category: dict[str, int] = {}
