@@ -105,9 +105,25 @@ async def atomic(engine: Engine | None = None) -> AsyncIterator[None]:
     await savepoint.release()
 
 
-_GATES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Semaphore]] = (
-    weakref.WeakKeyDictionary())
-_BUSY: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Busy] = weakref.WeakKeyDictionary()
+class _Gates:
+    """One event loop's `hot_rows` gates, and how many blocks are in or waiting at any of them."""
+
+    def __init__(self) -> None:
+        self.semaphores: dict[str, asyncio.Semaphore] = {}
+        self.busy = 0
+        self.idle = asyncio.Event()
+        self.idle.set()
+
+
+_GATES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Gates] = weakref.WeakKeyDictionary()
+
+
+def _gates() -> _Gates:
+    loop = asyncio.get_running_loop()
+    gates = _GATES.get(loop)
+    if gates is None:
+        gates = _GATES[loop] = _Gates()
+    return gates
 
 
 @contextlib.asynccontextmanager
@@ -128,35 +144,19 @@ async def hot_rows(name: str, writers: int, engine: Engine | None = None) -> Asy
     if engine.current_transaction.get() is not None:
         yield
         return
-    loop = asyncio.get_running_loop()
-    gates = _GATES.setdefault(loop, {})
-    gate = gates.get(name)
+    gates = _gates()
+    gate = gates.semaphores.get(name)
     if gate is None:
-        gate = gates[name] = asyncio.Semaphore(writers)
-    busy = _busy(loop)
-    busy.count += 1
-    busy.idle.clear()
+        gate = gates.semaphores[name] = asyncio.Semaphore(writers)
+    gates.busy += 1
+    gates.idle.clear()
     try:
         async with gate:
             yield
     finally:
-        busy.count -= 1
-        if not busy.count:
-            busy.idle.set()
-
-
-class _Busy:
-    def __init__(self) -> None:
-        self.count = 0
-        self.idle = asyncio.Event()
-        self.idle.set()
-
-
-def _busy(loop: asyncio.AbstractEventLoop) -> _Busy:
-    busy = _BUSY.get(loop)
-    if busy is None:
-        busy = _BUSY[loop] = _Busy()
-    return busy
+        gates.busy -= 1
+        if not gates.busy:
+            gates.idle.set()
 
 
 async def yield_to_hot_rows(at_most: float, settle: float = 0.05) -> float:
@@ -165,11 +165,11 @@ async def yield_to_hot_rows(at_most: float, settle: float = 0.05) -> float:
     for at most `at_most` seconds; returns the seconds waited. The work waits, it is never
     dropped."""
     loop = asyncio.get_running_loop()
-    busy = _busy(loop)
+    gates = _gates()
     start = loop.time()
-    while busy.count and (left := at_most - (loop.time() - start)) > 0:
+    while gates.busy and (left := at_most - (loop.time() - start)) > 0:
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(busy.idle.wait(), timeout=left)
+            await asyncio.wait_for(gates.idle.wait(), timeout=left)
         await asyncio.sleep(settle)  # between two orders of a rush the gate is empty for an instant
     return loop.time() - start
 
