@@ -57,9 +57,20 @@ def _databases(tmp_path_factory):
 @pytest.fixture(params=ENGINES)
 def db(request, _databases) -> databases.TestDatabase:
     """An empty, migrated database; the test runs once per engine."""
-    if request.param not in _databases:
+    return _fresh(_databases, request.param)
+
+
+@pytest.fixture
+def pg_db(_databases) -> databases.TestDatabase:
+    """PostgreSQL alone, for what only it can show (two sessions writing at the same moment;
+    SQLite has one writer at a time)."""
+    return _fresh(_databases, "postgres")
+
+
+def _fresh(made: dict[str, databases.TestDatabase], kind: str) -> databases.TestDatabase:
+    if kind not in made:
         pytest.skip("PostgreSQL run needs CONFOPS_TEST_DATABASE_URL")
-    database = _databases[request.param]
+    database = made[kind]
     database.activate()
     database.empty()
     return database

@@ -72,6 +72,10 @@ class CheckinScan(Table):
     unique column is enforced identically on SQLite and PostgreSQL. Undoing a scan keeps the row
     (the audit trail) and clears ``once_key`` (NULLs never collide), so the person can be
     scanned again.
+
+    On PostgreSQL the list and device references are kept by triggers, not foreign-key
+    constraints (same rules, no lock on the shared list and device rows at every scan): see
+    migration 2026-12-01T14:40:00. The columns stay ForeignKey here for joins and for SQLite.
     """
 
     checkin_list = ForeignKey(CheckinList, on_delete=OnDelete.restrict, null=False, index=True)

@@ -1,0 +1,124 @@
+"""A scan always points at a list and a device that exist, on both engines.
+
+SQLite keeps this with foreign keys; PostgreSQL with triggers that lock no shared row
+(migration 2026-12-01T14:40:00 says why). Both are held to the same rules here, and on
+PostgreSQL a scan and a delete that meet are made to wait for each other."""
+
+import asyncio
+import sqlite3
+
+import asyncpg
+import pytest
+
+from confops.checkin.tables import CheckinList, CheckinScan, ScannerDevice
+from tests.checkin.factory import make_door
+from tests.checkin.test_scanning import _scan
+
+REFUSED = (sqlite3.IntegrityError, asyncpg.ForeignKeyViolationError)
+
+
+async def _scanned_door():
+    door = await make_door(2)
+    assert (await _scan(door, await door.token(door.people[0]))).result == "ok"
+    return door
+
+
+def _scan_row(door, *, list_id: int, device_id: int | None, nonce: str) -> CheckinScan:
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC)
+    return CheckinScan(checkin_list=list_id, attendee=door.people[1], device=device_id, station="Door A",
+                       direction="in", scanned_at=now, received_at=now, nonce_key=nonce, once_key=None)
+
+
+async def test_a_list_or_device_with_scans_cannot_be_deleted(db):
+    door = await _scanned_door()
+    with pytest.raises(REFUSED):
+        await CheckinList.delete().where(CheckinList.id == door.entry_list)
+    with pytest.raises(REFUSED):
+        await ScannerDevice.delete().where(ScannerDevice.id == door.device["id"])
+    assert await CheckinList.exists().where(CheckinList.id == door.entry_list)
+    assert await ScannerDevice.exists().where(ScannerDevice.id == door.device["id"])
+    assert await CheckinScan.count() == 1
+
+
+async def test_a_list_or_device_without_scans_can_be_deleted(db):
+    door = await make_door(1)
+    await CheckinList.delete().where(CheckinList.id == door.session_list)
+    await ScannerDevice.delete().where(ScannerDevice.id == door.device["id"])
+    assert not await CheckinList.exists().where(CheckinList.id == door.session_list)
+    assert not await ScannerDevice.exists().where(ScannerDevice.id == door.device["id"])
+
+
+async def test_a_scan_for_a_list_or_device_that_does_not_exist_is_refused(db):
+    door = await make_door(2)
+    with pytest.raises(REFUSED):
+        await CheckinScan.insert(_scan_row(door, list_id=door.entry_list + 1000, device_id=door.device["id"],
+                                           nonce="x:1"))
+    with pytest.raises(REFUSED):
+        await CheckinScan.insert(_scan_row(door, list_id=door.entry_list, device_id=door.device["id"] + 1000,
+                                           nonce="x:2"))
+    manual = await CheckinScan.insert(_scan_row(door, list_id=door.entry_list, device_id=None, nonce="x:3")
+                                      ).returning(CheckinScan.id)  # a desk check-in has no device
+    with pytest.raises(REFUSED):
+        await CheckinScan.update({CheckinScan.checkin_list: door.entry_list + 1000}).where(
+            CheckinScan.id == manual[0]["id"])
+    assert await CheckinScan.count() == 1
+    assert (await CheckinScan.select(CheckinScan.checkin_list).first())["checkin_list"] == door.entry_list
+
+
+async def test_renumbering_a_list_or_device_carries_its_scans(db):
+    door = await _scanned_door()
+    await CheckinList.update({CheckinList.id: 9001}).where(CheckinList.id == door.entry_list)
+    await ScannerDevice.update({ScannerDevice.id: 9002}).where(ScannerDevice.id == door.device["id"])
+    scan = await CheckinScan.select(CheckinScan.checkin_list, CheckinScan.device).first()
+    assert scan == {"checkin_list": 9001, "device": 9002}
+
+
+async def _pg(db):
+    return await asyncpg.connect(db.url)
+
+
+async def test_a_delete_waits_for_a_scan_being_written_then_is_refused(pg_db):
+    door = await make_door(2)
+    scanner, admin = await _pg(pg_db), await _pg(pg_db)
+    try:
+        writing = scanner.transaction()
+        await writing.start()
+        await scanner.execute(
+            "INSERT INTO checkin_scan (checkin_list, attendee, device, station, direction, scanned_at, received_at,"
+            " offline, manual, nonce_key) VALUES ($1, $2, $3, 'Door A', 'in', now(), now(), false, false, 'n:1')",
+            door.entry_list, door.people[0], door.device["id"])
+        delete = asyncio.create_task(admin.execute("DELETE FROM checkin_list WHERE id = $1", door.entry_list))
+        await asyncio.sleep(0.3)
+        assert not delete.done(), "the delete must wait for the scan being written"
+        await writing.commit()
+        with pytest.raises(asyncpg.ForeignKeyViolationError):
+            await delete
+    finally:
+        await scanner.close()
+        await admin.close()
+    assert await CheckinList.exists().where(CheckinList.id == door.entry_list)
+    assert await CheckinScan.count() == 1
+
+
+async def test_a_scan_waits_for_a_delete_in_progress_then_is_refused(pg_db):
+    door = await make_door(2)
+    scanner, admin = await _pg(pg_db), await _pg(pg_db)
+    try:
+        deleting = admin.transaction()
+        await deleting.start()
+        await admin.execute("DELETE FROM checkin_list WHERE id = $1", door.session_list)
+        insert = asyncio.create_task(scanner.execute(
+            "INSERT INTO checkin_scan (checkin_list, attendee, device, station, direction, scanned_at, received_at,"
+            " offline, manual, nonce_key) VALUES ($1, $2, $3, 'Door A', 'in', now(), now(), false, false, 'n:1')",
+            door.session_list, door.people[0], door.device["id"]))
+        await asyncio.sleep(0.3)
+        assert not insert.done(), "the scan must wait for the delete in progress"
+        await deleting.commit()
+        with pytest.raises(asyncpg.ForeignKeyViolationError):
+            await insert
+    finally:
+        await scanner.close()
+        await admin.close()
+    assert await CheckinScan.count() == 0
