@@ -123,7 +123,7 @@ class DiscountCode(Table):
 
 
 class Order(Table, tablename="registration_order"):
-    event = ForeignKey(Event, on_delete=OnDelete.restrict, null=False)
+    event = ForeignKey(Event, on_delete=OnDelete.restrict, null=False, index=True)
     buyer_name = Varchar(length=200)
     buyer_email = Varchar(length=254, index=True)
     status = Varchar(length=20, choices=OrderStatus, default=OrderStatus.pending.value)
@@ -143,8 +143,8 @@ class Order(Table, tablename="registration_order"):
 
 
 class Attendee(Table, tablename="registration_attendee"):
-    order = ForeignKey(Order, on_delete=OnDelete.restrict, null=False)
-    event = ForeignKey(Event, on_delete=OnDelete.restrict, null=False)
+    order = ForeignKey(Order, on_delete=OnDelete.restrict, null=False, index=True)
+    event = ForeignKey(Event, on_delete=OnDelete.restrict, null=False, index=True)
     category = ForeignKey(Category, on_delete=OnDelete.restrict, null=False)
     first_name = Varchar(length=100)
     last_name = Varchar(length=100)
@@ -182,7 +182,7 @@ class Question(Table, tablename="registration_question"):
 
 
 class Answer(Table, tablename="registration_answer"):
-    attendee = ForeignKey(Attendee, on_delete=OnDelete.cascade, null=False)
+    attendee = ForeignKey(Attendee, on_delete=OnDelete.cascade, null=False, index=True)
     question = ForeignKey(Question, on_delete=OnDelete.restrict, null=False)
     value = Text()
 
