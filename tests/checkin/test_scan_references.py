@@ -6,6 +6,7 @@ PostgreSQL a scan and a delete that meet are made to wait for each other."""
 
 import asyncio
 import sqlite3
+from datetime import UTC, datetime
 
 import asyncpg
 import pytest
@@ -15,6 +16,8 @@ from tests.checkin.factory import make_door
 from tests.checkin.test_scanning import _scan
 
 REFUSED = (sqlite3.IntegrityError, asyncpg.ForeignKeyViolationError)
+INSERT_SCAN = ("INSERT INTO checkin_scan (checkin_list, attendee, device, station, direction, scanned_at, received_at,"
+               " offline, manual, nonce_key) VALUES ($1, $2, $3, 'Door A', 'in', now(), now(), false, false, 'n:1')")
 
 
 async def _scanned_door():
@@ -24,8 +27,6 @@ async def _scanned_door():
 
 
 def _scan_row(door, *, list_id: int, device_id: int | None, nonce: str) -> CheckinScan:
-    from datetime import UTC, datetime
-
     now = datetime.now(UTC)
     return CheckinScan(checkin_list=list_id, attendee=door.people[1], device=device_id, station="Door A",
                        direction="in", scanned_at=now, received_at=now, nonce_key=nonce, once_key=None)
@@ -75,20 +76,13 @@ async def test_renumbering_a_list_or_device_carries_its_scans(db):
     assert scan == {"checkin_list": 9001, "device": 9002}
 
 
-async def _pg(db):
-    return await asyncpg.connect(db.url)
-
-
 async def test_a_delete_waits_for_a_scan_being_written_then_is_refused(pg_db):
     door = await make_door(2)
-    scanner, admin = await _pg(pg_db), await _pg(pg_db)
+    scanner, admin = await asyncpg.connect(pg_db.url), await asyncpg.connect(pg_db.url)
     try:
         writing = scanner.transaction()
         await writing.start()
-        await scanner.execute(
-            "INSERT INTO checkin_scan (checkin_list, attendee, device, station, direction, scanned_at, received_at,"
-            " offline, manual, nonce_key) VALUES ($1, $2, $3, 'Door A', 'in', now(), now(), false, false, 'n:1')",
-            door.entry_list, door.people[0], door.device["id"])
+        await scanner.execute(INSERT_SCAN, door.entry_list, door.people[0], door.device["id"])
         delete = asyncio.create_task(admin.execute("DELETE FROM checkin_list WHERE id = $1", door.entry_list))
         await asyncio.sleep(0.3)
         assert not delete.done(), "the delete must wait for the scan being written"
@@ -104,15 +98,13 @@ async def test_a_delete_waits_for_a_scan_being_written_then_is_refused(pg_db):
 
 async def test_a_scan_waits_for_a_delete_in_progress_then_is_refused(pg_db):
     door = await make_door(2)
-    scanner, admin = await _pg(pg_db), await _pg(pg_db)
+    scanner, admin = await asyncpg.connect(pg_db.url), await asyncpg.connect(pg_db.url)
     try:
         deleting = admin.transaction()
         await deleting.start()
         await admin.execute("DELETE FROM checkin_list WHERE id = $1", door.session_list)
-        insert = asyncio.create_task(scanner.execute(
-            "INSERT INTO checkin_scan (checkin_list, attendee, device, station, direction, scanned_at, received_at,"
-            " offline, manual, nonce_key) VALUES ($1, $2, $3, 'Door A', 'in', now(), now(), false, false, 'n:1')",
-            door.session_list, door.people[0], door.device["id"]))
+        insert = asyncio.create_task(scanner.execute(INSERT_SCAN, door.session_list, door.people[0],
+                                                     door.device["id"]))
         await asyncio.sleep(0.3)
         assert not insert.done(), "the scan must wait for the delete in progress"
         await deleting.commit()
