@@ -76,41 +76,39 @@ async def test_renumbering_a_list_or_device_carries_its_scans(db):
     assert scan == {"checkin_list": 9001, "device": 9002}
 
 
+async def _waits_then_is_refused(pg_db, held: tuple, waiting: tuple, why: str) -> None:
+    """`held` (SQL and its arguments) runs in a transaction left open on one session; `waiting`,
+    on another, must wait for it, and be refused once it commits."""
+    holder, waiter = await asyncpg.connect(pg_db.url), await asyncpg.connect(pg_db.url)
+    try:
+        open_transaction = holder.transaction()
+        await open_transaction.start()
+        await holder.execute(*held)
+        pending = asyncio.create_task(waiter.execute(*waiting))
+        await asyncio.sleep(0.3)
+        assert not pending.done(), why
+        await open_transaction.commit()
+        with pytest.raises(asyncpg.ForeignKeyViolationError):
+            await pending
+    finally:
+        await holder.close()
+        await waiter.close()
+
+
 async def test_a_delete_waits_for_a_scan_being_written_then_is_refused(pg_db):
     door = await make_door(2)
-    scanner, admin = await asyncpg.connect(pg_db.url), await asyncpg.connect(pg_db.url)
-    try:
-        writing = scanner.transaction()
-        await writing.start()
-        await scanner.execute(INSERT_SCAN, door.entry_list, door.people[0], door.device["id"])
-        delete = asyncio.create_task(admin.execute("DELETE FROM checkin_list WHERE id = $1", door.entry_list))
-        await asyncio.sleep(0.3)
-        assert not delete.done(), "the delete must wait for the scan being written"
-        await writing.commit()
-        with pytest.raises(asyncpg.ForeignKeyViolationError):
-            await delete
-    finally:
-        await scanner.close()
-        await admin.close()
+    await _waits_then_is_refused(
+        pg_db, held=(INSERT_SCAN, door.entry_list, door.people[0], door.device["id"]),
+        waiting=("DELETE FROM checkin_list WHERE id = $1", door.entry_list),
+        why="the delete must wait for the scan being written")
     assert await CheckinList.exists().where(CheckinList.id == door.entry_list)
     assert await CheckinScan.count() == 1
 
 
 async def test_a_scan_waits_for_a_delete_in_progress_then_is_refused(pg_db):
     door = await make_door(2)
-    scanner, admin = await asyncpg.connect(pg_db.url), await asyncpg.connect(pg_db.url)
-    try:
-        deleting = admin.transaction()
-        await deleting.start()
-        await admin.execute("DELETE FROM checkin_list WHERE id = $1", door.session_list)
-        insert = asyncio.create_task(scanner.execute(INSERT_SCAN, door.session_list, door.people[0],
-                                                     door.device["id"]))
-        await asyncio.sleep(0.3)
-        assert not insert.done(), "the scan must wait for the delete in progress"
-        await deleting.commit()
-        with pytest.raises(asyncpg.ForeignKeyViolationError):
-            await insert
-    finally:
-        await scanner.close()
-        await admin.close()
+    await _waits_then_is_refused(
+        pg_db, held=("DELETE FROM checkin_list WHERE id = $1", door.session_list),
+        waiting=(INSERT_SCAN, door.session_list, door.people[0], door.device["id"]),
+        why="the scan must wait for the delete in progress")
     assert await CheckinScan.count() == 0
