@@ -92,7 +92,7 @@ async def run(db_url: str, orders: int, profile: bool) -> None:
             profiler.stop()
             print(profiler.output_text(unicode=False, color=False, show_all=False))
     print(f"orders={orders} wall_ms_per_order={wall / orders * 1000:.1f}")
-    print(f"cpu_ms_per_order={cpu / orders * 1000:.1f} queries_per_order={counter.n / orders:.1f}")
+    print(f"cpu_ms_per_order={cpu / orders * 1000:.2f} queries_per_order={counter.n / orders:.1f}")
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from confops.checkin.tables import CheckinScan
+from confops.db import raw
 
 _SQL = (
     "WITH p AS ("
@@ -51,6 +52,6 @@ async def lookup_and_insert(*, event_id: int, attendee_id: int, token_version: i
     """The person's row plus ``scan_id`` (None when nothing was inserted) and the event's
     ``event_cme_enabled`` and ``event_timezone`` (handed to the scan's listeners, which would
     otherwise read the event again inside the transaction); None if no such person."""
-    rows = await CheckinScan.raw(_SQL_ALONE if alone else _SQL_IN_TRANSACTION, attendee_id, event_id, list_id,
-                                 device_id, station, direction, at, at, nonce_key, once_key, token_version)
+    rows = await raw(CheckinScan, _SQL_ALONE if alone else _SQL_IN_TRANSACTION, attendee_id, event_id, list_id,
+                     device_id, station, direction, at, at, nonce_key, once_key, token_version)
     return rows[0] if rows else None

@@ -29,6 +29,7 @@ from datetime import datetime
 import asyncpg
 from piccolo.utils.encoding import dump_json
 
+from confops.db import raw
 from confops.registration import capacity
 from confops.registration.tables import Order
 
@@ -137,7 +138,7 @@ async def place(*, order: dict, attendees: list[NewAttendee], accounts: list[tup
            f"1 / (SELECT count(*) FROM {last})::int AS all_claimed FROM o")
     text, args = p.finish(sql)
     try:
-        [row] = await Order.raw(text, *args)
+        [row] = await raw(Order, text, *args)
     except asyncpg.exceptions.DivisionByZeroError:
         raise ClaimRefused from None
     return row["id"], row["expires_at"]
