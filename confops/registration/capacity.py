@@ -11,6 +11,7 @@ from datetime import datetime
 
 from confops.core.errors import Conflict
 from confops.db import current_engine, is_sqlite
+from confops.events.tables import Event
 from confops.registration.tables import AddOn, Category, DiscountCode, EventSales
 
 _BIG = 2_000_000_000
@@ -99,11 +100,25 @@ class Claim:
 
 
 def claim_parts(*, event_id: int, places: int, categories: list[tuple[int, int, str]],
-                addons: list[tuple[int, int, str]], code: tuple[int, int, datetime] | None) -> list[Claim]:
+                addons: list[tuple[int, int, str]], code: tuple[int, int, datetime] | None,
+                fingerprint: str | None = None) -> list[Claim]:
     """An order's claims in the one order every order takes its locks in: the event, the
-    categories and add-ons by id, the code."""
+    categories and add-ons by id, the code.
+
+    `fingerprint` (PostgreSQL, an order priced from a kept catalog): the event's claim also
+    requires the event and its sales row to be as they were when the catalog was read
+    (catalog.fingerprint_sql), so the order is refused, and nothing written, after any edit."""
     parts = []
-    if places:
+    if fingerprint is not None:
+        if not places:
+            raise ValueError("a kept catalog is confirmed by the event's claim, which needs places")
+        from confops.registration.catalog import fingerprint_sql
+
+        event_row = f"(SELECT e FROM {Event._meta.tablename} e WHERE e.id = {{}})"
+        unchanged = f"{fingerprint_sql(event_row, EventSales._meta.tablename)} = {{}}"
+        parts.append(Claim("ev", _EVENT_CLAIM.replace(" RETURNING ", f" AND {unchanged} RETURNING "),
+                           [places, event_id, places, event_id, event_id, fingerprint], _sold_out()))
+    elif places:
         parts.append(Claim("ev", _EVENT_CLAIM, [places, event_id, places, event_id], _sold_out()))
     for i, (category_id, n, label) in enumerate(sorted(categories)):
         parts.append(Claim(f"c{i}", _CATEGORY_CLAIM, [n, category_id, n], _category_full(label)))

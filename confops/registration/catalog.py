@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from confops.core import clock
 from confops.core.errors import NotFound
+from confops.db import is_sqlite, raw
 from confops.events.tables import Event, EventStatus
 from confops.registration import pricing
 from confops.registration.tables import AddOn, Category, EventSales, Question
@@ -26,6 +27,7 @@ class Catalog:
     addons: list[dict]
     questions: list[dict]
     phase: pricing.PhaseKind
+    kept: bool = False  # kept from an earlier read in this process (see load_catalog), not read now
 
     @property
     def places_left(self) -> int | None:
@@ -93,20 +95,30 @@ def _with_left(rows: list[dict]) -> list[dict]:
     return [{**r, "left": None if r["capacity"] is None else max(0, r["capacity"] - r["sold"])} for r in rows]
 
 
+def fingerprint_sql(event_row: str, sales_row: str) -> str:
+    """PostgreSQL: a digest of everything in the event's row and its sales row but the two
+    counters every order moves (sold, early_claimed). An order priced from a kept catalog is
+    placed only while the digest is unchanged (capacity.claim_parts), so an edit of the event
+    made anywhere (another process, piccolo-admin, SQL by hand) is never missed."""
+    return f"md5(to_jsonb({event_row})::text || (to_jsonb({sales_row}) - 'sold' - 'early_claimed')::text)"
+
+
 @cache
-def _event_and_sales_sql() -> str:
+def _event_and_sales_sql(postgres: bool) -> str:
     """Written once from the tables' column names. Building the same query with Piccolo's
     join-and-alias columns cost 1.1 ms of CPU per call, eight times the query itself
     (measured on PostgreSQL; the order's hot path and every sold-out answer run it)."""
     sales = ", ".join(f's."{getattr(EventSales, f)._meta.db_column_name}" AS "{f}"' for f in _SALES_FIELDS)
     event = ", ".join(f'e."{getattr(Event, f)._meta.db_column_name}" AS "event__{f}"' for f in _EVENT_FIELDS)
-    return (f"SELECT {sales}, {event} FROM {EventSales._meta.tablename} s "
+    fingerprint = f', {fingerprint_sql("e", "s")} AS "fingerprint"' if postgres else ', NULL AS "fingerprint"'
+    return (f"SELECT {sales}, {event}{fingerprint} FROM {EventSales._meta.tablename} s "
             f"JOIN {Event._meta.tablename} e ON e.id = s.event WHERE e.slug = {{}}")
 
 
 async def _event_and_sales(slug: str) -> tuple[dict, dict]:
     """One joined read of the event and its sales row (the counters must always be fresh)."""
-    rows = await EventSales.raw(_event_and_sales_sql(), slug)
+    sql = _event_and_sales_sql(not is_sqlite(EventSales._meta.db))
+    rows = await raw(EventSales, sql, slug)
     if not rows:
         from confops.registration.capacity import ensure_sales
 
@@ -114,7 +126,7 @@ async def _event_and_sales(slug: str) -> tuple[dict, dict]:
         if event is None or event["status"] == EventStatus.draft.value:
             raise NotFound("There is no such event.")
         await ensure_sales(event["id"])
-        rows = await EventSales.raw(_event_and_sales_sql(), slug)
+        rows = await raw(EventSales, sql, slug)
     row = rows[0]
     event = {f: row.pop(f"event__{f}") for f in _EVENT_FIELDS}
     if event["status"] == EventStatus.draft.value:
@@ -130,6 +142,8 @@ async def catalog_changed(event_id: int) -> None:
 
     await EventSales.update({EventSales.catalog_stamp: secrets.token_hex(8)}).where(EventSales.event == event_id)
     _CACHE.pop(event_id, None)
+    for slug in [slug for slug, (kept, _) in _KEPT.items() if kept.event["id"] == event_id]:
+        _KEPT.pop(slug, None)
 
 
 async def _static_parts(event_id: int, stamp: str) -> tuple[list[dict], list[dict], list[dict]]:
@@ -147,12 +161,27 @@ async def _static_parts(event_id: int, stamp: str) -> tuple[list[dict], list[dic
     return categories, addons, questions
 
 
-async def load_catalog(slug: str, *, live: bool = False) -> Catalog:
+# slug -> (the catalog as last read in this process, when): PostgreSQL only, where it has a
+# fingerprint. The fingerprint covers the event, its sales row and the catalog stamp; the age
+# limit, as for _CACHE, bounds how long an edit of categories or add-ons made outside the
+# services (which leaves the stamp as it was) can go unseen.
+_KEPT: dict[str, tuple[Catalog, float]] = {}
+
+
+async def load_catalog(slug: str, *, live: bool = False, kept_ok: bool = False) -> Catalog:
     """What the event sells. The order's hot path reads the event and its counters (one
     query) and takes categories, add-ons and questions from a per-process cache keyed by the
     event's catalog stamp; `live=True` (the form people look at) re-reads the sold counts.
     Availability shown may be a moment old; what prevents overselling is the conditional
-    UPDATE in the order's transaction, never this read."""
+    UPDATE in the order's transaction, never this read.
+
+    `kept_ok=True` (the one-statement order on PostgreSQL): the catalog as this process last
+    read it, with no query at all, while that read showed places left and no "first N"
+    early bird (whose count moves with every order). Its `kept` is True, and whatever is
+    decided from it must be confirmed by its fingerprint in the same statement that writes
+    (orders.py); on any doubt the caller reads afresh."""
+    if kept_ok and (kept := _kept(slug)) is not None and not await _release_at_read_time(kept.event["id"]):
+        return replace(kept, kept=True, phase=pricing.current_phase(kept.phase_rules(), clock.now(), 0))
     event, sales = await _event_and_sales(slug)
     if await _release_at_read_time(event["id"]):
         event, sales = await _event_and_sales(slug)
@@ -165,4 +194,16 @@ async def load_catalog(slug: str, *, live: bool = False) -> Catalog:
         addons = _with_left(await AddOn.select().where(AddOn.event == event["id"]).order_by(AddOn.position))
     catalog = Catalog(event, sales, categories, addons, questions, pricing.PhaseKind.regular)
     catalog.phase = pricing.current_phase(catalog.phase_rules(), clock.now(), sales["early_claimed"])
+    if sales["fingerprint"]:
+        if len(_KEPT) >= _CACHE_MAX:
+            _KEPT.clear()
+        _KEPT[slug] = (catalog, time.monotonic())
     return catalog
+
+
+def _kept(slug: str) -> Catalog | None:
+    kept, at = _KEPT.get(slug, (None, 0.0))
+    if (kept is None or time.monotonic() - at >= CACHE_SECONDS or kept.sold_out
+            or kept.sales["early_bird_first_n"] is not None):
+        return None
+    return kept
