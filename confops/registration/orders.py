@@ -138,7 +138,10 @@ async def _priced(catalog: Catalog, order: OrderIn, *, at_the_desk: bool) -> tup
 
 # Orders placed at once per process: they all update the event's counter row, and a short
 # queue here gets more through than many waiting on the row lock (confops/db.py hot_rows).
-ORDER_WRITERS = 2
+# One, since an order became one round trip: bench/registration_rush.py, 6 alternating pairs,
+# p99 236, 251, 230, 294, 190, 267 ms with one against 312, 369, 201, 334, 246, 292 with two
+# (the second writer only waited on the same row lock as the first).
+ORDER_WRITERS = 1
 
 
 async def _existing(key: str) -> PlacedOrder | None:
