@@ -65,10 +65,10 @@ async def test_time_passing_moves_the_phase_of_a_kept_catalog(db):
     start = datetime.now(UTC).replace(microsecond=0)
     with clock.frozen_at(start):
         event_id = await make_event()
-        await EventSales.update({EventSales.early_bird_ends_at: start + timedelta(hours=1)}).where(
+        await EventSales.update({EventSales.early_bird_ends_at: start + timedelta(minutes=10)}).where(
             EventSales.event == event_id)
         assert (await place("early")).total_cents == 64000
-        clock.advance(timedelta(hours=2))  # no edit at all: the early-bird date has just passed
+        clock.advance(timedelta(minutes=15))  # no edit, no hold expired: the early-bird date has just passed
         assert (await place("regular")).total_cents == 70000
 
 
