@@ -98,6 +98,11 @@ class Claim:
     args: list
     refusal: Conflict
 
+    def also(self, condition: str, *args) -> Claim:
+        """The same claim, taken only where `condition` holds too ("{}" placeholders, `args`)."""
+        return Claim(self.name, self.sql.replace(" RETURNING ", f" AND {condition} RETURNING "),
+                     [*self.args, *args], self.refusal)
+
 
 def claim_parts(*, event_id: int, places: int, categories: list[tuple[int, int, str]],
                 addons: list[tuple[int, int, str]], code: tuple[int, int, datetime] | None,
@@ -109,17 +114,17 @@ def claim_parts(*, event_id: int, places: int, categories: list[tuple[int, int, 
     requires the event and its sales row to be as they were when the catalog was read
     (catalog.fingerprint_sql), so the order is refused, and nothing written, after any edit."""
     parts = []
-    if fingerprint is not None:
-        if not places:
-            raise ValueError("a kept catalog is confirmed by the event's claim, which needs places")
-        from confops.registration.catalog import fingerprint_sql
+    if fingerprint is not None and not places:
+        raise ValueError("a kept catalog is confirmed by the event's claim, which needs places")
+    if places:
+        event_claim = Claim("ev", _EVENT_CLAIM, [places, event_id, places, event_id], _sold_out())
+        if fingerprint is not None:
+            from confops.registration.catalog import fingerprint_sql
 
-        event_row = f"(SELECT e FROM {Event._meta.tablename} e WHERE e.id = {{}})"
-        unchanged = f"{fingerprint_sql(event_row, EventSales._meta.tablename)} = {{}}"
-        parts.append(Claim("ev", _EVENT_CLAIM.replace(" RETURNING ", f" AND {unchanged} RETURNING "),
-                           [places, event_id, places, event_id, event_id, fingerprint], _sold_out()))
-    elif places:
-        parts.append(Claim("ev", _EVENT_CLAIM, [places, event_id, places, event_id], _sold_out()))
+            event_row = f"(SELECT e FROM {Event._meta.tablename} e WHERE e.id = {{}})"
+            event_claim = event_claim.also(f"{fingerprint_sql(event_row, EventSales._meta.tablename)} = {{}}",
+                                           event_id, fingerprint)
+        parts.append(event_claim)
     for i, (category_id, n, label) in enumerate(sorted(categories)):
         parts.append(Claim(f"c{i}", _CATEGORY_CLAIM, [n, category_id, n], _category_full(label)))
     for i, (addon_id, n, label) in enumerate(sorted(addons)):
@@ -136,12 +141,11 @@ def chained(parts: list[Claim], first_after: str = "") -> tuple[str, list]:
     no promised order, and two orders taking the same rows in different orders could
     deadlock. After a refusal the rest take no lock at all. `first_after`: a condition the
     first claim waits for too (the statement's earlier parts)."""
-    ctes = []
+    chain = []
     for i, part in enumerate(parts):
         after = f"EXISTS (SELECT 1 FROM {parts[i - 1].name})" if i else first_after
-        claim = part.sql.replace(" RETURNING ", f" AND {after} RETURNING ") if after else part.sql
-        ctes.append(f"{part.name} AS ({claim})")
-    return ", ".join(ctes), [a for part in parts for a in part.args]
+        chain.append(part.also(after) if after else part)
+    return ", ".join(f"{part.name} AS ({part.sql})" for part in chain), [a for part in chain for a in part.args]
 
 
 async def release_event(event_id: int, n: int) -> None:

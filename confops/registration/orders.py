@@ -11,6 +11,7 @@ all of it, so nothing is ever half-sold.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import secrets
@@ -176,15 +177,15 @@ async def place_order(slug: str, order: OrderIn, *, hold_minutes: int, base_url:
     Inside a caller's transaction (the walk-in desk) the work runs in a SAVEPOINT, so a repeated
     key rolls back only this order's insert and the lookup of the first order still works on
     PostgreSQL; the usual case outside a transaction costs no extra query."""
+    attempt = functools.partial(_place_order, slug, order, hold_minutes=hold_minutes, base_url=base_url,
+                                complimentary=complimentary, at_the_desk=at_the_desk)
     async with hot_rows("orders", ORDER_WRITERS):
         if _alone(order):
             try:
-                return await _place_order(slug, order, hold_minutes=hold_minutes, base_url=base_url,
-                                          complimentary=complimentary, at_the_desk=at_the_desk, kept_ok=True)
+                return await attempt(kept_ok=True)
             except _Unconfirmed:
                 pass  # nothing was written; read the event afresh and decide again
-        return await _place_order(slug, order, hold_minutes=hold_minutes, base_url=base_url,
-                                  complimentary=complimentary, at_the_desk=at_the_desk, kept_ok=False)
+        return await attempt(kept_ok=False)
 
 
 class _Unconfirmed(Exception):
