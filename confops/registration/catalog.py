@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+import weakref
 from dataclasses import dataclass, replace
 from functools import cache
 
@@ -115,7 +117,58 @@ def _event_and_sales_sql(postgres: bool) -> str:
             f"JOIN {Event._meta.tablename} e ON e.id = s.event WHERE e.slug = {{}}")
 
 
+class _SharedRead:
+    """One event's reads in this process: the one running, and the one that starts after it,
+    which every caller arriving meanwhile waits for."""
+
+    def __init__(self) -> None:
+        self.running: asyncio.Future | None = None
+        self.next: asyncio.Future | None = None
+
+
+_SHARED: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _SharedRead]] = weakref.WeakKeyDictionary()
+_READERS: set[asyncio.Task] = set()
+
+
 async def _event_and_sales(slug: str) -> tuple[dict, dict]:
+    """The event and its sales row as they are now: read by a query that starts after the call.
+
+    Outside a transaction the callers of one process share reads: while one runs, everyone
+    arriving waits for the next, which starts when it ends. When an event sells out every
+    attempt after it reads the counters to say so (a freed place must be seen), and in a rush
+    that is hundreds of the same read at once; shared, it is two at most per process."""
+    engine = EventSales._meta.db
+    if is_sqlite(engine) or engine.current_transaction.get() is not None:
+        return await _read_event_and_sales(slug)
+    loop = asyncio.get_running_loop()
+    shared = _SHARED.setdefault(loop, {}).setdefault(slug, _SharedRead())
+    if (read := shared.next) is None:
+        read = shared.next = loop.create_future()
+        read.add_done_callback(lambda done: done.cancelled() or done.exception())  # nobody left waiting: no warning
+        task = loop.create_task(_shared_read(shared, slug, read))
+        _READERS.add(task)
+        task.add_done_callback(_READERS.discard)
+    event, sales = await asyncio.shield(read)
+    return dict(event), dict(sales)
+
+
+async def _shared_read(shared: _SharedRead, slug: str, read: asyncio.Future) -> None:
+    if shared.running is not None:
+        await asyncio.wait([shared.running])
+    shared.next, shared.running = None, read
+    try:
+        read.set_result(await _read_event_and_sales(slug))
+    except asyncio.CancelledError:
+        read.cancel()
+        raise
+    except Exception as problem:  # noqa: BLE001 - handed to every caller waiting for this read
+        read.set_exception(problem)
+    finally:
+        if shared.running is read:
+            shared.running = None
+
+
+async def _read_event_and_sales(slug: str) -> tuple[dict, dict]:
     """One joined read of the event and its sales row (the counters must always be fresh)."""
     sql = _event_and_sales_sql(not is_sqlite(EventSales._meta.db))
     rows = await raw(EventSales, sql, slug)
@@ -146,11 +199,46 @@ async def catalog_changed(event_id: int) -> None:
         _KEPT.pop(slug, None)
 
 
+async def _first_stamp(event_id: int) -> None:
+    """An event made without the services (no stamp yet) gets its first stamp once: the
+    first readers of every process see it empty at once, and each new stamp would make
+    every kept catalog stale again."""
+    import secrets
+
+    await EventSales.update({EventSales.catalog_stamp: secrets.token_hex(8)}).where(
+        (EventSales.event == event_id) & ((EventSales.catalog_stamp == "") | EventSales.catalog_stamp.is_null()))
+
+
 async def _static_parts(event_id: int, stamp: str) -> tuple[list[dict], list[dict], list[dict]]:
     cached = _CACHE.get(event_id)
     now = time.monotonic()
     if cached is not None and stamp and cached[0] == stamp and now - cached[1] < CACHE_SECONDS:
         return cached[2], cached[3], cached[4]
+    engine = EventSales._meta.db
+    if not stamp or is_sqlite(engine) or engine.current_transaction.get() is not None:
+        return await _load_static_parts(event_id, stamp)
+    # Outside a transaction, one load per stamp at a time in this process: when a rush starts
+    # (or right after an edit) a hundred orders arrive at once and would each load the same rows.
+    loop = asyncio.get_running_loop()
+    loading = _LOADING.setdefault(loop, {})
+    if (task := loading.get((event_id, stamp))) is None:
+        task = loading[(event_id, stamp)] = loop.create_task(_load_static_parts(event_id, stamp))
+
+        def loaded(done: asyncio.Task) -> None:
+            loading.pop((event_id, stamp), None)
+            if not done.cancelled():
+                done.exception()  # retrieved: nobody left waiting gives no warning
+
+        task.add_done_callback(loaded)
+    return await asyncio.shield(task)
+
+
+_LOADING: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[int, str], asyncio.Task]] = (
+    weakref.WeakKeyDictionary())
+
+
+async def _load_static_parts(event_id: int, stamp: str) -> tuple[list[dict], list[dict], list[dict]]:
+    now = time.monotonic()
     categories = _with_left(await Category.select().where(Category.event == event_id).order_by(Category.position))
     addons = _with_left(await AddOn.select().where(AddOn.event == event_id).order_by(AddOn.position))
     questions = await Question.select().where(Question.event == event_id).order_by(Question.position)
@@ -186,7 +274,7 @@ async def load_catalog(slug: str, *, live: bool = False, kept_ok: bool = False) 
     if await _release_at_read_time(event["id"]):
         event, sales = await _event_and_sales(slug)
     if not sales["catalog_stamp"]:
-        await catalog_changed(event["id"])
+        await _first_stamp(event["id"])
         event, sales = await _event_and_sales(slug)
     categories, addons, questions = await _static_parts(event["id"], sales["catalog_stamp"])
     if live:
@@ -207,3 +295,9 @@ def _kept(slug: str) -> Catalog | None:
             or kept.sales["early_bird_first_n"] is not None):
         return None
     return kept
+
+
+def kept_catalog_ready(slug: str) -> bool:
+    """Whether load_catalog(slug, kept_ok=True) can answer from what this process kept (no
+    query), so an order may be decided before it takes its turn to write (orders.py)."""
+    return _kept(slug) is not None
