@@ -1,4 +1,5 @@
-"""An order placed in one PostgreSQL statement, when nothing else shares its transaction.
+"""Orders placed in one PostgreSQL statement, when nothing else shares their transaction: one
+order, or several of one event written together (order_batches.py), their claims summed.
 
 Why: in a registration rush every order updates the same counter row (the event's sold
 count) and holds its lock from the claim to the commit. Placed as a transaction (BEGIN, the
@@ -11,13 +12,14 @@ only while PostgreSQL runs it.
 All or nothing: the statement's last column divides by the number of rows the last claim
 updated. The claims are chained (each runs only once the one before found room), so if any
 claim found no room that is a division by zero, and PostgreSQL rolls the whole statement back,
-the earlier claims with it. The caller then places the order the long way (orders.py), whose
-separate claims say what is full.
+the earlier claims with it. The caller then decides again (order_batches.py, orders.py), at last
+the long way, whose separate claims say what is full.
 
-Locks are taken in the transaction path's order: the order row (its unique idempotency key),
-the accounts by e-mail, then the counters in capacity.claim_parts' order; so the two paths
-never deadlock each other. Attendees' add-ons, answers and e-mails find their attendee by its
-check-in code, which is unique and made here, since the ids are the database's.
+Locks are taken in the transaction path's order: the order rows (their unique idempotency keys,
+in sorted order), the accounts by e-mail, then the counters in capacity.claim_parts' order; so the two paths
+never deadlock each other. Attendees and e-mails find their order by its idempotency key, and
+add-ons, answers and e-mails their attendee by its check-in code (both unique, and known here;
+the ids are the database's).
 """
 
 from __future__ import annotations
@@ -88,60 +90,90 @@ _ATTENDEE_TEXT = ("first_name", "last_name", "badge_name", "credentials", "prono
                   "profession", "dietary", "accessibility", "email")
 
 
-async def place(*, order: dict, attendees: list[NewAttendee], accounts: list[tuple[str, str]],
-                claims: list[capacity.Claim], mail: Confirmation | None, now: datetime) -> tuple[int, datetime | None]:
-    """Insert the order (`order`: its columns) with everything it needs and claim its places;
-    (order id, expires_at). ClaimRefused when a claim found no room (nothing written); a
-    repeated idempotency key raises the database's unique violation (nothing written)."""
+@dataclass(frozen=True)
+class NewOrder:
+    """One order's rows: `columns` of the order (order_columns; its idempotency key is how the
+    statement finds it again), its attendees, the accounts it needs, its confirmation."""
+    columns: dict
+    attendees: list[NewAttendee]
+    accounts: list[tuple[str, str]]
+    mail: Confirmation | None
+
+    @property
+    def key(self) -> str:
+        return self.columns["idempotency_key"]
+
+
+async def place(orders: list[NewOrder], *, claims: list[capacity.Claim],
+                now: datetime) -> dict[str, tuple[int, datetime | None]]:
+    """Insert the orders (one or more of the same event) with everything they need and claim,
+    at once, the places they take together (`claims`: their sums); per idempotency key, (order
+    id, expires_at). ClaimRefused when a claim found no room; a repeated idempotency key raises
+    the database's unique violation; either way nothing at all was written."""
     if not claims:
         raise ValueError("an order claims at least its categories")
+    if len({o.columns["event"] for o in orders}) != 1 or len({tuple(o.columns) for o in orders}) != 1:
+        raise ValueError("orders placed together are of one event and have the same columns")
+    orders = sorted(orders, key=lambda o: o.key)  # two batches with a key in common wait, never deadlock
     p = _Sql()
-    columns = list(order)
-    parts = [f"o AS (INSERT INTO registration_order ({', '.join(columns)}) "
-             f"VALUES ({', '.join(p(order[c]) for c in columns)}) RETURNING id, expires_at)"]
+    columns = list(orders[0].columns)
+    values = ", ".join("(" + ", ".join(p(o.columns[c]) for c in columns) + ")" for o in orders)
+    parts = [f"o AS (INSERT INTO registration_order ({', '.join(columns)}) VALUES {values} "
+             "RETURNING id, expires_at, idempotency_key)"]
+    accounts: dict[str, str] = {}
+    for o in orders:
+        for email, name in o.accounts:
+            accounts.setdefault(email, name)
     if accounts:  # sorted by e-mail: two group orders with the same people wait, never deadlock
-        rows = ", ".join(f"({p(email, 'varchar')}, {p(name, 'varchar')})" for email, name in sorted(accounts))
+        rows = ", ".join(f"({p(email, 'varchar')}, {p(name, 'varchar')})" for email, name in sorted(accounts.items()))
         parts.append("acct AS (INSERT INTO account_user (email, display_name, password_hash, active, created_at) "
                      f"SELECT v.email, v.name, '', true, {p(now)} FROM (VALUES {rows}) v(email, name) "
                      "WHERE EXISTS (SELECT 1 FROM o) ORDER BY v.email ON CONFLICT (email) DO NOTHING RETURNING 1)")
     first_after = "(SELECT count(*) FROM acct) >= 0" if accounts else "EXISTS (SELECT 1 FROM o)"
     parts.append(p.piccolo(*capacity.chained(claims, first_after=first_after)))
     last = claims[-1].name
+    everyone = [(o.key, a) for o in orders for a in o.attendees]
     people = ", ".join(
-        f"({n}, {p(a.checkin_code, 'varchar')}, {p(a.category_id, 'int')}, "
+        f"({n}, {p(key, 'varchar')}, {p(a.checkin_code, 'varchar')}, {p(a.category_id, 'int')}, "
         + ", ".join(p(a.fields[c], "text") for c in _ATTENDEE_TEXT) + f", {p(a.fields['price_cents'], 'int')})"
-        for n, a in enumerate(attendees))
+        for n, (key, a) in enumerate(everyone))
     parts.append(
         f"a AS (INSERT INTO registration_attendee (\"order\", event, checkin_code, category, {', '.join(_ATTENDEE_TEXT)}"
-        f", price_cents) SELECT o.id, {p(order['event'], 'int')}, v.checkin_code, v.category, "
-        f"{', '.join('v.' + c for c in _ATTENDEE_TEXT)}, v.price_cents FROM o, (VALUES {people}) "
-        f"v(n, checkin_code, category, {', '.join(_ATTENDEE_TEXT)}, price_cents) "
-        f"WHERE EXISTS (SELECT 1 FROM {last}) ORDER BY v.n RETURNING id, checkin_code)")
-    addons = [(a.checkin_code, *x) for a in attendees for x in a.addons]
+        f", price_cents) SELECT o.id, {p(orders[0].columns['event'], 'int')}, v.checkin_code, v.category, "
+        f"{', '.join('v.' + c for c in _ATTENDEE_TEXT)}, v.price_cents FROM (VALUES {people}) "
+        f"v(n, key, checkin_code, category, {', '.join(_ATTENDEE_TEXT)}, price_cents) "
+        f"JOIN o ON o.idempotency_key = v.key WHERE EXISTS (SELECT 1 FROM {last}) ORDER BY v.n "
+        "RETURNING id, checkin_code)")
+    addons = [(a.checkin_code, *x) for _, a in everyone for x in a.addons]
     if addons:
         parts.append(_per_attendee(p, "ao", "attendee_add_on",
                                    (("addon", "int"), ("quantity", "int"), ("price_cents", "int")), addons))
-    answers = [(a.checkin_code, *x) for a in attendees for x in a.answers]
+    answers = [(a.checkin_code, *x) for _, a in everyone for x in a.answers]
     if answers:
         parts.append(_per_attendee(p, "an", "registration_answer", (("question", "int"), ("value", "text")), answers))
-    if mail is not None:
-        rows = ", ".join(f"({n}, {p(to, 'varchar')}, {p(to.lower(), 'text')}, {p(code, 'varchar')})"
-                         for n, (to, code) in enumerate(mail.recipients))
+    mails = [(o.key, o.mail, to, code) for o in orders if o.mail is not None for to, code in o.mail.recipients]
+    if mails:
+        rows = ", ".join(
+            f"({n}, {p(key, 'varchar')}, {p(mail.dedupe, 'text')}, {p(mail.renderer, 'text')}, "
+            f"{p(mail.subject[:300], 'varchar')}, {p(mail.token, 'text')}, {p(to, 'varchar')}, "
+            f"{p(to.lower(), 'text')}, {p(code, 'varchar')})"
+            for n, (key, mail, to, code) in enumerate(mails))
         parts.append(
             "mail AS (INSERT INTO outbox_message (dedupe_key, to_address, subject, payload, next_attempt_at, "
-            f"last_error) SELECT {p(mail.dedupe, 'text')} || ':' || o.id || ':' || v.lowered, v.address, "
-            f"{p(mail.subject[:300], 'varchar')}, json_build_object('renderer', {p(mail.renderer, 'text')}, 'params', "
-            f"json_build_object('order_id', o.id, 'token', {p(mail.token, 'text')}, 'attendee_id', a.id))::text, "
-            f"{p(now)}, '' FROM o CROSS JOIN (VALUES {rows}) v(n, address, lowered, code) "
-            "LEFT JOIN a ON a.checkin_code = v.code WHERE EXISTS (SELECT 1 FROM a) ORDER BY v.n ON CONFLICT DO NOTHING)")
-    sql = (f"WITH {', '.join(parts)} SELECT o.id, o.expires_at, "
+            "last_error) SELECT v.dedupe || ':' || o.id || ':' || v.lowered, v.address, v.subject, "
+            "json_build_object('renderer', v.renderer, 'params', json_build_object('order_id', o.id, "
+            f"'token', v.token, 'attendee_id', a.id))::text, {p(now)}, '' "
+            f"FROM (VALUES {rows}) v(n, key, dedupe, renderer, subject, token, address, lowered, code) "
+            "JOIN o ON o.idempotency_key = v.key LEFT JOIN a ON a.checkin_code = v.code "
+            "WHERE EXISTS (SELECT 1 FROM a) ORDER BY v.n ON CONFLICT DO NOTHING)")
+    sql = (f"WITH {', '.join(parts)} SELECT o.idempotency_key, o.id, o.expires_at, "
            f"1 / (SELECT count(*) FROM {last})::int AS all_claimed FROM o")
     text, args = p.finish(sql)
     try:
-        [row] = await raw(Order, text, *args)
+        rows = await raw(Order, text, *args)
     except asyncpg.exceptions.DivisionByZeroError:
         raise ClaimRefused from None
-    return row["id"], row["expires_at"]
+    return {row["idempotency_key"]: (row["id"], row["expires_at"]) for row in rows}
 
 
 def _per_attendee(p: _Sql, name: str, table: str, columns: tuple[tuple[str, str], ...], rows: list[tuple]) -> str:

@@ -1,7 +1,8 @@
 """Placing an order: validate everything first, then write it all at once, claiming every place.
 
 On PostgreSQL, outside a caller's transaction, that is one statement (order_statement.py): the
-order, its claims, attendees, add-ons, answers, accounts and confirmation mail. Otherwise it is
+order, its claims, attendees, add-ons, answers, accounts and confirmation mail, written with the
+other orders waiting in the process at that moment (order_batches.py). Otherwise it is
 one transaction: insert the order (its unique idempotency key makes a double submission fail
 fast), create the attendees, queue the confirmation, the accounts, then claim the event,
 categories, add-ons and code uses with conditional UPDATEs. Either way any failure rolls back
@@ -21,8 +22,14 @@ from datetime import datetime, timedelta
 from confops.core import clock
 from confops.core.errors import Conflict, DomainError, FieldError, NotFound, collect
 from confops.db import atomic, current_engine, hot_rows, is_sqlite, transaction
-from confops.registration import capacity, order_statement, pricing
-from confops.registration.catalog import Catalog, addon_price, category_price, load_catalog
+from confops.registration import capacity, order_batches, order_statement, pricing
+from confops.registration.catalog import (
+    Catalog,
+    addon_price,
+    category_price,
+    kept_catalog_ready,
+    load_catalog,
+)
 from confops.registration.config import CONFIG
 from confops.registration.intake import OrderIn, check_order
 from confops.registration.tables import (
@@ -137,11 +144,12 @@ async def _priced(catalog: Catalog, order: OrderIn, *, at_the_desk: bool) -> tup
     return priced, code_row
 
 
-# Orders placed at once per process: they all update the event's counter row, and a short
-# queue here gets more through than many waiting on the row lock (confops/db.py hot_rows).
-# One, since an order became one round trip: bench/registration_rush.py, 6 alternating pairs,
-# p99 236, 251, 230, 294, 190, 267 ms with one against 312, 369, 201, 334, 246, 292 with two
-# (the second writer only waited on the same row lock as the first).
+# Writes of orders at once per process (a batch of orders in one statement, or one order the
+# long way): they all update the event's counter row, and a short queue here gets more through
+# than many waiting on the row lock (confops/db.py hot_rows). One, since an order became one
+# round trip: bench/registration_rush.py, 6 alternating pairs, p99 236, 251, 230, 294, 190, 267
+# ms with one against 312, 369, 201, 334, 246, 292 with two (the second writer only waited on
+# the same row lock as the first).
 ORDER_WRITERS = 1
 
 
@@ -161,15 +169,15 @@ async def place_order(slug: str, order: OrderIn, *, hold_minutes: int, base_url:
 
     `at_the_desk`: a walk-in registered by staff (see `quote`).
 
-    At most ORDER_WRITERS orders are placed at once per process; the rest wait their turn.
-
     The common case (a new key) is not preceded by a lookup: the order row is inserted first,
     and a repeated key fails there on the unique index, after which the first order is
     returned. On PostgreSQL, once this process has read the event, an order is one round trip:
-    it is decided from the kept catalog (catalog.load_catalog) and written by order_statement,
-    whose claim on the event also checks the event's fingerprint; if that statement is refused
-    for any reason, or the kept catalog finds a problem, nothing was written and the order is
-    decided again from a fresh read, exactly as before. Measured with
+    it is decided from the kept catalog (catalog.load_catalog) and written by order_batches
+    (with the orders waiting beside it, in one statement whose claim on the event also checks
+    the event's fingerprint); if that statement is refused for any reason, or the kept catalog
+    finds a problem, nothing was written and the order is decided again from a fresh read,
+    and written the same way; refused again, it goes the long way (a transaction, one order
+    at a time per process: ORDER_WRITERS), which says what is full. Measured with
     bench/registration_profile.py, CPU an order: 0.85 ms in 1 round trip; 1.05 ms when the event
     was read for every order (2 round trips), 1.25 ms when both went through Piccolo's query
     building (db.raw), 2.2 ms as a transaction of 8.
@@ -179,22 +187,23 @@ async def place_order(slug: str, order: OrderIn, *, hold_minutes: int, base_url:
     PostgreSQL; the usual case outside a transaction costs no extra query."""
     attempt = functools.partial(_place_order, slug, order, hold_minutes=hold_minutes, base_url=base_url,
                                 complimentary=complimentary, at_the_desk=at_the_desk)
-    async with hot_rows("orders", ORDER_WRITERS):
-        if _alone(order):
+    if _alone(order):
+        for kept_ok in (True, False) if kept_catalog_ready(slug) else (False,):
             try:
-                return await attempt(kept_ok=True)
+                return await attempt(kept_ok=kept_ok, one_statement=True)
             except _Unconfirmed:
                 pass  # nothing was written; read the event afresh and decide again
-        return await attempt(kept_ok=False)
+    return await attempt(kept_ok=False, one_statement=False)
 
 
 class _Unconfirmed(Exception):
-    """An order decided from a kept catalog did not go through as it stood (refused, or the
-    event changed since): nothing was written, and it is decided again from a fresh read."""
+    """An order decided from a kept catalog found a problem, or an order's one statement was
+    refused (no room, the event changed since it was read, …): nothing was written, and it is
+    decided again from a fresh read."""
 
 
 async def _place_order(slug: str, order: OrderIn, *, hold_minutes: int, base_url: str,
-                       complimentary: bool, at_the_desk: bool, kept_ok: bool) -> PlacedOrder:
+                       complimentary: bool, at_the_desk: bool, kept_ok: bool, one_statement: bool) -> PlacedOrder:
     key = order.idempotency_key.strip()
     catalog = await load_catalog(slug, kept_ok=kept_ok)
     try:
@@ -229,31 +238,14 @@ async def _place_order(slug: str, order: OrderIn, *, hold_minutes: int, base_url
     claims = _claims(order, priced, cats, adds, code_row, now)
     early = priced.phase == pricing.PhaseKind.early.value and catalog.sales["early_bird_first_n"] is not None
     try:
-        if _one_statement_will_do(order, early):
+        if one_statement and not early:
             order_id, expires_at = await _in_one_statement(order, catalog, columns, people, claims, token, free, now)
-            if order_id is not None:
-                return PlacedOrder(order_id, status.value, total, catalog.event["currency"], expires_at, token, True)
-            if catalog.kept:
+            if order_id is None:
                 raise _Unconfirmed
-        async with atomic():  # a savepoint when the caller's transaction is already open
-            inserted = await Order.insert(Order(**columns)).returning(Order.id, Order.expires_at)
-            order_id, expires_at = inserted[0]["id"], inserted[0]["expires_at"]
-            ids = await _insert_attendees(order_id, event_id, people)
-            if free:
-                from confops.registration.emails import confirmation_recipients, queue_confirmation
-
-                recipients = [{"id": i, "email": a.fields["email"]} for i, a in zip(ids, people, strict=True)]
-                await queue_confirmation(order_id, token=token, base_url=base_url, title=catalog.event["title"],
-                                         recipients=confirmation_recipients(order.buyer_email, recipients))
-            await _ensure_accounts(order)
-            # Claims last: the counter rows stay locked only from here to the commit, so
-            # concurrent orders queue on them as briefly as possible.
-            if early:
-                await capacity.claim_early_bird(event_id, len(order.attendees))
-            if order.offer_token:
-                await _use_offer(event_id, order.offer_token)
-                claims["places"] -= 1  # the offer already holds one place
-            await capacity.claim_together(event_id=event_id, **claims)
+        else:
+            async with hot_rows("orders", ORDER_WRITERS):
+                order_id, expires_at = await _in_a_transaction(order, catalog, columns, people, claims, token=token,
+                                                               free=free, early=early, base_url=base_url)
     except (DomainError, _Unconfirmed):
         raise
     except Exception:
@@ -264,17 +256,37 @@ async def _place_order(slug: str, order: OrderIn, *, hold_minutes: int, base_url
     return PlacedOrder(order_id, status.value, total, catalog.event["currency"], expires_at, token, True)
 
 
+async def _in_a_transaction(order: OrderIn, catalog: Catalog, columns: dict, people: list, claims: dict, *,
+                            token: str, free: bool, early: bool, base_url: str) -> tuple[int, datetime | None]:
+    """(order id, expires_at): the order written the long way, claims last; raises what is full."""
+    event_id = catalog.event["id"]
+    async with atomic():  # a savepoint when the caller's transaction is already open
+        inserted = await Order.insert(Order(**columns)).returning(Order.id, Order.expires_at)
+        order_id, expires_at = inserted[0]["id"], inserted[0]["expires_at"]
+        ids = await _insert_attendees(order_id, event_id, people)
+        if free:
+            from confops.registration.emails import confirmation_recipients, queue_confirmation
+
+            recipients = [{"id": i, "email": a.fields["email"]} for i, a in zip(ids, people, strict=True)]
+            await queue_confirmation(order_id, token=token, base_url=base_url, title=catalog.event["title"],
+                                     recipients=confirmation_recipients(order.buyer_email, recipients))
+        await _ensure_accounts(order)
+        # Claims last: the counter rows stay locked only from here to the commit, so
+        # concurrent orders queue on them as briefly as possible.
+        if early:
+            await capacity.claim_early_bird(event_id, len(order.attendees))
+        if order.offer_token:
+            await _use_offer(event_id, order.offer_token)
+            claims["places"] -= 1  # the offer already holds one place
+        await capacity.claim_together(event_id=event_id, **claims)
+    return order_id, expires_at
+
+
 def _alone(order: OrderIn) -> bool:
     """PostgreSQL, outside a caller's transaction, and no waitlist offer (which takes the
     transaction path): the order may be placed in one statement."""
     engine = current_engine()
     return not is_sqlite(engine) and engine.current_transaction.get() is None and not order.offer_token
-
-
-def _one_statement_will_do(order: OrderIn, early_bird_first_n: bool) -> bool:
-    """Alone, and nothing beyond the usual claims (a counted early-bird place takes the
-    transaction path)."""
-    return _alone(order) and not early_bird_first_n
 
 
 async def _in_one_statement(order: OrderIn, catalog: Catalog, columns: dict, people: list, claims: dict, token: str,
@@ -292,14 +304,10 @@ async def _in_one_statement(order: OrderIn, catalog: Catalog, columns: dict, peo
         renderer=CONFIRMATION_RENDERER, subject=confirmation_subject(catalog.event["title"]),
         dedupe=CONFIRMATION_DEDUPE, token=token, recipients=confirmation_recipients(
             order.buyer_email, [{"id": a.checkin_code, "email": a.fields["email"]} for a in people]))
-    try:
-        return await order_statement.place(
-            order=order_statement.order_columns(**columns), attendees=people, accounts=_accounts(order),
-            claims=capacity.claim_parts(event_id=catalog.event["id"], **claims,
-                                        fingerprint=catalog.sales["fingerprint"] if catalog.kept else None),
-            mail=mail, now=now)
-    except order_statement.ClaimRefused:
-        return None, None
+    rows = order_statement.NewOrder(order_statement.order_columns(**columns), people, _accounts(order), mail)
+    placed = await order_batches.place(rows, event_id=catalog.event["id"], fingerprint=catalog.sales["fingerprint"],
+                                       claims=claims, writers=ORDER_WRITERS, now=now)
+    return placed or (None, None)
 
 
 def _new_attendees(order: OrderIn, priced: pricing.Quote, cats: dict, adds: dict, questions: list[dict],
