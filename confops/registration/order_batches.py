@@ -87,11 +87,14 @@ async def place(order: order_statement.NewOrder, *, event_id: int, fingerprint: 
             return outcome
         me.outcome = asyncio.get_running_loop().create_future()
     queue.writing = True
-    batch = _take(queue, me)
+    batch = [me]
     try:
-        async with hot_rows("orders", writers):
+        async with hot_rows("orders", writers):  # an order going the long way may be writing
+            batch = _take(queue, me)  # taken now: whoever arrived while the gate was busy goes too
             await _write(batch, event_id=event_id, fingerprint=fingerprint, now=now)
     finally:
+        if me in queue.waiting:  # cancelled before its turn came
+            queue.waiting.remove(me)
         for other in batch:
             if not other.outcome.done():
                 other.outcome.set_result(None)  # the writer was cancelled: each decides again

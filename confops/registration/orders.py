@@ -291,8 +291,9 @@ def _alone(order: OrderIn) -> bool:
 
 async def _in_one_statement(order: OrderIn, catalog: Catalog, columns: dict, people: list, claims: dict, token: str,
                             free: bool, now: datetime) -> tuple[int | None, datetime | None]:
-    """(order id, expires_at), or (None, None) when some claim found no room (nothing written:
-    the transaction path then says what is full)."""
+    """(order id, expires_at), or (None, None) when the database refused it (some claim found
+    no room, the event changed since it was read, …; nothing written: the order is decided
+    again)."""
     from confops.registration.emails import (
         CONFIRMATION_DEDUPE,
         CONFIRMATION_RENDERER,
