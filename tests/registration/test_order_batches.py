@@ -98,17 +98,17 @@ async def test_a_request_gone_while_its_order_waits_writes_nothing_and_blocks_no
     writing = asyncio.create_task(_place("writing"))
     waiting = asyncio.create_task(_place("gone"))
     for _ in range(10_000):  # until "gone" is prepared and waits its turn
-        if order_batches._queue().waiting:
+        if order_batches.BATCHES.queue().waiting:
             break
         await asyncio.sleep(0)
-    assert order_batches._queue().waiting
+    assert order_batches.BATCHES.queue().waiting
     waiting.cancel()
     assert (await writing).created
     assert waiting.cancelled()
     later = await asyncio.wait_for(_place("later"), timeout=10)  # the queue still moves
     assert later.created
     assert await Order.count() == 3 and await Order.count().where(Order.idempotency_key == "gone") == 0
-    assert not order_batches._queue().waiting and not order_batches._queue().writing
+    assert not order_batches.BATCHES.queue().waiting and not order_batches.BATCHES.queue().writing
 
 
 def test_summed_claims_add_up_places_categories_and_add_ons():
