@@ -69,3 +69,18 @@ def test_cli_issues_and_renders_every_claimed_certificate(db, tmp_path, monkeypa
     missing = CliRunner().invoke(main, ["certificates", "no-such-event", "--out", str(out)])
     assert missing.exit_code != 0 and "no such event" in missing.output.lower()
     assert json.loads(Certificate.select(Certificate.content).run_sync().pop()["content"])["activity"]
+
+
+def test_a_large_batch_is_rendered_by_several_processes_each_certificate_its_own(tmp_path):
+    from confops.cme.batch import render_all
+    from confops.cme.certificates import canonical
+
+    rows = [{"serial": f"CME-{i:05d}", "content": canonical({**CONTENT, "learner": f"Learner {i} Ánh"})}
+            for i in range(6)]
+    done = []
+    assert render_all(rows, tmp_path, "https://events.example.org", on_done=done.append, workers=2) == 6
+    assert done == rows  # progress in the rows' order
+    for row in rows:
+        text = pdf_text((tmp_path / f"{row['serial']}.pdf").read_bytes())
+        i = int(row["serial"][-5:])
+        assert f"Learner {i} Ánh, MD" in text and f"Serial {row['serial']}" in text
