@@ -3,6 +3,7 @@ each claim gets its current certificate, each valid certificate a PDF in the out
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import multiprocessing
 import os
@@ -44,16 +45,15 @@ def render_all(rows: list[dict], out_dir: Path, base_url: str, on_done: Callable
     layout = load_certificate_layout()
     jobs = [(row["serial"], row["content"]) for row in rows]
     render = functools.partial(_write_one, out_dir=out_dir, base_url=base_url, layout=layout)
-    workers = workers or (os.cpu_count() or 1 if len(rows) >= _PARALLEL_FROM else 1)
-    if workers <= 1:
-        written = map(render, jobs)
+    workers = workers or ((os.cpu_count() or 1) if len(rows) >= _PARALLEL_FROM else 1)
+    with contextlib.ExitStack() as stack:
+        if workers > 1:
+            register_fonts()  # once, before the workers are forked
+            pool = stack.enter_context(ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")))
+            written = pool.map(render, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
+        else:
+            written = map(render, jobs)
         for row, _ in zip(rows, written, strict=True):
-            if on_done:
-                on_done(row)
-        return len(rows)
-    register_fonts()  # once, before the workers are forked
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        for row, _ in zip(rows, pool.map(render, jobs, chunksize=max(1, len(jobs) // (workers * 8))), strict=True):
             if on_done:
                 on_done(row)
     return len(rows)
