@@ -16,13 +16,7 @@ from confops.registration.tables import AddOn, Attendee, Category, EventSales, O
 from tests.registration.factory import make_event, order, person
 from tests.registration.test_order_statement import _statements_sent
 
-
-@pytest.fixture(autouse=True)
-def _no_release_check_midway(monkeypatch):
-    """Expired holds are released at read time every 5 s (catalog._release_at_read_time): on a
-    loaded machine that check (two queries) could fall inside a test and change which orders
-    wait together. Nothing here holds places that expire."""
-    monkeypatch.setattr(catalog, "RELEASE_EVERY_SECONDS", 3600.0)
+pytestmark = pytest.mark.usefixtures("release_check_held_off")
 
 
 def _place(key: str, *people, complimentary: bool = True):

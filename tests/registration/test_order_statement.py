@@ -126,16 +126,11 @@ async def _statements_sent(placing) -> tuple[object, list[str]]:
         asyncpg.connection.Connection._execute = original
 
 
-async def test_on_postgresql_an_order_is_one_round_trip(db, monkeypatch):
+async def test_on_postgresql_an_order_is_one_round_trip(db, release_check_held_off):
     # Once this process has read the event, the order is one statement: the event's
     # fingerprint, claims, rows, accounts and mail. After a change to the event that one is
     # refused (nothing written), and the event is read afresh before the order is placed.
     # (SQLite has no INSERT or UPDATE inside WITH: there the order is a transaction.)
-    # The read-time release of expired holds (every 5 s, two queries) must not fall in between
-    # on a loaded machine: nothing here expires.
-    from confops.registration import catalog
-
-    monkeypatch.setattr(catalog, "RELEASE_EVERY_SECONDS", 3600.0)
     event_id = await make_event()
     await place_order("meeting", order(person(), key="first"), hold_minutes=30, base_url="http://x",
                       complimentary=True)  # the first order reads the event and its price list
