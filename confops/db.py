@@ -197,6 +197,14 @@ def _numbered(template: str) -> str:
     return "".join(piece + (f"${i}" if i < len(pieces) else "") for i, piece in enumerate(pieces, 1))
 
 
+def readers_may_share(table: type[Table]) -> bool:
+    """PostgreSQL outside a transaction: a read on any pooled connection sees what the caller
+    would, so callers in a process may share one (inside a transaction a read must use the
+    transaction's; SQLite has one writer and nothing to gain)."""
+    engine = table._meta.db
+    return not is_sqlite(engine) and engine.current_transaction.get() is None
+
+
 async def raw(table: type[Table], template: str, *args) -> list[dict]:
     """`table.raw(template, *args)`, for the hot paths' hand-written statements (an order, a
     scan). On PostgreSQL with a pool and no transaction open it goes straight to asyncpg:

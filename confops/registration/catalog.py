@@ -10,7 +10,7 @@ from functools import cache
 
 from confops.core import clock
 from confops.core.errors import NotFound
-from confops.db import is_sqlite, raw
+from confops.db import is_sqlite, raw, readers_may_share
 from confops.events.tables import Event, EventStatus
 from confops.registration import pricing
 from confops.registration.tables import AddOn, Category, EventSales, Question
@@ -117,14 +117,6 @@ def _event_and_sales_sql(postgres: bool) -> str:
             f"JOIN {Event._meta.tablename} e ON e.id = s.event WHERE e.slug = {{}}")
 
 
-def _readers_may_share() -> bool:
-    """PostgreSQL outside a transaction: a read on any pooled connection sees what the caller
-    would (inside a transaction it must use the transaction's; SQLite has one writer and
-    nothing to gain)."""
-    engine = EventSales._meta.db
-    return not is_sqlite(engine) and engine.current_transaction.get() is None
-
-
 class _SharedRead:
     """One event's reads in this process: the one running, and the one that starts after it,
     which every caller arriving meanwhile waits for."""
@@ -145,7 +137,7 @@ async def _event_and_sales(slug: str) -> tuple[dict, dict]:
     arriving waits for the next, which starts when it ends. When an event sells out every
     attempt after it reads the counters to say so (a freed place must be seen), and in a rush
     that is hundreds of the same read at once; shared, it is two at most per process."""
-    if not _readers_may_share():
+    if not readers_may_share(EventSales):
         return await _read_event_and_sales(slug)
     loop = asyncio.get_running_loop()
     shared = _SHARED.setdefault(loop, {}).setdefault(slug, _SharedRead())
@@ -221,7 +213,7 @@ async def _static_parts(event_id: int, stamp: str) -> tuple[list[dict], list[dic
     now = time.monotonic()
     if cached is not None and stamp and cached[0] == stamp and now - cached[1] < CACHE_SECONDS:
         return cached[2], cached[3], cached[4]
-    if not stamp or not _readers_may_share():
+    if not stamp or not readers_may_share(EventSales):
         return await _load_static_parts(event_id, stamp)
     # Outside a transaction, one load per stamp at a time in this process: when a rush starts
     # (or right after an edit) a hundred orders arrive at once and would each load the same rows.

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from confops.core import clock
 from confops.core.errors import Conflict, DomainError, FieldError, NotFound, collect
 from confops.db import atomic, current_engine, hot_rows, is_sqlite, transaction
-from confops.registration import capacity, order_batches, order_statement, pricing
+from confops.registration import capacity, first_orders, order_batches, order_statement, pricing
 from confops.registration.catalog import (
     Catalog,
     addon_price,
@@ -154,9 +154,7 @@ ORDER_WRITERS = 1
 
 
 async def _existing(key: str) -> PlacedOrder | None:
-    row = await Order.select(Order.id, Order.status, Order.total_cents, Order.currency, Order.expires_at).where(
-        Order.idempotency_key == key
-    ).first()
+    row = await first_orders.first_order(key)
     if row is None:
         return None
     return PlacedOrder(row["id"], row["status"], row["total_cents"], row["currency"], row["expires_at"],
