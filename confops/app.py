@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import hashlib
 import logging
 from collections.abc import AsyncIterator
@@ -88,6 +89,27 @@ def route_handlers() -> list:
     ]
 
 
+_startup_frozen = False
+
+
+def _freeze_startup_objects() -> None:
+    """Once per process, after the first start-up: what is in memory then (modules, routes,
+    templates, tables: about 165,000 objects) lives as long as the process, so Python's
+    collector is told to leave it out of its full collections (gc.freeze).
+
+    Why: a full collection walks every tracked object while the process answers nothing.
+    Over the start-up objects it took 95-150 ms on a busy 2-core machine, and in a
+    registration rush it came about once in each worker: the answers that waited on it were among
+    the slowest (bench/registration_rush.py, bench/README.md). Frozen objects are still
+    freed when nothing refers to them; only cycles among them are never collected, and the
+    start-up's own garbage is collected just before."""
+    global _startup_frozen
+    if not _startup_frozen:
+        _startup_frozen = True
+        gc.collect()
+        gc.freeze()
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
     engine = make_engine(settings.database_url)
@@ -106,6 +128,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             worker = make_worker(settings, mailer)
             if settings.in_app_worker:
                 task = asyncio.create_task(worker.run_forever(), name="confops-worker")
+            _freeze_startup_objects()
             try:
                 yield
             finally:

@@ -56,6 +56,14 @@ async def test_health_reports_the_database(client):
     assert r.status_code == 200 and r.json() == {"status": "ok", "database": "reachable"}
 
 
+async def test_once_started_the_start_up_objects_are_left_out_of_full_collections(client):
+    # app._freeze_startup_objects: a full collection over them paused a worker for 95-150 ms.
+    import gc
+
+    assert (await client.get("/health")).status_code == 200
+    assert gc.get_freeze_count() > 50_000, gc.get_freeze_count()
+
+
 async def test_unpublished_sessions_are_left_out(client, demo):
     await Session.update({Session.published: False}).where(Session.code == "W8")
     body = (await client.get("/api/v1/events/abs-national-meeting")).json()
