@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
+from piccolo.columns import JSON, Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.utils.encoding import dump_json
 
 from confops.db import raw
@@ -117,31 +118,32 @@ async def place(orders: list[NewOrder], *, claims: list[capacity.Claim],
     orders = sorted(orders, key=lambda o: o.key)  # two batches with a key in common wait, never deadlock
     p = _Sql()
     columns = list(orders[0].columns)
-    values = ", ".join("(" + ", ".join(p(o.columns[c]) for c in columns) + ")" for o in orders)
-    parts = [f"o AS (INSERT INTO registration_order ({', '.join(columns)}) VALUES {values} "
-             "RETURNING id, expires_at, idempotency_key)"]
+    kinds = {c: _element(Order._meta.get_column_by_name(c)) for c in columns}
+    rows = _unnest(p, [(c, kinds[c][0]) for c in columns], [[o.columns[c] for c in columns] for o in orders])
+    parts = [f"o AS (INSERT INTO registration_order ({', '.join(columns)}) "
+             f"SELECT {', '.join(f'v.{c}{kinds[c][1]}' for c in columns)} FROM {rows} "
+             "ORDER BY v.n RETURNING id, expires_at, idempotency_key)"]
     accounts: dict[str, str] = {}
     for o in orders:
         for email, name in o.accounts:
             accounts.setdefault(email, name)
     if accounts:  # sorted by e-mail: two group orders with the same people wait, never deadlock
-        rows = ", ".join(f"({p(email, 'varchar')}, {p(name, 'varchar')})" for email, name in sorted(accounts.items()))
         parts.append("acct AS (INSERT INTO account_user (email, display_name, password_hash, active, created_at) "
-                     f"SELECT v.email, v.name, '', true, {p(now)} FROM (VALUES {rows}) v(email, name) "
+                     f"SELECT v.email, v.name, '', true, {p(now)} "
+                     f"FROM {_unnest(p, [('email', 'text'), ('name', 'text')], sorted(accounts.items()))} "
                      "WHERE EXISTS (SELECT 1 FROM o) ORDER BY v.email ON CONFLICT (email) DO NOTHING RETURNING 1)")
     first_after = "(SELECT count(*) FROM acct) >= 0" if accounts else "EXISTS (SELECT 1 FROM o)"
     parts.append(p.piccolo(*capacity.chained(claims, first_after=first_after)))
     last = claims[-1].name
     everyone = [(o.key, a) for o in orders for a in o.attendees]
-    people = ", ".join(
-        f"({n}, {p(key, 'varchar')}, {p(a.checkin_code, 'varchar')}, {p(a.category_id, 'int')}, "
-        + ", ".join(p(a.fields[c], "text") for c in _ATTENDEE_TEXT) + f", {p(a.fields['price_cents'], 'int')})"
-        for n, (key, a) in enumerate(everyone))
+    people = _unnest(p, [("key", "text"), ("checkin_code", "text"), ("category", "int"),
+                         *((c, "text") for c in _ATTENDEE_TEXT), ("price_cents", "int")],
+                     [[key, a.checkin_code, a.category_id, *(a.fields[c] for c in _ATTENDEE_TEXT),
+                       a.fields["price_cents"]] for key, a in everyone])
     parts.append(
         f"a AS (INSERT INTO registration_attendee (\"order\", event, checkin_code, category, {', '.join(_ATTENDEE_TEXT)}"
         f", price_cents) SELECT o.id, {p(orders[0].columns['event'], 'int')}, v.checkin_code, v.category, "
-        f"{', '.join('v.' + c for c in _ATTENDEE_TEXT)}, v.price_cents FROM (VALUES {people}) "
-        f"v(n, key, checkin_code, category, {', '.join(_ATTENDEE_TEXT)}, price_cents) "
+        f"{', '.join('v.' + c for c in _ATTENDEE_TEXT)}, v.price_cents FROM {people} "
         f"JOIN o ON o.idempotency_key = v.key WHERE EXISTS (SELECT 1 FROM {last}) ORDER BY v.n "
         "RETURNING id, checkin_code)")
     addons = [(a.checkin_code, *x) for _, a in everyone for x in a.addons]
@@ -151,19 +153,17 @@ async def place(orders: list[NewOrder], *, claims: list[capacity.Claim],
     answers = [(a.checkin_code, *x) for _, a in everyone for x in a.answers]
     if answers:
         parts.append(_per_attendee(p, "an", "registration_answer", (("question", "int"), ("value", "text")), answers))
-    mails = [(o.key, o.mail, to, code) for o in orders if o.mail is not None for to, code in o.mail.recipients]
+    mails = [(o.key, mail.dedupe, mail.renderer, mail.subject[:300], mail.token, to, to.lower(), code)
+             for o in orders if (mail := o.mail) is not None for to, code in mail.recipients]
     if mails:
-        rows = ", ".join(
-            f"({n}, {p(key, 'varchar')}, {p(mail.dedupe, 'text')}, {p(mail.renderer, 'text')}, "
-            f"{p(mail.subject[:300], 'varchar')}, {p(mail.token, 'text')}, {p(to, 'varchar')}, "
-            f"{p(to.lower(), 'text')}, {p(code, 'varchar')})"
-            for n, (key, mail, to, code) in enumerate(mails))
+        rows = _unnest(p, [(c, "text") for c in ("key", "dedupe", "renderer", "subject", "token", "address",
+                                                  "lowered", "code")], mails)
         parts.append(
             "mail AS (INSERT INTO outbox_message (dedupe_key, to_address, subject, payload, next_attempt_at, "
             "last_error) SELECT v.dedupe || ':' || o.id || ':' || v.lowered, v.address, v.subject, "
             "json_build_object('renderer', v.renderer, 'params', json_build_object('order_id', o.id, "
             f"'token', v.token, 'attendee_id', a.id))::text, {p(now)}, '' "
-            f"FROM (VALUES {rows}) v(n, key, dedupe, renderer, subject, token, address, lowered, code) "
+            f"FROM {rows} "
             "JOIN o ON o.idempotency_key = v.key LEFT JOIN a ON a.checkin_code = v.code "
             "WHERE EXISTS (SELECT 1 FROM a) ORDER BY v.n ON CONFLICT DO NOTHING)")
     sql = (f"WITH {', '.join(parts)} SELECT o.idempotency_key, o.id, o.expires_at, "
@@ -178,14 +178,40 @@ async def place(orders: list[NewOrder], *, claims: list[capacity.Claim],
 
 def _per_attendee(p: _Sql, name: str, table: str, columns: tuple[tuple[str, str], ...], rows: list[tuple]) -> str:
     """A WITH part inserting rows of an attendee inserted by `a` (found by check-in code), in the
-    order given: each row is (check-in code, *values of `columns`, given as (name, cast))."""
+    order given: each row is (check-in code, *values of `columns`, given as (name, type))."""
     names = ", ".join(c for c, _ in columns)
-    values = ", ".join(
-        f"({n}, {p(code, 'varchar')}, " + ", ".join(p(v, cast) for v, (_, cast) in zip(rest, columns, strict=True)) + ")"
-        for n, (code, *rest) in enumerate(rows))
     return (f"{name} AS (INSERT INTO {table} (attendee, {names}) SELECT a.id, "
-            f"{', '.join('v.' + c for c, _ in columns)} FROM a JOIN (VALUES {values}) v(n, code, {names}) "
+            f"{', '.join('v.' + c for c, _ in columns)} FROM a JOIN {_unnest(p, [('code', 'text'), *columns], rows)} "
             "ON v.code = a.checkin_code ORDER BY v.n)")
+
+
+def _unnest(p: _Sql, columns: list[tuple[str, str]], rows: list) -> str:
+    """The rows as a FROM item `v(…, n)`: one array argument per column (`columns`: name and
+    element type), `n` their place in `rows`.
+
+    Why arrays and not a VALUES list: the statement's text is then the same for a batch of any
+    size, so asyncpg prepares it once per connection and keeps it. With a VALUES list every
+    batch size was another statement, and one of 35 orders or more was over asyncpg's 15 KB
+    limit for keeping statements: it was prepared (a round trip, PostgreSQL parsing a thousand
+    placeholders) every time, while the batch held the process's write gate."""
+    arrays = ", ".join(p([row[i] for row in rows], f"{kind}[]") for i, (_, kind) in enumerate(columns))
+    return f"unnest({arrays}) WITH ORDINALITY AS v({', '.join(c for c, _ in columns)}, n)"
+
+
+def _element(column) -> tuple[str, str]:
+    """An order column's array element type, and the cast its value needs on the way in (JSON is
+    sent as text; text goes into VARCHAR(n) by assignment, which refuses, not cuts, what is too long)."""
+    if isinstance(column, (Varchar, Text)):
+        return "text", ""
+    if isinstance(column, JSON):
+        return "text", "::json"
+    if isinstance(column, (Integer, ForeignKey)):
+        return "int", ""
+    if isinstance(column, Boolean):
+        return "bool", ""
+    if isinstance(column, Timestamptz):
+        return "timestamptz", ""
+    raise TypeError(f"no array type for {column._meta.name} ({type(column).__name__})")
 
 
 def order_columns(**columns) -> dict:

@@ -51,6 +51,32 @@ async def test_orders_waiting_together_are_written_in_one_statement(pg_db):
         assert json.loads(mails[0]["payload"])["params"]["order_id"] == p.id
 
 
+async def test_a_batch_of_any_size_is_the_same_statement_so_it_is_prepared_once(pg_db):
+    # order_statement._unnest: rows go as arrays, so asyncpg keeps one prepared statement per
+    # connection for 1, 3 or 19 orders (a VALUES list made each size another statement, and
+    # one over 15 KB was prepared again every time).
+    import asyncpg.connection
+
+    await make_event(capacity=50)
+    await _place("first")
+    texts = []
+    original = asyncpg.connection.Connection._execute
+
+    async def keeping(self, query, *args, **kwargs):
+        if query.startswith("WITH"):
+            texts.append(query)
+        return await original(self, query, *args, **kwargs)
+
+    asyncpg.connection.Connection._execute = keeping
+    try:
+        for size in (1, 4, 20):
+            assert all(p.created for p in await _settled(*(_place(f"s{size}-{i}") for i in range(size))))
+    finally:
+        asyncpg.connection.Connection._execute = original
+    assert len(texts) == 5 and len(set(texts)) == 1, [len(t) for t in texts]  # 1; 1 + 3; 1 + 19
+    assert len(texts[0]) < 15_000
+
+
 async def test_the_last_places_go_to_the_first_in_line_and_none_is_oversold(pg_db):
     await make_event(capacity=10)
     await _place("first")
