@@ -24,6 +24,7 @@ the ids are the database's).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -118,7 +119,7 @@ async def place(orders: list[NewOrder], *, claims: list[capacity.Claim],
     orders = sorted(orders, key=lambda o: o.key)  # two batches with a key in common wait, never deadlock
     p = _Sql()
     columns = list(orders[0].columns)
-    kinds = {c: _element(Order._meta.get_column_by_name(c)) for c in columns}
+    kinds = _order_kinds(tuple(columns))
     rows = _unnest(p, [(c, kinds[c][0]) for c in columns], [[o.columns[c] for c in columns] for o in orders])
     parts = [f"o AS (INSERT INTO registration_order ({', '.join(columns)}) "
              f"SELECT {', '.join(f'v.{c}{kinds[c][1]}' for c in columns)} FROM {rows} "
@@ -196,6 +197,12 @@ def _unnest(p: _Sql, columns: list[tuple[str, str]], rows: list) -> str:
     placeholders) every time, while the batch held the process's write gate."""
     arrays = ", ".join(p([row[i] for row in rows], f"{kind}[]") for i, (_, kind) in enumerate(columns))
     return f"unnest({arrays}) WITH ORDINALITY AS v({', '.join(c for c, _ in columns)}, n)"
+
+
+@functools.lru_cache(maxsize=16)
+def _order_kinds(columns: tuple[str, ...]) -> dict[str, tuple[str, str]]:
+    """Each order column's `_element` (looked up once: Piccolo finds a column by name in a loop)."""
+    return {c: _element(Order._meta.get_column_by_name(c)) for c in columns}
 
 
 def _element(column) -> tuple[str, str]:
