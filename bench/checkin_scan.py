@@ -128,9 +128,10 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.fire:
+        from bench.harness import hand_back
         from bench.loadgen import run
 
-        print(json.dumps(run(fire(args.port, json.loads(Path(args.fire).read_text()), args.concurrency))))
+        hand_back(run(fire(args.port, json.loads(Path(args.fire).read_text()), args.concurrency)))
         return
 
     from bench.harness import fire_from_child, scratch_database, serving

@@ -5,7 +5,7 @@
     with scratch_database(admin_url, "rush") as db_url:
         prepare(db_url)
         with serving(db_url, server="uvicorn") as port:
-            result = fire_from_child(__file__, ["--port", str(port)])
+            result = fire_from_child(__file__, ["--port", str(port)])  # the child: hand_back(result)
 """
 
 from __future__ import annotations
@@ -92,8 +92,17 @@ def serving(db_url: str, *, server: str = "uvicorn", workers: int = 2, env: dict
 
 
 def fire_from_child(script: str, args: list[str], timeout: float = 1200) -> dict:
-    """Run `script --fire …` (the load) in its own process; its last stdout line is JSON."""
-    out = subprocess.run([sys.executable, script, *args], capture_output=True, text=True, timeout=timeout)
-    if out.returncode:
-        raise SystemExit(out.stderr[-3000:])
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    """Run `script --fire …` (the load) in its own process; it hands its result back with
+    `hand_back`, in a file (on stdout, a result of a few hundred KB was at times cut at 128 KB)."""
+    with tempfile.TemporaryDirectory(prefix="confops-bench-") as scratch:
+        result = Path(scratch) / "result.json"
+        out = subprocess.run([sys.executable, script, *args], capture_output=True, text=True, timeout=timeout,
+                             env={**os.environ, "CONFOPS_BENCH_RESULT": str(result)})
+        if out.returncode:
+            raise SystemExit(out.stderr[-3000:])
+        return json.loads(result.read_text())
+
+
+def hand_back(result: dict) -> None:
+    """The load's result, for `fire_from_child` in the parent process."""
+    Path(os.environ["CONFOPS_BENCH_RESULT"]).write_text(json.dumps(result))

@@ -104,9 +104,10 @@ def main() -> None:
     parser.add_argument("--fire", default="", help=argparse.SUPPRESS)  # the separate client process
     args = parser.parse_args()
     if args.fire:
+        from bench.harness import hand_back
         from bench.loadgen import run
 
-        print(json.dumps(run(fire(args.fire, args.attempts, args.concurrency, args.warmup))))
+        hand_back(run(fire(args.fire, args.attempts, args.concurrency, args.warmup)))
         return
 
     from bench.harness import fire_from_child, pg_fetchval, scratch_database, serving
