@@ -15,9 +15,9 @@ from tests.registration.factory import make_event, order, person
 pytestmark = pytest.mark.usefixtures("release_check_held_off")
 
 
-def _place(key: str):
+def _place(key: str, *, complimentary: bool = True):
     return place_order("meeting", order(person(email=f"{key}@example.org"), key=key, buyer_email=f"{key}@example.org"),
-                       hold_minutes=30, base_url="http://x", complimentary=True)
+                       hold_minutes=30, base_url="http://x", complimentary=complimentary)
 
 
 async def _sold_out_answers(retries: list[str], new: list[str]) -> tuple[list, list]:
@@ -57,3 +57,12 @@ async def test_on_postgresql_many_sold_out_answers_share_their_lookups(pg_db):
     # The first lookup goes at once; the ones that arrived while it ran go together.
     assert 1 < len(lookups) <= 3, lookups
     assert sorted(key for keys in lookups for key in keys) == sorted(["p1"] + [f"late{i}" for i in range(40)])
+
+
+async def test_a_retried_order_awaiting_payment_comes_back_with_its_hold(db):
+    await make_event(capacity=1)
+    first = await _place("paid", complimentary=False)
+    assert first.status == "awaiting_payment" and first.expires_at is not None
+    again = await _place("paid", complimentary=False)  # sold out now: found by its key
+    assert (again.id, again.created, again.status) == (first.id, False, "awaiting_payment")
+    assert (again.total_cents, again.currency, again.expires_at) == (first.total_cents, first.currency, first.expires_at)
