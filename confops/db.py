@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import weakref
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,6 +12,8 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.table import Table
+
+from confops.core.per_loop import PerLoop
 
 SQLITE_PREFIX = "sqlite:///"
 
@@ -117,15 +118,7 @@ class _Gates:
         self.idle.set()
 
 
-_GATES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Gates] = weakref.WeakKeyDictionary()
-
-
-def _gates() -> _Gates:
-    loop = asyncio.get_running_loop()
-    gates = _GATES.get(loop)
-    if gates is None:
-        gates = _GATES[loop] = _Gates()
-    return gates
+_GATES = PerLoop(_Gates)
 
 
 @contextlib.asynccontextmanager
@@ -146,7 +139,7 @@ async def hot_rows(name: str, writers: int, engine: Engine | None = None) -> Asy
     if engine.current_transaction.get() is not None:
         yield
         return
-    gates = _gates()
+    gates = _GATES.get()
     gate = gates.semaphores.get(name)
     if gate is None:
         gate = gates.semaphores[name] = asyncio.Semaphore(writers)
@@ -167,7 +160,7 @@ async def yield_to_hot_rows(at_most: float, settle: float = 0.05) -> float:
     for at most `at_most` seconds; returns the seconds waited. The work waits, it is never
     dropped."""
     loop = asyncio.get_running_loop()
-    gates = _gates()
+    gates = _GATES.get()
     start = loop.time()
     while gates.busy and (left := at_most - (loop.time() - start)) > 0:
         with contextlib.suppress(TimeoutError):

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import weakref
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
+
+from confops.core.per_loop import PerLoop
 
 _LEAD = object()  # the outcome that says: your turn to write the next batch
 
@@ -53,14 +54,10 @@ class Batches:
     def __init__(self, write: Callable[[list[Entry]], Awaitable[None]], *, most: int) -> None:
         self._write = write
         self.most = most
-        self._queues: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Queue] = weakref.WeakKeyDictionary()
+        self._queues = PerLoop(_Queue)
 
     def queue(self) -> _Queue:
-        loop = asyncio.get_running_loop()
-        queue = self._queues.get(loop)
-        if queue is None:
-            queue = self._queues[loop] = _Queue()
-        return queue
+        return self._queues.get()
 
     async def submit(self, item: Any, together: Hashable,
                      gate: Callable[[], contextlib.AbstractAsyncContextManager] | None = None) -> Any:

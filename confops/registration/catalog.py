@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-import weakref
 from dataclasses import dataclass, replace
 from functools import cache
 
 from confops.core import clock
 from confops.core.errors import NotFound
+from confops.core.per_loop import PerLoop
 from confops.db import is_sqlite, raw, readers_may_share
 from confops.events.tables import Event, EventStatus
 from confops.registration import pricing
@@ -126,7 +126,7 @@ class _SharedRead:
         self.next: asyncio.Future | None = None
 
 
-_SHARED: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _SharedRead]] = weakref.WeakKeyDictionary()
+_SHARED: PerLoop[dict[str, _SharedRead]] = PerLoop(dict)
 _READERS: set[asyncio.Task] = set()
 
 
@@ -140,7 +140,7 @@ async def _event_and_sales(slug: str) -> tuple[dict, dict]:
     if not readers_may_share(EventSales):
         return await _read_event_and_sales(slug)
     loop = asyncio.get_running_loop()
-    shared = _SHARED.setdefault(loop, {}).setdefault(slug, _SharedRead())
+    shared = _SHARED.get().setdefault(slug, _SharedRead())
     if (read := shared.next) is None:
         read = shared.next = loop.create_future()
         read.add_done_callback(lambda done: done.cancelled() or done.exception())  # nobody left waiting: no warning
@@ -218,7 +218,7 @@ async def _static_parts(event_id: int, stamp: str) -> tuple[list[dict], list[dic
     # Outside a transaction, one load per stamp at a time in this process: when a rush starts
     # (or right after an edit) a hundred orders arrive at once and would each load the same rows.
     loop = asyncio.get_running_loop()
-    loading = _LOADING.setdefault(loop, {})
+    loading = _LOADING.get()
     if (task := loading.get((event_id, stamp))) is None:
         task = loading[(event_id, stamp)] = loop.create_task(_load_static_parts(event_id, stamp))
 
@@ -231,8 +231,7 @@ async def _static_parts(event_id: int, stamp: str) -> tuple[list[dict], list[dic
     return await asyncio.shield(task)
 
 
-_LOADING: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[int, str], asyncio.Task]] = (
-    weakref.WeakKeyDictionary())
+_LOADING: PerLoop[dict[tuple[int, str], asyncio.Task]] = PerLoop(dict)
 
 
 async def _load_static_parts(event_id: int, stamp: str) -> tuple[list[dict], list[dict], list[dict]]:
