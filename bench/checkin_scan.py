@@ -10,6 +10,10 @@ hold exactly one check-in per scan.
     .venv/bin/python bench/checkin_scan.py [--pg postgresql://postgres@127.0.0.1:5432/postgres]
         [--scans 10000] [--warmup 500] [--concurrency 32] [--server granian|uvicorn] [--timeline FILE]
 
+The line before it also gives the CPU a timed scan cost the server's processes and the
+database's backends (`server_cpu_ms_per_scan`, `db_cpu_ms_per_scan`, from /proc): the machines
+here drift by 40% within an hour, and these figures move less with it than the throughput.
+
 Last line: scans_per_s=… p50_ms=… p99_ms=… wrong_results=0
 """
 
@@ -26,6 +30,7 @@ import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -78,7 +83,8 @@ async def count_scans(db_url: str) -> int:
     return await pg_fetchval(db_url, "SELECT count(*) FROM checkin_scan")
 
 
-async def fire(port: int, plan: dict, concurrency: int) -> dict:
+async def fire(port: int, plan: dict, concurrency: int, server_pid: int, database: str) -> dict:
+    from bench.harness import cpu_seconds
     from bench.loadgen import Connection, request_bytes, run_jobs
 
     host = "127.0.0.1"
@@ -108,11 +114,13 @@ async def fire(port: int, plan: dict, concurrency: int) -> dict:
     # The door has been open a while: the first scans open each worker's database connections
     # and fill its caches (device, list, event key). Timed apart and reported, not hidden.
     warm = await run_jobs(host, port, [tuple(s) for s in plan["warmup"]], scan, connections=conns)
+    cpu_before = cpu_seconds(server_pid, database)
     scans = await run_jobs(host, port, [tuple(s) for s in plan["scans"]], scan, connections=conns)
+    cpu = [after - before for after, before in zip(cpu_seconds(server_pid, database), cpu_before, strict=True)]
     summary = scans.summary()
     return {"health_rps": health_n / health_run.elapsed_s, "scans": len(plan["scans"]), "scan_s": scans.elapsed_s,
             "p50": summary["p50"], "p99": summary["p99"], "wrong": len(wrong), "wrong_sample": wrong[:3],
-            "timeline": summary["timeline"], "warmup": len(plan["warmup"]),
+            "timeline": summary["timeline"], "warmup": len(plan["warmup"]), "server_cpu_s": cpu[0], "db_cpu_s": cpu[1],
             "warmup_p99": warm.summary()["p99"] if plan["warmup"] else 0.0}
 
 
@@ -126,12 +134,15 @@ def main() -> None:
     parser.add_argument("--timeline", default="", help="write each scan's start, latency and status here")
     parser.add_argument("--fire", default="", help=argparse.SUPPRESS)  # the separate client process
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--server-pid", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--database", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.fire:
         from bench.harness import hand_back
         from bench.loadgen import run
 
-        hand_back(run(fire(args.port, json.loads(Path(args.fire).read_text()), args.concurrency)))
+        hand_back(run(fire(args.port, json.loads(Path(args.fire).read_text()), args.concurrency, args.server_pid,
+                           args.database)))
         return
 
     from bench.harness import fire_from_child, scratch_database, serving
@@ -142,9 +153,10 @@ def main() -> None:
         plan_path = Path(tempfile.mkdtemp(prefix="confops-bench-")) / "plan.json"
         plan_path.write_text(json.dumps(plan))
         print(f"prepared {args.scans + args.warmup} attendees in {time.perf_counter() - t0:.1f}s")
-        with serving(db_url, server=args.server, env={"CONFOPS_IN_APP_WORKER": "0"}) as port:
-            result = fire_from_child(__file__, ["--fire", str(plan_path), "--port", str(port),
-                                                "--concurrency", str(args.concurrency)])
+        with serving(db_url, server=args.server, env={"CONFOPS_IN_APP_WORKER": "0"}) as server:
+            result = fire_from_child(__file__, ["--fire", str(plan_path), "--port", str(server.port),
+                                                "--concurrency", str(args.concurrency), "--server-pid",
+                                                str(server.pid), "--database", urlparse(db_url).path.lstrip("/")])
         if args.timeline:
             from bench.loadgen import write_timeline
 
@@ -152,7 +164,9 @@ def main() -> None:
         stored = asyncio.run(count_scans(db_url))
     rate = result["scans"] / result["scan_s"]
     wrong = result["wrong"] + abs(stored - result["scans"] - result["warmup"])
-    print(f"server={args.server} workers=2 concurrency={args.concurrency} load_avg={os.getloadavg()[0]:.2f}")
+    print(f"server={args.server} workers=2 concurrency={args.concurrency} load_avg={os.getloadavg()[0]:.2f} "
+          f"server_cpu_ms_per_scan={result['server_cpu_s'] * 1000 / result['scans']:.3f} "
+          f"db_cpu_ms_per_scan={result['db_cpu_s'] * 1000 / result['scans']:.3f}")
     print(f"health_rps={result['health_rps']:.0f} (ceiling) scan/health ratio={rate / result['health_rps']:.2f} "
           f"check_ins_stored={stored} warmup_scans={result['warmup']} warmup_p99_ms={result['warmup_p99']:.1f}"
           + (f" wrong_sample={result['wrong_sample']}" if result["wrong"] else ""))

@@ -4,8 +4,8 @@
 
     with scratch_database(admin_url, "rush") as db_url:
         prepare(db_url)
-        with serving(db_url, server="uvicorn") as port:
-            result = fire_from_child(__file__, ["--port", str(port)])  # the child: hand_back(result)
+        with serving(db_url, server="uvicorn") as server:
+            result = fire_from_child(__file__, ["--port", str(server.port)])  # the child: hand_back(result)
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,9 +54,14 @@ def scratch_database(admin_url: str, prefix: str) -> Iterator[str]:
         asyncio.run(pg_execute(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+class Served(NamedTuple):
+    port: int
+    pid: int  # the server's main process; its workers are its children
+
+
 @contextlib.contextmanager
 def serving(db_url: str, *, server: str = "uvicorn", workers: int = 2, env: dict[str, str] | None = None,
-            start_timeout: float = 60) -> Iterator[int]:
+            start_timeout: float = 60) -> Iterator[Served]:
     """`confops serve` on a free port, ready (GET /health answered 200); stopped on the way out.
     Its output goes to server.log in a temporary var directory, named if it fails to start."""
     import httpx
@@ -82,13 +88,37 @@ def serving(db_url: str, *, server: str = "uvicorn", workers: int = 2, env: dict
                 if time.monotonic() > deadline or proc.poll() is not None:
                     raise SystemExit(f"server did not start; see {var / 'server.log'}")
                 time.sleep(0.2)
-            yield port
+            yield Served(port, proc.pid)
         finally:
             proc.terminate()
             try:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+def cpu_seconds(server_pid: int, database: str) -> tuple[float, float]:
+    """CPU seconds used so far by the server (its main process and its workers) and by the
+    PostgreSQL backends connected to `database`, read from /proc (Linux). Taken before and after
+    a run, it gives the CPU a request costs, which the machine's speed moves less than the
+    throughput (the machines here drift by 40% within an hour)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    server = db = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # gone meanwhile
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()  # after "pid (name) "
+        ppid, used = int(fields[1]), (int(fields[11]) + int(fields[12])) / tick
+        if int(entry.name) == server_pid or ppid == server_pid:
+            server += used
+        elif cmdline.startswith("postgres: ") and f" {database} " in cmdline:
+            db += used
+    return server, db
 
 
 def fire_from_child(script: str, args: list[str], timeout: float = 1200) -> dict:
