@@ -30,7 +30,7 @@ class SettingSpec:
 
 SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("CONFOPS_ENV", "development", "`development`, `test` or `production`. Production refuses development defaults."),
-    SettingSpec("CONFOPS_DATABASE_URL", "sqlite:///var/confops.db", "`sqlite:///relative/or/absolute.db` or `postgresql://user@host:5432/db`. Relative SQLite paths are under the repository."),
+    SettingSpec("CONFOPS_DATABASE_URL", "sqlite:///var/confops.db", "`sqlite:///relative/or/absolute.db` or `postgresql://user@host:5432/db`; with PostgreSQL on the same host, its Unix socket (`postgresql://user@/db?host=/var/run/postgresql`) costs less CPU a query than TCP. Relative SQLite paths are under the repository."),
     SettingSpec("CONFOPS_SECRET_KEY", "(generated into `var/secret_key`)", "Signs sessions, links and tokens. At least 32 characters; required in production."),
     SettingSpec("CONFOPS_BASE_URL", "http://127.0.0.1:8000", "Public URL used in e-mails, QR codes and links. Must be https in production."),
     SettingSpec("CONFOPS_VAR_DIR", "var", "Where the SQLite file, dev mail, uploads and generated files live."),
