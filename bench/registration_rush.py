@@ -115,9 +115,9 @@ def main() -> None:
     with scratch_database(args.pg, "rush") as db_url:
         asyncio.run(prepare(db_url, args.places))
         with serving(db_url, server=args.server) as server:
-            result = fire_from_child(__file__, ["--fire", f"http://127.0.0.1:{server.port}", "--attempts", str(args.attempts),
-                                                "--concurrency", str(args.concurrency), "--warmup", str(args.warmup)],
-                                    timeout=600)
+            result = fire_from_child(__file__, ["--fire", f"http://127.0.0.1:{server.port}",
+                                                "--attempts", str(args.attempts), "--concurrency", str(args.concurrency),
+                                                "--warmup", str(args.warmup)], timeout=600)
         if args.timeline:
             from bench.loadgen import write_timeline
 
