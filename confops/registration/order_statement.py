@@ -192,7 +192,7 @@ def _unnest(p: _Sql, columns: list[tuple[str, str]], rows: list) -> str:
 
     Why arrays and not a VALUES list: the statement's text is then the same for a batch of any
     size, so asyncpg prepares it once per connection and keeps it. With a VALUES list every
-    batch size was another statement, and one of 35 orders or more was over asyncpg's 15 KB
+    batch size was another statement, and one of about 32 orders or more was over asyncpg's 15 KB
     limit for keeping statements: it was prepared (a round trip, PostgreSQL parsing a thousand
     placeholders) every time, while the batch held the process's write gate."""
     arrays = ", ".join(p([row[i] for row in rows], f"{kind}[]") for i, (_, kind) in enumerate(columns))
