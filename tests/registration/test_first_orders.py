@@ -4,13 +4,13 @@ statements (first_orders.py)."""
 
 import asyncio
 
-import asyncpg.connection
 import pytest
 
 from confops.core.errors import Conflict
 from confops.registration.orders import place_order
 from confops.registration.tables import Attendee, EventSales, Order
 from tests.registration.factory import make_event, order, person
+from tests.support.statements import statements_seen
 
 pytestmark = pytest.mark.usefixtures("release_check_held_off")
 
@@ -39,19 +39,10 @@ async def test_after_a_sell_out_retries_get_their_orders_and_new_attempts_sold_o
 async def test_on_postgresql_many_sold_out_answers_share_their_lookups(pg_db):
     await make_event(capacity=3)
     placed = [await _place(f"p{i}") for i in range(3)]
-    lookups = []
-    original = asyncpg.connection.Connection._execute
-
-    async def counting(self, query, *args, **kwargs):
-        if "idempotency_key" in query and query.lstrip().startswith("SELECT"):
-            lookups.append(args[0][0])  # the statement's parameters: the key, or the list of keys
-        return await original(self, query, *args, **kwargs)
-
-    asyncpg.connection.Connection._execute = counting
-    try:
+    with statements_seen() as seen:
         again, new = await _sold_out_answers(["p1"], [f"late{i}" for i in range(40)])
-    finally:
-        asyncpg.connection.Connection._execute = original
+    # The lookups' parameter: the key, or the list of keys.
+    lookups = [args[0] for query, args in seen if query.lstrip().startswith("SELECT") and "idempotency_key" in query]
     assert (again[0].id, again[0].created) == (placed[1].id, False)
     assert all(isinstance(r, Conflict) and r.code == "sold_out" for r in new), new
     # The first lookup goes at once; the ones that arrived while it ran go together.

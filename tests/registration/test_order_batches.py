@@ -15,6 +15,7 @@ from confops.registration.orders import place_order
 from confops.registration.tables import AddOn, Attendee, Category, EventSales, Order
 from tests.registration.factory import make_event, order, person
 from tests.registration.test_order_statement import _statements_sent
+from tests.support.statements import statements_seen
 
 pytestmark = pytest.mark.usefixtures("release_check_held_off")
 
@@ -55,24 +56,12 @@ async def test_a_batch_of_any_size_is_the_same_statement_so_it_is_prepared_once(
     # order_statement._unnest: rows go as arrays, so asyncpg keeps one prepared statement per
     # connection for 1, 3 or 19 orders (a VALUES list made each size another statement, and
     # one over 15 KB was prepared again every time).
-    import asyncpg.connection
-
     await make_event(capacity=50)
     await _place("first")
-    texts = []
-    original = asyncpg.connection.Connection._execute
-
-    async def keeping(self, query, *args, **kwargs):
-        if query.startswith("WITH"):
-            texts.append(query)
-        return await original(self, query, *args, **kwargs)
-
-    asyncpg.connection.Connection._execute = keeping
-    try:
+    with statements_seen() as seen:
         for size in (1, 4, 20):
             assert all(p.created for p in await _settled(*(_place(f"s{size}-{i}") for i in range(size))))
-    finally:
-        asyncpg.connection.Connection._execute = original
+    texts = [query for query, _ in seen if query.startswith("WITH")]
     assert len(texts) == 5 and len(set(texts)) == 1, [len(t) for t in texts]  # 1; 1 + 3; 1 + 19
     assert len(texts[0]) < 15_000
 

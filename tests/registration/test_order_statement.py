@@ -22,6 +22,7 @@ from confops.registration.tables import (
     Order,
 )
 from tests.registration.factory import make_event, order, person
+from tests.support.statements import statements_seen
 
 
 def _group(key: str, code: str = ""):
@@ -110,20 +111,10 @@ async def test_a_late_refusal_in_the_statement_keeps_none_of_the_earlier_claims(
 
 
 async def _statements_sent(placing) -> tuple[object, list[str]]:
-    import asyncpg.connection
-
-    sent = []
-    original = asyncpg.connection.Connection._execute
-
-    async def counting(self, query, *args, **kwargs):
-        sent.append(query.split()[0])
-        return await original(self, query, *args, **kwargs)
-
-    asyncpg.connection.Connection._execute = counting
-    try:
-        return await placing, sent
-    finally:
-        asyncpg.connection.Connection._execute = original
+    """What `placing` gave, and the first word of each statement it sent."""
+    with statements_seen() as seen:
+        result = await placing
+    return result, [query.split()[0] for query, _ in seen]
 
 
 async def test_on_postgresql_an_order_is_one_round_trip(db, release_check_held_off):
