@@ -9,8 +9,10 @@ from collections.abc import Iterator
 
 @contextlib.contextmanager
 def statements_seen() -> Iterator[list[tuple[str, tuple]]]:
-    """Every statement sent meanwhile, on any connection (pool or transaction), as (its text,
-    its parameters), in the order sent."""
+    """The statements sent meanwhile with their parameters, on any connection (pool or
+    transaction), as (text, parameters) in the order sent: fetch, fetchrow, fetchval and execute
+    with arguments. An execute without arguments (BEGIN, COMMIT) goes by the simple protocol and
+    is not seen."""
     from asyncpg.connection import Connection
 
     seen: list[tuple[str, tuple]] = []
