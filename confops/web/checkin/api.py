@@ -7,7 +7,7 @@ given; another event's list is 403, an unknown one 404.
 
 from __future__ import annotations
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Litestar, Request, get, post
 from litestar.params import FromQuery, JSONBody
 
 from confops.checkin import devices, offline, scanning
@@ -16,16 +16,35 @@ from confops.core.auth import DEVICE
 from confops.core.errors import Invalid
 from confops.web.access import NO_SESSION
 from confops.web.checkin.live import publish_delta
+from confops.web.checkin.scan_lane import scan_lane
 
 
 async def _device(request: Request) -> devices.Device:
-    header = request.headers.get("authorization", "")
-    scheme, _, bearer = header.partition(" ")
+    return await _device_of(request.headers.get("authorization", ""))
+
+
+async def _device_of(authorization: str) -> devices.Device:
+    scheme, _, bearer = authorization.partition(" ")
     return await devices.device_for_token(bearer.strip() if scheme.lower() == "bearer" else None)
 
 
 async def _key(request: Request, device: devices.Device):
     return await devices.event_key(device.event_id, request.app.state.settings.secret_key)
+
+
+async def answer_scan(app: Litestar, authorization: str, data: ScanBody) -> ScanOut:
+    """The scan route's answer, from its Authorization header and body (for the handler below
+    and for scan_lane, which takes most scans before the handler would)."""
+    device = await _device_of(authorization)
+    if (data.token is None) == (data.attendee_id is None):
+        raise Invalid("Send either a token or an attendee_id.", field="token")
+    lst = await devices.list_for_device(device, data.list_id)
+    key = await devices.event_key(device.event_id, app.state.settings.secret_key)
+    outcome = await scanning.scan(device, lst, key, nonce=data.nonce, token=data.token,
+                                  attendee_id=data.attendee_id, direction=data.direction)
+    if outcome.result == scanning.OK and outcome.direction == "in":
+        publish_delta(app, device.event_id, lst.id, 1)
+    return ScanOut(**vars(outcome))
 
 
 class CheckinApi(Controller):
@@ -35,21 +54,15 @@ class CheckinApi(Controller):
     # the session middleware) is never used here, and at a busy door it costs CPU per scan.
     opt = {"access": DEVICE, NO_SESSION: True}
 
-    @post("/scan", status_code=200)
+    # scan_lane answers well-formed scans before this handler would (see scan_lane.py); this
+    # handler answers the rest, and defines the route and its documentation.
+    @post("/scan", status_code=200, middleware=[scan_lane])
     async def scan(self, request: Request, data: JSONBody[ScanBody]) -> ScanOut:
         """Scan a badge token (or check in `attendee_id` found by name) on a list. The answer's
         `result` is ok, already_checked_in (with when and station), invalid, wrong_event,
         revoked or unpaid; 401 for a missing or revoked device token, 403 for a list outside
         the device's scope. Repeating a nonce repeats the first answer."""
-        device = await _device(request)
-        if (data.token is None) == (data.attendee_id is None):
-            raise Invalid("Send either a token or an attendee_id.", field="token")
-        lst = await devices.list_for_device(device, data.list_id)
-        outcome = await scanning.scan(device, lst, await _key(request, device), nonce=data.nonce,
-                                      token=data.token, attendee_id=data.attendee_id, direction=data.direction)
-        if outcome.result == scanning.OK and outcome.direction == "in":
-            publish_delta(request.app, device.event_id, lst.id, 1)
-        return ScanOut(**vars(outcome))
+        return await answer_scan(request.app, request.headers.get("authorization", ""), data)
 
     @post("/undo", status_code=200)
     async def undo(self, request: Request) -> UndoOut:
