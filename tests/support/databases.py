@@ -41,8 +41,17 @@ class TestDatabase:
                 for name in tables:
                     conn.execute(f'DELETE FROM "{name}"')
         else:
-            names = ", ".join(f'"{n}"' for n in tables)
-            run_sync(pg_execute(self.url, f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            run_sync(pg_execute(self.url, _pg_emptying(tuple(tables))))
+
+
+def _pg_emptying(tables: tuple[str, ...]) -> str:
+    """Every row deleted and every sequence back at 1, as TRUNCATE … RESTART IDENTITY would, in
+    about 20 ms instead of 250 (TRUNCATE gives each of the 70-odd tables new files, even empty
+    ones; it ran before every PostgreSQL test). The replica role turns the foreign keys' and
+    confops's own triggers off for this session, so the order of the deletes does not matter."""
+    return ("SET session_replication_role = replica; " + "".join(f'DELETE FROM "{n}"; ' for n in tables)
+            + "SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace"
+              " WHERE c.relkind = 'S' AND s.nspname = 'public';")
 
 
 def run_sync(awaitable: Awaitable[T]) -> T:
