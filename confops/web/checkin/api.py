@@ -28,8 +28,8 @@ async def _device_of(authorization: str) -> devices.Device:
     return await devices.device_for_token(bearer.strip() if scheme.lower() == "bearer" else None)
 
 
-async def _key(request: Request, device: devices.Device):
-    return await devices.event_key(device.event_id, request.app.state.settings.secret_key)
+async def _key(app: Litestar, device: devices.Device):
+    return await devices.event_key(device.event_id, app.state.settings.secret_key)
 
 
 async def answer_scan(app: Litestar, authorization: str, data: ScanBody) -> ScanOut:
@@ -39,8 +39,7 @@ async def answer_scan(app: Litestar, authorization: str, data: ScanBody) -> Scan
     if (data.token is None) == (data.attendee_id is None):
         raise Invalid("Send either a token or an attendee_id.", field="token")
     lst = await devices.list_for_device(device, data.list_id)
-    key = await devices.event_key(device.event_id, app.state.settings.secret_key)
-    outcome = await scanning.scan(device, lst, key, nonce=data.nonce, token=data.token,
+    outcome = await scanning.scan(device, lst, await _key(app, device), nonce=data.nonce, token=data.token,
                                   attendee_id=data.attendee_id, direction=data.direction)
     if outcome.result == scanning.OK and outcome.direction == "in":
         publish_delta(app, device.event_id, lst.id, 1)
@@ -88,7 +87,7 @@ class CheckinApi(Controller):
         token version (the revocation map), and the event's verification key."""
         device = await _device(request)
         await devices.touch(device)
-        return await offline.sync_material(device, await _key(request, device))
+        return await offline.sync_material(device, await _key(request.app, device))
 
     @post("/offline", status_code=200)
     async def upload(self, request: Request, data: JSONBody[OfflineBody]) -> OfflineOut:
@@ -96,7 +95,7 @@ class CheckinApi(Controller):
         client time wins; the rest are `conflict`s kept for staff review."""
         device = await _device(request)
         lists = {i: await devices.list_for_device(device, i) for i in {s.list_id for s in data.scans}}
-        results = await offline.upload(device, lists, await _key(request, device), [
+        results = await offline.upload(device, lists, await _key(request.app, device), [
             offline.QueuedScan(s.nonce, s.list_id, s.token, s.client_time, s.direction) for s in data.scans])
         for r, s in zip(results, sorted(data.scans, key=lambda s: s.client_time), strict=True):
             if r["status"] == offline.ACCEPTED and not r.get("replaced_later_scan") and s.direction == "in":

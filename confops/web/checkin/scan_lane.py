@@ -61,11 +61,11 @@ def scan_lane(app: ASGIApp) -> ASGIApp:
             more = message.get("more_body", False)
         body = b"".join(chunks)
         if more or size > MAX_BODY:
-            return await app(scope, _replay(chunks, receive, more), send)
+            return await app(scope, _replay(body, receive, more), send)
         try:
             data = _decode(body)
         except msgspec.MsgspecError:  # the handler explains what is wrong, field by field
-            return await app(scope, _replay(chunks, receive, False), send)
+            return await app(scope, _replay(body, receive, False), send)
         route_handler = scope["route_handler"]
         connection = ASGIConnection(scope, receive, send)
         for guard in route_handler.resolve_guards():
@@ -80,9 +80,9 @@ def scan_lane(app: ASGIApp) -> ASGIApp:
     return lane
 
 
-def _replay(chunks: list[bytes], receive: Receive, more: bool) -> Receive:
+def _replay(body: bytes, receive: Receive, more: bool) -> Receive:
     """A `receive` that gives the handler the body the lane already read, then the rest."""
-    queue: list[Message] = [{"type": "http.request", "body": b"".join(chunks), "more_body": more}]
+    queue: list[Message] = [{"type": "http.request", "body": body, "more_body": more}]
 
     async def replay() -> Message:
         return queue.pop(0) if queue else await receive()
