@@ -12,6 +12,7 @@ SQLite has no INSERT inside WITH, so it keeps the general path.
 statement is its own transaction): then it inserts only at an event without CME, where no
 listener writes anything with the scan. At a CME event it inserts nothing and says so
 (``event_cme_enabled``), and the caller runs it again inside a transaction with the listeners.
+Alone, the scans a process has waiting go together in one statement (see lookup_and_insert).
 """
 
 from __future__ import annotations
@@ -19,19 +20,24 @@ from __future__ import annotations
 from datetime import datetime
 
 from confops.checkin.tables import CheckinScan
-from confops.db import raw
+from confops.core.batching import Batches, Entry, settle
+from confops.db import raw, readers_may_share
 
-_SQL = (
-    "WITH p AS ("
-    " SELECT a.id, a.first_name, a.last_name, a.badge_name, a.status, a.token_version, a.accessibility,"
+_PERSON_COLUMNS = (
+    " a.id, a.first_name, a.last_name, a.badge_name, a.status, a.token_version, a.accessibility,"
     " c.label AS category, o.status AS order_status, o.total_cents, o.currency,"
     " e.cme_enabled AS event_cme_enabled, e.timezone AS event_timezone,"
     " (SELECT COALESCE(SUM(x.amount_cents), 0) FROM payment x WHERE x.\"order\" = o.id"
     "  AND x.status = 'succeeded') AS paid_cents,"
     " (SELECT COALESCE(SUM(r.amount_cents), 0) FROM refund r WHERE r.\"order\" = o.id) AS refunded_cents"
+)
+_PERSON_FROM = (
     " FROM registration_attendee a JOIN registration_order o ON o.id = a.\"order\""
     " JOIN registration_category c ON c.id = a.category JOIN event e ON e.id = a.event"
-    " WHERE a.id = {} AND a.event = {}"
+)
+
+_SQL = (
+    "WITH p AS (SELECT" + _PERSON_COLUMNS + _PERSON_FROM + " WHERE a.id = {} AND a.event = {}"
     "), ins AS ("
     " INSERT INTO checkin_scan (checkin_list, attendee, device, station, direction, scanned_at, received_at,"
     " offline, manual, nonce_key, once_key)"
@@ -46,12 +52,79 @@ _SQL_IN_TRANSACTION = _SQL.replace("{alone}", "")
 _SQL_ALONE = _SQL.replace("{alone}", " AND NOT p.event_cme_enabled")
 
 
+# The same statement for the scans a process has waiting (see lookup_and_insert): the scans go
+# as arrays, one row each (`s`, numbered by arrival), each person found by its own index lookup
+# (LATERAL; OFFSET 0 keeps PostgreSQL from turning it into a join that may read every
+# attendee when its statistics are thin or old), the check-ins inserted in arrival order. Two scans of one person in a batch: the
+# first is inserted and the second collides with it, exactly as if they had come one after
+# the other. Alone only: at a CME event nothing is inserted and each caller goes on its own.
+_BATCH_SQL = (
+    "WITH s AS (SELECT * FROM unnest({}::int[], {}::int[], {}::int[], {}::int[], {}::int[], {}::text[],"
+    " {}::text[], {}::timestamptz[], {}::text[], {}::text[]) WITH ORDINALITY"
+    " AS s(attendee_id, event_id, scanned_version, list_id, device_id, station, direction, at, nonce_key,"
+    " once_key, n)"
+    "), p AS ("
+    " SELECT s.*, q.* FROM s CROSS JOIN LATERAL (SELECT" + _PERSON_COLUMNS + _PERSON_FROM
+    + " WHERE a.id = s.attendee_id AND a.event = s.event_id OFFSET 0) q"
+    "), ins AS ("
+    " INSERT INTO checkin_scan (checkin_list, attendee, device, station, direction, scanned_at, received_at,"
+    " offline, manual, nonce_key, once_key)"
+    " SELECT p.list_id, p.id, p.device_id, p.station, p.direction, p.at, p.at, false, false, p.nonce_key,"
+    " p.once_key FROM p"
+    " WHERE p.token_version = p.scanned_version AND p.status = 'active'"
+    " AND p.order_status NOT IN ('cancelled', 'expired')"
+    " AND NOT (p.paid_cents > 0 AND p.refunded_cents >= p.paid_cents AND p.total_cents > 0)"
+    " AND (p.order_status = 'confirmed' OR p.total_cents <= p.paid_cents) AND NOT p.event_cme_enabled"
+    " ORDER BY p.n ON CONFLICT DO NOTHING RETURNING id, nonce_key"
+    ") SELECT p.*, ins.id AS scan_id FROM p LEFT JOIN ins ON ins.nonce_key = p.nonce_key"
+)
+_ORDER = ("attendee_id", "event_id", "token_version", "list_id", "device_id", "station", "direction", "at",
+          "nonce_key", "once_key")
+
+
 async def lookup_and_insert(*, event_id: int, attendee_id: int, token_version: int, list_id: int, device_id: int,
                             station: str, direction: str, at: datetime, nonce_key: str, once_key: str,
                             alone: bool = False) -> dict | None:
     """The person's row plus ``scan_id`` (None when nothing was inserted) and the event's
     ``event_cme_enabled`` and ``event_timezone`` (handed to the scan's listeners, which would
-    otherwise read the event again inside the transaction); None if no such person."""
+    otherwise read the event again inside the transaction); None if no such person.
+
+    Run `alone` outside a transaction, the statement goes with the scans the process has waiting
+    (the queue of confops/core/batching.py: a scan that finds nobody ahead goes at once, and
+    those arriving while it runs go together in the next statement). Why: at a busy door each
+    scan's statement cost PostgreSQL more for being a statement (executor start, the round
+    trip, a commit and its WAL flush, its backend waiting on the WAL lock behind thirty others)
+    than for its row; see bench/README.md. If the shared statement fails, each of its scans
+    runs again on its own, so one scan's error (a list deleted a moment ago) stays its own."""
+    scan = {"attendee_id": attendee_id, "event_id": event_id, "token_version": token_version, "list_id": list_id,
+            "device_id": device_id, "station": station, "direction": direction, "at": at,
+            "nonce_key": nonce_key, "once_key": once_key}
+    if alone and readers_may_share(CheckinScan):
+        done = await SCANS.submit(scan, together=None)
+        if done is not None:  # None: the shared statement failed; run it alone and raise what it raises
+            return done[0]
     rows = await raw(CheckinScan, _SQL_ALONE if alone else _SQL_IN_TRANSACTION, attendee_id, event_id, list_id,
                      device_id, station, direction, at, at, nonce_key, once_key, token_version)
     return rows[0] if rows else None
+
+
+async def _write(batch: list[Entry]) -> None:
+    """One statement for the waiting scans; each gets (its row or None,). Left unsettled (each
+    runs on its own) if the statement fails."""
+    try:
+        rows = await raw(CheckinScan, _BATCH_SQL, *([e.item[k] for e in batch] for k in _ORDER))
+    except Exception:  # noqa: BLE001 - every scan of the batch is run again alone and raises its own error
+        return
+    found = {row.pop("n"): row for row in rows}
+    counted: set[int] = set()
+    for n in sorted(found):  # the same nonce twice in a batch: the first is the check-in, the
+        row = found[n]  # second its repeat (answered as a repeat, not announced again)
+        if row["scan_id"] in counted:
+            row["scan_id"] = None
+        elif row["scan_id"] is not None:
+            counted.add(row["scan_id"])
+    number = {id(e): n for n, e in enumerate(batch, 1)}
+    settle(batch, lambda e: (found.get(number[id(e)]),))
+
+
+SCANS = Batches(_write, most=64)

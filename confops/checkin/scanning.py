@@ -9,8 +9,8 @@ of CheckinScan, so two workers scanning the same badge at the same instant canno
 Every accepted scan emits "entry_scan_accepted" or "session_scan_accepted" inside the scan's
 transaction (confops/core/extension.py): CME evidence commits or rolls back with the scan. The
 one exception is the entry of an event without CME on PostgreSQL, where no listener writes:
-there the scan is a single statement that commits on its own, and the listeners hear of it
-just after. An offline scan that turns out earlier than the recorded one is announced again
+there the scan is a single statement that commits on its own (shared with the other scans
+the process has waiting, fast_scan.py), and the listeners hear of it just after. An offline scan that turns out earlier than the recorded one is announced again
 with its earlier time; undoing a scan emits "scan_undone" inside the undo's transaction.
 """
 

@@ -3,9 +3,10 @@ next writer writes them all at once, in one statement and one commit.
 
 Why: in a registration rush every order updates the event's counter row and holds its lock
 until its commit, so orders pass that row one at a time however cheap each is; written
-together, a batch passes it once (registration/order_batches.py, bench/README.md). Not used
-for scans at the door: there nothing is shared between scans, the box is busy in Python, and
-batches of 7-8 scans were slower than single statements (bench/README.md).
+together, a batch passes it once (registration/order_batches.py, bench/README.md). Scans at the
+door go the same way (checkin/fast_scan.py): nothing is shared between them, but each
+statement's own cost in PostgreSQL (a commit, its WAL flush, the executor's start) was most of
+a scan's.
 
 The callers waiting form the queue; whoever's write is first in it when the previous batch ends
 writes the next, taking everyone waiting who may go with it (`together` equal), up to `most`.
