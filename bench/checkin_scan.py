@@ -13,6 +13,8 @@ hold exactly one check-in per scan.
 The line before it also gives the CPU a timed scan cost the server's processes and the
 database's backends (`server_cpu_ms_per_scan`, `db_cpu_ms_per_scan`, from /proc): the machines
 here drift by 40% within an hour, and these figures move less with it than the throughput.
+Above them: how the 32 connections fell to the two workers (chance, at accept) and each
+worker's p99, to tell a tail of one busier worker from one they share.
 
 Last line: scans_per_s=… p50_ms=… p99_ms=… wrong_results=0
 """
@@ -84,7 +86,7 @@ async def count_scans(db_url: str) -> int:
 
 
 async def fire(port: int, plan: dict, concurrency: int, server_pid: int, database: str) -> dict:
-    from bench.harness import cpu_seconds
+    from bench.harness import cpu_seconds, workers_of
     from bench.loadgen import Connection, request_bytes, run_jobs
 
     host = "127.0.0.1"
@@ -101,11 +103,14 @@ async def fire(port: int, plan: dict, concurrency: int, server_pid: int, databas
 
     headers = {"Authorization": f"Bearer {plan['device']}", "Content-Type": "application/json"}
     wrong = []
+    took: dict[Connection, list[float]] = {}
 
     async def scan(conn: Connection, job) -> str:
         token, name = job
         body = json.dumps({"list_id": plan["list_id"], "nonce": uuid.uuid4().hex, "token": token}).encode()
+        t0 = time.perf_counter()
         status, raw = await conn.send(request_bytes(host, port, "POST", "/api/v1/checkin/scan", body, headers))
+        took.setdefault(conn, []).append((time.perf_counter() - t0) * 1000)
         answer = json.loads(raw) if status == 200 else {}
         if answer.get("result") != "ok" or answer.get("name") != name:
             wrong.append((status, raw[:200].decode(errors="replace")))
@@ -114,14 +119,24 @@ async def fire(port: int, plan: dict, concurrency: int, server_pid: int, databas
     # The door has been open a while: the first scans open each worker's database connections
     # and fill its caches (device, list, event key). Timed apart and reported, not hidden.
     warm = await run_jobs(host, port, [tuple(s) for s in plan["warmup"]], scan, connections=conns)
+    took.clear()
     cpu_before = cpu_seconds(server_pid, database)
     scans = await run_jobs(host, port, [tuple(s) for s in plan["scans"]], scan, connections=conns)
     cpu = [after - before for after, before in zip(cpu_seconds(server_pid, database), cpu_before, strict=True)]
     summary = scans.summary()
+    # Which worker served each connection, and each worker's share and tail.
+    served = workers_of(server_pid, port)
+    per_worker: dict[int, list] = {}
+    for conn, ms in took.items():
+        port_here = conn.writer.get_extra_info("sockname")[1] if conn.writer else 0  # 0: closed by now
+        mine = per_worker.setdefault(served.get(port_here, 0), [0, []])
+        mine[0] += 1
+        mine[1] += ms
+    split = [(n, round(scans.percentile(ms, 0.99), 1)) for n, ms in sorted(per_worker.values(), key=lambda w: w[0])]
     return {"health_rps": health_n / health_run.elapsed_s, "scans": len(plan["scans"]), "scan_s": scans.elapsed_s,
             "p50": summary["p50"], "p99": summary["p99"], "wrong": len(wrong), "wrong_sample": wrong[:3],
             "timeline": summary["timeline"], "warmup": len(plan["warmup"]), "server_cpu_s": cpu[0], "db_cpu_s": cpu[1],
-            "warmup_p99": warm.summary()["p99"] if plan["warmup"] else 0.0}
+            "warmup_p99": warm.summary()["p99"] if plan["warmup"] else 0.0, "split": split}
 
 
 def main() -> None:
@@ -167,6 +182,8 @@ def main() -> None:
     print(f"server={args.server} workers=2 concurrency={args.concurrency} load_avg={os.getloadavg()[0]:.2f} "
           f"server_cpu_ms_per_scan={result['server_cpu_s'] * 1000 / result['scans']:.3f} "
           f"db_cpu_ms_per_scan={result['db_cpu_s'] * 1000 / result['scans']:.3f}")
+    print("connections per worker (p99 ms of each worker's): "
+          + " / ".join(f"{n} ({p99})" for n, p99 in result["split"]))
     print(f"health_rps={result['health_rps']:.0f} (ceiling) scan/health ratio={rate / result['health_rps']:.2f} "
           f"check_ins_stored={stored} warmup_scans={result['warmup']} warmup_p99_ms={result['warmup_p99']:.1f}"
           + (f" wrong_sample={result['wrong_sample']}" if result["wrong"] else ""))

@@ -121,6 +121,36 @@ def cpu_seconds(server_pid: int, database: str) -> tuple[float, float]:
     return server, db
 
 
+def workers_of(server_pid: int, server_port: int) -> dict[int, int]:
+    """{client's port: server process} for the connections open to the server now (Linux:
+    /proc/net/tcp and each process's sockets). Each keep-alive connection stays with the worker
+    that accepted it, and which one that is, is chance: the bench prints the split, which moves
+    the tail more than most changes to the code (one worker's connections wait longer)."""
+    by_inode: dict[str, int] = {}
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                local, remote, state, inode = fields[1], fields[2], fields[3], fields[9]
+                if state == "01" and int(local.rsplit(":", 1)[1], 16) == server_port:
+                    by_inode[inode] = int(remote.rsplit(":", 1)[1], 16)
+    found: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if entry.name != str(server_pid) and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) \
+                    != server_pid:
+                continue
+            for fd in (entry / "fd").iterdir():
+                target = os.readlink(fd)
+                if target.startswith("socket:[") and target[8:-1] in by_inode:
+                    found[by_inode[target[8:-1]]] = int(entry.name)
+        except OSError:  # gone meanwhile
+            continue
+    return found
+
+
 def fire_from_child(script: str, args: list[str], timeout: float = 1200) -> dict:
     """Run `script --fire …` (the load) in its own process; it hands its result back with
     `hand_back`, in a file (on stdout, a result of a few hundred KB was at times cut at 128 KB)."""
