@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 from bench.harness import DEFAULT_PG, SECRET  # noqa: E402
 
 
-async def prepare(db_url: str, people: int, warmup: int) -> dict:
+async def prepare(db_url: str, people: int, warmup: int, cme: bool = False) -> dict:
     """The event, its people (orders of 50), one entry list, one device; returns what to scan:
     the first `warmup` people are scanned before the clock starts."""
     people += warmup
@@ -57,7 +57,7 @@ async def prepare(db_url: str, people: int, warmup: int) -> dict:
         await org.save()
         start = clock.now()
         event = Event(organizer=org.id, slug="door", title="Door", kind="national_meeting", status="published",
-                      starts_at=start, ends_at=start + timedelta(days=1))
+                      starts_at=start, ends_at=start + timedelta(days=1), cme_enabled=cme)
         await event.save()
         category = Category(event=event.id, code="member", label="Member")
         await category.save()
@@ -146,6 +146,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--warmup", type=int, default=500, help="scans of other people before the timed ones")
     parser.add_argument("--server", choices=["granian", "uvicorn"], default="granian")
+    parser.add_argument("--cme", action="store_true",
+                        help="an event that awards CME: each scan also records attendance evidence")
     parser.add_argument("--timeline", default="", help="write each scan's start, latency and status here")
     parser.add_argument("--fire", default="", help=argparse.SUPPRESS)  # the separate client process
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
@@ -164,7 +166,7 @@ def main() -> None:
 
     with scratch_database(args.pg, "door") as db_url:
         t0 = time.perf_counter()
-        plan = asyncio.run(prepare(db_url, args.scans, args.warmup))
+        plan = asyncio.run(prepare(db_url, args.scans, args.warmup, args.cme))
         plan_path = Path(tempfile.mkdtemp(prefix="confops-bench-")) / "plan.json"
         plan_path.write_text(json.dumps(plan))
         print(f"prepared {args.scans + args.warmup} attendees in {time.perf_counter() - t0:.1f}s")
