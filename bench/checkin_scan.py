@@ -79,10 +79,12 @@ async def prepare(db_url: str, people: int, warmup: int, cme: bool = False) -> d
     return {"device": device_token, "list_id": lst.id, "scans": expected[warmup:], "warmup": expected[:warmup]}
 
 
-async def count_scans(db_url: str) -> int:
+async def count_stored(db_url: str) -> tuple[int, int]:
+    """Check-ins, and CME entry marks (attendance evidence), in the database."""
     from bench.harness import pg_fetchval
 
-    return await pg_fetchval(db_url, "SELECT count(*) FROM checkin_scan")
+    return (await pg_fetchval(db_url, "SELECT count(*) FROM checkin_scan"),
+            await pg_fetchval(db_url, "SELECT count(*) FROM attendance_mark WHERE kind = 'entry'"))
 
 
 async def fire(port: int, plan: dict, concurrency: int, server_pid: int, database: str) -> dict:
@@ -178,16 +180,17 @@ def main() -> None:
             from bench.loadgen import write_timeline
 
             write_timeline(args.timeline, result["timeline"])
-        stored = asyncio.run(count_scans(db_url))
+        stored, marks = asyncio.run(count_stored(db_url))
     rate = result["scans"] / result["scan_s"]
     wrong = result["wrong"] + abs(stored - result["scans"] - result["warmup"])
+    wrong += abs(marks - (stored if args.cme else 0))  # one entry mark per check-in at a CME event
     print(f"server={args.server} workers=2 concurrency={args.concurrency} load_avg={os.getloadavg()[0]:.2f} "
           f"server_cpu_ms_per_scan={result['server_cpu_s'] * 1000 / result['scans']:.3f} "
           f"db_cpu_ms_per_scan={result['db_cpu_s'] * 1000 / result['scans']:.3f}")
     print("connections per worker (p99 ms of each worker's): "
           + " / ".join(f"{n} ({p99})" for n, p99 in result["split"]))
     print(f"health_rps={result['health_rps']:.0f} (ceiling) scan/health ratio={rate / result['health_rps']:.2f} "
-          f"check_ins_stored={stored} warmup_scans={result['warmup']} warmup_p99_ms={result['warmup_p99']:.1f}"
+          f"check_ins_stored={stored}" + (f" cme_marks_stored={marks}" if args.cme else "") + f" warmup_scans={result['warmup']} warmup_p99_ms={result['warmup_p99']:.1f}"
           + (f" wrong_sample={result['wrong_sample']}" if result["wrong"] else ""))
     print(f"scans_per_s={rate:.0f} p50_ms={result['p50']:.1f} p99_ms={result['p99']:.1f} wrong_results={wrong}")
 

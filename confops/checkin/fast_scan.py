@@ -17,11 +17,14 @@ Alone, the scans a process has waiting go together in one statement (see lookup_
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import Any
 
 from confops.checkin.tables import CheckinScan
 from confops.core.batching import Batches, Entry, settle
-from confops.db import raw, readers_may_share
+from confops.core.extension import emit_many
+from confops.db import raw, readers_may_share, transaction
 
 _PERSON_COLUMNS = (
     " a.id, a.first_name, a.last_name, a.badge_name, a.status, a.token_version, a.accessibility,"
@@ -57,8 +60,8 @@ _SQL_ALONE = _SQL.replace("{alone}", " AND NOT p.event_cme_enabled")
 # (LATERAL; OFFSET 0 keeps PostgreSQL from turning it into a join that may read every
 # attendee when its statistics are thin or old), the check-ins inserted in arrival order. Two scans of one person in a batch: the
 # first is inserted and the second collides with it, exactly as if they had come one after
-# the other. Alone only: at a CME event nothing is inserted and each caller goes on its own.
-_BATCH_SQL = (
+# the other. Alone, at a CME event nothing is inserted and each caller goes on its own.
+_BATCH = (
     "WITH s AS (SELECT * FROM unnest({}::int[], {}::int[], {}::int[], {}::int[], {}::int[], {}::text[],"
     " {}::text[], {}::timestamptz[], {}::text[], {}::text[]) WITH ORDINALITY"
     " AS s(attendee_id, event_id, scanned_version, list_id, device_id, station, direction, at, nonce_key,"
@@ -74,10 +77,12 @@ _BATCH_SQL = (
     " WHERE p.token_version = p.scanned_version AND p.status = 'active'"
     " AND p.order_status NOT IN ('cancelled', 'expired')"
     " AND NOT (p.paid_cents > 0 AND p.refunded_cents >= p.paid_cents AND p.total_cents > 0)"
-    " AND (p.order_status = 'confirmed' OR p.total_cents <= p.paid_cents) AND NOT p.event_cme_enabled"
+    " AND (p.order_status = 'confirmed' OR p.total_cents <= p.paid_cents){alone}"
     " ORDER BY p.n ON CONFLICT DO NOTHING RETURNING id, nonce_key"
     ") SELECT p.*, ins.id AS scan_id FROM p LEFT JOIN ins ON ins.nonce_key = p.nonce_key"
 )
+_BATCH_ALONE = _BATCH.replace("{alone}", " AND NOT p.event_cme_enabled")
+_BATCH_IN_TRANSACTION = _BATCH.replace("{alone}", "")
 _ORDER = ("attendee_id", "event_id", "token_version", "list_id", "device_id", "station", "direction", "at",
           "nonce_key", "once_key")
 
@@ -108,13 +113,54 @@ async def lookup_and_insert(*, event_id: int, attendee_id: int, token_version: i
     return rows[0] if rows else None
 
 
+async def with_listeners(then: Callable[[dict | None], Awaitable[tuple[Any, list]]], **scan) -> Any | None:
+    """The statement in a transaction with what the scan announces to the listeners (which
+    write with it: CME evidence), shared with the scans the process has waiting: one
+    transaction, one statement for all their rows, then each scan's `then(row)` in arrival
+    order, which answers (answer, [(name, payload) to emit]), then the announcements of them
+    all at once (extension.emit_many: CME writes the evidence of the batch in one statement),
+    one commit. Returns the answer; None if the shared transaction failed and was rolled back
+    (a listener raised for one of them, say): the caller then runs its scan on its own, in its
+    own transaction, so an error stays with the scan it belongs to.
+
+    Why: at the door of a meeting that awards CME (the society's own) each scan was BEGIN, the
+    statement, the evidence, COMMIT: four round trips and a WAL flush a scan (bench/README.md)."""
+    if not readers_may_share(CheckinScan):  # inside a transaction already: no company
+        return None
+    done = await WITH_LISTENERS.submit((scan, then), together=None)
+    return None if done is None else done[0]
+
+
 async def _write(batch: list[Entry]) -> None:
     """One statement for the waiting scans; each gets (its row or None,). Left unsettled (each
     runs on its own) if the statement fails."""
     try:
-        rows = await raw(CheckinScan, _BATCH_SQL, *([e.item[k] for e in batch] for k in _ORDER))
+        rows = await _batch_rows(_BATCH_ALONE, [e.item for e in batch])
     except Exception:  # noqa: BLE001 - every scan of the batch is run again alone and raises its own error
         return
+    settle(batch, lambda e: (rows[id(e.item)],))
+
+
+async def _write_with_listeners(batch: list[Entry]) -> None:
+    """One transaction for the waiting scans and their listeners; each gets (what its `then`
+    returned,). Left unsettled (each runs on its own) if anything in it fails."""
+    outcomes, announcements = {}, []
+    try:
+        async with transaction():
+            rows = await _batch_rows(_BATCH_IN_TRANSACTION, [e.item[0] for e in batch])
+            for entry in batch:
+                scan, then = entry.item
+                outcomes[id(entry)], said = await then(rows[id(scan)])
+                announcements += said
+            await emit_many(announcements)
+    except Exception:  # noqa: BLE001 - rolled back; every scan is run again alone and raises its own error
+        return
+    settle(batch, lambda e: (outcomes[id(e)],))
+
+
+async def _batch_rows(sql: str, scans: list[dict]) -> dict[int, dict | None]:
+    """{id(scan): its row or None} from one statement for all of them."""
+    rows = await raw(CheckinScan, sql, *([scan[k] for scan in scans] for k in _ORDER))
     found = {row.pop("n"): row for row in rows}
     counted: set[int] = set()
     for n in sorted(found):  # the same nonce twice in a batch: the first is the check-in, the
@@ -123,8 +169,8 @@ async def _write(batch: list[Entry]) -> None:
             row["scan_id"] = None
         elif row["scan_id"] is not None:
             counted.add(row["scan_id"])
-    number = {id(e): n for n, e in enumerate(batch, 1)}
-    settle(batch, lambda e: (found.get(number[id(e)]),))
+    return {id(scan): found.get(n) for n, scan in enumerate(scans, 1)}
 
 
 SCANS = Batches(_write, most=64)
+WITH_LISTENERS = Batches(_write_with_listeners, most=64)

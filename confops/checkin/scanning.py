@@ -174,40 +174,55 @@ async def _scan_in_one_statement(device: Device, lst: ListInfo, key: tokens.Even
             else Outcome(REVOKED, "This badge was replaced or cancelled.")
     now = clock.now()
     nonce_key, once_key = _keys(device, lst, claims.attendee_id, direction, nonce)
-    statement = functools.partial(
-        fast_scan.lookup_and_insert, event_id=device.event_id, attendee_id=claims.attendee_id,
-        token_version=claims.token_version, list_id=lst.id, device_id=device.id, station=device.name,
-        direction=direction, at=now, nonce_key=nonce_key, once_key=once_key)
+    scan = dict(event_id=device.event_id, attendee_id=claims.attendee_id, token_version=claims.token_version,
+                list_id=lst.id, device_id=device.id, station=device.name, direction=direction, at=now,
+                nonce_key=nonce_key, once_key=once_key)
+    statement = functools.partial(fast_scan.lookup_and_insert, **scan)
+    accept = functools.partial(_accept, token=token, key=key, lst=lst, attendee_id=claims.attendee_id,
+                               direction=direction, now=now)
     done = None
     if lst.kind != ListKind.session.value and not await devices.event_awards_cme(device.event_id):
-        done = await _record(statement, token, key, lst, claims.attendee_id, direction, now, alone=True)
+        done = await _record(statement, accept, alone=True)
         if done is None:
             devices.forget_event_awards_cme(device.event_id)  # CME was switched on a moment ago
-    if done is None:
+    if done is None:  # with the scans waiting beside it, in one transaction
+        done = await fast_scan.with_listeners(functools.partial(accept, alone=False, announce_now=False), **scan)
+    if done is None:  # on its own (inside a caller's transaction, or the shared one failed)
         async with transaction():
-            done = await _record(statement, token, key, lst, claims.attendee_id, direction, now, alone=False)
+            done = await _record(statement, accept, alone=False)
     row, outcome = done
     if outcome.result != OK:
         return outcome
     return await _answer(outcome, row["scan_id"], now, device.name, nonce_key, once_key)
 
 
-async def _record(statement, token: str, key: tokens.EventKey, lst: ListInfo, attendee_id: int, direction: str,
-                  now: datetime, *, alone: bool) -> tuple[dict | None, Outcome] | None:
+async def _record(statement, accept, *, alone: bool) -> tuple[dict | None, Outcome] | None:
     """Run the door's statement and tell the listeners about an accepted scan; None when it ran
     `alone` and found the event has CME after all (nothing was written)."""
     row = await statement(alone=alone)
     if alone and row is not None and row["scan_id"] is None and row["event_cme_enabled"]:
         return None
+    return await accept(row, alone=alone)
+
+
+async def _accept(row: dict | None, *, token: str, key: tokens.EventKey, lst: ListInfo, attendee_id: int,
+                  direction: str, now: datetime, alone: bool, announce_now: bool = True):
+    """The answer to the door statement's `row`; an accepted scan is announced to the listeners
+    (in the statement's transaction unless it ran `alone`). With `announce_now` false: the
+    answer and the announcements to make, [] or [(name, payload)], for a batch to make together
+    (fast_scan.with_listeners)."""
     outcome = _explain(token, key, row)
     if row is not None and row["scan_id"] is not None:
         if outcome.result != OK:  # the SQL rule and standing() disagree: keep nothing
             if alone:
                 await CheckinScan.delete().where(CheckinScan.id == row["scan_id"])
             raise RuntimeError(f"check-in rule mismatch for attendee {attendee_id}")
-        await announce(lst, attendee_id, direction, now,
-                       event={"cme_enabled": row["event_cme_enabled"], "timezone": row["event_timezone"]})
-    return row, outcome
+        said = announcement(lst, attendee_id, direction, now,
+                            event={"cme_enabled": row["event_cme_enabled"], "timezone": row["event_timezone"]})
+        if not announce_now:
+            return (row, outcome), [said]
+        await emit(said[0], **said[1])
+    return (row, outcome) if announce_now else ((row, outcome), [])
 
 
 def _explain(token: str, key: tokens.EventKey, row: dict | None) -> Outcome:
@@ -233,12 +248,18 @@ async def insert_scan(device: Device, lst: ListInfo, attendee_id: int, direction
 async def announce(lst: ListInfo, attendee_id: int, direction: str, at: datetime, event: dict | None = None) -> None:
     """Tell the other areas (CME evidence) about an accepted scan, inside its transaction;
     `event`: the event's facts the scan already read, if it did (see extension.py)."""
+    name, payload = announcement(lst, attendee_id, direction, at, event)
+    await emit(name, **payload)
+
+
+def announcement(lst: ListInfo, attendee_id: int, direction: str, at: datetime, event: dict | None = None
+                 ) -> tuple[str, dict]:
+    """The (name, payload) that `announce` emits."""
     if lst.kind == ListKind.session.value:
-        await emit("session_scan_accepted", attendee_id=attendee_id, session_id=lst.session_id,
-                   direction=direction, scanned_at=at, list_id=lst.id)
-    else:
-        await emit("entry_scan_accepted", attendee_id=attendee_id, event_id=lst.event_id,
-                   scanned_at=at, list_id=lst.id, event=event)
+        return "session_scan_accepted", dict(attendee_id=attendee_id, session_id=lst.session_id,
+                                             direction=direction, scanned_at=at, list_id=lst.id)
+    return "entry_scan_accepted", dict(attendee_id=attendee_id, event_id=lst.event_id, scanned_at=at,
+                                       list_id=lst.id, event=event)
 
 
 async def _answer(outcome: Outcome, scan_id: int | None, now: datetime, station: str, nonce_key: str,

@@ -87,6 +87,42 @@ async def record_entry_scan(attendee_id: int, event_id: int, scanned_at: datetim
         _entry_marks_between(attendee_id, event_id, start, end) & (AttendanceMark.at > scanned_at))
 
 
+_FIRST_ENTRIES_SQL = (
+    f"INSERT INTO {AttendanceMark._meta.tablename} (attendee, event, session, kind, present, at, reason, recorded_by) "
+    "SELECT s.attendee, s.event, NULL, 'entry', true, s.at, '', NULL FROM unnest({}::int[], {}::int[],"
+    " {}::timestamptz[], {}::timestamptz[], {}::timestamptz[]) AS s(attendee, event, at, day_start, day_end)"
+    f" WHERE NOT EXISTS (SELECT 1 FROM {AttendanceMark._meta.tablename} m WHERE m.attendee = s.attendee"
+    " AND m.event = s.event AND m.kind = 'entry' AND m.at >= s.day_start AND m.at < s.day_end)"
+    " RETURNING attendee, event, at"
+)
+
+
+async def record_entry_scans(scans: list[dict]) -> None:
+    """record_entry_scan for many door scans at once (attendee_id, event_id, scanned_at, event
+    as it takes them): one statement for the first marks of their days, so the scans a door
+    writes together record their evidence together too (checkin/fast_scan.py)."""
+    first: dict[tuple, tuple] = {}
+    for scan in scans:
+        event = scan.get("event")
+        if event is None:  # the event not read with the scan: the usual way
+            await record_entry_scan(scan["attendee_id"], scan["event_id"], scan["scanned_at"])
+            continue
+        if not event["cme_enabled"]:
+            continue
+        start, end = clock.local_day_bounds(scan["scanned_at"], event["timezone"])
+        key = (scan["attendee_id"], scan["event_id"], start)
+        if key not in first or scan["scanned_at"] < first[key][2]:
+            first[key] = (scan["attendee_id"], scan["event_id"], scan["scanned_at"], start, end)
+    if not first:
+        return
+    columns = list(zip(*first.values(), strict=True))
+    made = {(r["attendee"], r["event"], r["at"]) for r in await AttendanceMark.raw(_FIRST_ENTRIES_SQL, *columns)}
+    for attendee_id, event_id, at, start, end in first.values():
+        if (attendee_id, event_id, at) not in made:  # marked that day already: keep the earliest
+            await AttendanceMark.update({AttendanceMark.at: at}).where(
+                _entry_marks_between(attendee_id, event_id, start, end) & (AttendanceMark.at > at))
+
+
 async def withdraw_scan(attendee_id: int, event_id: int, session_id: int | None, direction: str,
                         scanned_at: datetime) -> int:
     """A door undid a scan: drop the mark it made (session scans: that direction; entry: that day)."""

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from confops.cme import evidence
 from confops.core import clock
-from confops.core.extension import ExportTable, Keep, Panel, provides
+from confops.core.extension import ExportTable, Keep, Panel, many_of, provides
 
 KEEP_YEARS = 6
 
@@ -20,6 +20,11 @@ async def on_session_scan(*, attendee_id, session_id, direction, scanned_at, lis
 @provides("entry_scan_accepted")
 async def on_entry_scan(*, attendee_id, event_id, scanned_at, list_id=None, event=None, **_):
     await evidence.record_entry_scan(attendee_id, event_id, scanned_at, event=event)
+
+
+@many_of(on_entry_scan)
+async def on_entry_scans(payloads: list[dict]):
+    await evidence.record_entry_scans(payloads)
 
 
 @provides("scan_undone")

@@ -12,6 +12,10 @@ providers.
 Providers run in the caller's task, so inside the caller's transaction when there is one:
 an accepted scan and the CME evidence it creates commit or roll back together.
 
+Many events of one name can go at once (`emit_many`: the scans a door writes together); a
+provider that can take them in one go registers that form too (`@many_of(provider)`, given
+the list of payloads), the others are called once per payload.
+
 The names, and what they carry (keyword arguments in, return value out):
 
 emit (return values ignored):
@@ -55,6 +59,7 @@ from typing import Any
 import confops
 
 _providers: dict[str, list[Callable[..., Awaitable[Any]]]] = defaultdict(list)
+_many: dict[Callable[..., Awaitable[Any]], Callable[[list[dict]], Awaitable[Any]]] = {}
 _loaded = False
 
 
@@ -62,6 +67,14 @@ def provides(name: str):
     def register(fn: Callable[..., Awaitable[Any]]):
         if fn not in _providers[name]:
             _providers[name].append(fn)
+        return fn
+    return register
+
+
+def many_of(provider: Callable[..., Awaitable[Any]]):
+    """Register the decorated function as `provider`'s form for many payloads at once."""
+    def register(fn: Callable[[list[dict]], Awaitable[Any]]):
+        _many[provider] = fn
         return fn
     return register
 
@@ -83,6 +96,22 @@ async def emit(name: str, **payload: Any) -> None:
     _load()
     for fn in list(_providers[name]):
         await fn(**payload)
+
+
+async def emit_many(events: list[tuple[str, dict]]) -> None:
+    """Emit each (name, payload), the payloads of one name together: each provider once with
+    all of them if it has a `many_of` form, else once per payload, in order."""
+    _load()
+    by_name: dict[str, list[dict]] = defaultdict(list)
+    for name, payload in events:
+        by_name[name].append(payload)
+    for name, payloads in by_name.items():
+        for fn in list(_providers[name]):
+            if fn in _many:
+                await _many[fn](payloads)
+            else:
+                for payload in payloads:
+                    await fn(**payload)
 
 
 async def collect(name: str, **payload: Any) -> list[Any]:

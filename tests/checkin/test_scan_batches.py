@@ -113,3 +113,23 @@ async def test_scans_together_on_either_engine_check_each_person_in_once(db):
     answers = await asyncio.gather(*(_scan(door, t) for t in tokens + tokens))
     assert Counter(a.result for a in answers) == {"ok": 10, "already_checked_in": 10}
     assert await CheckinScan.count() == 10
+
+
+async def test_at_a_cme_event_scans_arriving_together_share_one_transaction_with_their_evidence(pg_db):
+    from confops.cme.tables import AttendanceMark
+
+    door = await make_door(12)
+    await Event.update({Event.cme_enabled: True}).where(Event.id == door.event_id)
+    tokens = [await door.token(p) for p in door.people]
+    with statements_seen() as seen, accepted_scans() as heard:
+        answers = await asyncio.gather(*(_scan(door, t) for t in tokens + tokens[:3]))
+    assert Counter(a.result for a in answers) == {"ok": 12, "already_checked_in": 3}
+    assert sorted(h["attendee_id"] for h in heard) == sorted(door.people)
+    marks = await AttendanceMark.select(AttendanceMark.attendee).where(AttendanceMark.kind == "entry")
+    assert sorted(m["attendee"] for m in marks) == sorted(door.people)  # the evidence, once each
+    batches = _batched(seen)
+    assert 1 < len(batches) < 15 and sum(len(b[0]) for b in batches) == 15, [len(b[0]) for b in batches]
+    assert not [q for q, _ in seen if q.startswith("WITH p AS")]  # no scan went on its own
+    evidence = [args for q, args in seen if q.startswith("INSERT INTO attendance_mark")]
+    assert all("unnest" in q for q, _ in seen if q.startswith("INSERT INTO attendance_mark"))
+    assert len(evidence) <= len(batches) and sum(len(a[0]) for a in evidence) == 12  # a batch's marks together
