@@ -57,10 +57,11 @@ _SQL_ALONE = _SQL.replace("{alone}", " AND NOT p.event_cme_enabled")
 
 # The same statement for the scans a process has waiting (see lookup_and_insert): the scans go
 # as arrays, one row each (`s`, numbered by arrival), each person found by its own index lookup
-# (LATERAL; OFFSET 0 keeps PostgreSQL from turning it into a join that may read every
-# attendee when its statistics are thin or old), the check-ins inserted in arrival order. Two scans of one person in a batch: the
-# first is inserted and the second collides with it, exactly as if they had come one after
-# the other. Alone, at a CME event nothing is inserted and each caller goes on its own.
+# (LATERAL; OFFSET 0 keeps PostgreSQL from turning it into a join that may read every attendee
+# when its statistics are thin or old), the check-ins inserted in arrival order. Two scans of
+# one person in a batch: the first is inserted and the second collides with it, exactly as if
+# they had come one after the other. Alone, at a CME event nothing is inserted and each caller
+# goes on its own.
 _BATCH = (
     "WITH s AS (SELECT * FROM unnest({}::int[], {}::int[], {}::int[], {}::int[], {}::int[], {}::text[],"
     " {}::text[], {}::timestamptz[], {}::text[], {}::text[]) WITH ORDINALITY"

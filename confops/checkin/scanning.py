@@ -9,9 +9,11 @@ of CheckinScan, so two workers scanning the same badge at the same instant canno
 Every accepted scan emits "entry_scan_accepted" or "session_scan_accepted" inside the scan's
 transaction (confops/core/extension.py): CME evidence commits or rolls back with the scan. The
 one exception is the entry of an event without CME on PostgreSQL, where no listener writes:
-there the scan is a single statement that commits on its own (shared with the other scans
-the process has waiting, fast_scan.py), and the listeners hear of it just after. An offline scan that turns out earlier than the recorded one is announced again
-with its earlier time; undoing a scan emits "scan_undone" inside the undo's transaction.
+there the scan is a single statement that commits on its own, and the listeners hear of it
+just after. On PostgreSQL the scans a process has waiting go together (fast_scan.py): one
+statement, or at a CME event one transaction with their announcements. An offline scan that
+turns out earlier than the recorded one is announced again with its earlier time; undoing a
+scan emits "scan_undone" inside the undo's transaction.
 """
 
 from __future__ import annotations
@@ -178,51 +180,50 @@ async def _scan_in_one_statement(device: Device, lst: ListInfo, key: tokens.Even
                 list_id=lst.id, device_id=device.id, station=device.name, direction=direction, at=now,
                 nonce_key=nonce_key, once_key=once_key)
     statement = functools.partial(fast_scan.lookup_and_insert, **scan)
-    accept = functools.partial(_accept, token=token, key=key, lst=lst, attendee_id=claims.attendee_id,
-                               direction=direction, now=now)
+    judge = functools.partial(_judge, token=token, key=key, lst=lst, attendee_id=claims.attendee_id,
+                              direction=direction, now=now)
     done = None
     if lst.kind != ListKind.session.value and not await devices.event_awards_cme(device.event_id):
-        done = await _record(statement, accept, alone=True)
+        done = await _record(statement, judge, alone=True)
         if done is None:
             devices.forget_event_awards_cme(device.event_id)  # CME was switched on a moment ago
     if done is None:  # with the scans waiting beside it, in one transaction
-        done = await fast_scan.with_listeners(functools.partial(accept, alone=False, announce_now=False), **scan)
+        done = await fast_scan.with_listeners(functools.partial(judge, alone=False), **scan)
     if done is None:  # on its own (inside a caller's transaction, or the shared one failed)
         async with transaction():
-            done = await _record(statement, accept, alone=False)
+            done = await _record(statement, judge, alone=False)
     row, outcome = done
     if outcome.result != OK:
         return outcome
     return await _answer(outcome, row["scan_id"], now, device.name, nonce_key, once_key)
 
 
-async def _record(statement, accept, *, alone: bool) -> tuple[dict | None, Outcome] | None:
+async def _record(statement, judge, *, alone: bool) -> tuple[dict | None, Outcome] | None:
     """Run the door's statement and tell the listeners about an accepted scan; None when it ran
     `alone` and found the event has CME after all (nothing was written)."""
     row = await statement(alone=alone)
     if alone and row is not None and row["scan_id"] is None and row["event_cme_enabled"]:
         return None
-    return await accept(row, alone=alone)
+    answer, announcements = await judge(row, alone=alone)
+    for name, payload in announcements:
+        await emit(name, **payload)
+    return answer
 
 
-async def _accept(row: dict | None, *, token: str, key: tokens.EventKey, lst: ListInfo, attendee_id: int,
-                  direction: str, now: datetime, alone: bool, announce_now: bool = True):
-    """The answer to the door statement's `row`; an accepted scan is announced to the listeners
-    (in the statement's transaction unless it ran `alone`). With `announce_now` false: the
-    answer and the announcements to make, [] or [(name, payload)], for a batch to make together
-    (fast_scan.with_listeners)."""
+async def _judge(row: dict | None, *, token: str, key: tokens.EventKey, lst: ListInfo, attendee_id: int,
+                 direction: str, now: datetime, alone: bool) -> tuple[tuple[dict | None, Outcome], list]:
+    """The answer to the door statement's `row`, and what an accepted scan announces to the
+    listeners ([] or [(name, payload)]; the caller emits it, in the statement's transaction
+    unless it ran `alone`)."""
     outcome = _explain(token, key, row)
     if row is not None and row["scan_id"] is not None:
         if outcome.result != OK:  # the SQL rule and standing() disagree: keep nothing
             if alone:
                 await CheckinScan.delete().where(CheckinScan.id == row["scan_id"])
             raise RuntimeError(f"check-in rule mismatch for attendee {attendee_id}")
-        said = announcement(lst, attendee_id, direction, now,
-                            event={"cme_enabled": row["event_cme_enabled"], "timezone": row["event_timezone"]})
-        if not announce_now:
-            return (row, outcome), [said]
-        await emit(said[0], **said[1])
-    return (row, outcome) if announce_now else ((row, outcome), [])
+        return (row, outcome), [announcement(lst, attendee_id, direction, now, event={
+            "cme_enabled": row["event_cme_enabled"], "timezone": row["event_timezone"]})]
+    return (row, outcome), []
 
 
 def _explain(token: str, key: tokens.EventKey, row: dict | None) -> Outcome:

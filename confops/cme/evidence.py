@@ -100,7 +100,8 @@ _FIRST_ENTRIES_SQL = (
 async def record_entry_scans(scans: list[dict]) -> None:
     """record_entry_scan for many door scans at once (attendee_id, event_id, scanned_at, event
     as it takes them): one statement for the first marks of their days, so the scans a door
-    writes together record their evidence together too (checkin/fast_scan.py)."""
+    writes together record their evidence together too (checkin/fast_scan.py; PostgreSQL only,
+    as that is: the statement takes arrays)."""
     first: dict[tuple, tuple] = {}
     for scan in scans:
         event = scan.get("event")

@@ -133,3 +133,35 @@ async def test_at_a_cme_event_scans_arriving_together_share_one_transaction_with
     evidence = [args for q, args in seen if q.startswith("INSERT INTO attendance_mark")]
     assert all("unnest" in q for q, _ in seen if q.startswith("INSERT INTO attendance_mark"))
     assert len(evidence) <= len(batches) and sum(len(a[0]) for a in evidence) == 12  # a batch's marks together
+
+
+async def test_evidence_of_many_scans_at_once_is_one_mark_a_person_and_day_at_the_earliest(pg_db):
+    from datetime import datetime, timedelta
+
+    from confops.cme.tables import AttendanceMark
+    from confops.core.extension import emit_many
+
+    door = await make_door(3)
+    await Event.update({Event.cme_enabled: True, Event.timezone: "America/Chicago"}).where(
+        Event.id == door.event_id)
+    a, b, c = door.people
+    day = datetime.fromisoformat("2026-12-03T09:00:00-06:00")
+    await AttendanceMark.insert(AttendanceMark(attendee=a, event=door.event_id, kind="entry", present=True,
+                                               at=day + timedelta(hours=1), reason=""))
+    event = {"cme_enabled": True, "timezone": "America/Chicago"}
+
+    def scanned(who, at):
+        return ("entry_scan_accepted", dict(attendee_id=who, event_id=door.event_id, scanned_at=at,
+                                            list_id=door.entry_list, event=event))
+
+    with statements_seen() as seen:
+        await emit_many([scanned(a, day + timedelta(minutes=30)),  # earlier than the mark a has
+                         scanned(b, day + timedelta(hours=1)), scanned(b, day + timedelta(minutes=45)),
+                         scanned(c, day + timedelta(hours=16)),  # 01:00 the next day in Chicago
+                         scanned(c, day + timedelta(hours=14))])  # 23:00 the same day
+    marks = await AttendanceMark.select(AttendanceMark.attendee, AttendanceMark.at).where(
+        AttendanceMark.kind == "entry").order_by(AttendanceMark.attendee).order_by(AttendanceMark.at)
+    assert [(m["attendee"], m["at"]) for m in marks] == [
+        (a, day + timedelta(minutes=30)), (b, day + timedelta(minutes=45)),
+        (c, day + timedelta(hours=14)), (c, day + timedelta(hours=16))]
+    assert len([q for q, _ in seen if q.startswith("INSERT INTO attendance_mark")]) == 1
