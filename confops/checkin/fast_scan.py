@@ -39,16 +39,21 @@ _PERSON_FROM = (
     " JOIN registration_category c ON c.id = a.category JOIN event e ON e.id = a.event"
 )
 
-_SQL = (
-    "WITH p AS (SELECT" + _PERSON_COLUMNS + _PERSON_FROM + " WHERE a.id = {} AND a.event = {}"
-    "), ins AS ("
+_INSERT = (
     " INSERT INTO checkin_scan (checkin_list, attendee, device, station, direction, scanned_at, received_at,"
     " offline, manual, nonce_key, once_key)"
-    " SELECT {}, p.id, {}, {}, {}, {}, {}, false, false, {}, {} FROM p"
-    " WHERE p.token_version = {} AND p.status = 'active' AND p.order_status NOT IN ('cancelled', 'expired')"
+)
+# May the person of row p come in (scanning.standing() as SQL)?
+_MAY_COME_IN = (
+    " p.status = 'active' AND p.order_status NOT IN ('cancelled', 'expired')"
     " AND NOT (p.paid_cents > 0 AND p.refunded_cents >= p.paid_cents AND p.total_cents > 0)"
     " AND (p.order_status = 'confirmed' OR p.total_cents <= p.paid_cents)"
-    "{alone} ON CONFLICT DO NOTHING RETURNING id"
+)
+
+_SQL = (
+    "WITH p AS (SELECT" + _PERSON_COLUMNS + _PERSON_FROM + " WHERE a.id = {} AND a.event = {}"
+    "), ins AS (" + _INSERT + " SELECT {}, p.id, {}, {}, {}, {}, {}, false, false, {}, {} FROM p"
+    " WHERE p.token_version = {} AND" + _MAY_COME_IN + "{alone} ON CONFLICT DO NOTHING RETURNING id"
     ") SELECT p.*, (SELECT id FROM ins) AS scan_id FROM p"
 )
 _SQL_IN_TRANSACTION = _SQL.replace("{alone}", "")
@@ -70,15 +75,9 @@ _BATCH = (
     "), p AS ("
     " SELECT s.*, q.* FROM s CROSS JOIN LATERAL (SELECT" + _PERSON_COLUMNS + _PERSON_FROM
     + " WHERE a.id = s.attendee_id AND a.event = s.event_id OFFSET 0) q"
-    "), ins AS ("
-    " INSERT INTO checkin_scan (checkin_list, attendee, device, station, direction, scanned_at, received_at,"
-    " offline, manual, nonce_key, once_key)"
+    "), ins AS (" + _INSERT +
     " SELECT p.list_id, p.id, p.device_id, p.station, p.direction, p.at, p.at, false, false, p.nonce_key,"
-    " p.once_key FROM p"
-    " WHERE p.token_version = p.scanned_version AND p.status = 'active'"
-    " AND p.order_status NOT IN ('cancelled', 'expired')"
-    " AND NOT (p.paid_cents > 0 AND p.refunded_cents >= p.paid_cents AND p.total_cents > 0)"
-    " AND (p.order_status = 'confirmed' OR p.total_cents <= p.paid_cents){alone}"
+    " p.once_key FROM p WHERE p.token_version = p.scanned_version AND" + _MAY_COME_IN + "{alone}"
     " ORDER BY p.n ON CONFLICT DO NOTHING RETURNING id, nonce_key"
     ") SELECT p.*, ins.id AS scan_id FROM p LEFT JOIN ins ON ins.nonce_key = p.nonce_key"
 )
