@@ -165,3 +165,31 @@ async def test_evidence_of_many_scans_at_once_is_one_mark_a_person_and_day_at_th
         (a, day + timedelta(minutes=30)), (b, day + timedelta(minutes=45)),
         (c, day + timedelta(hours=14)), (c, day + timedelta(hours=16))]
     assert len([q for q, _ in seen if q.startswith("INSERT INTO attendance_mark")]) == 1
+
+
+async def test_at_a_cme_event_a_listener_failing_for_one_scan_costs_only_that_scan(pg_db):
+    from confops.cme.tables import AttendanceMark
+
+    door = await make_door(6)
+    await Event.update({Event.cme_enabled: True}).where(Event.id == door.event_id)
+    unlucky = door.people[3]
+
+    async def failing(*, attendee_id, **_):
+        if attendee_id == unlucky:
+            raise RuntimeError("evidence store refused")
+
+    tokens = [await door.token(p) for p in door.people]
+    extension._load()
+    extension._providers["entry_scan_accepted"].append(failing)
+    try:
+        with statements_seen() as seen:
+            answers = await asyncio.gather(*(_scan(door, t) for t in tokens), return_exceptions=True)
+    finally:
+        extension._providers["entry_scan_accepted"].remove(failing)
+    assert isinstance(answers[3], RuntimeError)
+    assert [a.result for i, a in enumerate(answers) if i != 3] == ["ok"] * 5
+    assert any(len(args[0]) > 1 for args in _batched(seen))  # it had company, and took none of it down
+    assert sorted(s["attendee"] for s in await CheckinScan.select(CheckinScan.attendee)) == sorted(
+        p for p in door.people if p != unlucky)
+    marks = await AttendanceMark.select(AttendanceMark.attendee).where(AttendanceMark.kind == "entry")
+    assert sorted(m["attendee"] for m in marks) == sorted(p for p in door.people if p != unlucky)
