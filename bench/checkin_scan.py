@@ -190,7 +190,8 @@ def main() -> None:
     print("connections per worker (p99 ms of each worker's): "
           + " / ".join(f"{n} ({p99})" for n, p99 in result["split"]))
     print(f"health_rps={result['health_rps']:.0f} (ceiling) scan/health ratio={rate / result['health_rps']:.2f} "
-          f"check_ins_stored={stored}" + (f" cme_marks_stored={marks}" if args.cme else "") + f" warmup_scans={result['warmup']} warmup_p99_ms={result['warmup_p99']:.1f}"
+          f"check_ins_stored={stored}" + (f" cme_marks_stored={marks}" if args.cme else "")
+          + f" warmup_scans={result['warmup']} warmup_p99_ms={result['warmup_p99']:.1f}"
           + (f" wrong_sample={result['wrong_sample']}" if result["wrong"] else ""))
     print(f"scans_per_s={rate:.0f} p50_ms={result['p50']:.1f} p99_ms={result['p99']:.1f} wrong_results={wrong}")
 

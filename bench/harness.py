@@ -124,8 +124,8 @@ def cpu_seconds(server_pid: int, database: str) -> tuple[float, float]:
 def workers_of(server_pid: int, server_port: int) -> dict[int, int]:
     """{client's port: server process} for the connections open to the server now (Linux:
     /proc/net/tcp and each process's sockets). Each keep-alive connection stays with the worker
-    that accepted it, and which one that is, is chance: the bench prints the split, which moves
-    the tail more than most changes to the code (one worker's connections wait longer)."""
+    that accepted it, and which one that is, is chance (12/20 was seen): the bench prints the
+    split with each worker's p99, to tell one busier worker's tail from a shared one."""
     by_inode: dict[str, int] = {}
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         with contextlib.suppress(OSError):
