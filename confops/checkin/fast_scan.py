@@ -12,7 +12,8 @@ SQLite has no INSERT inside WITH, so it keeps the general path.
 statement is its own transaction): then it inserts only at an event without CME, where no
 listener writes anything with the scan. At a CME event it inserts nothing and says so
 (``event_cme_enabled``), and the caller runs it again inside a transaction with the listeners.
-Alone, the scans a process has waiting go together in one statement (see lookup_and_insert).
+Alone, the scans a process has waiting go together in one statement (see lookup_and_insert);
+in a transaction, they go together with their listeners in one transaction (with_listeners).
 """
 
 from __future__ import annotations
