@@ -82,9 +82,14 @@ async def record_entry_scan(attendee_id: int, event_id: int, scanned_at: datetim
     if await AttendanceMark.raw(_FIRST_ENTRY_SQL, attendee_id, event_id, True, scanned_at, attendee_id, event_id,
                                 start, end):
         return
-    # Already marked that day (an earlier offline scan arriving late, say): keep the earliest.
-    await AttendanceMark.update({AttendanceMark.at: scanned_at}).where(
-        _entry_marks_between(attendee_id, event_id, start, end) & (AttendanceMark.at > scanned_at))
+    await _keep_earliest_entry(attendee_id, event_id, start, end, scanned_at)
+
+
+async def _keep_earliest_entry(attendee_id: int, event_id: int, start: datetime, end: datetime,
+                               at: datetime) -> None:
+    """Already marked that day (an earlier offline scan arriving late, say): keep the earliest."""
+    await AttendanceMark.update({AttendanceMark.at: at}).where(
+        _entry_marks_between(attendee_id, event_id, start, end) & (AttendanceMark.at > at))
 
 
 _FIRST_ENTRIES_SQL = (
@@ -119,9 +124,8 @@ async def record_entry_scans(scans: list[dict]) -> None:
     columns = list(zip(*first.values(), strict=True))
     made = {(r["attendee"], r["event"], r["at"]) for r in await AttendanceMark.raw(_FIRST_ENTRIES_SQL, *columns)}
     for attendee_id, event_id, at, start, end in first.values():
-        if (attendee_id, event_id, at) not in made:  # marked that day already: keep the earliest
-            await AttendanceMark.update({AttendanceMark.at: at}).where(
-                _entry_marks_between(attendee_id, event_id, start, end) & (AttendanceMark.at > at))
+        if (attendee_id, event_id, at) not in made:
+            await _keep_earliest_entry(attendee_id, event_id, start, end, at)
 
 
 async def withdraw_scan(attendee_id: int, event_id: int, session_id: int | None, direction: str,
