@@ -3,8 +3,8 @@
 Why a random key stored encrypted, rather than one derived from the secret key: a derived key
 would make CONFOPS_SECRET_KEY alone enough to forge every badge of every event, and an event's
 key could not be rotated (after a scanner is lost) without changing the secret key for the
-whole site. A random key sealed (AES-256-GCM) under a key derived from CONFOPS_SECRET_KEY needs
-both the database row and the secret key. The event id and generation are authenticated with
+whole site. A random key sealed under a key derived from CONFOPS_SECRET_KEY (confops/core/sealing.py)
+needs both the database row and the secret key. The event id and generation are authenticated with
 the ciphertext, so a sealed key copied onto another event's row does not open.
 Rotating CONFOPS_SECRET_KEY therefore means re-sealing these rows (old secret in, new out);
 otherwise the printed badges of open events stop verifying.
@@ -12,24 +12,12 @@ otherwise the printed badges of open events stop verifying.
 
 from __future__ import annotations
 
-import base64
 import os
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
 from confops.checkin.tokens import EventKey
+from confops.core import sealing
 
 _INFO = b"confops/checkin/event-key/v1"
-
-
-def _wrapping_key(secret_key: str) -> AESGCM:
-    if len(secret_key) < 32:
-        raise ValueError("the secret key is too short to protect check-in keys")
-    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_INFO).derive(secret_key.encode())
-    return AESGCM(derived)
 
 
 def _aad(event_id: int, generation: int) -> bytes:
@@ -41,16 +29,13 @@ def new_key(event_id: int, generation: int = 1) -> EventKey:
 
 
 def seal(key: EventKey, secret_key: str) -> str:
-    nonce = os.urandom(12)
-    sealed = _wrapping_key(secret_key).encrypt(nonce, key.secret, _aad(key.event_id, key.generation))
-    return base64.b64encode(nonce + sealed).decode()
+    return sealing.seal(key.secret, secret_key=secret_key, info=_INFO, aad=_aad(key.event_id, key.generation))
 
 
 def unseal(event_id: int, generation: int, sealed: str, secret_key: str) -> EventKey:
     """Open a stored key; ValueError when the secret key or the row does not match."""
-    blob = base64.b64decode(sealed)
     try:
-        secret = _wrapping_key(secret_key).decrypt(blob[:12], blob[12:], _aad(event_id, generation))
-    except InvalidTag as exc:
+        secret = sealing.unseal(sealed, secret_key=secret_key, info=_INFO, aad=_aad(event_id, generation))
+    except sealing.InvalidTag as exc:
         raise ValueError(f"the check-in key of event {event_id} does not open with this secret key") from exc
     return EventKey(event_id, generation, secret)
