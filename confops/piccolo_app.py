@@ -16,6 +16,7 @@ from confops.checkin.tables import (
     EventSigningKey,
     ScannerDevice,
 )
+from confops.cme.credential_tables import CmeCredential, IssuerKey
 from confops.cme.tables import (
     AttendanceMark,
     Certificate,
@@ -138,6 +139,8 @@ APP_CONFIG = AppConfig(
         CmeClaim,
         Certificate,
         CmeProfile,
+        IssuerKey,
+        CmeCredential,
         GroupSeries,
         SeriesSession,
         GroupRoom,
