@@ -21,6 +21,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
+from confops.cme.issuer_keys import configure as configure_issuer
 from confops.core.auth import PUBLIC
 from confops.core.mail import make_mailer
 from confops.db import connection_pool, make_engine, prepare, use_engine
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     configure_registration(base_url=settings.base_url, hold_minutes=settings.order_hold_minutes,
                            offer_hours=settings.waitlist_offer_hours, secret=settings.secret_key)
     configure_payments(settings)
+    configure_issuer(base_url=settings.base_url, secret_key=settings.secret_key)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:

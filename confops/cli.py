@@ -186,18 +186,26 @@ def certificates(slug: str, out_dir: str) -> None:
     from pathlib import Path
 
     from confops.cme.batch import issue_all, render_all
+    from confops.cme.certificate_pdf import signer_for_event
+    from confops.cme.issuer_keys import configure
     from confops.core.errors import NotFound
 
     settings = _settings()
     _engine(settings)
+    configure(base_url=settings.base_url, secret_key=settings.secret_key)
+
+    async def issue() -> tuple[list[dict], object]:
+        issued = await issue_all(slug)
+        return issued, (await signer_for_event(issued[0]["event"]) if issued else None)
+
     try:
-        rows = asyncio.run(issue_all(slug))
+        rows, signer = asyncio.run(issue())
     except NotFound as exc:
         raise click.ClickException(str(exc)) from exc
     if not rows:
         raise click.ClickException(f"No claimed CME credit at {slug} yet.")
     with click.progressbar(length=len(rows), label="Certificates", file=sys.stderr) as bar:
-        done = render_all(rows, Path(out_dir), settings.base_url, on_done=lambda _: bar.update(1))
+        done = render_all(rows, Path(out_dir), settings.base_url, on_done=lambda _: bar.update(1), signer=signer)
     click.echo(f"{done} certificates written to {out_dir}.")
 
 

@@ -6,6 +6,7 @@ from functools import partial
 
 from confops.accounts.service import purge_expired_login_links
 from confops.backoffice.privacy import purge_job
+from confops.cme.issuer_keys import configure as configure_issuer
 from confops.core.mail import Mailer
 from confops.core.outbox import deliver_due
 from confops.core.worker import Job, Worker
@@ -20,6 +21,7 @@ def make_worker(settings: Settings, mailer: Mailer) -> Worker:
     configure(base_url=settings.base_url, hold_minutes=settings.order_hold_minutes,
               offer_hours=settings.waitlist_offer_hours, secret=settings.secret_key)
     configure_payments(settings)
+    configure_issuer(base_url=settings.base_url, secret_key=settings.secret_key)
     return Worker([
         Job("release-expired-holds", 30, release_expired),
         Job("stripe-webhooks", 10, process_pending),

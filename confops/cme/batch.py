@@ -13,13 +13,11 @@ from pathlib import Path
 
 from confops.cme import certificates
 from confops.cme.access import event_by_slug
+from confops.cme.certificate_pdf import render_signed
 from confops.cme.tables import CmeClaim
-from confops.documents.certificates import (
-    CertificateLayout,
-    load_certificate_layout,
-    render_certificate,
-)
+from confops.documents.certificates import CertificateLayout, load_certificate_layout
 from confops.documents.fonts import register_fonts
+from confops.documents.pdf_signing import PdfSigner
 
 
 def verify_url(base_url: str, serial: str) -> str:
@@ -33,16 +31,19 @@ async def issue_all(slug: str) -> list[dict]:
 
 
 def render_all(rows: list[dict], out_dir: Path, base_url: str, on_done: Callable[[dict], None] | None = None, *,
-               workers: int | None = None) -> int:
-    """Write each row's certificate as SERIAL.pdf; `on_done` after each, in the rows' order.
+               signer: PdfSigner, workers: int | None = None) -> int:
+    """Write each row's certificate as SERIAL.pdf, signed by `signer` (cme/certificate_pdf.py);
+    `on_done` after each, in the rows' order.
 
     Rendering is CPU work (reportlab writing the PDF and subsetting its fonts, about 2-4 ms a
     certificate), so a large batch is split over one process per core, forked from this one
     (fonts and layout already loaded): bench/certificates.py, 1,000 certificates, 4.3-4.5 s in
     one process on a slow 2-core machine. `workers`: how many (default: one per core, one for
     fewer than 200 certificates, where starting processes costs more than it saves)."""
+    global _signer
     out_dir.mkdir(parents=True, exist_ok=True)
     layout = load_certificate_layout()
+    _signer = signer  # read by the forked workers: a private key cannot be pickled to them
     jobs = [(row["serial"], row["content"]) for row in rows]
     render = functools.partial(_write_one, out_dir=out_dir, base_url=base_url, layout=layout)
     workers = workers or ((os.cpu_count() or 1) if len(rows) >= _PARALLEL_FROM else 1)
@@ -60,9 +61,11 @@ def render_all(rows: list[dict], out_dir: Path, base_url: str, on_done: Callable
 
 
 _PARALLEL_FROM = 200
+_signer: PdfSigner | None = None
 
 
 def _write_one(job: tuple[str, str], *, out_dir: Path, base_url: str, layout: CertificateLayout) -> None:
     serial, content = job
-    pdf = render_certificate(certificates.contents({"content": content}), serial, verify_url(base_url, serial), layout)
+    pdf = render_signed(certificates.contents({"content": content}), serial, verify_url(base_url, serial), _signer,
+                        layout)
     (out_dir / f"{serial}.pdf").write_bytes(pdf)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from confops.cme import credentials
 from confops.cme.access import staff_event
 from confops.cme.credit_types import CREDIT_TYPES
 from confops.cme.designation import activity_of, maximum_of, statement_of
@@ -91,12 +92,16 @@ async def issue_for_claim(attendee_id: int) -> dict:
     event = await Event.select().where(Event.id == attendee["event"]).first()
     activity = await activity_of(event)
     content = await learner_content(attendee, event, claim, activity)
-    return await _store(content, event_id=event["id"], attendee_id=attendee_id, email=attendee["email"],
-                        kind="learner")
+    row = await _store(content, event_id=event["id"], attendee_id=attendee_id, email=attendee["email"],
+                       kind="learner")
+    await credentials.ensure(row)
+    return row
 
 
 async def issue_faculty(content: dict, event_id: int, email: str) -> dict:
-    return await _store(content, event_id=event_id, attendee_id=None, email=email, kind="faculty")
+    row = await _store(content, event_id=event_id, attendee_id=None, email=email, kind="faculty")
+    await credentials.ensure(row)
+    return row
 
 
 def contents(row: dict) -> dict:

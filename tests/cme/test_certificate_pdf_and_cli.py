@@ -74,13 +74,19 @@ def test_cli_issues_and_renders_every_claimed_certificate(db, tmp_path, monkeypa
 def test_a_large_batch_is_rendered_by_several_processes_each_certificate_its_own(tmp_path):
     from confops.cme.batch import render_all
     from confops.cme.certificates import canonical
+    from confops.documents.pdf_signing import verify_pdf
+    from tests.cme.signing_support import throwaway_signer
 
     rows = [{"serial": f"CME-{i:05d}", "content": canonical({**CONTENT, "learner": f"Learner {i} Ánh"})}
             for i in range(6)]
     done = []
-    assert render_all(rows, tmp_path, "https://events.example.org", on_done=done.append, workers=2) == 6
+    signer, public_key = throwaway_signer()
+    assert render_all(rows, tmp_path, "https://events.example.org", on_done=done.append, workers=2,
+                      signer=signer) == 6
     assert done == rows  # progress in the rows' order
     for row in rows:
-        text = pdf_text((tmp_path / f"{row['serial']}.pdf").read_bytes())
+        data = (tmp_path / f"{row['serial']}.pdf").read_bytes()
+        assert verify_pdf(data, [public_key]).verdict == "valid"  # signed in the forked workers too
+        text = pdf_text(data)
         i = int(row["serial"][-5:])
         assert f"Learner {i} Ánh, MD" in text and f"Serial {row['serial']}" in text

@@ -7,13 +7,13 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from confops.cme import certificates, claims, learners, profile
+from confops.cme import certificate_pdf, certificates, claims, learners, profile
 from confops.cme.batch import verify_url
 from confops.cme.credit_types import CREDIT_TYPES
 from confops.core import clock
 from confops.core.auth import SIGNED_IN
 from confops.core.errors import Invalid
-from confops.documents.certificates import render_certificate, render_transcript
+from confops.documents.certificates import render_transcript
 from confops.web.render import page
 
 
@@ -90,8 +90,8 @@ class LearnerCme(Controller):
     @get("/certificates/{serial:str}")
     async def certificate_pdf(self, request: Request, serial: FromPath[str]) -> Response:
         row = await certificates.own(request.state.principal.email, serial)
-        data = render_certificate(certificates.contents(row), row["serial"],
-                                  verify_url(request.app.state.settings.base_url, row["serial"]))
+        data = await certificate_pdf.signed_certificate(
+            row, certificates.contents(row), verify_url(request.app.state.settings.base_url, row["serial"]))
         return _pdf(data, f"{row['serial']}.pdf")
 
     @get("/transcript")

@@ -7,11 +7,10 @@ from litestar import Controller, Request, Response, get
 from litestar.params import FromPath
 from litestar.response import Template
 
-from confops.cme import certificates, evaluations, faculty
+from confops.cme import certificate_pdf, certificates, evaluations, faculty
 from confops.cme.batch import verify_url
 from confops.cme.svg_chart import bar_chart
 from confops.core.auth import SIGNED_IN
-from confops.documents.certificates import render_certificate
 from confops.web.cme.learner import _pdf
 from confops.web.render import page
 
@@ -34,6 +33,6 @@ class FacultyCme(Controller):
     @get("/{slug:str}/letter")
     async def letter(self, request: Request, slug: FromPath[str]) -> Response:
         row = await faculty.letter(request.state.principal, slug)
-        data = render_certificate(certificates.contents(row), row["serial"],
-                                  verify_url(request.app.state.settings.base_url, row["serial"]))
+        data = await certificate_pdf.signed_certificate(
+            row, certificates.contents(row), verify_url(request.app.state.settings.base_url, row["serial"]))
         return _pdf(data, f"letter-{row['serial']}.pdf")
