@@ -9,6 +9,7 @@ from litestar.response import Template
 
 from confops.cme import certificates
 from confops.core.auth import PUBLIC
+from confops.web.cme.credentials import credential_context
 from confops.web.render import page
 
 
@@ -31,7 +32,8 @@ class VerifyPage(Controller):
 
     @get("/verify/{serial:str}")
     async def verify(self, request: Request, serial: FromPath[str]) -> Template:
-        return page(request, "cme/verify.html", v=await certificates.public_view(serial))
+        view = await certificates.public_view(serial)
+        return page(request, "cme/verify.html", v=view, **await credential_context(view["serial"]))
 
 
 class CertificatesApi(Controller):
