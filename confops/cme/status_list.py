@@ -35,7 +35,7 @@ def decode(encoded: str) -> bytes:
         raise ValueError("the encoded list is not multibase base64url")
     raw = encoded[1:]
     try:
-        packed = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
+        packed = base64.b64decode(raw + "=" * (-len(raw) % 4), altchars=b"-_", validate=True)
         # Bounded: a list is at most a few MB, whatever a hostile server claims.
         inflater = zlib.decompressobj(wbits=31)
         bits = inflater.decompress(packed, 16 * 1024 * 1024)
@@ -43,6 +43,8 @@ def decode(encoded: str) -> bytes:
         raise ValueError("the encoded list does not decompress") from exc
     if inflater.unconsumed_tail:
         raise ValueError("the encoded list is larger than any status list")
+    if not inflater.eof or not bits:
+        raise ValueError("the encoded list is cut short")
     return bits
 
 

@@ -115,6 +115,8 @@ _TRAILER = re.compile(rb"trailer\s*<<(.*?)>>\s*startxref\s*(\d+)\s*%%EOF\s*$", r
 
 
 def _object(data: bytes, offsets: dict[int, int], number: int) -> bytes:
+    if number not in offsets:
+        raise ValueError(f"object {number} is not in the last cross-reference table (an updated PDF)")
     start = offsets[number]
     head = f"{number} 0 obj".encode()
     if data[start:start + len(head)] != head:
@@ -213,7 +215,8 @@ def verify_pdf(data: bytes, trusted: list[bytes]) -> PdfCheck:
         return PdfCheck("unsigned")
     at = data.rfind(b"/ByteRange")
     if at < 0:
-        return PdfCheck("unsigned")
+        # A signature dictionary whose byte range was edited away is a tampered signature.
+        return PdfCheck("tampered" if b"/ETSI.CAdES.detached" in data or b"/Type /Sig" in data else "unsigned")
     found = re.match(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", data[at:at + 80])
     if not found:
         return PdfCheck("tampered")
