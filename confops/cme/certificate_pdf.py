@@ -10,16 +10,16 @@ from confops.documents.certificates import CertificateLayout, render_certificate
 from confops.documents.pdf_signing import PdfSigner, make_signer, sign_pdf
 from confops.events.tables import Event, Organizer
 
-_signers: dict[str, PdfSigner] = {}
+_signers: dict[bytes, PdfSigner] = {}  # by certificate: a key id is not unique across databases
 
 
 async def signer_for_event(event_id: int) -> PdfSigner:
     event = await Event.select(Event.organizer).where(Event.id == event_id).first()
     organizer = await Organizer.select(Organizer.id, Organizer.name).where(Organizer.id == event["organizer"]).first()
     key = await active_key(organizer["id"], PDF)
-    if key.key_id not in _signers:
-        _signers[key.key_id] = make_signer(key.private, key.certificate_der, organizer["name"])
-    return _signers[key.key_id]
+    if key.certificate_der not in _signers:
+        _signers[key.certificate_der] = make_signer(key.private, key.certificate_der, organizer["name"])
+    return _signers[key.certificate_der]
 
 
 def render_signed(content: dict, serial: str, verify_url: str, signer: PdfSigner,

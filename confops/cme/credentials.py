@@ -17,7 +17,6 @@ import secrets
 from datetime import datetime, timedelta
 
 from joserfc import jws
-from joserfc.jwk import OKPKey
 
 from confops.cme import status_list
 from confops.cme.credential_tables import CmeCredential
@@ -111,19 +110,15 @@ def build(c: dict, *, kind: str, serial: str, issued_at: datetime, event: dict, 
     }
 
 
-_jose_keys: dict[str, OKPKey] = {}
-
-
 def sign(credential: dict, key: SigningKey, did: str) -> str:
     """VC-JWT as VC-JOSE-COSE secures VC Data Model 2.0: the credential is the claims set, with the
     registered claims a plain JWT library checks (iss, jti, nbf, iat)."""
-    jose = _jose_keys.get(key.key_id) or _jose_keys.setdefault(key.key_id, OKPKey.import_key(key.private))
     valid_from = datetime.fromisoformat(credential["validFrom"])
     claims = {**credential, "iss": did, "jti": credential["id"], "nbf": int(valid_from.timestamp()),
               "iat": int(valid_from.timestamp())}
     header = {"alg": ALG, "typ": "vc+jwt", "cty": "vc", "kid": key.kid(did)}
     payload = json.dumps(claims, ensure_ascii=False, separators=(",", ":")).encode()
-    return jws.serialize_compact(header, payload, jose, algorithms=[ALG])
+    return jws.serialize_compact(header, payload, key.jose, algorithms=[ALG])
 
 
 def enveloped(token: str) -> dict:

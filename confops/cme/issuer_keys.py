@@ -59,12 +59,19 @@ class SigningKey:
     organizer_id: int
     private: ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey
     certificate_der: bytes = b""
+    jose: OKPKey | None = None  # the credential key as joserfc signs with it, imported once
 
     def kid(self, did: str) -> str:
         return f"{did}#{self.key_id}"
 
 
+# Opened keys, by their sealed form: a key id alone is not unique across databases (tests, a restore).
 _loaded: dict[tuple[str, str], SigningKey] = {}
+
+
+def _signing_key(key_id: str, purpose: str, organizer_id: int, private, der: bytes) -> SigningKey:
+    jose = OKPKey.import_key(private) if purpose == CREDENTIALS else None
+    return SigningKey(key_id, purpose, organizer_id, private, der, jose)
 
 
 def _public_jwk(private) -> dict:
@@ -102,11 +109,11 @@ def _new_row(organizer: dict, purpose: str, generation: int) -> tuple[IssuerKey,
                     certificate=x509.load_der_x509_certificate(der).public_bytes(serialization.Encoding.PEM).decode()
                     if der else "",
                     key_sealed=sealing.seal(pkcs8, secret_key=CONFIG.secret_key, info=_INFO, aad=key_id.encode()))
-    return row, SigningKey(key_id, purpose, organizer["id"], private, der)
+    return row, _signing_key(key_id, purpose, organizer["id"], private, der)
 
 
 def _open(row: dict) -> SigningKey:
-    cached = _loaded.get((row["key_id"], CONFIG.secret_key))
+    cached = _loaded.get((row["key_sealed"], CONFIG.secret_key))
     if cached:
         return cached
     try:
@@ -115,9 +122,9 @@ def _open(row: dict) -> SigningKey:
         raise ValueError(f"the issuer key {row['key_id']} does not open with this secret key") from exc
     der = x509.load_pem_x509_certificate(row["certificate"].encode()).public_bytes(
         serialization.Encoding.DER) if row["certificate"] else b""
-    key = SigningKey(row["key_id"], row["purpose"], row["organizer"],
-                     serialization.load_der_private_key(pkcs8, password=None), der)
-    _loaded[(row["key_id"], CONFIG.secret_key)] = key
+    key = _signing_key(row["key_id"], row["purpose"], row["organizer"],
+                       serialization.load_der_private_key(pkcs8, password=None), der)
+    _loaded[(row["key_sealed"], CONFIG.secret_key)] = key
     return key
 
 
@@ -145,7 +152,7 @@ async def active_key(organizer_id: int, purpose: str) -> SigningKey:
         if row is None:
             raise
         return _open(row)
-    _loaded[(key.key_id, CONFIG.secret_key)] = key
+    _loaded[(made.key_sealed, CONFIG.secret_key)] = key
     return key
 
 

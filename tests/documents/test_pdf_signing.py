@@ -29,15 +29,23 @@ def signed():
     return sign_pdf(pdf, signer, signed_at=clock.now(), reason=f"Issued certificate {SERIAL}"), public_key, pdf
 
 
-def _pyhanko(data: bytes, trusted_der: bytes | None = None):
+def _pyhanko(data: bytes):
+    import asyncio
+
+    return asyncio.run(pyhanko_status(data))
+
+
+async def pyhanko_status(data: bytes):
+    """pyHanko's validator, trusting the certificate the signature carries (the organizer signs
+    for itself; that the key is the published one is checked against the JWKS)."""
     from asn1crypto import x509 as asn1_x509
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation import async_validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
     signature = PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures[0]
-    cert = trusted_der or signature.signer_cert.dump()
-    return validate_pdf_signature(signature, ValidationContext(trust_roots=[asn1_x509.Certificate.load(cert)]))
+    trust = ValidationContext(trust_roots=[asn1_x509.Certificate.load(signature.signer_cert.dump())])
+    return await async_validate_pdf_signature(signature, trust)
 
 
 def _pdfsig(data: bytes, tmp_path) -> str:
