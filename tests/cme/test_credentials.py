@@ -272,9 +272,8 @@ async def test_the_certificate_pdf_is_signed_with_the_published_key_and_any_edit
 
 async def test_rotated_keys_stay_published_and_old_credentials_keep_verifying(client, demo):
     from confops.cme import issuer_keys
-    from confops.cme.credential_tables import IssuerKey
-
     from confops.cme.certificate_pdf import signer_for_event
+    from confops.cme.credential_tables import IssuerKey
 
     before = await evaluated_and_claimed("morgan@example.org", credit="3.5")
     old_token = await credential_token(client, before["serial"])
