@@ -179,7 +179,7 @@
   // The verify page of one certificate: check its own credential here, in the browser.
   var own = document.getElementById("own-credential");
   if (own && !unavailable()) {
-    check(own.textContent).then(function (r) { show(document.getElementById("own-check"), r); });
+    check(JSON.parse(own.textContent)).then(function (r) { show(document.getElementById("own-check"), r); });
   }
   window.confopsCheckCredential = check;
 })();
