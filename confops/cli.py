@@ -209,6 +209,23 @@ def certificates(slug: str, out_dir: str) -> None:
     click.echo(f"{done} certificates written to {out_dir}.")
 
 
+@main.command("rotate-issuer-keys", help="Retire an organizer's signing keys (credentials and certificate "
+              "PDFs) and make new ones. The retired keys stay published in /.well-known/did.json and "
+              "jwks.json, so everything they signed keeps verifying; new certificates use the new keys.")
+@click.argument("organizer")
+def rotate_issuer_keys(organizer: str) -> None:
+    from confops.cme.issuer_keys import configure, rotate
+
+    settings = _settings()
+    _engine(settings)
+    configure(base_url=settings.base_url, secret_key=settings.secret_key)
+    try:
+        made = asyncio.run(rotate(organizer))
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"New keys for {organizer}: {', '.join(made)}. The retired ones stay published.")
+
+
 @main.group(help="Balint small groups.")
 def groups() -> None:
     pass

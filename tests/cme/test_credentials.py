@@ -307,3 +307,22 @@ async def test_unknown_lists_and_credentials_are_not_found(client, demo):
     assert (await client.get("/credentials/nonsense/vc.jwt")).status_code == 404
     page = await client.get("/verify")
     assert page.status_code == 200 and 'id="issuer-material"' in page.text and DID in page.text
+
+
+def test_the_rotate_command_keeps_the_retired_keys_published(tmp_path):
+    import sqlite3
+
+    from tests.test_cli import confops
+
+    env = {"CONFOPS_VAR_DIR": str(tmp_path), "CONFOPS_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+           "CONFOPS_ENV": "development"}
+    assert confops("migrate", env=env).returncode == 0 and confops("demo", env=env).returncode == 0
+    first = confops("rotate-issuer-keys", "abs", env=env)
+    assert first.returncode == 0 and "abs-credentials-1, abs-pdf-1" in first.stdout, first.stderr
+    second = confops("rotate-issuer-keys", "abs", env=env)
+    assert "abs-credentials-2, abs-pdf-2" in second.stdout
+    rows = sqlite3.connect(tmp_path / "cli.db").execute(
+        "SELECT key_id, retired_at IS NOT NULL FROM cme_issuer_key ORDER BY id").fetchall()
+    assert rows == [("abs-credentials-1", 1), ("abs-pdf-1", 1), ("abs-credentials-2", 0), ("abs-pdf-2", 0)]
+    missing = confops("rotate-issuer-keys", "nobody", env=env)
+    assert missing.returncode != 0 and "no organizer" in missing.stderr
