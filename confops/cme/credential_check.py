@@ -163,27 +163,27 @@ async def check_token(token: str, supplied_list: str | None = None) -> Verdict:
     did = issuer_keys.did_of(issuer_keys.CONFIG.base_url)
     outcome, c = await _verified(token, did)
     if outcome != "ok":
-        return Verdict(outcome, _DETAILS[outcome], "credential")
+        return Verdict(outcome, DETAILS[outcome], "credential")
     facts = _facts(c)
     types = c.get("type") if isinstance(c.get("type"), list) else []
     if "VerifiableCredential" not in types or not ({"OpenBadgeCredential", "AchievementCredential"} & set(types)):
-        return Verdict("not_a_credential", _DETAILS["not_a_credential"], "credential", facts=facts)
+        return Verdict("not_a_credential", DETAILS["not_a_credential"], "credential", facts=facts)
     if not isinstance(c.get("issuer"), dict) or c["issuer"].get("id") != did or c.get("iss") != did:
-        return Verdict("unknown_issuer", _DETAILS["unknown_issuer"], "credential", facts=facts)
+        return Verdict("unknown_issuer", DETAILS["unknown_issuer"], "credential", facts=facts)
     now = clock.now()
     start, end = _when(c.get("validFrom")), _when(c.get("validUntil")) if c.get("validUntil") else None
     if start is None or start > now:
-        return Verdict("not_yet_valid", _DETAILS["not_yet_valid"], "credential", facts=facts)
+        return Verdict("not_yet_valid", DETAILS["not_yet_valid"], "credential", facts=facts)
     if end is not None and end < now:
-        return Verdict("expired", _DETAILS["expired"], "credential", facts=facts)
+        return Verdict("expired", DETAILS["expired"], "credential", facts=facts)
     entry = c.get("credentialStatus")
     if isinstance(entry, dict):
         revoked = await _revoked_by_list(entry, supplied_list, did)
         if revoked:
             if revoked == "revoked" and not supplied_list:
                 revoked = await _why_not_valid(c.get("id", ""))
-            return Verdict(revoked, _DETAILS[revoked], "credential", facts=facts)
-    return Verdict("valid", _DETAILS["valid"], "credential", facts=facts)
+            return Verdict(revoked, DETAILS[revoked], "credential", facts=facts)
+    return Verdict("valid", DETAILS["valid"], "credential", facts=facts)
 
 
 async def _why_not_valid(credential_id: str) -> str:
@@ -209,7 +209,7 @@ async def check_pdf(data: bytes) -> Verdict:
     facts = {"signer": result.signer, "signed_at": result.signed_at}
     if result.verdict != "valid":
         verdict = {"unknown_signer": "unknown_issuer"}.get(result.verdict, result.verdict)
-        return Verdict(verdict, _PDF_DETAILS[verdict], "pdf", facts=facts)
+        return Verdict(verdict, PDF_DETAILS[verdict], "pdf", facts=facts)
     found = _SERIAL.search(data)
     if found:
         serial = found.group(1).decode()
@@ -220,26 +220,26 @@ async def check_pdf(data: bytes) -> Verdict:
             content = json.loads(row["content"])
             facts.update(name=content.get("learner", ""), achievement=content.get("activity", ""))
             if row["status"] != CertificateStatus.valid.value:
-                return Verdict(row["status"], _DETAILS[row["status"]], "pdf", facts=facts)
-    return Verdict("valid", _PDF_DETAILS["valid"], "pdf", facts=facts)
+                return Verdict(row["status"], DETAILS[row["status"]], "pdf", facts=facts)
+    return Verdict("valid", PDF_DETAILS["valid"], "pdf", facts=facts)
 
 
 async def check(data: bytes | str, supplied_list: str | None = None) -> Verdict:
     """Whatever was pasted or uploaded: a PDF, a JWT, the JSON envelope, or anything else."""
     raw = data.encode("utf-8", "replace") if isinstance(data, str) else data
     if len(raw) > MAX_BYTES:
-        return Verdict("too_large", _DETAILS["too_large"])
+        return Verdict("too_large", DETAILS["too_large"])
     if raw.lstrip()[:5] == b"%PDF-":
         return await check_pdf(raw.lstrip())
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        return Verdict("not_a_credential", _DETAILS["not_a_credential"])
+        return Verdict("not_a_credential", DETAILS["not_a_credential"])
     token = token_from(text)
     if token is None:
         unsigned = _unsigned_credential(text)
         return Verdict("unsigned" if unsigned else "not_a_credential",
-                       _DETAILS["unsigned" if unsigned else "not_a_credential"], "credential")
+                       DETAILS["unsigned" if unsigned else "not_a_credential"], "credential")
     return await check_token(token, supplied_list)
 
 
@@ -251,7 +251,7 @@ def _unsigned_credential(text: str) -> bool:
     return isinstance(value, dict) and "credentialSubject" in value
 
 
-_DETAILS = {
+DETAILS = {
     "valid": "The signature matches the issuer's published key, the credential is in force and it is not revoked.",
     "revoked": "The issuer revoked this credential: it no longer certifies credit.",
     "superseded": "The issuer replaced this certificate with a newer one; ask the holder for the current one.",
@@ -266,7 +266,7 @@ _DETAILS = {
                          "(the .jwt or .json file from the learner) or upload the certificate PDF."),
     "too_large": f"Upload at most {MAX_BYTES // (1024 * 1024)} MB: a credential or certificate PDF is far smaller.",
 }
-_PDF_DETAILS = {
+PDF_DETAILS = {
     "valid": "The PDF is signed with the issuer's published key and has not changed by a single byte since.",
     "tampered": "The PDF was changed after it was signed: what it shows cannot be trusted.",
     "unsigned": "This PDF carries no signature: it cannot be checked. Ask for the certificate as issued.",

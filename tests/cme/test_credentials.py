@@ -188,6 +188,8 @@ async def test_every_bad_input_gets_a_clear_verdict_and_never_a_500(client, demo
     claims_forged = {**claims, "credentialSubject": {**claims["credentialSubject"], "creditsEarned": 14.0}}
     forged = f"{head}.{_enc(json.dumps(claims_forged).encode())}.{signature}"
     assert (await verdict_of(client, credential=forged))["verdict"] == "tampered"
+    page = await client.post("/verify", data={"credential": forged})  # the page, without JavaScript
+    assert page.status_code == 200 and "Tampered: the signature does not match" in page.text
 
     # signed by another key: under our key id it fails the signature, under its own it is unknown
     stranger = jwk.JWK.generate(kty="OKP", crv="Ed25519")

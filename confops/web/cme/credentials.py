@@ -36,7 +36,7 @@ async def published_material() -> dict:
     for slug in await credentials.organizer_slugs():
         lists[credentials.status_list_url(issuer_keys.CONFIG.base_url, slug)] = await credentials.status_list_token(slug)
     return {"did": did, "jwks": issuer_keys.jwks([k for k in keys if k["purpose"] == issuer_keys.CREDENTIALS], did),
-            "statusLists": lists, "titles": credential_check.TITLES, "details": credential_check._DETAILS}
+            "statusLists": lists, "titles": credential_check.TITLES, "details": credential_check.DETAILS}
 
 
 class IssuerDocuments(Controller):
@@ -141,7 +141,7 @@ async def _check(request: Request) -> tuple[credential_check.Verdict, int]:
     try:
         data, status_list = await _read(request)
     except RequestEntityTooLarge:
-        return credential_check.Verdict("too_large", credential_check._DETAILS["too_large"]), 413
+        return credential_check.Verdict("too_large", credential_check.DETAILS["too_large"]), 413
     if isinstance(data, str) and not data.strip() or isinstance(data, bytes) and not data.strip():
         return credential_check.Verdict("not_a_credential", "Paste a credential or choose a file to check."), 422
     verdict = await credential_check.check(data, status_list or None)
