@@ -21,7 +21,7 @@ from joserfc import jws
 from confops.cme import status_list
 from confops.cme.credential_tables import CmeCredential
 from confops.cme.issuer_keys import CONFIG, CREDENTIALS, SigningKey, active_key, did_of
-from confops.cme.tables import Certificate, CertificateStatus
+from confops.cme.tables import CertificateStatus
 from confops.core import clock
 from confops.core.errors import Conflict
 from confops.db import atomic
@@ -213,7 +213,3 @@ async def organizer_slugs() -> list[str]:
     rows = await Organizer.select(Organizer.slug).where(
         Organizer.id.is_in(CmeCredential.select(CmeCredential.organizer)))
     return [r["slug"] for r in rows]
-
-
-async def certificate_of(serial: str) -> dict | None:
-    return await Certificate.select().where(Certificate.serial == serial).first()

@@ -13,7 +13,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from confops.cme import credential_check, credentials, issuer_keys
-from confops.cme.certificates import by_serial
+from confops.cme.credential_offer import credential_of_serial, verifier_material
 from confops.core.auth import PUBLIC
 from confops.web.access import NO_SESSION
 from confops.web.render import page
@@ -25,18 +25,6 @@ _PUBLISHED = {"cache-control": "public, max-age=300", "access-control-allow-orig
 def _json(body: dict, media_type: str = "application/json", **headers: str) -> Response:
     return Response(json.dumps(body, ensure_ascii=False, indent=1), media_type=media_type,
                     headers={**_PUBLISHED, **headers})
-
-
-async def published_material() -> dict:
-    """What the verify page embeds, so that a saved copy checks credentials with no network:
-    the keys, the current signed revocation lists, and the verdicts' words."""
-    did = issuer_keys.did_of(issuer_keys.CONFIG.base_url)
-    keys = await issuer_keys.published()
-    lists = {}
-    for slug in await credentials.organizer_slugs():
-        lists[credentials.status_list_url(issuer_keys.CONFIG.base_url, slug)] = await credentials.status_list_token(slug)
-    return {"did": did, "jwks": issuer_keys.jwks([k for k in keys if k["purpose"] == issuer_keys.CREDENTIALS], did),
-            "statusLists": lists, "titles": credential_check.TITLES, "details": credential_check.DETAILS}
 
 
 class IssuerDocuments(Controller):
@@ -69,28 +57,18 @@ class IssuerDocuments(Controller):
         return Response(token, media_type=credentials.MEDIA_TYPE,
                         headers={"cache-control": "public, max-age=60", "access-control-allow-origin": "*"})
 
-    async def _credential(self, serial: str) -> dict:
-        row = await by_serial(serial)
-        made = await credentials.of_certificate(row)
-        if not made:
-            from confops.core.errors import NotFound
-
-            raise NotFound("This certificate was replaced or revoked before it had a credential.",
-                           code="no_credential")
-        return made
-
     @get("/credentials/{serial:str}")
     async def credential(self, request: Request, serial: FromPath[str]) -> Response:
         """The credential as JSON (an EnvelopedVerifiableCredential holding the VC-JWT): what a
         wallet imports from the link or QR code."""
-        made = await self._credential(serial)
+        made = await credential_of_serial(serial)
         headers = {"content-disposition": f'attachment; filename="{serial}.json"'} \
             if request.query_params.get("download") else {}
         return _json(credentials.enveloped(made["jwt"]), **headers)
 
     @get("/credentials/{serial:str}/vc.jwt")
     async def credential_jwt(self, request: Request, serial: FromPath[str]) -> Response:
-        made = await self._credential(serial)
+        made = await credential_of_serial(serial)
         headers = {**_PUBLISHED, "content-disposition": f'attachment; filename="{serial}.jwt"'} \
             if request.query_params.get("download") else _PUBLISHED
         return Response(made["jwt"], media_type=credentials.MEDIA_TYPE, headers=headers)
@@ -171,33 +149,13 @@ class VerifyUploadPage(Controller):
 
     @get("/verify")
     async def form(self, request: Request) -> Template:
-        return page(request, "cme/credential_check.html", result=None, material=await published_material())
+        return page(request, "cme/credential_check.html", result=None, material=await verifier_material())
 
     @post("/verify", request_max_body_size=_LIMIT, opt={"exclude_from_csrf": True})
     async def check(self, request: Request) -> Template:
         """No CSRF token needed: checking changes nothing, and the token check would read an
         oversized upload before this handler could answer it with its verdict."""
         verdict, status = await _check(request)
-        return page(request, "cme/credential_check.html", result=verdict, material=await published_material(),
+        return page(request, "cme/credential_check.html", result=verdict, material=await verifier_material(),
                     status_code=status)
 
-
-async def credential_panel(serial: str) -> dict | None:
-    """The credential offered beside a certificate (verify page, the learner's account): links,
-    a QR code of its address for a wallet, and the token the page checks in the browser."""
-    from confops.registration.checkin_qr import qr_data_uri
-
-    row = await by_serial(serial)
-    made = await credentials.of_certificate(row)
-    if not made:
-        return None
-    url = credentials.credential_url(issuer_keys.CONFIG.base_url, row["serial"])
-    return {"jwt": made["jwt"], "url": url, "json_href": f"/credentials/{row['serial']}?download=1",
-            "jwt_href": f"/credentials/{row['serial']}/vc.jwt?download=1", "qr": qr_data_uri(url),
-            "status": row["status"]}
-
-
-async def credential_context(serial: str) -> dict:
-    """What a page showing one certificate adds for its credential (nothing when it has none)."""
-    panel = await credential_panel(serial)
-    return {"credential": panel, "material": await published_material()} if panel else {"credential": None}

@@ -7,9 +7,8 @@ from litestar import Controller, Request, get
 from litestar.params import FromPath
 from litestar.response import Template
 
-from confops.cme import certificates
+from confops.cme import certificates, credential_offer
 from confops.core.auth import PUBLIC
-from confops.web.cme.credentials import credential_context
 from confops.web.render import page
 
 
@@ -33,7 +32,7 @@ class VerifyPage(Controller):
     @get("/verify/{serial:str}")
     async def verify(self, request: Request, serial: FromPath[str]) -> Template:
         view = await certificates.public_view(serial)
-        return page(request, "cme/verify.html", v=view, **await credential_context(view["serial"]))
+        return page(request, "cme/verify.html", v=view, **await credential_offer.offer(view["serial"]))
 
 
 class CertificatesApi(Controller):
