@@ -156,6 +156,7 @@ async def ensure(row: dict) -> dict:
     event, organizer = await _event_and_organizer(row["event"])
     key = await active_key(organizer["id"], CREDENTIALS)
     base = CONFIG.base_url
+    failure: Exception | None = None
     for _ in range(3):
         index = await _free_index()
         credential = build(json.loads(row["content"]), kind=row["kind"], serial=row["serial"],
@@ -167,13 +168,14 @@ async def ensure(row: dict) -> dict:
         try:
             async with atomic():
                 await CmeCredential.insert(made)
-        except Exception:
+        except Exception as exc:  # noqa: BLE001 - a unique column said no: find out which
             existing = await CmeCredential.select().where(CmeCredential.certificate == row["id"]).first()
             if existing:
                 return existing  # another request made it first
-            continue  # the index was taken meanwhile: draw another
+            failure = exc  # the index was taken meanwhile: draw another
+            continue
         return await CmeCredential.select().where(CmeCredential.certificate == row["id"]).first()
-    raise Conflict("The credential could not be stored; try again.")
+    raise failure
 
 
 async def of_certificate(row: dict) -> dict | None:

@@ -23,7 +23,7 @@ from joserfc.jwk import ECKey, OKPKey
 
 from confops.cme.credential_tables import IssuerKey
 from confops.core import clock, sealing
-from confops.db import transaction
+from confops.db import atomic, transaction
 from confops.events.tables import Organizer
 
 CREDENTIALS, PDF = "credentials", "pdf"
@@ -145,7 +145,7 @@ async def active_key(organizer_id: int, purpose: str) -> SigningKey:
     generations = await IssuerKey.count().where((IssuerKey.organizer == organizer_id) & (IssuerKey.purpose == purpose))
     made, key = _new_row(organizer, purpose, generations + 1)
     try:
-        async with transaction():
+        async with atomic():  # a savepoint when issuing runs inside another service's transaction
             await IssuerKey.insert(made)
     except Exception:
         row = await _current(organizer_id, purpose)

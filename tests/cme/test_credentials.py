@@ -328,3 +328,24 @@ def test_the_rotate_command_keeps_the_retired_keys_published(tmp_path):
     assert rows == [("abs-credentials-1", 1), ("abs-pdf-1", 1), ("abs-credentials-2", 0), ("abs-pdf-2", 0)]
     missing = confops("rotate-issuer-keys", "nobody", env=env)
     assert missing.returncode != 0 and "no organizer" in missing.stderr
+
+
+async def test_requests_at_once_make_one_key_and_one_credential(client, demo):
+    import asyncio
+
+    from confops.cme import credentials, issuer_keys
+    from confops.cme.credential_tables import CmeCredential, IssuerKey
+    from confops.cme.tables import Certificate
+
+    cert = await evaluated_and_claimed("morgan@example.org", credit="3.5")
+    organizer = (await IssuerKey.select(IssuerKey.organizer).first())["organizer"]
+    keys = await asyncio.gather(*(issuer_keys.active_key(organizer, issuer_keys.PDF) for _ in range(5)))
+    assert {k.key_id for k in keys} == {"abs-pdf-1"}
+    assert await IssuerKey.count().where(IssuerKey.purpose == issuer_keys.PDF) == 1
+    assert len({k.certificate_der for k in keys}) == 1  # every PDF signed with the stored key
+
+    await CmeCredential.delete().where(CmeCredential.certificate == cert["id"])
+    row = await Certificate.select().where(Certificate.id == cert["id"]).first()
+    made = await asyncio.gather(*(credentials.ensure(row) for _ in range(5)))
+    assert len({m["id"] for m in made}) == 1 and len({m["jwt"] for m in made}) == 1
+    assert await CmeCredential.count().where(CmeCredential.certificate == cert["id"]) == 1
