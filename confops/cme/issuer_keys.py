@@ -142,8 +142,11 @@ async def active_key(organizer_id: int, purpose: str) -> SigningKey:
         return _open(row)
     organizer = await Organizer.select(Organizer.id, Organizer.slug, Organizer.name).where(
         Organizer.id == organizer_id).first()
-    generations = await IssuerKey.count().where((IssuerKey.organizer == organizer_id) & (IssuerKey.purpose == purpose))
-    made, key = _new_row(organizer, purpose, generations + 1)
+    # The generation counts retired keys only: processes racing to make the first key (or the
+    # first after a rotation) all pick the same key id, so the unique column lets exactly one in.
+    retired = await IssuerKey.count().where((IssuerKey.organizer == organizer_id) & (IssuerKey.purpose == purpose)
+                                            & IssuerKey.retired_at.is_not_null())
+    made, key = _new_row(organizer, purpose, retired + 1)
     try:
         async with atomic():  # a savepoint when issuing runs inside another service's transaction
             await IssuerKey.insert(made)
