@@ -17,6 +17,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 
 
+def home() -> Path:
+    """Where relative paths (the var folder, a relative SQLite file) start: the checkout when
+    running from one, else the working directory (an installed package lives in
+    site-packages, which is no place for data)."""
+    return ROOT if (ROOT / "pyproject.toml").is_file() else Path.cwd()
+
+
 class SettingsError(RuntimeError):
     """The environment does not describe a usable configuration."""
 
@@ -30,10 +37,10 @@ class SettingSpec:
 
 SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("CONFOPS_ENV", "development", "`development`, `test` or `production`. Production refuses development defaults."),
-    SettingSpec("CONFOPS_DATABASE_URL", "sqlite:///var/confops.db", "`sqlite:///relative/or/absolute.db` or `postgresql://user@host:5432/db`; with PostgreSQL on the same host, its Unix socket (`postgresql://user@/db?host=/var/run/postgresql`) costs less CPU a query than TCP. Relative SQLite paths are under the repository."),
+    SettingSpec("CONFOPS_DATABASE_URL", "sqlite:///<CONFOPS_VAR_DIR>/confops.db", "`sqlite:///relative/or/absolute.db` or `postgresql://user@host:5432/db`; with PostgreSQL on the same host, its Unix socket (`postgresql://user@/db?host=/var/run/postgresql`) costs less CPU a query than TCP. Relative SQLite paths are under the home folder (the checkout, or the working directory of an installed package)."),
     SettingSpec("CONFOPS_SECRET_KEY", "(generated into `var/secret_key`)", "Signs sessions, links and tokens. At least 32 characters; required in production."),
     SettingSpec("CONFOPS_BASE_URL", "http://127.0.0.1:8000", "Public URL used in e-mails, QR codes and links. Must be https in production."),
-    SettingSpec("CONFOPS_VAR_DIR", "var", "Where the SQLite file, dev mail, uploads and generated files live."),
+    SettingSpec("CONFOPS_VAR_DIR", "var", "Where the SQLite file, dev mail, uploads and generated files live (relative: under the checkout, or the working directory of an installed package)."),
     SettingSpec("CONFOPS_SMTP_URL", "(empty: mail is written as .eml files under var/mail/)", "`smtp://user:pass@host:port` or `smtps://…`; `?starttls=1` to upgrade. Required in production."),
     SettingSpec("CONFOPS_MAIL_FROM", "ABS Events <events@example.org>", "Sender of every e-mail."),
     SettingSpec("CONFOPS_STRIPE_SECRET_KEY", "(empty: Stripe off, manual payments only)", "Stripe secret API key."),
@@ -47,6 +54,16 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("CONFOPS_LOGIN_LINK_MINUTES", "30", "How long an e-mailed sign-in link works (once)."),
     SettingSpec("CONFOPS_IN_APP_WORKER", "1", "Run the background worker inside the web process (`0` when `confops worker` runs apart)."),
     SettingSpec("CONFOPS_DEFAULT_ORGANIZER", "abs", "Slug of the organizer shown on the home page."),
+    SettingSpec("CONFOPS_INSTANCES", "1", "How many hosts (or separate `confops serve` instances) serve this site. In production, more than one needs PostgreSQL, Redis and S3 storage."),
+    SettingSpec("CONFOPS_STORAGE_URL", "(empty: the folder `<CONFOPS_VAR_DIR>/uploads`)", "Where uploaded and stored files live: `file:///absolute/folder` or `s3://bucket[/prefix]` (any S3-compatible service, see the `CONFOPS_S3_*` settings)."),
+    SettingSpec("CONFOPS_S3_ENDPOINT", "(empty: AWS)", "The S3-compatible service's URL, e.g. `https://s3.eu-central-1.wasabisys.com` or a MinIO/Garage server."),
+    SettingSpec("CONFOPS_S3_REGION", "us-east-1", "The bucket's region."),
+    SettingSpec("CONFOPS_S3_ACCESS_KEY_ID", "(empty: the host's AWS credentials)", "Access key of the bucket's user."),
+    SettingSpec("CONFOPS_S3_SECRET_ACCESS_KEY", "(empty)", "Secret key of the bucket's user."),
+    SettingSpec("CONFOPS_OLD_SECRET_KEYS", "(empty)", "Previous secret keys, comma-separated, still accepted while `confops rotate-secret` re-seals what they sealed."),
+    SettingSpec("CONFOPS_LOG_FORMAT", "json", "`json` (one JSON object a line, for log collectors) or `text` (for reading in a terminal)."),
+    SettingSpec("CONFOPS_LOG_LEVEL", "INFO", "`DEBUG`, `INFO`, `WARNING` or `ERROR`."),
+    SettingSpec("CONFOPS_METRICS_TOKEN", "(empty: /metrics open)", "When set, `/metrics` answers only requests with `Authorization: Bearer <token>`."),
     SettingSpec("CONFOPS_PURGE_AFTER_DAYS", "730", "Days after an event ends before its attendees' personal data is purged (CME participation records are kept 6 years)."),
 )
 
@@ -60,7 +77,7 @@ class Settings:
     database_url: str = "sqlite:///var/confops.db"
     secret_key: str = ""
     base_url: str = "http://127.0.0.1:8000"
-    var_dir: Path = field(default_factory=lambda: ROOT / "var")
+    var_dir: Path = field(default_factory=lambda: home() / "var")
     smtp_url: str = ""
     mail_from: str = "ABS Events <events@example.org>"
     stripe_secret_key: str = ""
@@ -75,6 +92,16 @@ class Settings:
     in_app_worker: bool = True
     default_organizer: str = "abs"
     purge_after_days: int = 730
+    instances: int = 1
+    storage_url: str = ""  # empty: the folder var/uploads
+    s3_endpoint: str = ""
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
+    old_secret_keys: tuple[str, ...] = ()
+    log_format: str = "json"
+    log_level: str = "INFO"
+    metrics_token: str = ""
 
     @property
     def production(self) -> bool:
@@ -121,13 +148,13 @@ def _bool(env: Mapping[str, str], name: str, default: bool, problems: list[str])
 
 
 def resolve_sqlite_url(url: str) -> str:
-    """Make a relative SQLite path relative to the repository, not the working directory."""
+    """Make a relative SQLite path relative to the home folder (see home())."""
     prefix = "sqlite:///"
     if not url.startswith(prefix):
         return url
     path = Path(url[len(prefix):])
     if not path.is_absolute():
-        path = ROOT / path
+        path = home() / path
     return prefix + str(path)
 
 
@@ -153,6 +180,57 @@ def _dev_secret(var_dir: Path) -> str:
     return key_file.read_text().strip()
 
 
+def _operations(env: Mapping[str, str], problems: list[str]) -> dict:
+    """The settings of running confops on one host or many: storage, logs, rotation."""
+    storage_url = env.get("CONFOPS_STORAGE_URL", "").strip()
+    if storage_url and not storage_url.startswith(("file:///", "s3://")):
+        problems.append("CONFOPS_STORAGE_URL must start with file:/// (an absolute folder) or s3://")
+    if storage_url.startswith("s3://") and not storage_url[len("s3://"):].strip("/"):
+        problems.append("CONFOPS_STORAGE_URL needs a bucket name: s3://bucket[/prefix]")
+    log_format = env.get("CONFOPS_LOG_FORMAT", "").strip().lower() or "json"
+    if log_format not in {"json", "text"}:
+        problems.append(f"CONFOPS_LOG_FORMAT must be json or text, got {log_format!r}")
+    log_level = env.get("CONFOPS_LOG_LEVEL", "").strip().upper() or "INFO"
+    if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        problems.append(f"CONFOPS_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {log_level!r}")
+    old_keys = tuple(k.strip() for k in env.get("CONFOPS_OLD_SECRET_KEYS", "").split(",") if k.strip())
+    return {
+        "instances": _int(env, "CONFOPS_INSTANCES", 1, problems),
+        "storage_url": storage_url,
+        "s3_endpoint": env.get("CONFOPS_S3_ENDPOINT", "").strip(),
+        "s3_region": env.get("CONFOPS_S3_REGION", "").strip() or "us-east-1",
+        "s3_access_key_id": env.get("CONFOPS_S3_ACCESS_KEY_ID", "").strip(),
+        "s3_secret_access_key": env.get("CONFOPS_S3_SECRET_ACCESS_KEY", "").strip(),
+        "old_secret_keys": old_keys,
+        "log_format": log_format,
+        "log_level": log_level,
+        "metrics_token": env.get("CONFOPS_METRICS_TOKEN", "").strip(),
+    }
+
+
+EXAMPLE_DOMAINS = ("example.org", "example.com", "example.net")
+
+
+def production_problems(settings: Settings, workers: int = 1) -> list[str]:
+    """What works on a laptop but silently misbehaves in production. `workers` is the number
+    of server processes this host runs (`confops serve --workers`)."""
+    problems = []
+    shared = settings.instances > 1 or workers > 1
+    if shared and not settings.redis_url:
+        problems.append("several server processes need CONFOPS_REDIS_URL: without it each keeps its own "
+                        "live counts and rate limits")
+    if shared and not settings.database_url.startswith(("postgresql://", "postgres://")):
+        problems.append("several server processes need PostgreSQL in CONFOPS_DATABASE_URL (SQLite is one writer on one disk)")
+    if settings.instances > 1 and not settings.storage_url.startswith("s3://"):
+        problems.append("CONFOPS_INSTANCES > 1 needs CONFOPS_STORAGE_URL=s3://…: files on one host's disk are missing on the others")
+    domain = settings.mail_from.rsplit("@", 1)[-1].strip(" >").lower()
+    if domain in EXAMPLE_DOMAINS:
+        problems.append(f"CONFOPS_MAIL_FROM is the example sender ({settings.mail_from}); set the society's own address")
+    if any(len(k) < 32 for k in settings.old_secret_keys):
+        problems.append("every key in CONFOPS_OLD_SECRET_KEYS must be at least 32 characters")
+    return problems
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read settings from the environment; raise SettingsError naming every problem at once."""
     env = os.environ if env is None else env
@@ -163,11 +241,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     production = mode == "production"
 
     var_raw = env.get("CONFOPS_VAR_DIR", "").strip()
-    var_dir = Path(var_raw) if var_raw else ROOT / "var"
+    var_dir = Path(var_raw) if var_raw else Path("var")
     if not var_dir.is_absolute():
-        var_dir = ROOT / var_dir
+        var_dir = home() / var_dir
 
-    database_url = env.get("CONFOPS_DATABASE_URL", "").strip() or "sqlite:///var/confops.db"
+    database_url = env.get("CONFOPS_DATABASE_URL", "").strip() or f"sqlite:///{var_dir / 'confops.db'}"
     if not database_url.startswith(("sqlite:///", "postgresql://", "postgres://")):
         problems.append("CONFOPS_DATABASE_URL must start with sqlite:///, postgresql:// or postgres://")
     database_url = resolve_sqlite_url(database_url)
@@ -220,7 +298,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         in_app_worker=_bool(env, "CONFOPS_IN_APP_WORKER", True, problems),
         default_organizer=env.get("CONFOPS_DEFAULT_ORGANIZER", "").strip() or "abs",
         purge_after_days=_int(env, "CONFOPS_PURGE_AFTER_DAYS", 730, problems),
+        **_operations(env, problems),
     )
+    if production:
+        problems.extend(production_problems(settings))
     if problems:
         raise SettingsError("Invalid configuration:\n  - " + "\n  - ".join(problems))
     return settings

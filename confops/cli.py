@@ -62,7 +62,11 @@ def demo() -> None:
               help="Worker processes; sessions are signed cookies, so any number works.")
 @click.option("--server", type=click.Choice(["uvicorn", "granian"]), default="uvicorn", show_default=True)
 def serve(host: str, port: int, workers: int, server: str) -> None:
+    from settings import production_problems
+
     settings = _settings()
+    if settings.production and (problems := production_problems(settings, workers)):
+        raise click.ClickException("Invalid configuration:\n  - " + "\n  - ".join(problems))
     click.echo(f"confops on http://{host}:{port} ({settings.env}, {workers} worker(s), "
                f"database {settings.database_url.split('@')[-1]})")
     if server == "granian":

@@ -8,7 +8,7 @@ from settings import ROOT, SPECS, SettingsError, load_settings
 def test_development_defaults_work_without_any_environment(tmp_path):
     s = load_settings({"CONFOPS_VAR_DIR": str(tmp_path)})
     assert s.env == "development"
-    assert s.database_url == f"sqlite:///{ROOT / 'var' / 'confops.db'}"
+    assert s.database_url == f"sqlite:///{tmp_path / 'confops.db'}"
     assert s.base_url == "http://127.0.0.1:8000"
     assert len(s.secret_key) >= 32
     assert not s.stripe_enabled and s.smtp_url == ""
@@ -55,6 +55,7 @@ def test_production_starts_with_real_settings(tmp_path):
         "CONFOPS_ENV": "production", "CONFOPS_VAR_DIR": str(tmp_path),
         "CONFOPS_SECRET_KEY": "x" * 40, "CONFOPS_BASE_URL": "https://events.example.org/",
         "CONFOPS_SMTP_URL": "smtps://u:p@mail.example.org", "CONFOPS_DATABASE_URL": "postgresql://db/confops",
+        "CONFOPS_MAIL_FROM": "ABS Events <events@americanbalintsociety.org>",
     })
     assert s.production and s.base_url == "https://events.example.org" and s.secure_cookies
 
