@@ -80,5 +80,5 @@ def test_every_setting_is_in_the_readme_table_and_read_by_load_settings():
     for spec in SPECS:
         assert f"`{spec.name}`" in readme, f"{spec.name} missing from the README settings table"
         assert source.count(f'"{spec.name}"') >= 2, f"{spec.name} is documented but never read"
-    read = set(re.findall(r'"(CONFOPS_[A-Z_]+)"', source))
+    read = set(re.findall(r'"(CONFOPS_[A-Z0-9_]+)"', source))
     assert read == {s.name for s in SPECS}
