@@ -24,6 +24,7 @@ from litestar.template import TemplateConfig
 from confops.cme.issuer_keys import configure as configure_issuer
 from confops.core.auth import PUBLIC
 from confops.core.mail import make_mailer
+from confops.core.storage import storage_from
 from confops.db import connection_pool, make_engine, prepare, use_engine
 from confops.jobs import make_worker
 from confops.payments.gateway import configure as configure_payments
@@ -172,6 +173,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             openapi_router=Router(path="/schema", route_handlers=[], opt={"access": PUBLIC}),
         ),
         lifespan=[lifespan],
-        state=State({"settings": settings, "mailer": mailer}),
+        state=State({"settings": settings, "mailer": mailer, "storage": storage_from(settings)}),
         debug=False,
     )

@@ -288,5 +288,9 @@ def purge(dry_run: bool) -> None:
         click.echo(f"  kept in part {email}: {'; '.join(reasons)}")
 
 
+from confops.cli_operations import storage  # noqa: E402 - the operator's commands
+
+main.add_command(storage)
+
 if __name__ == "__main__":
     main()

@@ -90,6 +90,24 @@ def inbox(smtp_server):
     return smtp_server.inbox
 
 
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """A real S3-compatible server (moto in server mode) for the test session."""
+    from tests.support import s3
+
+    if not s3.available():
+        pytest.skip("moto is not installed (pip install -e '.[test]')")
+    server = s3.S3Server.start(tmp_path_factory.mktemp("moto"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_bucket(s3_server) -> dict[str, str]:
+    """A fresh bucket: the Settings fields that point confops at it."""
+    return s3_server.settings_for(s3_server.new_bucket())
+
+
 @pytest.fixture
 def var_dir(tmp_path) -> Path:
     path = tmp_path / "var"

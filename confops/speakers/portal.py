@@ -17,6 +17,7 @@ from confops.core.auth import Principal, require
 from confops.core.errors import Conflict, FieldError, NotFound, collect
 from confops.db import transaction
 from confops.events.tables import Event, Session
+from confops.core.storage import Storage
 from confops.speakers import uploads
 from confops.speakers.identity import own_session_link, own_speaker, speaker_ids
 from confops.speakers.invitations import participation
@@ -54,9 +55,9 @@ async def update_profile(principal: Principal | None, values: dict[str, str]) ->
     return {**speaker, **clean}
 
 
-async def update_photo(principal: Principal | None, data: bytes, var_dir: Path) -> str:
+async def update_photo(principal: Principal | None, data: bytes, storage: Storage) -> str:
     speaker = await own_speaker(principal)
-    relative = uploads.store_photo(data, var_dir, speaker["id"])
+    relative = await uploads.store_photo(data, storage, speaker["id"])
     await Speaker.update({Speaker.photo_path: relative}).where(Speaker.id == speaker["id"])
     return relative
 
@@ -202,9 +203,9 @@ async def decide_proposal(principal: Principal | None, event_slug: str, proposal
 
 
 async def add_material(principal: Principal | None, session_id: int, *, data: bytes, filename: str,
-                       share_after_session: bool, var_dir: Path) -> int:
+                       share_after_session: bool, storage: Storage) -> int:
     link = await own_session_link(principal, session_id)
-    kind, relative = uploads.store_material(data, var_dir, session_id)
+    kind, relative = await uploads.store_material(data, storage, session_id)
     row = SessionMaterial(session=session_id, speaker=link["speaker"], kind=kind,
                           filename=re.sub(r"[^A-Za-z0-9._ -]", "_", Path(filename or f"material.{kind}").name)[:200], stored_path=relative,
                           mime_type=uploads.MATERIAL_TYPES[kind], size=len(data),

@@ -1,16 +1,17 @@
 """Files speakers upload: a portrait photo (re-encoded by Pillow, never stored as sent) and
-slides or handouts (PDF, PPTX, DOCX recognised by their bytes, not their names)."""
+slides or handouts (PDF, PPTX, DOCX recognised by their bytes, not their names). They go to
+the site's storage (core/storage.py: a folder, or a bucket shared by every host) under keys
+`photos/…` and `materials/…`."""
 
 from __future__ import annotations
 
 import io
 import secrets
 import zipfile
-from pathlib import Path
-
 from PIL import Image, UnidentifiedImageError
 
 from confops.core.errors import Invalid
+from confops.core.storage import Storage
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_MATERIAL_BYTES = 25 * 1024 * 1024
@@ -24,16 +25,8 @@ MATERIAL_TYPES = {
 }
 
 
-def uploads_dir(var_dir: Path, *parts: str) -> Path:
-    path = Path(var_dir) / "uploads"
-    for part in parts:
-        path = path / part
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def store_photo(data: bytes, var_dir: Path, speaker_id: int) -> str:
-    """Check, shrink and re-encode a photo as JPEG; returns the path relative to var/uploads."""
+def photo_jpeg(data: bytes) -> bytes:
+    """Check, shrink and re-encode a photo as JPEG."""
     if not data:
         raise Invalid("Choose a photo to upload.", field="photo")
     if len(data) > MAX_PHOTO_BYTES:
@@ -49,9 +42,15 @@ def store_photo(data: bytes, var_dir: Path, speaker_id: int) -> str:
             image.save(out, "JPEG", quality=85)
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
         raise Invalid("That file is not a photo we can read (JPEG, PNG or WebP).", field="photo") from exc
-    name = f"{speaker_id}-{secrets.token_hex(8)}.jpg"
-    (uploads_dir(var_dir, "photos") / name).write_bytes(out.getvalue())
-    return f"photos/{name}"
+    return out.getvalue()
+
+
+async def store_photo(data: bytes, storage: Storage, speaker_id: int) -> str:
+    """Check and re-encode a photo, store it; returns its storage key."""
+    jpeg = photo_jpeg(data)
+    key = f"photos/{speaker_id}-{secrets.token_hex(8)}.jpg"
+    await storage.put(key, jpeg, "image/jpeg")
+    return key
 
 
 def sniff_material(data: bytes) -> str | None:
@@ -72,8 +71,8 @@ def sniff_material(data: bytes) -> str | None:
     return None
 
 
-def store_material(data: bytes, var_dir: Path, session_id: int) -> tuple[str, str]:
-    """Returns (kind, path relative to var/uploads)."""
+async def store_material(data: bytes, storage: Storage, session_id: int) -> tuple[str, str]:
+    """Returns (kind, storage key)."""
     if not data:
         raise Invalid("Choose a file to upload.", field="file")
     if len(data) > MAX_MATERIAL_BYTES:
@@ -81,14 +80,6 @@ def store_material(data: bytes, var_dir: Path, session_id: int) -> tuple[str, st
     kind = sniff_material(data)
     if kind is None:
         raise Invalid("Upload a PDF, PowerPoint (.pptx) or Word (.docx) file.", field="file")
-    name = f"{session_id}-{secrets.token_hex(8)}.{kind}"
-    (uploads_dir(var_dir, "materials") / name).write_bytes(data)
-    return kind, f"materials/{name}"
-
-
-def read_upload(var_dir: Path, relative: str) -> bytes:
-    base = (Path(var_dir) / "uploads").resolve()
-    path = (base / relative).resolve()
-    if base not in path.parents or not path.is_file():
-        raise FileNotFoundError(relative)
-    return path.read_bytes()
+    key = f"materials/{session_id}-{secrets.token_hex(8)}.{kind}"
+    await storage.put(key, data, MATERIAL_TYPES[kind])
+    return kind, key

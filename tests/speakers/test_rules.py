@@ -78,17 +78,20 @@ def test_materials_are_recognised_by_their_bytes():
     assert uploads.sniff_material(b"PK\x03\x04broken") is None
 
 
-def test_photos_are_re_encoded_and_shrunk(tmp_path):
+async def test_photos_are_re_encoded_and_shrunk(tmp_path):
+    from confops.core.storage import folder_storage
+
+    storage = folder_storage(tmp_path / "uploads")
     big = io.BytesIO()
     Image.new("RGB", (2400, 1200), (200, 30, 30)).save(big, "PNG")
-    relative = uploads.store_photo(big.getvalue(), tmp_path, 7)
+    relative = await uploads.store_photo(big.getvalue(), storage, 7)
     with Image.open(tmp_path / "uploads" / relative) as stored:
         assert stored.format == "JPEG" and max(stored.size) == uploads.PHOTO_SIZE
     for bad in (b"", b"GIF89a" + b"\0" * 50, b"<svg></svg>"):
         with pytest.raises(Invalid):
-            uploads.store_photo(bad, tmp_path, 7)
+            await uploads.store_photo(bad, storage, 7)
     with pytest.raises(Invalid) as exc:
-        uploads.store_photo(b"\xff\xd8" + b"\0" * uploads.MAX_PHOTO_BYTES, tmp_path, 7)
+        await uploads.store_photo(b"\xff\xd8" + b"\0" * uploads.MAX_PHOTO_BYTES, storage, 7)
     assert "larger than 5 MB" in exc.value.detail
 
 

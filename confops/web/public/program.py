@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from litestar import Controller, Request, get
 from litestar.params import FromPath
-from litestar.response import Response
+from litestar.response import Response, Stream
 
 from confops.core.auth import PUBLIC, SIGNED_IN
 from confops.core.errors import NotFound
 from confops.documents import program_pdf
 from confops.events import personal_agenda, service
 from confops.events.tables import Event
-from confops.speakers import disclosures, portal, uploads
+from confops.speakers import disclosures, portal
 
 
 class ProgramFiles(Controller):
@@ -46,20 +46,20 @@ class ProgramFiles(Controller):
     async def photo(self, request: Request, speaker_id: FromPath[int]) -> Response:
         relative = await portal.photo_path(speaker_id)
         try:
-            data = uploads.read_upload(request.app.state.settings.var_dir, relative)
-        except FileNotFoundError as exc:
+            data = await request.app.state.storage.get(relative)
+        except (FileNotFoundError, ValueError) as exc:
             raise NotFound("No photo.") from exc
         return Response(data, media_type="image/jpeg", headers={"Cache-Control": "public, max-age=3600"})
 
     @get("/events/{slug:str}/sessions/{session_id:int}/materials/{material_id:int}", opt={"access": SIGNED_IN})
     async def material(self, request: Request, slug: FromPath[str], session_id: FromPath[int],
-                       material_id: FromPath[int]) -> Response:
+                       material_id: FromPath[int]) -> Stream:
         await service.get_session(slug, session_id, request.state.principal)
         row, relative = await portal.material_file(material_id, session_id, request.state.principal)
         try:
-            data = uploads.read_upload(request.app.state.settings.var_dir, relative)
-        except FileNotFoundError as exc:
+            size, chunks = await request.app.state.storage.stream(relative)
+        except (FileNotFoundError, ValueError) as exc:
             raise NotFound("The file is missing.") from exc
-        return Response(data, media_type=row["mime_type"],
-                        headers={"Content-Disposition": f'attachment; filename="{row["filename"]}"',
-                                 "X-Content-Type-Options": "nosniff"})
+        return Stream(chunks, media_type=row["mime_type"],
+                      headers={"Content-Disposition": f'attachment; filename="{row["filename"]}"',
+                               "Content-Length": str(size), "X-Content-Type-Options": "nosniff"})

@@ -55,7 +55,7 @@ class SpeakerPortal(Controller):
         form = await request.form()
         data, _name = await _file_bytes(form, "photo")
         try:
-            await portal.update_photo(request.state.principal, data, request.app.state.settings.var_dir)
+            await portal.update_photo(request.state.principal, data, request.app.state.storage)
         except Invalid as exc:
             return await self._home(request, errors=exc.field_messages(), status_code=422)
         return Redirect("/speaker?saved=photo", status_code=303)
@@ -99,7 +99,7 @@ class SpeakerPortal(Controller):
         try:
             await portal.add_material(request.state.principal, session_id, data=data, filename=filename,
                                       share_after_session=form.get("share") == "on",
-                                      var_dir=request.app.state.settings.var_dir)
+                                      storage=request.app.state.storage)
         except Invalid as exc:
             return await self._session(request, session_id, errors=exc.field_messages(), status_code=422)
         return Redirect(f"/speaker/sessions/{session_id}?saved=material", status_code=303)
