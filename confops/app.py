@@ -37,7 +37,8 @@ from confops.web.attendee.account import AccountPages
 from confops.web.attendee.agenda import AgendaPages
 from confops.web.attendee.registrations import MyRegistrations
 from confops.web.errors import EXCEPTION_HANDLERS
-from confops.web.health import health
+from confops.web.health import health, prometheus_metrics
+from confops.web.observe import observe
 from confops.web.public.orders import OrderPages
 from confops.web.public.pages import PublicPages
 from confops.web.public.pay import PayPages
@@ -80,6 +81,7 @@ def route_handlers() -> list:
         StaffPayments,
         stripe_webhook,
         health,
+        prometheus_metrics,
         ProgramFiles,
         AgendaPages,
         SpeakerPortal,
@@ -153,9 +155,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         secret=_derive(settings.secret_key, "csrf").hex(),
         cookie_name="confops_csrf",
         cookie_secure=settings.secure_cookies,
-        exclude=["/api/", "/webhooks/", "/health", "/schema"],
+        exclude=["/api/", "/webhooks/", "/health", "/metrics", "/schema"],
     )
-    return Litestar(
+    return observe(Litestar(
         route_handlers=route_handlers(),
         plugins=area_plugins(settings),
         guards=[access_guard],
@@ -175,4 +177,4 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[lifespan],
         state=State({"settings": settings, "mailer": mailer, "storage": storage_from(settings)}),
         debug=False,
-    )
+    ))

@@ -28,7 +28,7 @@ from confops.cme.tables import (
     EvaluationDone,
     EvaluationQuestion,
 )
-from confops.core.tables import OutboxMessage
+from confops.core.tables import JobState, OutboxMessage
 from confops.events.tables import (
     AgendaItem,
     CalendarFeed,
@@ -122,6 +122,7 @@ APP_CONFIG = AppConfig(
         WaitlistEntry,
         WaitlistOffer,
         OutboxMessage,
+        JobState,
         EventSigningKey,
         Payment,
         Refund,

@@ -50,7 +50,8 @@ def test_migrate_demo_createuser_worker_on_a_fresh_database(fresh_env):
 
 def test_demo_is_refused_in_production(fresh_env):
     env = {**fresh_env, "CONFOPS_ENV": "production", "CONFOPS_SECRET_KEY": "s" * 40,
-           "CONFOPS_BASE_URL": "https://x.example.org", "CONFOPS_SMTP_URL": "smtp://127.0.0.1:1"}
+           "CONFOPS_BASE_URL": "https://x.example.org", "CONFOPS_SMTP_URL": "smtp://127.0.0.1:1",
+           "CONFOPS_MAIL_FROM": "Events <events@abs.test>"}
     out = confops("demo", env=env)
     assert out.returncode != 0 and "refused in production" in out.stderr
 
@@ -82,7 +83,7 @@ def test_serve_with_several_workers(fresh_env, server):
                 answer = httpx.get(f"http://127.0.0.1:{port}/health", timeout=1)
             except httpx.HTTPError:
                 time.sleep(0.2)
-        assert answer is not None and answer.json()["database"] == "reachable"
+        assert answer is not None and answer.json()["database"] == "ok"
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:

@@ -1,13 +1,30 @@
-"""Liveness for load balancers and people: is the database reachable from this process?"""
+"""/health for load balancers and people, /metrics for Prometheus."""
 
-from litestar import Response, get
+from litestar import Request, Response, get
 
+from confops.core import health as checks
+from confops.core import metrics
 from confops.core.auth import PUBLIC
-from confops.db import ping
+from confops.core.errors import NotFound
 
 
 @get("/health", opt={"access": PUBLIC}, include_in_schema=True, tags=["health"])
-async def health() -> Response[dict]:
-    reachable = await ping()
-    body = {"status": "ok" if reachable else "degraded", "database": "reachable" if reachable else "unreachable"}
-    return Response(body, status_code=200 if reachable else 503)
+async def health(request: Request) -> Response[dict]:
+    """Each part ok or degraded, with the reason; 503 (and Retry-After) only when the
+    database is unreachable."""
+    report = await checks.check(request.app.state.settings, request.app.state.storage)
+    if report.database_down:
+        return Response(report.body(), status_code=503, headers={"Retry-After": "30", "Cache-Control": "no-store"})
+    return Response(report.body(), status_code=200, headers={"Cache-Control": "no-store"})
+
+
+@get("/metrics", opt={"access": PUBLIC}, include_in_schema=False)
+async def prometheus_metrics(request: Request) -> Response[bytes]:
+    token = request.app.state.settings.metrics_token
+    if token and request.headers.get("authorization", "") != f"Bearer {token}":
+        raise NotFound("No such page.")
+    try:
+        await metrics.refresh_from_database()
+    except Exception:  # noqa: BLE001 - the process's own figures still count when the database is away
+        pass
+    return Response(metrics.exposition(), media_type=metrics.CONTENT_TYPE, headers={"Cache-Control": "no-store"})

@@ -53,7 +53,9 @@ async def test_openapi_documents_the_api(client):
 
 async def test_health_reports_the_database(client):
     r = await client.get("/health")
-    assert r.status_code == 200 and r.json() == {"status": "ok", "database": "reachable"}
+    body = r.json()
+    assert r.status_code == 200 and body["status"] == "ok" and body["database"] == "ok", body
+    assert body["details"]["database"] == "reachable"
 
 
 async def test_once_started_the_start_up_objects_are_left_out_of_full_collections(client):
@@ -82,4 +84,6 @@ async def test_health_says_when_the_database_is_unreachable(var_dir, smtp_server
     app = create_app(settings)
     async with running(app) as client:
         r = await client.get("/health")
-    assert r.status_code == 503 and r.json() == {"status": "degraded", "database": "unreachable"}
+    body = r.json()
+    assert r.status_code == 503 and body["status"] == "degraded" and body["database"] == "degraded"
+    assert body["details"]["database"] == "unreachable" and r.headers["retry-after"]
