@@ -120,7 +120,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     use_engine(engine)
     mailer = make_mailer(settings.smtp_url, settings.mail_from, settings.mail_dir)
     configure_registration(base_url=settings.base_url, hold_minutes=settings.order_hold_minutes,
-                           offer_hours=settings.waitlist_offer_hours, secret=settings.secret_key)
+                           offer_hours=settings.waitlist_offer_hours, secret=settings.secret_key,
+                           old_secrets=settings.old_secret_keys)
     configure_payments(settings)
     configure_issuer(base_url=settings.base_url, secret_key=settings.secret_key)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import logging
+import os
 import sys
 
 import click
@@ -29,7 +29,32 @@ def _engine(settings):
 @click.group(help="confops: conference registration and event operations.\n\n"
              "Settings come from CONFOPS_* environment variables (see README.md).")
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    from confops.core.logs import configure_logging
+
+    fmt, level = _log_settings()
+    configure_logging(fmt, level)
+
+
+def _log_settings() -> tuple[str, str]:
+    """Read before the full settings (which may be invalid, and say so in the log)."""
+    fmt = os.environ.get("CONFOPS_LOG_FORMAT", "").strip().lower()
+    level = os.environ.get("CONFOPS_LOG_LEVEL", "").strip().upper()
+    return (fmt if fmt in {"json", "text"} else "json",
+            level if level in {"DEBUG", "INFO", "WARNING", "ERROR"} else "INFO")
+
+
+def _metrics_folder(settings, port: int, workers: int) -> None:
+    """Several server processes on this host add up their metrics in a folder of their own
+    (prometheus_client's multiprocess mode), emptied at each start."""
+    import shutil
+
+    if workers < 2:
+        os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        return
+    folder = settings.var_dir / "metrics" / str(port)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
 
 
 @main.command(help="Apply pending database migrations (SQLite or PostgreSQL, from CONFOPS_DATABASE_URL).")
@@ -67,19 +92,23 @@ def serve(host: str, port: int, workers: int, server: str) -> None:
     settings = _settings()
     if settings.production and (problems := production_problems(settings, workers)):
         raise click.ClickException("Invalid configuration:\n  - " + "\n  - ".join(problems))
+    from confops.core.logs import dict_config
+
     click.echo(f"confops on http://{host}:{port} ({settings.env}, {workers} worker(s), "
                f"database {settings.database_url.split('@')[-1]})")
+    _metrics_folder(settings, port, workers)
+    log_config = dict_config(settings.log_format, settings.log_level)
     if server == "granian":
         from granian import Granian
         from granian.constants import Interfaces
 
         Granian("confops.app:create_app", address=host, port=port, workers=workers,
-                interface=Interfaces.ASGI, factory=True).serve()
+                interface=Interfaces.ASGI, factory=True, log_dictconfig=log_config).serve()
     else:
         import uvicorn
 
         uvicorn.run("confops.app:create_app", factory=True, host=host, port=port, workers=workers,
-                    log_level="info", proxy_headers=True)
+                    log_config=log_config, access_log=False, proxy_headers=True)
 
 
 @main.command(help="Create a staff or other user, or add roles to an existing one.")
@@ -122,6 +151,13 @@ def worker(once: bool) -> None:
     runner = make_worker(settings, mailer)
 
     async def go() -> None:
+        import signal
+
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            # finish (or hand back) the running job, then exit 0: systemd and Kubernetes stop
+            # a worker with SIGTERM at every deploy
+            loop.add_signal_handler(sig, runner.stop)
         async with connection_pool(engine, size=4):
             if once:
                 done = await runner.run_once()
@@ -129,10 +165,7 @@ def worker(once: bool) -> None:
             else:
                 await runner.run_forever()
 
-    try:
-        asyncio.run(go())
-    except KeyboardInterrupt:
-        sys.exit(0)
+    asyncio.run(go())
 
 
 @main.command(help="Print an event's badges to one PDF, sorted by last name, and record them as printed. "

@@ -1,4 +1,7 @@
-"""The background jobs every deployment runs, in-process or as `confops worker`."""
+"""The background jobs every deployment runs, in-process or as `confops worker`.
+
+Each runs once per period across every host and process (core/worker.py: a lease in the
+database), so adding a job is adding one line to the list below."""
 
 from __future__ import annotations
 
@@ -19,7 +22,8 @@ from settings import Settings
 
 def make_worker(settings: Settings, mailer: Mailer) -> Worker:
     configure(base_url=settings.base_url, hold_minutes=settings.order_hold_minutes,
-              offer_hours=settings.waitlist_offer_hours, secret=settings.secret_key)
+              offer_hours=settings.waitlist_offer_hours, secret=settings.secret_key,
+              old_secrets=settings.old_secret_keys)
     configure_payments(settings)
     configure_issuer(base_url=settings.base_url, secret_key=settings.secret_key)
     return Worker([

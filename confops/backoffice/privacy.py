@@ -214,4 +214,11 @@ async def purge(after_days: int, *, dry_run: bool = False) -> PurgeResult:
 
 
 async def purge_job(after_days: int) -> int:
-    return (await purge(after_days)).attendees
+    """The daily purge, with an audit entry when it erased anything (by the system, no actor)."""
+    result = await purge(after_days)
+    if result.attendees:
+        await extension.emit("staff_change", actor_id=None, action="purge_personal_data", entity="attendee",
+                             entity_id="", before=None,
+                             after={"registrations": result.attendees, "people": result.people,
+                                    "kept": len(result.kept), "after_days": after_days})
+    return result.attendees

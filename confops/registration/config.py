@@ -15,13 +15,16 @@ class RegistrationConfig:
     hold_minutes: int = 30
     offer_hours: int = 48
     secret: str = "development-only-secret-do-not-use-in-production"
+    old_secrets: tuple[str, ...] = ()  # still accepted for links signed before a key rotation
 
 
 CONFIG = RegistrationConfig()
 
 
-def configure(*, base_url: str, hold_minutes: int, offer_hours: int, secret: str) -> None:
+def configure(*, base_url: str, hold_minutes: int, offer_hours: int, secret: str,
+              old_secrets: tuple[str, ...] = ()) -> None:
     CONFIG.base_url = base_url.rstrip("/")
     CONFIG.hold_minutes = hold_minutes
     CONFIG.offer_hours = offer_hours
     CONFIG.secret = secret
+    CONFIG.old_secrets = tuple(old_secrets)
