@@ -48,6 +48,7 @@ from confops.web.public.signin import SignIn
 from confops.web.schema_page import PlainSchemaPage
 from confops.web.speaker.portal import SpeakerPortal
 from confops.web.staff.home import StaffHome
+from confops.web.staff.jobs import JobPages
 from confops.web.staff.payments import StaffPayments
 from confops.web.staff.registrations import StaffRegistrations
 from confops.web.staff.schedule import ScheduleEditor
@@ -74,6 +75,7 @@ def route_handlers() -> list:
         AccountPages,
         MyRegistrations,
         StaffHome,
+        JobPages,
         StaffRegistrations,
         EventsApi,
         OrdersApi,

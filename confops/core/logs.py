@@ -27,7 +27,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
         }
-        rid = request_id.get()
+        rid = record.__dict__.get("request_id") or request_id.get()
         if rid:
             line["request_id"] = rid
         for name in FIELDS:

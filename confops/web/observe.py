@@ -75,7 +75,7 @@ def observe(app: Litestar) -> Litestar:
             metrics.REQUESTS.labels(scope["method"], route, status).inc()
             metrics.LATENCY.labels(route).observe(seconds)
             log.info("%s %s %s", scope["method"], route, status,
-                     extra={"method": scope["method"], "route": route, "path": _loggable_path(scope), "status": status,
+                     extra={"request_id": rid, "method": scope["method"], "route": route, "path": _loggable_path(scope), "status": status,
                             "duration_ms": round(seconds * 1000, 2)})
             request_id.reset(token)
 
