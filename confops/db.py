@@ -220,12 +220,47 @@ async def ping(engine: Engine | None = None) -> bool:
     return True
 
 
+MIGRATE_LOCK = 727_001  # pg_advisory_lock key of `confops migrate` (any constant no other code uses)
+
+
+@contextlib.asynccontextmanager
+async def migration_lock(engine: Engine) -> AsyncIterator[None]:
+    """One migration run at a time per database, across hosts: a deploy that starts every
+    host's `confops migrate` at once sees one apply the migrations and the others wait, then
+    find nothing to do (without it, one failed on a unique violation). PostgreSQL: a
+    session advisory lock on a connection of its own, released if the process dies.
+    SQLite: an exclusive lock on a file beside the database (one host by definition)."""
+    if isinstance(engine, PostgresEngine):
+        import asyncpg
+
+        conn = await asyncpg.connect(engine.config["dsn"])
+        try:
+            await conn.execute("SELECT pg_advisory_lock($1)", MIGRATE_LOCK)
+            try:
+                yield
+            finally:
+                await conn.execute("SELECT pg_advisory_unlock($1)", MIGRATE_LOCK)
+        finally:
+            await conn.close()
+        return
+    import fcntl
+
+    with open(f"{engine.path}.migrate-lock", "w") as handle:
+        await asyncio.to_thread(fcntl.flock, handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 async def migrate(engine: Engine) -> None:
-    """Apply every pending migration to this engine's database (both engines, one sequence)."""
+    """Apply every pending migration to this engine's database (both engines, one sequence),
+    one run at a time (migration_lock)."""
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
     use_engine(engine)
-    await prepare(engine)
-    result = await run_forwards(app_name="confops")
+    async with migration_lock(engine):
+        await prepare(engine)
+        result = await run_forwards(app_name="confops")
     if not result.success:
         raise RuntimeError(f"migrations failed: {result.message}")
