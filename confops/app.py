@@ -180,4 +180,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[lifespan],
         state=State({"settings": settings, "mailer": mailer, "storage": storage_from(settings)}),
         debug=False,
+        logging_config=None,  # the process's logging is confops's (core/logs.py), JSON lines by default
     ))

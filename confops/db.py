@@ -244,13 +244,14 @@ async def migration_lock(engine: Engine) -> AsyncIterator[None]:
             await conn.close()
         return
     import fcntl
+    import os
 
-    with open(f"{engine.path}.migrate-lock", "w") as handle:
-        await asyncio.to_thread(fcntl.flock, handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    fd = os.open(f"{engine.path}.migrate-lock", os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        await asyncio.to_thread(fcntl.flock, fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 async def migrate(engine: Engine) -> None:

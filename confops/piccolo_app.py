@@ -1,6 +1,5 @@
 """The one Piccolo app: every area's tables, one migration sequence in ../migrations."""
 
-from pathlib import Path
 
 from piccolo.apps.user.tables import BaseUser
 from piccolo.conf.apps import AppConfig
@@ -69,6 +68,7 @@ from confops.registration.tables import (
     WaitlistEntry,
     WaitlistOffer,
 )
+from confops.resources import shipped
 from confops.speakers.tables import (
     Disclosure,
     EventPlanner,
@@ -81,7 +81,7 @@ from confops.speakers.tables import (
     SpeakerInvitation,
 )
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS = shipped("migrations")
 
 APP_CONFIG = AppConfig(
     app_name="confops",

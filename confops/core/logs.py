@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
-import sys
 import time
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("confops_request_id", default="")

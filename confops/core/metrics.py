@@ -14,8 +14,15 @@ from __future__ import annotations
 
 import os
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
 from prometheus_client import CONTENT_TYPE_LATEST as CONTENT_TYPE  # noqa: F401 - used by the route
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 
 _MULTI = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
 _LIVE = {"multiprocess_mode": "mostrecent"} if _MULTI else {}

@@ -11,7 +11,6 @@ import io
 import tomllib
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import letter
@@ -22,8 +21,9 @@ from reportlab.pdfgen.canvas import Canvas
 from confops.documents.fonts import register_fonts
 from confops.documents.layouts import MM
 from confops.documents.qr_bytes import draw_url_qr
+from confops.resources import shipped
 
-LAYOUTS = Path(__file__).resolve().parents[2] / "badges" / "certificates"
+LAYOUTS = shipped("badges") / "certificates"
 STANDARD = {False: "Helvetica", True: "Helvetica-Bold"}
 FORMATS = {"live": "Live activity", "online": "Live online activity", "enduring": "Enduring material"}
 

@@ -4,12 +4,12 @@ certificates whatever the machine has installed."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-FONT_DIR = Path(__file__).resolve().parents[2] / "badges" / "fonts"
+from confops.resources import shipped
+
+FONT_DIR = shipped("badges") / "fonts"
 FONT_FILES = {"regular": ("ConfopsSans", "DejaVuSans.ttf"), "bold": ("ConfopsSans-Bold", "DejaVuSans-Bold.ttf")}
 
 

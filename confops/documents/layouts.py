@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from string import Formatter
 
-ROOT = Path(__file__).resolve().parents[2] / "badges"
+from confops.resources import shipped
+
+ROOT = shipped("badges")
 MM = 72 / 25.4
 
 PAGE_SIZES_MM = {"letter": (215.9, 279.4), "a4": (210.0, 297.0), "a6": (105.0, 148.0)}

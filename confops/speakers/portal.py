@@ -15,9 +15,9 @@ from confops.accounts.tables import Role
 from confops.core import clock, extension
 from confops.core.auth import Principal, require
 from confops.core.errors import Conflict, FieldError, NotFound, collect
+from confops.core.storage import Storage
 from confops.db import transaction
 from confops.events.tables import Event, Session
-from confops.core.storage import Storage
 from confops.speakers import uploads
 from confops.speakers.identity import own_session_link, own_speaker, speaker_ids
 from confops.speakers.invitations import participation

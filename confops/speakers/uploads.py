@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import secrets
 import zipfile
+
 from PIL import Image, UnidentifiedImageError
 
 from confops.core.errors import Invalid

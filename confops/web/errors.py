@@ -94,7 +94,9 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response:
-    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    # the route template, not the path: paths carry order tokens and calendar keys
+    log.error("unhandled error on %s %s", request.method, request.scope.get("path_template", "(unrouted)"),
+              exc_info=exc)
     return _respond(request, 500, "Something went wrong", "The error was logged; please try again.",
                     "internal", [])
 

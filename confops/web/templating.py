@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from confops.core.clock import local
 from confops.core.money import money
 from confops.events import labels
+from confops.resources import shipped
 
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+TEMPLATES = shipped("templates")
 
 
 def _time(moment: datetime, tz: str) -> str:

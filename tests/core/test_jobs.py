@@ -22,11 +22,13 @@ from confops.core.worker import Job, Worker
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def counting_job(name="daily", every=24 * 3600, seconds=0.2, fail=False):
+def counting_job(name="daily", every=24 * 3600, seconds=0.2, fail=False, started=None):
     calls = []
 
     async def run() -> int:
         calls.append(time.monotonic())
+        if started is not None:
+            started.set()
         await asyncio.sleep(seconds)
         if fail:
             raise RuntimeError("the mail server said no")
@@ -101,11 +103,11 @@ async def test_a_dead_process_lease_runs_out_and_another_takes_the_job(db):
 
 
 async def test_stopping_mid_job_hands_the_lease_back(db):
-    job, calls = counting_job(seconds=30)
+    started = asyncio.Event()
+    job, calls = counting_job(seconds=30, started=started)
     worker = Worker([job], grace_seconds=0.3)
     task = asyncio.create_task(worker.run_forever())
-    while not calls:
-        await asyncio.sleep(0.05)
+    await asyncio.wait_for(started.wait(), timeout=10)
     worker.stop()
     await asyncio.wait_for(task, timeout=5)
     row = await JobState.select().where(JobState.name == "daily").first()

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from confops.core.storage import Storage, StorageError, copy_all, folder_storage, s3_storage, storage_from
+from confops.core.storage import (
+    Storage,
+    StorageError,
+    copy_all,
+    folder_storage,
+    s3_storage,
+    storage_from,
+)
 from settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
