@@ -6,7 +6,6 @@ git checkout."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
