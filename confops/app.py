@@ -22,6 +22,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
 from confops.cme.issuer_keys import configure as configure_issuer
+from confops.checkin.keys import accept_old_secrets
 from confops.core.auth import PUBLIC
 from confops.core.mail import make_mailer
 from confops.core.storage import storage_from
@@ -126,6 +127,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                            old_secrets=settings.old_secret_keys)
     configure_payments(settings)
     configure_issuer(base_url=settings.base_url, secret_key=settings.secret_key)
+    accept_old_secrets(settings.old_secret_keys)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:

@@ -12,10 +12,14 @@ from settings import SettingsError, load_settings
 
 
 def _settings():
+    from confops.checkin.keys import accept_old_secrets
+
     try:
-        return load_settings()
+        settings = load_settings()
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from exc
+    accept_old_secrets(settings.old_secret_keys)
+    return settings
 
 
 def _engine(settings):
@@ -321,9 +325,10 @@ def purge(dry_run: bool) -> None:
         click.echo(f"  kept in part {email}: {'; '.join(reasons)}")
 
 
-from confops.cli_operations import storage  # noqa: E402 - the operator's commands
+from confops.cli_operations import rotate_secret, storage  # noqa: E402 - the operator's commands
 
 main.add_command(storage)
+main.add_command(rotate_secret)
 
 if __name__ == "__main__":
     main()

@@ -41,3 +41,42 @@ def move_to_bucket(keep: bool) -> None:
     copied, present = asyncio.run(go())
     click.echo(f"{copied} copied, {present} already in {target.description}"
                + ("" if keep else f"; removed from {source}") + ".")
+
+
+@click.command("rotate-secret", help="Re-seal everything sealed with the secret key under the current "
+               "CONFOPS_SECRET_KEY, opening it with the keys in CONFOPS_OLD_SECRET_KEYS. Steps: give every host "
+               "the new CONFOPS_SECRET_KEY and the old one in CONFOPS_OLD_SECRET_KEYS, restart them, run this once, "
+               "then remove the old key (see docs/deploy.md). Safe to run again.")
+@click.option("--new-key", is_flag=True, help="Only print a new random key to use as CONFOPS_SECRET_KEY.")
+def rotate_secret(new_key: bool) -> None:
+    import secrets
+
+    if new_key:
+        click.echo(secrets.token_urlsafe(48))
+        return
+    from confops.checkin.service import reseal_keys
+    from confops.cme.issuer_keys import reseal_all as reseal_issuer_keys
+    from confops.cli import _engine
+    from confops.db import connection_pool
+
+    settings = _settings()
+    if not settings.old_secret_keys:
+        raise click.ClickException("Set CONFOPS_OLD_SECRET_KEYS to the key being replaced (and CONFOPS_SECRET_KEY "
+                                   "to the new one) first.")
+    engine = _engine(settings)
+
+    async def go():
+        async with connection_pool(engine, size=2):
+            return (await reseal_keys(settings.secret_key, settings.old_secret_keys),
+                    await reseal_issuer_keys(settings.secret_key, settings.old_secret_keys))
+
+    checkin, issuer = asyncio.run(go())
+    click.echo(f"Check-in keys: {checkin['resealed']} re-sealed under the new key, {checkin['current']} already were.")
+    click.echo(f"Credential and PDF signing keys: {issuer['resealed']} re-sealed, {issuer['current']} already were.")
+    unopenable = checkin["unopenable"] + issuer["unopenable"]
+    if unopenable:
+        raise click.ClickException(f"{unopenable} stored key(s) open with none of the keys given: add "
+                                   "the key that sealed them to CONFOPS_OLD_SECRET_KEYS and run this again.")
+    click.echo("Signed links (unsubscribe) made with the old key keep working while it stays in "
+               "CONFOPS_OLD_SECRET_KEYS; sessions signed with it end (people sign in again). "
+               "You may now remove the old key.")

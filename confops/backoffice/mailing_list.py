@@ -28,8 +28,8 @@ def _normal(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def _sign(organizer_id: int, email: str) -> str:
-    mac = hmac.new(f"unsubscribe:{CONFIG.secret}".encode(), f"{organizer_id}:{email}".encode(), hashlib.sha256)
+def _sign(organizer_id: int, email: str, secret: str | None = None) -> str:
+    mac = hmac.new(f"unsubscribe:{secret or CONFIG.secret}".encode(), f"{organizer_id}:{email}".encode(), hashlib.sha256)
     return mac.hexdigest()[:32]
 
 
@@ -46,7 +46,9 @@ def read_token(token: str) -> tuple[int, str]:
         organizer_id = int(org)
     except (ValueError, UnicodeDecodeError) as exc:
         raise NotFound("This unsubscribe link is not valid.") from exc
-    if not hmac.compare_digest(mac, _sign(organizer_id, email)):
+    # links in mail sent before a key rotation carry the old key's signature
+    if not any(hmac.compare_digest(mac, _sign(organizer_id, email, secret))
+               for secret in (CONFIG.secret, *CONFIG.old_secrets)):
         raise NotFound("This unsubscribe link is not valid.")
     return organizer_id, email
 

@@ -196,3 +196,23 @@ def did_document(keys: list[dict], did: str) -> dict:
             "id": did, "verificationMethod": methods,
             "assertionMethod": [m["id"] for m in methods],
             "authentication": [m["id"] for m, k in zip(methods, keys, strict=True) if k["purpose"] == CREDENTIALS]}
+
+
+async def reseal_all(secret_key: str, old_secret_keys: tuple[str, ...]) -> dict[str, int]:
+    """Seal every issuer key under `secret_key` (`confops rotate-secret`): how many were
+    re-sealed, already current, and open with none of the keys given."""
+    counts = {"resealed": 0, "current": 0, "unopenable": 0}
+    for row in await IssuerKey.select(IssuerKey.id, IssuerKey.key_id, IssuerKey.key_sealed).order_by(IssuerKey.id):
+        try:
+            resealed = sealing.reseal(row["key_sealed"], secret_key=secret_key, old_secret_keys=old_secret_keys,
+                                      info=_INFO, aad=row["key_id"].encode())
+        except sealing.InvalidTag:
+            counts["unopenable"] += 1
+            continue
+        if resealed is None:
+            counts["current"] += 1
+            continue
+        await IssuerKey.update({IssuerKey.key_sealed: resealed}).where(
+            (IssuerKey.id == row["id"]) & (IssuerKey.key_sealed == row["key_sealed"]))
+        counts["resealed"] += 1
+    return counts

@@ -86,3 +86,11 @@ def collect(errors: list[FieldError], detail: str = "Some fields need attention"
     """Raise one Invalid with every field problem found, instead of stopping at the first."""
     if errors:
         raise Invalid(detail, errors=errors)
+
+
+class Misconfigured(DomainError):
+    """This server's configuration cannot serve the request (an operator must act)."""
+
+    status_code = 503
+    code = "misconfigured"
+    title = "This server is not set up correctly"
