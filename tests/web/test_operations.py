@@ -147,3 +147,32 @@ def test_log_configuration_for_servers(fmt):
     config = dict_config(fmt, "INFO")
     assert config["loggers"]["uvicorn.access"]["level"] == "CRITICAL"  # requests are logged by confops
     assert config["formatters"]["confops"]["()"].endswith("JsonFormatter" if fmt == "json" else "TextFormatter")
+
+
+def _value(text: str, sample: str) -> float:
+    for line in text.splitlines():
+        if line.startswith(sample + " "):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+async def test_metrics_count_orders_placed_and_scans_by_result(client):
+    from tests.checkin.factory import make_door
+    from tests.checkin.test_api import scan
+    from tests.registration.factory import make_event
+    from tests.registration.test_api import body
+
+    before = (await client.get("/metrics")).text
+    await make_event()
+    assert (await client.post("/api/v1/events/meeting/orders", json=body())).status_code == 201
+    assert (await client.post("/api/v1/events/meeting/orders", json=body())).status_code == 200  # a repeat
+    door = await make_door(1, slug="door-metrics")
+    badge = await door.token(door.people[0])
+    await scan(client, door, badge)
+    await scan(client, door, badge)
+    await scan(client, door, "not a badge")
+    after = (await client.get("/metrics")).text
+    for sample, delta in (("confops_orders_placed_total", 1), ('confops_checkin_scans_total{result="ok"}', 1),
+                          ('confops_checkin_scans_total{result="already_checked_in"}', 1),
+                          ('confops_checkin_scans_total{result="invalid"}', 1)):
+        assert _value(after, sample) - _value(before, sample) == delta, sample

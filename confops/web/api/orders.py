@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from confops.core import metrics
 from confops.core.auth import PUBLIC
 from confops.events.tables import Event
 from confops.registration import orders
@@ -34,6 +35,8 @@ class OrdersApi(Controller):
         )
         placed = await orders.place_order(slug, order, hold_minutes=settings.order_hold_minutes,
                                           base_url=settings.base_url)
+        if placed.created:
+            metrics.ORDERS.inc()
         body = OrderCreated(placed.id, placed.status, placed.total_cents, placed.currency, placed.expires_at,
                             placed.token)
         return Response(body, status_code=201 if placed.created else 200)

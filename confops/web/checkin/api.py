@@ -12,6 +12,7 @@ from litestar.params import FromQuery, JSONBody
 
 from confops.checkin import devices, offline, scanning
 from confops.checkin.schemas import OfflineBody, OfflineOut, ScanBody, ScanOut, UndoOut
+from confops.core import metrics
 from confops.core.auth import DEVICE
 from confops.core.errors import Invalid
 from confops.web.access import NO_SESSION
@@ -43,6 +44,7 @@ async def answer_scan(app: Litestar, authorization: str, data: ScanBody) -> Scan
                                   attendee_id=data.attendee_id, direction=data.direction)
     if outcome.result == scanning.OK and outcome.direction == "in":
         publish_delta(app, device.event_id, lst.id, 1)
+    metrics.SCANS.labels(outcome.result).inc()
     return ScanOut(**vars(outcome))
 
 

@@ -9,6 +9,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from confops.core import metrics
 from confops.core.auth import PUBLIC
 from confops.core.errors import Conflict, Invalid
 from confops.registration import orders, waitlist
@@ -135,6 +136,8 @@ class RegisterPages(Controller):
             return await self._form(request, slug, values, _errors(exc, values), 422)
         except Conflict as exc:
             return await self._form(request, slug, values, {exc.code: exc.detail}, 409, problem=exc.detail)
+        if placed.created:
+            metrics.ORDERS.inc()
         return Redirect(f"/orders/{placed.id}?token={placed.token}", status_code=303)
 
     @post("/events/{slug:str}/register/edit")
