@@ -23,7 +23,9 @@ from litestar.template import TemplateConfig
 
 from confops.cme.issuer_keys import configure as configure_issuer
 from confops.checkin.keys import accept_old_secrets
+from confops.core import metrics
 from confops.core.auth import PUBLIC
+from confops.core.logs import request_log
 from confops.core.mail import make_mailer
 from confops.core.storage import storage_from
 from confops.db import connection_pool, make_engine, prepare, use_engine
@@ -117,6 +119,15 @@ def _freeze_startup_objects() -> None:
         gc.freeze()
 
 
+async def _metrics_snapshots() -> None:
+    """With several server processes on a host, each leaves its counts for whichever answers
+    the scrape (core/metrics.py)."""
+    while True:
+        await asyncio.sleep(metrics.SNAPSHOT_SECONDS)
+        with contextlib.suppress(OSError):
+            metrics.save_snapshot()
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
     engine = make_engine(settings.database_url)
@@ -128,6 +139,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     configure_payments(settings)
     configure_issuer(base_url=settings.base_url, secret_key=settings.secret_key)
     accept_old_secrets(settings.old_secret_keys)
+    request_log.configure(settings.log_format, settings.log_level)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -138,14 +150,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
             worker = make_worker(settings, mailer)
             if settings.in_app_worker:
                 task = asyncio.create_task(worker.run_forever(), name="confops-worker")
+            snapshots = asyncio.create_task(_metrics_snapshots(), name="confops-metrics")
             _freeze_startup_objects()
             try:
                 yield
             finally:
+                snapshots.cancel()
                 if task is not None:
                     worker.stop()
                     with contextlib.suppress(asyncio.CancelledError):
                         await task
+                request_log.flush()
 
     session_config = CookieBackendConfig(
         secret=_derive(settings.secret_key, "session"),

@@ -48,17 +48,17 @@ def _log_settings() -> tuple[str, str]:
 
 
 def _metrics_folder(settings, port: int, workers: int) -> None:
-    """Several server processes on this host add up their metrics in a folder of their own
-    (prometheus_client's multiprocess mode), emptied at each start."""
+    """Several server processes on this host add up their metrics through a folder of their
+    own (core/metrics.py), emptied at each start."""
     import shutil
 
     if workers < 2:
-        os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        os.environ.pop("CONFOPS_METRICS_DIR", None)
         return
     folder = settings.var_dir / "metrics" / str(port)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+    os.environ["CONFOPS_METRICS_DIR"] = str(folder)
 
 
 @main.command(help="Apply pending database migrations (SQLite or PostgreSQL, from CONFOPS_DATABASE_URL).")

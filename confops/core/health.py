@@ -137,21 +137,38 @@ async def _secret_key(report: Report, secret_keys: tuple[str, ...]) -> None:
                                     "differs from the one that sealed them")
 
 
-async def check(settings, storage) -> Report:
+PARTS_SECONDS = 5.0  # load balancers probe every few seconds: the parts but the database are kept this long
+
+
+async def _parts(settings, storage) -> Report:
+    report = Report()
+    for name, part in (("migrations", _migrations(report)), ("outbox", _outbox(report)),
+                       ("secret_key", _secret_key(report, (settings.secret_key, *settings.old_secret_keys)))):
+        try:
+            await part
+        except Exception as exc:  # noqa: BLE001 - one broken check must not hide the others
+            report.add(name, False, f"could not check: {type(exc).__name__}")
+    await _redis(report, settings.redis_url)
+    await _storage(report, storage)
+    return report
+
+
+async def check(settings, storage, kept: dict) -> Report:
+    """The database is pinged on every call; the other parts are checked again when `kept`
+    (the app's own dict) holds an answer older than PARTS_SECONDS."""
     report = Report()
     if not await ping():
         report.add("database", False, "unreachable")
         for name in ("migrations", "outbox", "secret_key"):
             report.add(name, False, "database unreachable")
-    else:
-        report.add("database", True, "reachable")
-        for part in (_migrations(report), _outbox(report),
-                     _secret_key(report, (settings.secret_key, *settings.old_secret_keys))):
-            try:
-                await part
-            except Exception as exc:  # noqa: BLE001 - one broken check must not hide the others
-                name = part.__qualname__.split(".")[0].strip("_")
-                report.add(name, False, f"could not check: {type(exc).__name__}")
-    await _redis(report, settings.redis_url)
-    await _storage(report, storage)
+        await _redis(report, settings.redis_url)
+        await _storage(report, storage)
+        kept.clear()
+        return report
+    report.add("database", True, "reachable")
+    if not kept or time.monotonic() - kept["at"] > PARTS_SECONDS:
+        kept.update(at=time.monotonic(), parts=await _parts(settings, storage))
+    parts = kept["parts"]
+    report.checks.update(parts.checks)
+    report.details.update(parts.details)
     return report

@@ -6,9 +6,11 @@ reaches the log only if a caller names it, and callers name ids, never e-mails o
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import json
 import logging
+import sys
 import time
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("confops_request_id", default="")
@@ -71,3 +73,69 @@ def configure_logging(fmt: str = "json", level: str = "INFO") -> None:
     import logging.config
 
     logging.config.dictConfig(dict_config(fmt, level))
+    request_log.configure(fmt, level)
+
+
+class RequestLog:
+    """The one line a request writes, made without the logging module: at the door every
+    request writes one, and a LogRecord through a formatter and a flushed stream cost about
+    100 µs on a busy machine (measured here), more than half of what a scan costs the server.
+    Lines are formatted with an f-string (text that may hold anything goes through
+    json.dumps) and written together, at most a quarter of a second later, in one write.
+    The same fields as JsonFormatter's, so log collectors see one shape."""
+
+    FLUSH_SECONDS = 0.25
+
+    def __init__(self) -> None:
+        self.format = "json"
+        self.enabled = True
+        self.stream = None  # None: sys.stderr at the time of writing
+        self._lines: list[str] = []
+        self._routes: dict[str, str] = {}
+        self._second = -1
+        self._stamp = ""
+
+    def configure(self, fmt: str, level: str) -> None:
+        self.format = fmt
+        self.enabled = logging.getLevelName(level) <= logging.INFO
+
+    def write(self, rid: str, method: str, route: str, path: str, status: int, seconds: float) -> None:
+        if not self.enabled:
+            return
+        now = time.time()
+        second = int(now)
+        if second != self._second:
+            self._second, self._stamp = second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+        ms = round(seconds * 1000, 2)
+        if self.format == "json":
+            quoted = self._routes.get(route)
+            if quoted is None:
+                quoted = self._routes[route] = json.dumps(route)
+            path_json = quoted if path == route else json.dumps(path)
+            line = (f'{{"ts": "{self._stamp}.{int(now * 1000) % 1000:03d}Z", "level": "info", '
+                    f'"logger": "confops.request", "msg": "{method} {quoted[1:-1]} {status}", '
+                    f'"request_id": "{rid}", "method": "{method}", "route": {quoted}, "path": {path_json}, '
+                    f'"status": {status}, "duration_ms": {ms}}}\n')
+        else:
+            line = f"{self._stamp} INFO confops.request: {method} {path} {status} {ms} ms [request {rid}]\n"
+        if not self._lines:
+            try:
+                asyncio.get_running_loop().call_later(self.FLUSH_SECONDS, self.flush)
+            except RuntimeError:  # no loop: write at once
+                self._lines.append(line)
+                self.flush()
+                return
+        self._lines.append(line)
+
+    def flush(self) -> None:
+        if self._lines:
+            text, self._lines = "".join(self._lines), []
+            stream = self.stream or sys.stderr
+            try:
+                stream.write(text)
+                stream.flush()
+            except (OSError, ValueError):  # a closed stream at shutdown: nothing to do
+                pass
+
+
+request_log = RequestLog()

@@ -12,7 +12,10 @@ from confops.core.errors import NotFound
 async def health(request: Request) -> Response[dict]:
     """Each part ok or degraded, with the reason; 503 (and Retry-After) only when the
     database is unreachable."""
-    report = await checks.check(request.app.state.settings, request.app.state.storage)
+    state = request.app.state
+    if "health_kept" not in state:
+        state.health_kept = {}
+    report = await checks.check(state.settings, state.storage, state.health_kept)
     if report.database_down:
         return Response(report.body(), status_code=503, headers={"Retry-After": "30", "Cache-Control": "no-store"})
     return Response(report.body(), status_code=200, headers={"Cache-Control": "no-store"})

@@ -3,8 +3,8 @@
 It wraps the app's whole ASGI handler (`observe(app)`), not one route's stack, so it also sees
 what never reaches a route (a 404, a 405) and what a route's own lane answers (the door's
 scan_lane). It is kept cheap for the door and the rush: a clock read, a header scan, one
-counter, one histogram and one log line a request (a few tens of microseconds; measured with
-bench/checkin_scan.py).
+count, one latency and one log line a request (core/metrics.py and core/logs.py say why they
+are not prometheus_client's objects and the logging module; measured with bench/checkin_scan.py).
 
 The request id is the proxy's `X-Request-ID` when it is sane (so a line in Caddy's or nginx's
 log finds its line here), else a new one; it is sent back in `X-Request-ID` and is on every
@@ -16,7 +16,6 @@ calendar keys.
 
 from __future__ import annotations
 
-import logging
 import re
 import secrets
 import time
@@ -25,9 +24,8 @@ from litestar import Litestar
 from litestar.types import Message, Receive, Scope, Send
 
 from confops.core import metrics
-from confops.core.logs import request_id
+from confops.core.logs import request_id, request_log
 
-log = logging.getLogger("confops.request")
 _SANE_ID = re.compile(rb"[A-Za-z0-9._-]{8,64}")
 _UNROUTED = "(unrouted)"
 _PLAIN_PARAMS = frozenset({"slug", "fmt"})  # other text in a path may be a token: it is masked
@@ -35,6 +33,8 @@ _PLAIN_PARAMS = frozenset({"slug", "fmt"})  # other text in a path may be a toke
 
 def _loggable_path(scope: Scope) -> str:
     path = scope["path"]
+    if not scope.get("path_params"):
+        return path[:300]
     for name, value in (scope.get("path_params") or {}).items():
         if isinstance(value, str) and name not in _PLAIN_PARAMS and value:
             path = path.replace(value, "*")
@@ -72,11 +72,8 @@ def observe(app: Litestar) -> Litestar:
         finally:
             seconds = time.perf_counter() - started
             route = scope.get("path_template") or _UNROUTED
-            metrics.REQUESTS.labels(scope["method"], route, status).inc()
-            metrics.LATENCY.labels(route).observe(seconds)
-            log.info("%s %s %s", scope["method"], route, status,
-                     extra={"request_id": rid, "method": scope["method"], "route": route, "path": _loggable_path(scope), "status": status,
-                            "duration_ms": round(seconds * 1000, 2)})
+            metrics.request_done(scope["method"], route, status, seconds)
+            request_log.write(rid, scope["method"], route, _loggable_path(scope), status, seconds)
             request_id.reset(token)
 
     app.asgi_handler = observed

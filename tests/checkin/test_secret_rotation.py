@@ -3,6 +3,7 @@ rotate the key. Now that host says what is wrong (503, and /health names it), an
 `confops rotate-secret` re-seals the check-in keys under a new key while the old one is still
 accepted, so badges already printed keep scanning throughout."""
 
+import asyncio
 import dataclasses
 import os
 import subprocess
@@ -47,12 +48,14 @@ async def test_rotation_keeps_printed_badges_scanning(settings, tmp_path):
         assert (await scan(host, door, badges[0])).json()["result"] == "ok"  # the old key still opens it
     env = {**os.environ, "CONFOPS_DATABASE_URL": settings.database_url, "CONFOPS_VAR_DIR": str(tmp_path),
            "CONFOPS_SECRET_KEY": NEW, "CONFOPS_OLD_SECRET_KEYS": TEST_SECRET}
-    run = subprocess.run([sys.executable, "-m", "confops.cli", "rotate-secret"], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=120)
+    def rotate() -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "confops.cli", "rotate-secret"], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=120)
+
+    run = await asyncio.to_thread(rotate)
     assert run.returncode == 0, run.stderr
     assert "1 re-sealed" in run.stdout
-    again = subprocess.run([sys.executable, "-m", "confops.cli", "rotate-secret"], cwd=ROOT, env=env,
-                           capture_output=True, text=True, timeout=120)
+    again = await asyncio.to_thread(rotate)
     assert again.returncode == 0 and "0 re-sealed under the new key, 1 already were" in again.stdout
 
     accept_old_secrets(())

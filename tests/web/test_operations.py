@@ -4,13 +4,12 @@ id (and no tokens), Prometheus metrics, and the background jobs page for admins.
 metrics, and failed mail showed only in the raw admin table."""
 
 import dataclasses
+import io
 import json
-import logging
 
 import pytest
 
 from confops.core import clock
-from confops.core.logs import JsonFormatter
 from confops.core.tables import JobState, OutboxMessage
 from confops.core.worker import Job, Worker
 from tests.speakers.people import sign_in, staff_sign_in
@@ -65,14 +64,20 @@ async def test_health_says_when_this_host_has_another_secret_key(settings, demo)
     assert body["secret_key"] == "degraded" and "CONFOPS_SECRET_KEY" in body["details"]["secret_key"]
 
 
-async def test_each_request_is_one_json_line_with_a_request_id_and_no_token(client, caplog):
-    formatter = JsonFormatter()
-    with caplog.at_level(logging.INFO, logger="confops.request"):
+async def test_each_request_is_one_json_line_with_a_request_id_and_no_token(client):
+    from confops.core.logs import request_log
+
+    request_log.flush()
+    request_log.stream = captured = io.StringIO()
+    try:
         r = await client.get("/calendar/secret-calendar-token-123/agenda.ics?token=other-secret",
                              headers={"X-Request-ID": "proxy-req-12345678"})
         await client.get("/health")
+        request_log.flush()
+    finally:
+        request_log.stream = None
     assert r.headers["x-request-id"] == "proxy-req-12345678"
-    lines = [json.loads(formatter.format(rec)) for rec in caplog.records if rec.name == "confops.request"]
+    lines = [json.loads(line) for line in captured.getvalue().splitlines()]
     first, second = lines
     assert first["request_id"] == "proxy-req-12345678" and first["method"] == "GET"
     assert first["route"] == "/calendar/{token}/agenda.ics" and first["path"] == "/calendar/*/agenda.ics"
@@ -138,6 +143,18 @@ async def test_admins_see_jobs_and_failed_mail_and_can_act(client, demo):
     again = await OutboxMessage.select().where(OutboxMessage.id == failed.id).first()
     assert again["status"] == "pending" and again["attempts"] == 0
     assert (await post_form(client, "/staff/jobs/no-such-job/run", {})).status_code == 404
+
+
+def test_job_log_lines_are_json_with_their_fields(caplog):
+    import logging
+
+    from confops.core.logs import JsonFormatter
+
+    record = logging.LogRecord("confops.jobs", logging.INFO, "", 0, "job %s ok", ("x",), None)
+    record.job, record.outcome, record.email = "x", "ok", "someone@example.org"
+    line = json.loads(JsonFormatter().format(record))
+    assert line["job"] == "x" and line["outcome"] == "ok" and line["msg"] == "job x ok"
+    assert "email" not in line  # only the known fields are written
 
 
 @pytest.mark.parametrize("fmt", ["json", "text"])

@@ -36,7 +36,7 @@ class OrdersApi(Controller):
         placed = await orders.place_order(slug, order, hold_minutes=settings.order_hold_minutes,
                                           base_url=settings.base_url)
         if placed.created:
-            metrics.ORDERS.inc()
+            metrics.inc("confops_orders_placed_total")
         body = OrderCreated(placed.id, placed.status, placed.total_cents, placed.currency, placed.expires_at,
                             placed.token)
         return Response(body, status_code=201 if placed.created else 200)

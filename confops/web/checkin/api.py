@@ -44,7 +44,7 @@ async def answer_scan(app: Litestar, authorization: str, data: ScanBody) -> Scan
                                   attendee_id=data.attendee_id, direction=data.direction)
     if outcome.result == scanning.OK and outcome.direction == "in":
         publish_delta(app, device.event_id, lst.id, 1)
-    metrics.SCANS.labels(outcome.result).inc()
+    metrics.inc("confops_checkin_scans_total", (outcome.result,))
     return ScanOut(**vars(outcome))
 
 

@@ -137,7 +137,7 @@ class RegisterPages(Controller):
         except Conflict as exc:
             return await self._form(request, slug, values, {exc.code: exc.detail}, 409, problem=exc.detail)
         if placed.created:
-            metrics.ORDERS.inc()
+            metrics.inc("confops_orders_placed_total")
         return Redirect(f"/orders/{placed.id}?token={placed.token}", status_code=303)
 
     @post("/events/{slug:str}/register/edit")
