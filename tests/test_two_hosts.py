@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -24,19 +25,24 @@ import pytest
 from tests.conftest import PG_URL
 from tests.support.databases import _pg_admin_url, _with_db, pg_execute, run_sync, unique_name
 from tests.support.live import LiveServer
+from tests.support.smtp import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "two-hosts-shared-secret-key-0123456789abcdef"
 SLUG = "abs-national-meeting"
-REDIS = "redis://127.0.0.1:6379/0"
 
 
-def _redis_up() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
-        return True
-    except OSError:
-        return False
+def _start_redis(port: int) -> subprocess.Popen:
+    process = subprocess.Popen([shutil.which("redis-server"), "--port", str(port), "--save", "", "--appendonly", "no",
+                                "--bind", "127.0.0.1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return process
+        except OSError:
+            assert time.monotonic() < deadline and process.poll() is None, "redis-server did not start"
+            time.sleep(0.05)
 
 
 @dataclass
@@ -47,6 +53,7 @@ class Cluster:
     worker: subprocess.Popen
     worker_log: Path
     logs: list[Path] = field(default_factory=list)
+    bucket: str = ""
 
     async def query(self, sql: str, *args) -> list[dict]:
         import asyncpg
@@ -62,16 +69,19 @@ class Cluster:
 def cluster(tmp_path_factory, s3_server, smtp_server):
     if not PG_URL:
         pytest.skip("the two-host test needs PostgreSQL (CONFOPS_TEST_DATABASE_URL)")
-    if not _redis_up():
-        pytest.skip("the two-host test needs Redis on 127.0.0.1:6379 (apt-get install redis-server)")
+    if not shutil.which("redis-server"):
+        pytest.skip("the two-host test needs redis-server (apt-get install -y redis-server)")
     root = tmp_path_factory.mktemp("two-hosts")
+    redis_port = free_port()
+    redis = _start_redis(redis_port)
     name = unique_name("confops_two_hosts")
     run_sync(pg_execute(_pg_admin_url(PG_URL), f'CREATE DATABASE "{name}"'))
     db_url = _with_db(PG_URL, name)
+    bucket = s3_server.new_bucket()
     shared = {"CONFOPS_ENV": "test", "CONFOPS_DATABASE_URL": db_url, "CONFOPS_SECRET_KEY": SECRET,
-              "CONFOPS_REDIS_URL": REDIS, "CONFOPS_INSTANCES": "2", "CONFOPS_SMTP_URL": smtp_server.url,
+              "CONFOPS_REDIS_URL": f"redis://127.0.0.1:{redis_port}/0", "CONFOPS_INSTANCES": "2", "CONFOPS_SMTP_URL": smtp_server.url,
               "CONFOPS_LOG_FORMAT": "json", "CONFOPS_DB_POOL_SIZE": "4",
-              **s3_server.env_for(s3_server.new_bucket())}
+              **s3_server.env_for(bucket)}
     cli = [sys.executable, "-m", "confops.cli"]
     setup_env = {**os.environ, **shared, "CONFOPS_VAR_DIR": str(root / "setup")}
     for step in ("migrate", "demo"):
@@ -87,13 +97,15 @@ def cluster(tmp_path_factory, s3_server, smtp_server):
         worker = subprocess.Popen([*cli, "worker"], cwd=ROOT, stdout=worker_log.open("wb"), stderr=subprocess.STDOUT,
                                   env={**os.environ, **shared, "CONFOPS_VAR_DIR": str(root / "worker"),
                                        "CONFOPS_BASE_URL": a.url})
-        yield Cluster(db_url, a, b, worker, worker_log, [a.log, b.log, worker_log])
+        yield Cluster(db_url, a, b, worker, worker_log, [a.log, b.log, worker_log], bucket)
     finally:
         for server in (a, b):
             server.stop()
         if worker is not None:
             worker.terminate()
             worker.wait(timeout=30)
+        redis.terminate()
+        redis.wait(timeout=10)
         run_sync(pg_execute(_pg_admin_url(PG_URL), f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
@@ -220,3 +232,52 @@ async def test_a_price_edit_on_one_host_prices_the_next_order_on_the_other(clust
         second = await b.post(f"/api/v1/events/{SLUG}/orders", json=order("two-hosts-after"))
     assert second.status_code == 201, second.text
     assert second.json()["total_cents"] == 123400
+
+
+async def test_a_backup_of_the_database_and_the_bucket_restores_a_working_site(cluster, s3_server, tmp_path,
+                                                                              smtp_server):
+    """docs/deploy.md's backup, tried: pg_dump of the database, a copy of the bucket; restored
+    into a new database and a new bucket, the site serves the files and every order."""
+    import shutil
+
+    from confops.app import create_app
+    from confops.core.storage import copy_all, storage_from
+    from settings import Settings
+    from tests.support.http import running
+
+    if not shutil.which("pg_dump") or not shutil.which("pg_restore"):
+        pytest.skip("pg_dump and pg_restore are needed (apt-get install postgresql-client)")
+    original = storage_from(Settings(**s3_server.settings_for(cluster.bucket)))
+    await original.put("photos/backup-check.jpg", b"\xff\xd8 a photo to restore", "image/jpeg")
+    await cluster.query("UPDATE speaker SET photo_path = 'photos/backup-check.jpg' WHERE email = 'maya@example.org'")
+    dump = tmp_path / "confops.dump"
+    done = await asyncio.to_thread(subprocess.run, ["pg_dump", "-Fc", "-f", str(dump), cluster.db_url],
+                                   capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    name = unique_name("confops_restored")
+    await pg_execute(_pg_admin_url(PG_URL), f'CREATE DATABASE "{name}"')
+    restored_url = _with_db(PG_URL, name)
+    try:
+        done = await asyncio.to_thread(subprocess.run, ["pg_restore", "--no-owner", "-d", restored_url, str(dump)],
+                                       capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        new_bucket = s3_server.new_bucket()
+        restored_files = storage_from(Settings(**s3_server.settings_for(new_bucket)))
+        copied, _ = await copy_all(original, restored_files)
+        assert copied >= 1
+        settings = Settings(env="test", database_url=restored_url, secret_key=SECRET, base_url="http://restored.test",
+                            var_dir=tmp_path / "var", smtp_url=smtp_server.url, in_app_worker=False,
+                            **s3_server.settings_for(new_bucket))
+        orders = await cluster.query("SELECT id, total_cents FROM registration_order ORDER BY id")
+        maya = (await cluster.query("SELECT id FROM speaker WHERE email = 'maya@example.org'"))[0]["id"]
+        async with running(create_app(settings)) as site:
+            health = (await site.get("/health")).json()
+            photo = await site.get(f"/speakers/{maya}/photo")
+            from confops.registration.tables import Order
+
+            kept = await Order.select(Order.id, Order.total_cents).order_by(Order.id)
+        assert health["database"] == health["migrations"] == health["storage"] == "ok", health
+        assert photo.status_code == 200 and photo.content == b"\xff\xd8 a photo to restore"
+        assert [dict(r) for r in kept] == orders and orders
+    finally:
+        await pg_execute(_pg_admin_url(PG_URL), f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

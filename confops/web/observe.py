@@ -17,14 +17,13 @@ calendar keys.
 from __future__ import annotations
 
 import re
-import secrets
 import time
 
 from litestar import Litestar
 from litestar.types import Message, Receive, Scope, Send
 
 from confops.core import metrics
-from confops.core.logs import request_id, request_log
+from confops.core.logs import request_id, request_ids, request_log
 
 _SANE_ID = re.compile(rb"[A-Za-z0-9._-]{8,64}")
 _UNROUTED = "(unrouted)"
@@ -55,7 +54,7 @@ def observe(app: Litestar) -> Litestar:
         if scope["type"] != "http":
             return await inner(scope, receive, send)
         started = time.perf_counter()
-        rid = _incoming_id(scope) or secrets.token_hex(8)
+        rid = _incoming_id(scope) or request_ids.new()
         token = request_id.set(rid)
         header = (b"x-request-id", rid.encode())
         status = 500
