@@ -23,6 +23,7 @@ from litestar.template import TemplateConfig
 
 from confops.cme.issuer_keys import configure as configure_issuer
 from confops.checkin.keys import accept_old_secrets
+from confops.core import health as health_checks
 from confops.core import metrics
 from confops.core.auth import PUBLIC
 from confops.core.logs import request_log
@@ -151,6 +152,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             if settings.in_app_worker:
                 task = asyncio.create_task(worker.run_forever(), name="confops-worker")
             snapshots = asyncio.create_task(_metrics_snapshots(), name="confops-metrics")
+            # /health's slower parts (storage, migrations) checked before the first probe: a load
+            # balancer's first /health then costs a process no more than the later ones
+            with contextlib.suppress(Exception):
+                await health_checks.check(settings, app.state.storage, app.state.setdefault("health_kept", {}))
             _freeze_startup_objects()
             try:
                 yield
