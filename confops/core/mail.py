@@ -90,7 +90,7 @@ class FileMailer:
         slug = re.sub(r"[^a-z0-9]+", "-", message.to.lower())[:40]
         path = self.directory / f"{stamp}-{slug}-{secrets.token_hex(3)}.eml"
         path.write_bytes(bytes(build_email(message, self.sender)))
-        log.info("mail to %s written to %s", message.to, path)
+        log.info("mail written to %s", path)
 
 
 class SmtpMailer:

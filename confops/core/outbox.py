@@ -158,7 +158,8 @@ async def deliver_due(mailer: Mailer, limit: int = 50, yield_seconds: float = YI
             await mailer.send(message)
         except Exception as exc:  # any delivery failure is retried later; the reason is kept
             final = attempts >= MAX_ATTEMPTS
-            log.warning("mail %s to %s failed (attempt %s): %s", row["id"], row["to_address"], attempts, exc)
+            # no address in the log (personal data): admins see it, with the whole reason, at /staff/jobs
+            log.warning("mail %s failed (attempt %s): %s", row["id"], attempts, type(exc).__name__)
             await OutboxMessage.update({
                 OutboxMessage.status: (OutboxStatus.failed if final else OutboxStatus.pending).value,
                 OutboxMessage.attempts: attempts,
