@@ -21,8 +21,8 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
-from confops.cme.issuer_keys import configure as configure_issuer
 from confops.checkin.keys import accept_old_secrets
+from confops.cme.issuer_keys import configure as configure_issuer
 from confops.core import health as health_checks
 from confops.core import metrics
 from confops.core.auth import PUBLIC

@@ -55,8 +55,8 @@ def rotate_secret(new_key: bool) -> None:
         click.echo(secrets.token_urlsafe(48))
         return
     from confops.checkin.service import reseal_keys
-    from confops.cme.issuer_keys import reseal_all as reseal_issuer_keys
     from confops.cli import _engine
+    from confops.cme.issuer_keys import reseal_all as reseal_issuer_keys
     from confops.db import connection_pool
 
     settings = _settings()
