@@ -88,3 +88,30 @@ def test_unsubscribe_links_signed_with_the_old_key_work_during_the_rotation():
         assert read_token(unsubscribe_token(3, "a@example.org")) == (3, "a@example.org")
     finally:
         CONFIG.secret, CONFIG.old_secrets = saved
+
+
+async def test_rotation_re_seals_the_credential_signing_keys_too(db):
+    """The Open Badges and PDF signing keys are sealed under the same secret key: after the
+    rotation they open with the new key alone, and credentials keep their issuer key."""
+    from confops.cme import issuer_keys
+    from confops.core import sealing
+    from confops.events.tables import Organizer
+
+    org = Organizer(slug="rot", name="Rotation Society", short_name="R")
+    await org.save()
+    saved = issuer_keys.CONFIG.secret_key
+    try:
+        issuer_keys.CONFIG.secret_key = TEST_SECRET
+        before = await issuer_keys.active_key(org.id, issuer_keys.CREDENTIALS)
+        assert await issuer_keys.reseal_all(NEW, (TEST_SECRET,)) == {"resealed": 1, "current": 0, "unopenable": 0}
+        assert await issuer_keys.reseal_all(NEW, (TEST_SECRET,)) == {"resealed": 0, "current": 1, "unopenable": 0}
+        sealing.accept_old_secrets(())
+        issuer_keys.CONFIG.secret_key = NEW
+        issuer_keys._loaded.clear()
+        after = await issuer_keys.active_key(org.id, issuer_keys.CREDENTIALS)
+        assert after.key_id == before.key_id
+        assert await issuer_keys.reseal_all("a-third-secret-key-nobody-sealed-with-000000", ()) == {
+            "resealed": 0, "current": 0, "unopenable": 1}
+    finally:
+        issuer_keys.CONFIG.secret_key = saved
+        issuer_keys._loaded.clear()
