@@ -64,6 +64,9 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("CONFOPS_LOG_FORMAT", "json", "`json` (one JSON object a line, for log collectors) or `text` (for reading in a terminal)."),
     SettingSpec("CONFOPS_LOG_LEVEL", "INFO", "`DEBUG`, `INFO`, `WARNING` or `ERROR`."),
     SettingSpec("CONFOPS_METRICS_TOKEN", "(empty: /metrics open)", "When set, `/metrics` answers only requests with `Authorization: Bearer <token>`."),
+    SettingSpec("CONFOPS_SESSION_HOURS", "12", "How long a signed-in session lasts without being used (it ends at sign-out, on a password change, or when ended from the sessions page)."),
+    SettingSpec("CONFOPS_STAFF_SECOND_FACTOR", "0", "`1`: every staff role signs in with a second factor (TOTP), not only admins, who always do."),
+    SettingSpec("CONFOPS_TRUSTED_PROXIES", "(empty: none)", "Comma-separated addresses or networks of your reverse proxies (`10.0.0.0/8,127.0.0.1`); only their `X-Forwarded-For` is believed for the visitor's address (sign-in throttling, session lists)."),
     SettingSpec("CONFOPS_PURGE_AFTER_DAYS", "730", "Days after an event ends before its attendees' personal data is purged (CME participation records are kept 6 years)."),
 )
 
@@ -102,6 +105,9 @@ class Settings:
     log_format: str = "json"
     log_level: str = "INFO"
     metrics_token: str = ""
+    session_hours: int = 12
+    staff_second_factor: bool = False
+    trusted_proxies: str = ""
 
     @property
     def production(self) -> bool:
@@ -145,6 +151,18 @@ def _bool(env: Mapping[str, str], name: str, default: bool, problems: list[str])
         return False
     problems.append(f"{name} must be 1/0, true/false, yes/no or on/off, got {raw!r}")
     return default
+
+
+def _proxies(raw: str, problems: list[str]) -> str:
+    import ipaddress
+
+    parts = [p.strip() for p in raw.split(",") if p.strip()]
+    for part in parts:
+        try:
+            ipaddress.ip_network(part, strict=False)
+        except ValueError:
+            problems.append(f"CONFOPS_TRUSTED_PROXIES: {part!r} is not an address or network")
+    return ",".join(parts)
 
 
 def resolve_sqlite_url(url: str) -> str:
@@ -299,6 +317,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         default_organizer=env.get("CONFOPS_DEFAULT_ORGANIZER", "").strip() or "abs",
         purge_after_days=_int(env, "CONFOPS_PURGE_AFTER_DAYS", 730, problems),
         **_operations(env, problems),
+        session_hours=_int(env, "CONFOPS_SESSION_HOURS", 12, problems),
+        staff_second_factor=_bool(env, "CONFOPS_STAFF_SECOND_FACTOR", False, problems),
+        trusted_proxies=_proxies(env.get("CONFOPS_TRUSTED_PROXIES", ""), problems),
     )
     if production:
         problems.extend(production_problems(settings))

@@ -14,13 +14,13 @@ from pathlib import Path
 from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
-from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
+from confops.accounts import second_factor, sessions, throttle
 from confops.checkin.keys import accept_old_secrets
 from confops.cme.issuer_keys import configure as configure_issuer
 from confops.core import health as health_checks
@@ -33,13 +33,15 @@ from confops.db import connection_pool, make_engine, prepare, use_engine
 from confops.jobs import make_worker
 from confops.payments.gateway import configure as configure_payments
 from confops.registration.config import configure as configure_registration
-from confops.web.access import NO_SESSION, access_guard
+from confops.web.access import access_guard
 from confops.web.api.events import EventsApi
 from confops.web.api.orders import OrdersApi
 from confops.web.areas import area_plugins, area_routes
 from confops.web.attendee.account import AccountPages
 from confops.web.attendee.agenda import AgendaPages
 from confops.web.attendee.registrations import MyRegistrations
+from confops.web.attendee.security import SecurityPages
+from confops.web.boundary import check_input, secure_responses
 from confops.web.errors import EXCEPTION_HANDLERS
 from confops.web.health import health, prometheus_metrics
 from confops.web.observe import observe
@@ -58,7 +60,6 @@ from confops.web.staff.registrations import StaffRegistrations
 from confops.web.staff.schedule import ScheduleEditor
 from confops.web.staff.speakers import StaffSpeakers
 from confops.web.templating import make_environment
-from confops.web.throttle import rate_limit_config, rate_limit_store
 from confops.web.webhooks.stripe import stripe_webhook
 from settings import Settings, load_settings
 
@@ -78,6 +79,7 @@ def route_handlers() -> list:
         SignIn,
         AccountPages,
         MyRegistrations,
+        SecurityPages,
         StaffHome,
         JobPages,
         StaffRegistrations,
@@ -141,6 +143,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     configure_issuer(base_url=settings.base_url, secret_key=settings.secret_key)
     accept_old_secrets(settings.old_secret_keys)
     request_log.configure(settings.log_format, settings.log_level)
+    sessions.configure(settings.redis_url, hours=settings.session_hours)
+    throttle.configure(settings.redis_url)
+    second_factor.configure(settings.secret_key, all_staff=settings.staff_second_factor)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -167,27 +172,19 @@ def create_app(settings: Settings | None = None) -> Litestar:
                         await task
                 request_log.flush()
 
-    session_config = CookieBackendConfig(
-        secret=_derive(settings.secret_key, "session"),
-        key="confops_session",
-        secure=settings.secure_cookies,
-        httponly=True,
-        samesite="lax",
-        max_age=60 * 60 * 12,
-        exclude_opt_key=NO_SESSION,
-    )
     csrf_config = CSRFConfig(
         secret=_derive(settings.secret_key, "csrf").hex(),
         cookie_name="confops_csrf",
         cookie_secure=settings.secure_cookies,
         exclude=["/api/", "/webhooks/", "/health", "/metrics", "/schema"],
     )
-    return observe(Litestar(
+    app = observe(Litestar(
         route_handlers=route_handlers(),
         plugins=area_plugins(settings),
         guards=[access_guard],
-        middleware=[session_config.middleware, rate_limit_config().middleware],
-        stores={"rate_limit": rate_limit_store(settings.redis_url)},
+        # Sessions are looked up by the access guard (web/access.py) from the session cookie;
+        # sign-in throttling is in the sign-in routes (accounts/throttle.py).
+        middleware=[check_input],
         csrf_config=csrf_config,
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(make_environment())),
         exception_handlers=EXCEPTION_HANDLERS,
@@ -204,3 +201,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=False,
         logging_config=None,  # the process's logging is confops's (core/logs.py), JSON lines by default
     ))
+    # Outside Litestar's own handling, so its 404s and error pages get the headers too.
+    app.asgi_handler = secure_responses(app.asgi_handler, https=settings.secure_cookies)
+    return app

@@ -5,7 +5,15 @@ from piccolo.apps.user.tables import BaseUser
 from piccolo.conf.apps import AppConfig
 from piccolo_api.session_auth.tables import SessionsBase
 
-from confops.accounts.tables import LoginLink, RoleGrant, User
+from confops.accounts.tables import (
+    LoginLink,
+    RecoveryCode,
+    RoleGrant,
+    SecondFactor,
+    SignInSession,
+    SignInThrottle,
+    User,
+)
 from confops.backoffice.tables import AuditEntry, BulkMailing, MailingListMember, PrivacyRequest
 from confops.badges.tables import BadgePrint
 from confops.checkin.tables import (
@@ -96,6 +104,10 @@ APP_CONFIG = AppConfig(
         User,
         RoleGrant,
         LoginLink,
+        SignInSession,
+        SecondFactor,
+        RecoveryCode,
+        SignInThrottle,
         Speaker,
         SessionSpeaker,
         SpeakerInvitation,

@@ -1,4 +1,6 @@
-"""Accounts: staff with passwords, attendees and speakers with single-use e-mailed links."""
+"""Accounts: staff with passwords (and a second factor), attendees and speakers with
+single-use e-mailed links. A staff account never signs in by link: a mailbox alone must not open
+the staff pages."""
 
 from __future__ import annotations
 
@@ -8,8 +10,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from confops.accounts import passwords
-from confops.accounts.tables import LoginLink, Role, RoleGrant, User
+from confops.accounts import passwords, sessions
+from confops.accounts.tables import STAFF_ROLES, LoginLink, Role, RoleGrant, User
 from confops.core import clock, outbox
 from confops.core.auth import Principal
 from confops.core.errors import FieldError, InvalidCredentials, NotFound, collect
@@ -87,6 +89,7 @@ async def create_user(
             user_id, created = existing["id"], False
             if new_hash is not None:
                 await User.update({User.password_hash: new_hash}).where(User.id == user_id)
+                await sessions.end_all(user_id)  # a new password ends every session of the old one
         else:
             row = User(email=email, display_name=display_name, password_hash=new_hash or "")
             await row.save()
@@ -109,8 +112,35 @@ async def authenticate(email: str, password: str) -> int:
     ok = passwords.verify_password(row["password_hash"] if row else "", password or "")
     if not row or not ok or not row["active"]:
         raise InvalidCredentials("That e-mail and password do not match an active staff account.")
-    await User.update({User.last_login_at: clock.now()}).where(User.id == row["id"])
     return row["id"]
+
+
+async def has_staff_role(user_id: int) -> bool:
+    return await RoleGrant.exists().where(
+        (RoleGrant.user == user_id) & RoleGrant.role.is_in([r.value for r in STAFF_ROLES]))
+
+
+async def record_sign_in(user_id: int) -> None:
+    await User.update({User.last_login_at: clock.now()}).where(User.id == user_id)
+
+
+async def change_password(user_id: int, current: str, new: str, confirm: str, *, keep_session: str | None) -> int:
+    """Change a password after checking the current one; every other session of the person
+    ends (a stolen session does not outlive the password it was opened with). Returns how
+    many sessions ended."""
+    row = await User.select(User.password_hash).where(User.id == user_id).first()
+    problems: list[FieldError] = []
+    if row is None or not passwords.verify_password(row["password_hash"], current or ""):
+        problems.append(FieldError("current_password", "That is not your current password."))
+    if len(new or "") < passwords.MIN_LENGTH:
+        problems.append(FieldError("new_password", f"Use at least {passwords.MIN_LENGTH} characters."))
+    elif len(new) > 200:
+        problems.append(FieldError("new_password", "Use at most 200 characters."))
+    elif new != confirm:
+        problems.append(FieldError("confirm_password", "The two new passwords differ."))
+    collect(problems)
+    await User.update({User.password_hash: passwords.hash_password(new)}).where(User.id == user_id)
+    return await sessions.end_all(user_id, keep=keep_session)
 
 
 def _hash_token(token: str) -> str:
@@ -133,8 +163,8 @@ async def request_login_link(
     if message := email_problem(email):
         collect([FieldError("email", message)])
     user = await User.select(User.id, User.display_name, User.active).where(User.email == email).first()
-    if not user or not user["active"]:
-        return False
+    if not user or not user["active"] or await has_staff_role(user["id"]):
+        return False  # staff sign in with their password; the visitor is not told which
     async with transaction():
         token = await issue_login_link(user["id"], next_path=next_path, valid_minutes=valid_minutes)
         link = f"{base_url}/login/link/{token}"
@@ -176,6 +206,10 @@ async def consume_login_link(token: str) -> tuple[int, str]:
             "This sign-in link has expired or was already used. Ask for a new one.", code="link_invalid"
         )
     user_id = used[0]["user"]
+    if await has_staff_role(user_id):
+        # A link made before the person became staff, or by another area's invitation mail.
+        raise InvalidCredentials("Staff accounts sign in with their password (and second factor), "
+                                 "not by e-mailed link.", code="staff_use_password")
     await User.update({User.last_login_at: now}).where(User.id == user_id)
     return user_id, used[0]["next_path"] or "/account"
 

@@ -2,7 +2,7 @@
 
 from enum import StrEnum
 
-from piccolo.columns import Boolean, ForeignKey, OnDelete, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Integer, OnDelete, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -45,3 +45,45 @@ class LoginLink(Table):
     created_at = Timestamptz(default=TimestamptzNow())
     expires_at = Timestamptz()
     used_at = Timestamptz(null=True, default=None)
+
+
+class SignInSession(Table, tablename="account_session"):
+    """A signed-in browser. The cookie holds a random token; only its hash is stored, so a
+    database leak opens no session. `stage` is "in" once sign-in is complete, or the step still
+    owed ("second_factor", "enrol") after a correct password."""
+
+    key_hash = Varchar(length=64, unique=True)
+    user = ForeignKey(User, on_delete=OnDelete.cascade, null=False, index=True)
+    stage = Varchar(length=20, default="in")
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_seen_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    address = Varchar(length=64, default="")
+    user_agent = Varchar(length=300, default="")
+    data = Varchar(length=500, default="", help_text="JSON: what a stage carries (the pending TOTP secret, next page)")
+
+
+class SecondFactor(Table, tablename="account_second_factor"):
+    """A person's TOTP secret, encrypted with a key derived from CONFOPS_SECRET_KEY."""
+
+    user = ForeignKey(User, on_delete=OnDelete.cascade, null=False, unique=True)
+    secret_encrypted = Varchar(length=300)
+    enabled_at = Timestamptz(default=TimestamptzNow())
+    last_step = Integer(default=0, help_text="the last time step accepted: a code works once")
+
+
+class RecoveryCode(Table, tablename="account_recovery_code"):
+    """Single-use codes for a lost authenticator; only hashes are kept."""
+
+    user = ForeignKey(User, on_delete=OnDelete.cascade, null=False, index=True)
+    code_hash = Varchar(length=64, unique=True)
+    used_at = Timestamptz(null=True, default=None)
+
+
+class SignInThrottle(Table, tablename="account_sign_in_throttle"):
+    """Failed sign-ins per account and per address, counted per time window (the key names
+    both), where every worker sees them. Redis holds the same counts when it is configured."""
+
+    key = Varchar(length=200, unique=True)
+    failures = Integer(default=0)
+    expires_at = Timestamptz()

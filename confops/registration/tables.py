@@ -132,6 +132,7 @@ class Order(Table, tablename="registration_order"):
     code = ForeignKey(DiscountCode, on_delete=OnDelete.restrict, null=True)
     expires_at = Timestamptz(null=True, default=None)
     idempotency_key = Varchar(length=100, unique=True)
+    request_hash = Varchar(length=64, default="", help_text="API orders: the body their idempotency key is bound to")
     pricing_snapshot = JSON()
     token_hash = Varchar(length=64, index=True)
     refund_cents = Integer(default=0)

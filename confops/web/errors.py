@@ -93,6 +93,38 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
     return _respond(request, status, title, detail, code, errors)
 
 
+RETRY_AFTER_SECONDS = 30
+
+
+def unavailable_handler(request: Request, exc: Exception) -> Response:
+    """The database (or the network to it) is down: say so with 503 and when to come back,
+    so load balancers, clients and people retry instead of reporting a bug."""
+    log.error("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    response = _respond(request, 503, "Temporarily unavailable",
+                        "The service cannot reach its database just now. Please try again in a minute.",
+                        "unavailable", [])
+    response.headers["retry-after"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def out_of_range_handler(request: Request, exc: Exception) -> Response:
+    """A value the database cannot hold got past the checks at the boundary (boundary.py): a
+    number out of range, a character text columns refuse. The input is wrong, not the server."""
+    log.warning("value refused by the database on %s %s: %s", request.method, request.url.path, exc)
+    return _respond(request, 422, _TITLES[422], "A value is out of range or contains a character that "
+                    "cannot be stored.", "invalid", [])
+
+
+def _database_failure(request: Request, exc: Exception) -> Response:
+    """sqlite3's OperationalError covers both a database that cannot be opened (unavailable)
+    and a programming error (a 500)."""
+    text = str(exc).lower()
+    if any(s in text for s in ("unable to open", "disk i/o", "database is locked", "no such table",
+                               "readonly database", "file is not a database")):
+        return unavailable_handler(request, exc)
+    return internal_error_handler(request, exc)
+
+
 def internal_error_handler(request: Request, exc: Exception) -> Response:
     # the route template, not the path: paths carry order tokens and calendar keys
     log.error("unhandled error on %s %s", request.method, request.scope.get("path_template", "(unrouted)"),
@@ -101,8 +133,35 @@ def internal_error_handler(request: Request, exc: Exception) -> Response:
                     "internal", [])
 
 
-EXCEPTION_HANDLERS = {
-    DomainError: domain_error_handler,
-    HTTPException: http_error_handler,
-    Exception: internal_error_handler,
-}
+def _handlers() -> dict:
+    import socket
+    import sqlite3
+
+    import asyncpg
+
+    handlers: dict = {
+        DomainError: domain_error_handler,
+        HTTPException: http_error_handler,
+        Exception: internal_error_handler,
+        # The database is unreachable: refused, reset, timed out, restarting, or a pool whose
+        # connections were closed under it.
+        ConnectionError: unavailable_handler,
+        TimeoutError: unavailable_handler,
+        socket.gaierror: unavailable_handler,
+        asyncpg.PostgresConnectionError: unavailable_handler,
+        asyncpg.InterfaceError: unavailable_handler,
+        asyncpg.exceptions.CannotConnectNowError: unavailable_handler,
+        asyncpg.exceptions.AdminShutdownError: unavailable_handler,
+        asyncpg.exceptions.TooManyConnectionsError: unavailable_handler,
+        sqlite3.OperationalError: _database_failure,
+        # Values the database cannot hold.
+        OverflowError: out_of_range_handler,
+        asyncpg.DataError: out_of_range_handler,
+        asyncpg.exceptions.NumericValueOutOfRangeError: out_of_range_handler,
+        asyncpg.exceptions.CharacterNotInRepertoireError: out_of_range_handler,
+        asyncpg.exceptions.UntranslatableCharacterError: out_of_range_handler,
+    }
+    return handlers
+
+
+EXCEPTION_HANDLERS = _handlers()

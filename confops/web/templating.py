@@ -10,6 +10,7 @@ from confops.core.clock import local
 from confops.core.money import money
 from confops.events import labels
 from confops.resources import shipped
+from confops.web.boundary import csp_nonce
 
 TEMPLATES = shipped("templates")
 
@@ -58,4 +59,5 @@ def make_environment() -> Environment:
         money=money,
     )
     env.globals["event_kinds"] = labels.EVENT_KIND
+    env.globals["csp_nonce"] = csp_nonce
     return env

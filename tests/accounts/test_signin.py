@@ -92,16 +92,18 @@ async def test_expired_links_do_not_work(client, demo, inbox, deliver):
 
 
 async def test_bad_or_missing_tokens_are_not_errors(client, demo):
-    for token in ("x", "a" * 300, "%00"):
+    for token in ("x", "a" * 300):
         assert (await client.get(f"/login/link/{token}")).status_code == 410
+    refused = await client.get("/login/link/%00", headers={"accept": "application/json"})
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "path"
 
 
 async def test_sign_in_attempts_are_throttled(client, demo):
     await client.get("/staff/login")
     statuses = []
-    for _ in range(12):
+    for _ in range(7):
         r = await post_form(client, "/staff/login", {"email": "admin@example.org", "password": "guess-guess"})
         statuses.append(r.status_code)
-    assert statuses[:10] == [401] * 10 and statuses[10:] == [429, 429]
+    assert statuses[:5] == [401] * 5 and statuses[5:] == [429, 429]
     # reading pages is not throttled
     assert (await client.get("/events")).status_code == 200

@@ -46,11 +46,21 @@ def csrf_token(client: httpx.AsyncClient) -> str:
     return token
 
 
-async def post_form(client: httpx.AsyncClient, url: str, data: dict, *, page: str | None = None) -> httpx.Response:
-    """Submit a form as a browser would: load the page (for the CSRF cookie), then POST."""
+async def post_form(client: httpx.AsyncClient, url: str, data: dict, *, page: str | None = None,
+                    second_step: bool = True) -> httpx.Response:
+    """Submit a form as a browser would: load the page (for the CSRF cookie), then POST.
+
+    A staff sign-in (`/staff/login`) that asks for its second step gets it, as its person
+    would give it (`second_step=False` stops at the password's answer): the answer returned is
+    then the second step's redirect to the page asked for."""
     if page is not None or not client.cookies.get("confops_csrf"):
         await client.get(page or url)
-    return await client.post(url, data={**data, "_csrf_token": csrf_token(client)})
+    response = await client.post(url, data={**data, "_csrf_token": csrf_token(client)})
+    if url == "/staff/login" and second_step and response.status_code == 303:
+        from tests.support.second_factor import finish_staff_sign_in
+
+        response = await finish_staff_sign_in(client, response, data)
+    return response
 
 
 def links_in(text: str) -> list[str]:
