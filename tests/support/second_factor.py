@@ -13,7 +13,6 @@ import re
 import httpx
 import pyotp
 
-from confops.accounts import second_factor
 from confops.accounts.tables import User
 
 SETUP = "/staff/login/second-factor/setup"
@@ -37,6 +36,8 @@ async def finish_staff_sign_in(client: httpx.AsyncClient, response: httpx.Respon
         where = response.headers.get("location", "")
     if where != SECOND:
         return response
+    from confops.accounts import second_factor
+
     user = await User.select(User.id).where(User.email == data["email"].strip().lower()).first()
     code = (await second_factor.new_recovery_codes(user["id"]))[0]
     return await client.post(SECOND, data={"code": code, "_csrf_token": client.cookies["confops_csrf"]})
