@@ -9,13 +9,15 @@ import msgspec
 from msgspec import Meta, Struct
 
 Nonce = Annotated[str, Meta(min_length=1, max_length=64)]
+# A row id: the database's ids are 32-bit; a larger number is refused with its field's name.
+RowId = Annotated[int, Meta(ge=1, le=2**31 - 1)]
 
 
 class ScanBody(Struct, forbid_unknown_fields=True):
-    list_id: int
+    list_id: RowId
     nonce: Nonce
     token: Annotated[str, Meta(max_length=200)] | None = None
-    attendee_id: int | None = None  # found by name at the desk (no badge)
+    attendee_id: RowId | None = None  # found by name at the desk (no badge)
     direction: Literal["in", "out"] = "in"
 
 
@@ -41,7 +43,7 @@ class UndoOut(Struct):
 
 class QueuedScanIn(Struct, forbid_unknown_fields=True):
     nonce: Nonce
-    list_id: int
+    list_id: RowId
     token: Annotated[str, Meta(max_length=200)]
     client_time: datetime
     direction: Literal["in", "out"] = "in"
