@@ -183,7 +183,7 @@ def csp_nonce() -> str:
     return _nonce.get()
 
 
-_HTML_POLICY = ("default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval' https://js.stripe.com; "
+_HTML_POLICY = ("default-src 'self'; script-src 'self' 'nonce-{nonce}' https://js.stripe.com; "
                 "style-src 'self'; img-src 'self' data: blob:; font-src 'self'; "
                 "connect-src 'self' https://api.stripe.com; frame-src 'self' https://js.stripe.com "
                 "https://hooks.stripe.com; worker-src 'self' blob:; media-src 'self' blob:; object-src 'none'; "

@@ -35,7 +35,7 @@ def _frame(title: str, desc: str, width: int, height: int, body: list[str]) -> M
     n = next(_ids)
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}" '
-        f'width="100%" style="max-width:{width}px" aria-labelledby="chart{n}-t chart{n}-d">'
+        f'width="{width}" height="{height}" aria-labelledby="chart{n}-t chart{n}-d">'
         f'<title id="chart{n}-t">{escape(title)}</title><desc id="chart{n}-d">{escape(desc)}</desc>'
         + "".join(body) + "</svg>")
 
