@@ -11,7 +11,6 @@ addresses and answers go.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import zipfile
@@ -21,7 +20,7 @@ from typing import Any
 
 from confops.accounts.tables import RoleGrant, User
 from confops.backoffice.tables import PrivacyRequest, PrivacyRequestStatus
-from confops.core import clock, extension
+from confops.core import clock, csv_export, extension
 from confops.core.errors import Conflict, Invalid, NotFound
 from confops.core.extension import Keep
 from confops.db import transaction
@@ -81,7 +80,7 @@ def as_zip(data: dict[str, list[dict]]) -> bytes:
                 continue
             out = io.StringIO()
             headers = sorted({k for r in rows for k in r})
-            writer = csv.DictWriter(out, fieldnames=headers)
+            writer = csv_export.SafeDictWriter(out, fieldnames=headers)
             writer.writeheader()
             writer.writerows({k: _text(v) for k, v in r.items()} for r in rows)
             z.writestr(f"{title.lower().replace(' ', '-').replace('(', '').replace(')', '')}.csv", out.getvalue())

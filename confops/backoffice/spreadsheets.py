@@ -1,14 +1,12 @@
 """Export tables as CSV or XLSX, with every cell safe to open in a spreadsheet.
 
-A text cell beginning with = + - @ (or a tab/CR) would run as a formula when a CSV is opened
-in a spreadsheet ("formula injection", e.g. a registrant named `=HYPERLINK(...)`). In CSV such
-text is prefixed with an apostrophe; in XLSX it is written as an explicit text cell, which a
+CSV goes through the project's one CSV writer (core/csv_export.py: risky text gets an
+apostrophe); in XLSX text that looks like a formula is written as an explicit text cell, which a
 spreadsheet never evaluates.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from datetime import datetime
@@ -18,16 +16,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from confops.core import csv_export
+from confops.core.csv_export import RISKY, safe_text  # noqa: F401 - re-exported for the other areas' exports
 from confops.core.extension import ExportTable
-
-RISKY = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_text(value: object) -> object:
-    """The CSV form of a cell: risky text gets a leading apostrophe; numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(RISKY):
-        return "'" + value
-    return value
 
 
 def _plain(value: object) -> object:
@@ -41,12 +32,7 @@ def _plain(value: object) -> object:
 
 
 def to_csv(table: ExportTable) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([safe_text(h) for h in table.headers])
-    for row in table.rows:
-        writer.writerow([safe_text(_plain(v)) for v in row])
-    return out.getvalue()
+    return csv_export.to_csv(table.headers, ([_plain(v) for v in row] for row in table.rows))
 
 
 def _sheet_title(title: str, taken: set[str]) -> str:

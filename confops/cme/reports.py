@@ -4,8 +4,6 @@ consenting learners with the fields collected), and the activity summary for PAR
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections import Counter, defaultdict
 
@@ -17,7 +15,7 @@ from confops.cme.designation import activity_of, maximum_of, session_credits
 from confops.cme.evidence import marks_by_attendee, presenters_of
 from confops.cme.rules import format_credit
 from confops.cme.tables import CmeClaim, CmeProfile, EvaluationDone
-from confops.core import clock, outbox
+from confops.core import clock, csv_export, outbox
 from confops.core.auth import Principal
 from confops.core.mail import Message
 from confops.db import transaction
@@ -122,11 +120,7 @@ async def pars_rows(event: dict) -> list[list]:
 
 async def pars_csv(principal: Principal, slug: str) -> str:
     event = await staff_event(principal, slug)
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(PARS_HEADERS)
-    writer.writerows(await pars_rows(event))
-    return buf.getvalue()
+    return csv_export.to_csv(PARS_HEADERS, await pars_rows(event))
 
 
 async def claims_table(event_id: int) -> tuple[list[str], list[list]]:

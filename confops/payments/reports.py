@@ -6,10 +6,10 @@ different, or unmatched (in Stripe but not ours, or ours but not in Stripe's lis
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 
+from confops.core import csv_export
 from confops.payments import gateway as gateways
 from confops.payments.ledger import balance_of
 from confops.payments.tables import Payment, PaymentStatus, Provider
@@ -68,7 +68,7 @@ async def reconcile(event_id: int) -> list[ReconLine]:
 
 def recon_csv(lines: list[ReconLine]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_export.writer(out)
     writer.writerow(["payment_intent", "order", "stripe_cents", "our_cents", "state"])
     for line in lines:
         writer.writerow([line.intent_id, line.order_id or "", "" if line.stripe_cents is None else line.stripe_cents,

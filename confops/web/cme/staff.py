@@ -3,9 +3,6 @@ certificates (search, revoke), reminders and the PARS / claims exports."""
 
 from __future__ import annotations
 
-import csv
-import io
-
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
@@ -18,6 +15,7 @@ from confops.cme.designation import FORMATS
 from confops.cme.evaluations import KINDS
 from confops.cme.svg_chart import bar_chart
 from confops.cme.tables import Evidence
+from confops.core import csv_export
 from confops.core.auth import STAFF
 from confops.core.errors import Invalid
 from confops.web.render import page
@@ -26,11 +24,7 @@ COORDINATOR = {"access": STAFF, "roles": [Role.cme_coordinator]}
 
 
 def _csv(headers: list[str], rows: list[list], name: str) -> Response:
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(headers)
-    writer.writerows(rows)
-    return Response(buf.getvalue(), media_type="text/csv",
+    return Response(csv_export.to_csv(headers, rows), media_type="text/csv",
                     headers={"content-disposition": f'attachment; filename="{name}"'})
 
 
