@@ -17,7 +17,7 @@ from confops.core.batching import Batches, Entry, settle
 from confops.db import raw, readers_may_share
 from confops.registration.tables import Order
 
-_COLUMNS = "id, status, total_cents, currency, expires_at, idempotency_key"
+_COLUMNS = "id, status, total_cents, currency, expires_at, idempotency_key, request_hash"
 _ONE = f"SELECT {_COLUMNS} FROM {Order._meta.tablename} WHERE idempotency_key = {{}}"
 _MANY = f"SELECT {_COLUMNS} FROM {Order._meta.tablename} WHERE idempotency_key = ANY({{}})"
 _NONE = object()  # looked up, and no order has that key

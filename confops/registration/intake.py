@@ -62,6 +62,9 @@ class OrderIn:
     idempotency_key: str
     code: str = ""
     offer_token: str = ""
+    # API orders: a hash of the request body, which the idempotency key is bound to (a key sent
+    # again with another body is refused rather than answered with the first order).
+    request_hash: str = ""
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from confops.core import clock
-from confops.core.errors import Conflict, DomainError, FieldError, NotFound, collect
+from confops.core.errors import Conflict, DomainError, FieldError, Invalid, NotFound, collect
 from confops.db import atomic, current_engine, hot_rows, is_sqlite, transaction
 from confops.registration import capacity, first_orders, order_batches, order_statement, pricing
 from confops.registration.catalog import (
@@ -61,6 +61,12 @@ def order_token(idempotency_key: str) -> str:
     form token can know it. Stored only as a hash."""
     mac = hmac.new(CONFIG.secret.encode(), f"order:{idempotency_key}".encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(mac).decode().rstrip("=")
+
+
+def scoped_key(event_id: int, key: str) -> str:
+    """The stored idempotency key: the client's key within its event. Why: the same key sent to
+    another event is another order, never the first event's order (whose token it would give)."""
+    return f"e{event_id}:" + hashlib.sha256(key.encode()).hexdigest()[:48]
 
 
 def hash_token(token: str) -> str:
@@ -153,10 +159,14 @@ async def _priced(catalog: Catalog, order: OrderIn, *, at_the_desk: bool) -> tup
 ORDER_WRITERS = 1
 
 
-async def _existing(key: str) -> PlacedOrder | None:
+async def _existing(key: str, request_hash: str = "") -> PlacedOrder | None:
     row = await first_orders.first_order(key)
     if row is None:
         return None
+    if request_hash and row["request_hash"] != request_hash:
+        # As Stripe does: a key is one request; sent with another body it answers nothing.
+        raise Invalid("This idempotency key was already used for a different request. Use a new key "
+                      "for a new order.", field="idempotency_key", code="idempotency_key_reused")
     return PlacedOrder(row["id"], row["status"], row["total_cents"], row["currency"], row["expires_at"],
                        order_token(key), False)
 
@@ -202,8 +212,8 @@ class _Unconfirmed(Exception):
 
 async def _place_order(slug: str, order: OrderIn, *, hold_minutes: int, base_url: str,
                        complimentary: bool, at_the_desk: bool, kept_ok: bool, one_statement: bool) -> PlacedOrder:
-    key = order.idempotency_key.strip()
     catalog = await load_catalog(slug, kept_ok=kept_ok)
+    key = scoped_key(catalog.event["id"], order.idempotency_key.strip())
     try:
         priced, code_row = await _priced(catalog, order, at_the_desk=at_the_desk)
         if catalog.sold_out and not order.offer_token:
@@ -212,7 +222,8 @@ async def _place_order(slug: str, order: OrderIn, *, hold_minutes: int, base_url
     except DomainError as problem:
         if catalog.kept:
             raise _Unconfirmed from problem
-        if isinstance(problem, Conflict) and key and (first := await _existing(key)):
+        if isinstance(problem, Conflict) and order.idempotency_key.strip() and (
+                first := await _existing(key, order.request_hash)):
             return first
         raise
     event_id = catalog.event["id"]
@@ -228,7 +239,7 @@ async def _place_order(slug: str, order: OrderIn, *, hold_minutes: int, base_url
         status=status.value, total_cents=total, currency=catalog.event["currency"],
         code=code_row["id"] if code_row else None,
         expires_at=None if free else now + timedelta(minutes=hold_minutes),
-        idempotency_key=key, pricing_snapshot=priced.snapshot(),
+        idempotency_key=key, request_hash=order.request_hash, pricing_snapshot=priced.snapshot(),
         token_hash=hash_token(token), complimentary=complimentary,
         confirmed_at=now if free else None,
     )
@@ -248,7 +259,7 @@ async def _place_order(slug: str, order: OrderIn, *, hold_minutes: int, base_url
         raise
     except Exception:
         # A concurrent duplicate submission lost the race on the unique idempotency key.
-        if first := await _existing(key):
+        if first := await _existing(key, order.request_hash):
             return first
         raise
     return PlacedOrder(order_id, status.value, total, catalog.event["currency"], expires_at, token, True)

@@ -31,7 +31,8 @@ class OrderBody(msgspec.Struct, kw_only=True):
     buyer_name: Short
     buyer_email: Short
     attendees: Annotated[list[AttendeeBody], msgspec.Meta(max_length=50)]
-    idempotency_key: Annotated[str, msgspec.Meta(max_length=100)]
+    # At least 16 characters: a short key is easy to guess or to reuse by accident.
+    idempotency_key: Annotated[str, msgspec.Meta(min_length=16, max_length=100)]
     code: Annotated[str, msgspec.Meta(max_length=40)] = ""
 
 

@@ -10,7 +10,7 @@ def body(key="api-1", email="ana@example.org", **extra):
     attendee = {"category": "resident", "email": email, "first_name": "Ana", "last_name": "Lima",
                 "addons": {"workshop": 1}, "answers": {"first_meeting": "yes"}}
     attendee.update(extra)
-    return {"buyer_name": "Ana Lima", "buyer_email": email, "idempotency_key": key, "code": "SAVE10",
+    return {"buyer_name": "Ana Lima", "buyer_email": email, "idempotency_key": f"{key}-order-request-key", "code": "SAVE10",
             "attendees": [attendee]}
 
 

@@ -22,7 +22,7 @@ def body(**extra):
                 "addons": {"workshop": 1}, "answers": {"first_meeting": "yes"}}
     code = extra.pop("code", "")
     attendee.update(extra)
-    return {"buyer_name": "Ana Lima", "buyer_email": "ana@example.org", "idempotency_key": "bad-1", "code": code,
+    return {"buyer_name": "Ana Lima", "buyer_email": "ana@example.org", "idempotency_key": "bad-request-key-0001", "code": code,
             "attendees": [attendee]}
 
 
@@ -57,7 +57,7 @@ CASES = [
 
 
 async def use_up_once(client) -> None:
-    r = await client.post(API, json={**body(code="ONCE", email="first@example.org"), "idempotency_key": "first",
+    r = await client.post(API, json={**body(code="ONCE", email="first@example.org"), "idempotency_key": "first-request-key-0001",
                                      "buyer_email": "first@example.org"})
     assert r.status_code == 201
 

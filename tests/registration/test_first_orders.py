@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from confops.core.errors import Conflict
-from confops.registration.orders import place_order
+from confops.registration.orders import place_order, scoped_key
 from confops.registration.tables import Attendee, EventSales, Order
 from tests.registration.factory import make_event, order, person
 from tests.support.statements import statements_seen
@@ -37,7 +37,7 @@ async def test_after_a_sell_out_retries_get_their_orders_and_new_attempts_sold_o
 
 
 async def test_on_postgresql_many_sold_out_answers_share_their_lookups(pg_db):
-    await make_event(capacity=3)
+    event_id = await make_event(capacity=3)
     placed = [await _place(f"p{i}") for i in range(3)]
     with statements_seen() as seen:
         again, new = await _sold_out_answers(["p1"], [f"late{i}" for i in range(40)])
@@ -47,7 +47,8 @@ async def test_on_postgresql_many_sold_out_answers_share_their_lookups(pg_db):
     assert all(isinstance(r, Conflict) and r.code == "sold_out" for r in new), new
     # The first lookup goes at once; the ones that arrived while it ran go together.
     assert 1 < len(lookups) <= 3, lookups
-    assert sorted(key for keys in lookups for key in keys) == sorted(["p1"] + [f"late{i}" for i in range(40)])
+    assert sorted(key for keys in lookups for key in keys) == sorted(
+        scoped_key(event_id, k) for k in ["p1"] + [f"late{i}" for i in range(40)])
 
 
 async def test_a_retried_order_awaiting_payment_comes_back_with_its_hold(db):

@@ -8,7 +8,7 @@ import pytest
 from confops.core import clock
 from confops.core.errors import Conflict, Invalid
 from confops.db import connection_pool, transaction
-from confops.registration.orders import place_order
+from confops.registration.orders import place_order, scoped_key
 from confops.registration.tables import (
     AddOn,
     Answer,
@@ -74,7 +74,8 @@ async def test_inside_a_callers_transaction_a_repeat_or_a_failure_leaves_it_usab
         assert full.value.code == "addon_full"
         assert await counts() == before  # the failed order's rows and claims are rolled back
         await EventSales.update({EventSales.refund_tiers: "60:100"}).where(EventSales.event == event_id)
-    assert await Order.select(Order.idempotency_key) == [{"idempotency_key": "desk"}]
+    # stored within its event (orders.scoped_key): the same key at another event is another order
+    assert await Order.select(Order.idempotency_key) == [{"idempotency_key": scoped_key(event_id, "desk")}]
     assert (await EventSales.select(EventSales.refund_tiers, EventSales.sold).first()) == {
         "refund_tiers": "60:100", "sold": 1}  # the caller's own change committed with the order
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+
+import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
@@ -23,14 +26,18 @@ class OrdersApi(Controller):
 
     @post("/events/{slug:str}/orders", status_code=201)
     async def place(self, request: Request, slug: FromPath[str], data: JSONBody[OrderBody]) -> Response[OrderCreated]:
-        """Register one or more attendees. Repeating the same idempotency_key returns the first
-        order (200, same token: it is derived from the key with the app's secret). 409 codes: sold_out, category_full, addon_full,
+        """Register one or more attendees. `idempotency_key` (16-100 characters) is scoped to the
+        event and bound to the request's body: repeating the same key with the same body returns
+        the first order (200, same token); the same key with a different body is 422
+        (`idempotency_key_reused`). 409 codes: sold_out, category_full, addon_full,
         code_invalid, registration_closed, offer_invalid, price_changed (the early-bird places ran out
         between pricing and ordering: GET the event and order again at the new price)."""
         settings = request.app.state.settings
+        # The key is bound to the body (all of it but the key): the same key with another body is 422.
+        body_hash = hashlib.sha256(msgspec.json.encode(msgspec.structs.replace(data, idempotency_key=""))).hexdigest()
         order = OrderIn(
             buyer_name=data.buyer_name, buyer_email=data.buyer_email, idempotency_key=data.idempotency_key,
-            code=data.code, attendees=[AttendeeIn(**{f: getattr(a, f) for f in a.__struct_fields__})
+            code=data.code, request_hash=body_hash, attendees=[AttendeeIn(**{f: getattr(a, f) for f in a.__struct_fields__})
                                        for a in data.attendees],
         )
         placed = await orders.place_order(slug, order, hold_minutes=settings.order_hold_minutes,
