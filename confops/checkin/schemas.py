@@ -58,3 +58,4 @@ class OfflineOut(Struct):
     accepted: int
     duplicates: int
     conflicts: int
+    invalid: int = 0

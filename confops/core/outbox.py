@@ -90,8 +90,6 @@ async def enqueue(message: Message, *, dedupe_key: str | None = None) -> int | N
     With a dedupe_key, queuing the same message twice (a retried request, a webhook replay)
     queues it once; returns None for the duplicate.
     """
-    if dedupe_key is not None and await OutboxMessage.exists().where(OutboxMessage.dedupe_key == dedupe_key):
-        return None
     row = OutboxMessage(
         dedupe_key=dedupe_key,
         to_address=message.to,
@@ -100,8 +98,10 @@ async def enqueue(message: Message, *, dedupe_key: str | None = None) -> int | N
         next_attempt_at=clock.now(),
         last_error="",
     )
-    await row.save()
-    return row.id
+    # Insert-or-ignore, not a check first: two requests queuing the same message at the same
+    # moment (two late webhooks) would both pass the check, and the second insert would fail.
+    made = await OutboxMessage.insert(row).on_conflict(action="DO NOTHING").returning(OutboxMessage.id)
+    return made[0]["id"] if made else None
 
 
 async def enqueue_deferred(messages: Iterable[Deferred]) -> None:

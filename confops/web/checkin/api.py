@@ -14,7 +14,7 @@ from confops.checkin import devices, offline, scanning
 from confops.checkin.schemas import OfflineBody, OfflineOut, ScanBody, ScanOut, UndoOut
 from confops.core import metrics
 from confops.core.auth import DEVICE
-from confops.core.errors import Invalid
+from confops.core.errors import DomainError, Invalid
 from confops.web.access import NO_SESSION
 from confops.web.checkin.live import publish_delta
 from confops.web.checkin.scan_lane import scan_lane
@@ -27,6 +27,14 @@ async def _device(request: Request) -> devices.Device:
 async def _device_of(authorization: str) -> devices.Device:
     scheme, _, bearer = authorization.partition(" ")
     return await devices.device_for_token(bearer.strip() if scheme.lower() == "bearer" else None)
+
+
+async def _list_or_problem(device: devices.Device, list_id: int):
+    """The list, or why this device may not scan on it (each offline scan is judged alone)."""
+    try:
+        return await devices.list_for_device(device, list_id)
+    except DomainError as problem:
+        return problem
 
 
 async def _key(app: Litestar, device: devices.Device):
@@ -93,15 +101,18 @@ class CheckinApi(Controller):
 
     @post("/offline", status_code=200)
     async def upload(self, request: Request, data: JSONBody[OfflineBody]) -> OfflineOut:
-        """Upload scans made offline. A nonce seen before is a `duplicate`; the earliest scan by
-        client time wins; the rest are `conflict`s kept for staff review."""
+        """Upload scans made offline. Each scan is answered on its own: a nonce seen before is a
+        `duplicate`; the earliest scan by client time wins; the rest are `conflict`s kept for
+        staff review; a scan on a list outside the device's scope (or with a bad nonce) is
+        `invalid`, and the others still go in."""
         device = await _device(request)
-        lists = {i: await devices.list_for_device(device, i) for i in {s.list_id for s in data.scans}}
+        lists = {i: await _list_or_problem(device, i) for i in {s.list_id for s in data.scans}}
         results = await offline.upload(device, lists, await _key(request.app, device), [
             offline.QueuedScan(s.nonce, s.list_id, s.token, s.client_time, s.direction) for s in data.scans])
         for r, s in zip(results, sorted(data.scans, key=lambda s: s.client_time), strict=True):
             if r["status"] == offline.ACCEPTED and not r.get("replaced_later_scan") and s.direction == "in":
                 publish_delta(request.app, device.event_id, s.list_id, 1)
         counts = {k: sum(1 for r in results if r["status"] == k) for k in
-                  (offline.ACCEPTED, offline.DUPLICATE, offline.CONFLICT)}
-        return OfflineOut(results, counts[offline.ACCEPTED], counts[offline.DUPLICATE], counts[offline.CONFLICT])
+                  (offline.ACCEPTED, offline.DUPLICATE, offline.CONFLICT, offline.INVALID)}
+        return OfflineOut(results, counts[offline.ACCEPTED], counts[offline.DUPLICATE], counts[offline.CONFLICT],
+                          counts[offline.INVALID])

@@ -1,0 +1,25 @@
+"""Two requests queuing the same e-mail at the same moment (two late "succeeded" webhooks for one
+payment): one message, and neither request fails."""
+
+from __future__ import annotations
+
+import asyncio
+
+from confops.core import outbox
+from confops.core.mail import Message
+from confops.core.tables import OutboxMessage
+from confops.db import transaction
+
+
+async def test_the_same_dedupe_key_queued_at_once_is_one_message_and_no_error(db):
+    async def queue() -> int | None:
+        async with transaction():
+            made = await outbox.enqueue(Message(to="a@example.org", subject="Paid", text="Thanks"),
+                                        dedupe_key="order-7-confirmed")
+            await asyncio.sleep(0.05)  # the other request queues meanwhile, inside its own transaction
+            return made
+
+    results = await asyncio.gather(*(queue() for _ in range(4)), return_exceptions=True)
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    assert sum(1 for r in results if r is not None) == 1
+    assert await OutboxMessage.count() == 1
