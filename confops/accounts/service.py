@@ -84,16 +84,17 @@ async def create_user(
     # Hash before the transaction: it is slow on purpose and must not hold the write lock.
     new_hash = password_hash or (passwords.hash_password(password) if password else None)
     async with transaction():
-        existing = await User.select(User.id).where(User.email == email).first()
-        if existing:
+        # Insert-or-ignore on the unique e-mail: two sign-ups of one address at once make one account.
+        made = await User.insert(User(email=email, display_name=display_name, password_hash=new_hash or "")
+                                 ).on_conflict(action="DO NOTHING").returning(User.id)
+        if made:
+            user_id, created = made[0]["id"], True
+        else:
+            existing = await User.select(User.id).where(User.email == email).first()
             user_id, created = existing["id"], False
             if new_hash is not None:
                 await User.update({User.password_hash: new_hash}).where(User.id == user_id)
                 await sessions.end_all(user_id)  # a new password ends every session of the old one
-        else:
-            row = User(email=email, display_name=display_name, password_hash=new_hash or "")
-            await row.save()
-            user_id, created = row.id, True
         for slug, role in roles or []:
             held = await RoleGrant.exists().where(
                 (RoleGrant.user == user_id)

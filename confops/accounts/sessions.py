@@ -20,12 +20,18 @@ import logging
 import secrets
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from confops.accounts.tables import SignInSession
-from confops.core import clock
 
 log = logging.getLogger("confops.sessions")
+
+
+def _now() -> datetime:
+    """Sessions age in real time, not on the project's clock: that clock stands for the event's
+    business time (tests move it to a meeting's start), and a browser's sign-in does not get
+    older because a test looks at next month."""
+    return datetime.now(UTC)
 
 SIGNED_IN = "in"
 SECOND_FACTOR = "second_factor"   # the password was right; the TOTP code is still owed
@@ -77,7 +83,7 @@ class DatabaseSessions:
         return [s for s in found if s is not None]
 
     async def delete_expired(self) -> int:
-        gone = await SignInSession.delete().where(SignInSession.expires_at < clock.now()).returning(SignInSession.id)
+        gone = await SignInSession.delete().where(SignInSession.expires_at < _now()).returning(SignInSession.id)
         return len(gone)
 
 
@@ -113,7 +119,7 @@ class RedisSessions:
     async def save(self, s: Session) -> None:
         if self._usable():
             try:
-                ttl = max(1, int((s.expires_at - clock.now()).total_seconds()))
+                ttl = max(1, int((s.expires_at - _now()).total_seconds()))
                 body = json.dumps({**asdict(s), **{k: getattr(s, k).isoformat()
                                                    for k in ("created_at", "last_seen_at", "expires_at")}})
                 async with self.redis.pipeline(transaction=True) as pipe:
@@ -187,7 +193,7 @@ async def start(user_id: int, *, stage: str = SIGNED_IN, address: str = "", user
     """A new session (always a new token: a sign-in never reuses one, so a token planted
     before sign-in is worth nothing after it). Returns the token for the cookie."""
     token = secrets.token_urlsafe(32)
-    now = clock.now()
+    now = _now()
     lasts = timedelta(hours=_lifetime["hours"]) if stage == SIGNED_IN else timedelta(minutes=PENDING_MINUTES)
     await store().save(Session(key_hash(token), user_id, stage, now, now, now + lasts, address, user_agent,
                                data or {}))
@@ -200,7 +206,7 @@ async def find(token: str | None) -> Session | None:
     if not token or len(token) > 100:
         return None
     s = await store().find(key_hash(token))
-    now = clock.now()
+    now = _now()
     if s is None or s.expires_at <= now:
         return None
     if s.stage == SIGNED_IN and now - s.last_seen_at >= TOUCH_EVERY:
@@ -240,7 +246,7 @@ async def end_all(user_id: int, *, keep: str | None = None) -> int:
 
 
 async def active(user_id: int) -> list[Session]:
-    now = clock.now()
+    now = _now()
     return sorted((s for s in await store().of_user(user_id) if s.expires_at > now and s.stage == SIGNED_IN),
                   key=lambda s: s.last_seen_at, reverse=True)
 

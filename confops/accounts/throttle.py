@@ -15,15 +15,19 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from confops.accounts.tables import SignInThrottle
-from confops.core import clock
 from confops.db import raw
 
 log = logging.getLogger("confops.throttle")
 
 WINDOW = timedelta(minutes=15)
+
+
+def _now() -> datetime:
+    """Attempts are counted in real time (like sessions: the project's clock is business time)."""
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,7 @@ LINK_ADDRESS = Limit("link-address", 20)
 def _window() -> tuple[int, int]:
     """(this window's number, seconds until it ends)."""
     seconds = int(WINDOW.total_seconds())
-    now = int(clock.now().timestamp())
+    now = int(_now().timestamp())
     return now // seconds, seconds - now % seconds
 
 
@@ -98,7 +102,7 @@ class _Counts:
         rows = await raw(SignInThrottle,
                          "INSERT INTO account_sign_in_throttle (key, failures, expires_at) VALUES ({}, 1, {}) "
                          "ON CONFLICT (key) DO UPDATE SET failures = account_sign_in_throttle.failures + 1 "
-                         "RETURNING failures", key, clock.now() + timedelta(seconds=ttl))
+                         "RETURNING failures", key, _now() + timedelta(seconds=ttl))
         return rows[0]["failures"]
 
     async def clear(self, key: str) -> None:
@@ -141,5 +145,5 @@ async def forget(limit: Limit, subject: str) -> None:
 
 
 async def purge_expired() -> int:
-    gone = await SignInThrottle.delete().where(SignInThrottle.expires_at < clock.now()).returning(SignInThrottle.id)
+    gone = await SignInThrottle.delete().where(SignInThrottle.expires_at < _now()).returning(SignInThrottle.id)
     return len(gone)

@@ -29,8 +29,8 @@ async def _public_session(session_id: int) -> dict:
 async def add(principal: Principal | None, session_id: int) -> None:
     person = _signed_in(principal)
     await _public_session(session_id)
-    if not await AgendaItem.exists().where((AgendaItem.user == person.user_id) & (AgendaItem.session == session_id)):
-        await AgendaItem(user=person.user_id, session=session_id).save()
+    # Insert-or-ignore on the (user, session) unique index: a double click adds it once.
+    await AgendaItem.insert(AgendaItem(user=person.user_id, session=session_id)).on_conflict(action="DO NOTHING")
 
 
 async def remove(principal: Principal | None, session_id: int) -> None:

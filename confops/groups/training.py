@@ -34,10 +34,10 @@ async def set_rules(organizer_id: int, rules: cred.Requirements) -> None:
               CredentialingRules.leading_months: rules.leading_months,
               CredentialingRules.leading_per_month: rules.leading_per_month,
               CredentialingRules.supervision_per_year: rules.supervision_per_year}
-    if await CredentialingRules.exists().where(CredentialingRules.organizer == organizer_id):
-        await CredentialingRules.update(values).where(CredentialingRules.organizer == organizer_id)
-    else:
-        await CredentialingRules(organizer=organizer_id, **{c._meta.name: v for c, v in values.items()}).save()
+    # Insert-or-ignore, then update: two saves at once both land on the one row (organizer is unique).
+    await CredentialingRules.insert(CredentialingRules(
+        organizer=organizer_id, **{c._meta.name: v for c, v in values.items()})).on_conflict(action="DO NOTHING")
+    await CredentialingRules.update(values).where(CredentialingRules.organizer == organizer_id)
 
 
 async def records(organizer_id: int, email: str) -> list[dict]:

@@ -23,3 +23,17 @@ async def test_the_same_dedupe_key_queued_at_once_is_one_message_and_no_error(db
     assert not [r for r in results if isinstance(r, BaseException)], results
     assert sum(1 for r in results if r is not None) == 1
     assert await OutboxMessage.count() == 1
+
+
+async def test_a_double_click_on_add_to_my_agenda_adds_it_once(client, demo):
+    from confops.events.tables import AgendaItem, Session
+    from tests.speakers.people import sign_in
+    from tests.support.http import csrf_token
+
+    session = await Session.select(Session.id).where(Session.code == "W3").first()
+    await sign_in(client, "attendee@example.org")
+    await client.get("/agenda")
+    clicks = await asyncio.gather(*(client.post(f"/agenda/{session['id']}", data={"_csrf_token": csrf_token(client)})
+                                    for _ in range(4)))
+    assert all(c.status_code == 303 for c in clicks), [c.status_code for c in clicks]
+    assert await AgendaItem.count() == 1

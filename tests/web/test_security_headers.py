@@ -39,9 +39,8 @@ async def test_pages_allow_only_their_own_scripts(client, demo):
 
 
 async def test_an_inline_script_carries_the_nonce_of_its_response(client, demo):
-    from confops.web.templating import make_environment
-
     from confops.web.boundary import _nonce
+    from confops.web.templating import make_environment
 
     token = _nonce.set("n0nce-for-this-test")
     try:
