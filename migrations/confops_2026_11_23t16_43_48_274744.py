@@ -1,7 +1,9 @@
-from enum import Enum
-
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.column_types import Integer, Text, Timestamptz, Varchar
+from enum import Enum
+from piccolo.columns.column_types import Integer
+from piccolo.columns.column_types import Text
+from piccolo.columns.column_types import Timestamptz
+from piccolo.columns.column_types import Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
 

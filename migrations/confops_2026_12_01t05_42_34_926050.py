@@ -1,17 +1,15 @@
-from enum import Enum
-
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.base import OnDelete, OnUpdate
-from piccolo.columns.column_types import (
-    Boolean,
-    Date,
-    ForeignKey,
-    Integer,
-    Serial,
-    Text,
-    Timestamptz,
-    Varchar,
-)
+from enum import Enum
+from piccolo.columns.base import OnDelete
+from piccolo.columns.base import OnUpdate
+from piccolo.columns.column_types import Boolean
+from piccolo.columns.column_types import Date
+from piccolo.columns.column_types import ForeignKey
+from piccolo.columns.column_types import Integer
+from piccolo.columns.column_types import Serial
+from piccolo.columns.column_types import Text
+from piccolo.columns.column_types import Timestamptz
+from piccolo.columns.column_types import Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
 from piccolo.table import Table

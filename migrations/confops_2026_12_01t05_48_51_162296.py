@@ -1,5 +1,6 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.column_types import Integer, Varchar
+from piccolo.columns.column_types import Integer
+from piccolo.columns.column_types import Varchar
 from piccolo.columns.indexes import IndexMethod
 
 ID = "2026-12-01T05:48:51:162296"

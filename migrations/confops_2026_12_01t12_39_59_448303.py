@@ -1,5 +1,7 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.column_types import ForeignKey, Integer, Varchar
+from piccolo.columns.column_types import ForeignKey
+from piccolo.columns.column_types import Integer
+from piccolo.columns.column_types import Varchar
 
 ID = "2026-12-01T12:39:59:448303"
 VERSION = "1.38.0"
