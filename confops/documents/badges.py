@@ -19,6 +19,7 @@ from reportlab.lib.colors import Color, HexColor
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
+from confops.documents.bidi_text import isolate, visual
 from confops.documents.fonts import FONT_FILES, register_fonts
 from confops.documents.layouts import MM, Element, Layout
 from confops.documents.qr import draw_qr
@@ -68,12 +69,15 @@ def _color(hex_code: str) -> Color:
 
 def variables(badge: BadgeData, layout: Layout) -> dict[str, str]:
     role_label = layout.roles.get(badge.role, ("", badge.role))[1]
-    with_credentials = f"{badge.full_name}, {badge.credentials}" if badge.credentials else badge.full_name
+    # Each value isolated: a name's direction (or a direction control in it) stays inside it.
+    full_name, credentials = isolate(badge.full_name), isolate(badge.credentials)
+    with_credentials = f"{full_name}, {credentials}" if badge.credentials else full_name
     return {
-        "first_name": badge.first_name, "last_name": badge.last_name, "full_name": badge.full_name,
-        "credentials": badge.credentials, "name_with_credentials": with_credentials,
-        "pronouns": badge.pronouns, "institution": badge.institution, "city_region": badge.city_region,
-        "role_label": role_label, "group_label": badge.group_label, "event_title": badge.event_title,
+        "first_name": isolate(badge.first_name), "last_name": isolate(badge.last_name), "full_name": full_name,
+        "credentials": credentials, "name_with_credentials": with_credentials,
+        "pronouns": isolate(badge.pronouns), "institution": isolate(badge.institution),
+        "city_region": isolate(badge.city_region), "role_label": role_label,
+        "group_label": isolate(badge.group_label), "event_title": isolate(badge.event_title),
     }
 
 
@@ -124,6 +128,7 @@ class _Drawer:
                 self.c.drawImage(str(el.path), x, top - h, w, h, preserveAspectRatio=True, mask="auto")
 
     def text(self, text: str, el: Element, x: float, top: float, w: float, h: float) -> None:
+        text = visual(text)
         font = FONT_FILES[el.font][0]
         size = fitted_size(text, font, min(el.size_pt, h / 0.95), el.min_size_pt, w)
         baseline = top - h / 2 - size * 0.36  # centres capitals and x-height in the box
@@ -155,6 +160,7 @@ class _Drawer:
             lines = lines[: max(0, fits - 1)] + [f"+ {len(lines) - fits + 1} more"]
         self.c.setFillColor(_color(el.color))
         for i, line in enumerate(lines):
+            line = visual(isolate(line))
             size = fitted_size(line, font, el.size_pt, el.min_size_pt, w)
             self.c.setFont(font, size)
             self.c.drawString(x, top - el.size_pt - i * step, line)

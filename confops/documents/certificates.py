@@ -18,6 +18,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
+from confops.documents.bidi_text import isolate, visual
 from confops.documents.fonts import register_fonts
 from confops.documents.layouts import MM
 from confops.documents.qr_bytes import draw_url_qr
@@ -56,6 +57,7 @@ def _font(text: str, bold: bool) -> str:
 
 
 def _centered(pdf: Canvas, text: str, bold: bool, size: float, y: float, width: float, min_size: float | None = None):
+    text = visual(text)
     font = _font(text, bold)
     if min_size:
         while size > min_size and pdfmetrics.stringWidth(text, font, size) > width - 40 * MM:
@@ -68,7 +70,7 @@ def _paragraph(pdf: Canvas, text: str, size: float, x: float, y: float, width: f
     font = _font(text, False)
     pdf.setFont(font, size)
     for line in simpleSplit(text, font, size, width):
-        pdf.drawString(x, y, line)
+        pdf.drawString(x, y, visual(line))
         y -= leading
     return y
 
@@ -86,7 +88,7 @@ def draw_certificate(pdf: Canvas, c: dict, serial: str, verify_url: str, layout:
     _centered(pdf, c["title"], True, layout["title"]["size_pt"], top("title"), w)
     pdf.setFont(STANDARD[False], 12)
     pdf.drawCentredString(w / 2, top("title") - 12 * MM, "This certifies that")
-    name = c["learner"] + (f", {c['credentials']}" if c.get("credentials") else "")
+    name = isolate(c["learner"]) + (f", {isolate(c['credentials'])}" if c.get("credentials") else "")
     _centered(pdf, name, True, layout["name"]["size_pt"], top("name"), w, layout["name"]["min_size_pt"])
     b = layout["body"]
     if c["kind"] == "faculty":
@@ -140,7 +142,7 @@ def render_transcript(name: str, email: str, rows: list[dict], issued_on: str) -
 
     def header() -> float:
         pdf.setFont(bold, 16)
-        pdf.drawString(54, h - 54, f"CME transcript — {name}")
+        pdf.drawString(54, h - 54, visual(f"CME transcript — {isolate(name)}"))
         pdf.setFont(regular, 9)
         pdf.drawString(54, h - 68, f"{email} · as of {issued_on} · each serial can be checked at /verify/<serial>")
         return h - 96

@@ -21,7 +21,6 @@ from litestar import Litestar
 from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.memory import MemoryChannelsBackend
 
-
 log = logging.getLogger("confops.live")
 
 
