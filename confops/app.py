@@ -36,6 +36,7 @@ from confops.registration.config import configure as configure_registration
 from confops.web.access import access_guard
 from confops.web.api.events import EventsApi
 from confops.web.api.orders import OrdersApi
+from confops.web.api_docs import COMPONENTS
 from confops.web.areas import area_plugins, area_routes
 from confops.web.attendee.account import AccountPages
 from confops.web.attendee.agenda import AgendaPages
@@ -195,6 +196,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             path="/schema",
             render_plugins=[PlainSchemaPage(), JsonRenderPlugin()],
             openapi_router=Router(path="/schema", route_handlers=[], opt={"access": PUBLIC}),
+            components=COMPONENTS,
         ),
         lifespan=[lifespan],
         state=State({"settings": settings, "mailer": mailer, "storage": storage_from(settings)}),

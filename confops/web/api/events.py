@@ -9,6 +9,7 @@ from confops.core.auth import PUBLIC
 from confops.events import service
 from confops.events.schemas import EventDetail, EventList, OrganizerOut
 from confops.events.tables import EventKind
+from confops.web.api_docs import problems
 
 
 class EventsApi(Controller):
@@ -16,7 +17,7 @@ class EventsApi(Controller):
     tags = ["events"]
     opt = {"access": PUBLIC}
 
-    @get("/events")
+    @get("/events", responses=problems(400, 422))
     async def list_events(
         self,
         kind: FromQuery[EventKind | None] = None,
@@ -26,11 +27,11 @@ class EventsApi(Controller):
         """Published events; `when` is upcoming (default), past or all."""
         return EventList(events=await service.list_events(kind=kind, when=when, organizer=organizer))
 
-    @get("/events/{slug:str}")
+    @get("/events/{slug:str}", responses=problems(404, 422))
     async def get_event(self, request: Request, slug: FromPath[str]) -> EventDetail:
         """One event with its rooms, tracks, sessions and speakers."""
         return await service.get_event(slug, request.state.principal)
 
-    @get("/organizers/{slug:str}")
+    @get("/organizers/{slug:str}", responses=problems(404, 422))
     async def get_organizer(self, slug: FromPath[str]) -> OrganizerOut:
         return await service.get_organizer(slug)

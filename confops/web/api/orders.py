@@ -15,6 +15,7 @@ from confops.registration import orders
 from confops.registration.intake import AttendeeIn, OrderIn
 from confops.registration.schemas import AttendeeOut, OrderBody, OrderCreated, OrderOut
 from confops.web.access import NO_SESSION
+from confops.web.api_docs import problems
 
 
 class OrdersApi(Controller):
@@ -24,7 +25,7 @@ class OrdersApi(Controller):
     # again on every request by the session middleware) is never used here.
     opt = {"access": PUBLIC, NO_SESSION: True}
 
-    @post("/events/{slug:str}/orders", status_code=201)
+    @post("/events/{slug:str}/orders", status_code=201, responses=problems(400, 404, 409, 422))
     async def place(self, request: Request, slug: FromPath[str], data: JSONBody[OrderBody]) -> Response[OrderCreated]:
         """Register one or more attendees. `idempotency_key` (16-100 characters) is scoped to the
         event and bound to the request's body: repeating the same key with the same body returns
@@ -48,7 +49,7 @@ class OrdersApi(Controller):
                             placed.token)
         return Response(body, status_code=201 if placed.created else 200)
 
-    @get("/orders/{order_id:int}")
+    @get("/orders/{order_id:int}", responses=problems(404, 422))
     async def read(self, request: Request, order_id: FromPath[int], token: FromQuery[str | None] = None) -> OrderOut:
         """The order for its token (`?token=` or the `X-Order-Token` header); a wrong token is 404."""
         token = token or request.headers.get("x-order-token", "")

@@ -16,6 +16,7 @@ from confops.core import metrics
 from confops.core.auth import DEVICE
 from confops.core.errors import DomainError, Invalid
 from confops.web.access import NO_SESSION
+from confops.web.api_docs import SCANNER_SECURITY, problems
 from confops.web.checkin.live import publish_delta
 from confops.web.checkin.scan_lane import scan_lane
 
@@ -62,10 +63,11 @@ class CheckinApi(Controller):
     # A device is its bearer token; the cookie session (read and re-signed on every request by
     # the session middleware) is never used here, and at a busy door it costs CPU per scan.
     opt = {"access": DEVICE, NO_SESSION: True}
+    security = SCANNER_SECURITY
 
     # scan_lane answers well-formed scans before this handler would (see scan_lane.py); this
     # handler answers the rest, and defines the route and its documentation.
-    @post("/scan", status_code=200, middleware=[scan_lane])
+    @post("/scan", status_code=200, middleware=[scan_lane], responses=problems(400, 401, 403, 404, 422))
     async def scan(self, request: Request, data: JSONBody[ScanBody]) -> ScanOut:
         """Scan a badge token (or check in `attendee_id` found by name) on a list. The answer's
         `result` is ok, already_checked_in (with when and station), invalid, wrong_event,
@@ -73,7 +75,7 @@ class CheckinApi(Controller):
         the device's scope. Repeating a nonce repeats the first answer."""
         return await answer_scan(request.app, request.headers.get("authorization", ""), data)
 
-    @post("/undo", status_code=200)
+    @post("/undo", status_code=200, responses=problems(401, 422))
     async def undo(self, request: Request) -> UndoOut:
         """Undo this device's last check-in (a mis-scan); `undone` is false when there is none."""
         device = await _device(request)
@@ -84,14 +86,14 @@ class CheckinApi(Controller):
             publish_delta(request.app, device.event_id, last["checkin_list"], -1)
         return UndoOut(True, last["attendee"], last["checkin_list"])
 
-    @get("/search")
+    @get("/search", responses=problems(400, 401, 403, 404, 422))
     async def search(self, request: Request, list_id: FromQuery[int], q: FromQuery[str] = "") -> dict:
         """People of the device's event by name or e-mail, and whether they are in on this list."""
         device = await _device(request)
         lst = await devices.list_for_device(device, list_id)
         return {"people": await scanning.search(device.event_id, lst.id, q[:100])}
 
-    @get("/sync")
+    @get("/sync", responses=problems(401, 422))
     async def sync(self, request: Request) -> dict:
         """What the scanner keeps for offline work: its lists, every attendee's name and current
         token version (the revocation map), and the event's verification key."""
@@ -99,7 +101,7 @@ class CheckinApi(Controller):
         await devices.touch(device)
         return await offline.sync_material(device, await _key(request.app, device))
 
-    @post("/offline", status_code=200)
+    @post("/offline", status_code=200, responses=problems(400, 401, 422))
     async def upload(self, request: Request, data: JSONBody[OfflineBody]) -> OfflineOut:
         """Upload scans made offline. Each scan is answered on its own: a nonce seen before is a
         `duplicate`; the earliest scan by client time wins; the rest are `conflict`s kept for

@@ -9,6 +9,7 @@ from litestar.response import Template
 
 from confops.cme import certificates, credential_offer
 from confops.core.auth import PUBLIC
+from confops.web.api_docs import problems
 from confops.web.render import page
 
 
@@ -40,7 +41,7 @@ class CertificatesApi(Controller):
     tags = ["certificates"]
     opt = {"access": PUBLIC}
 
-    @get("/certificates/{serial:str}")
+    @get("/certificates/{serial:str}", responses=problems(404, 422))
     async def certificate(self, serial: FromPath[str]) -> CertificateStatusOut:
         """A certificate's status (valid, superseded or revoked) with only what verification needs;
         an unknown serial answers 404 with code `unknown_serial`."""
