@@ -32,6 +32,7 @@ run: $(RUN_STAMP)
 	@echo ""
 	@echo "  confops is starting on http://$(HOST):$(PORT)"
 	@echo "  staff sign-in: http://$(HOST):$(PORT)/staff/login  admin@example.org / confops-demo"
+	@echo "  (the admin sets up an authenticator app at the first sign-in; registrar@example.org needs none)"
 	@echo ""
 	$(BIN)/confops serve --host $(HOST) --port $(PORT)
 

@@ -81,14 +81,17 @@ def demo() -> None:
     _engine(settings)
     result = asyncio.run(load_demo())
     click.echo(f"Demo loaded: {result.created} rows created, {result.existing} already present.")
-    click.echo(f"Staff sign-in at {settings.base_url}/staff/login: admin@example.org / {DEMO_PASSWORD}")
+    click.echo(f"Staff sign-in at {settings.base_url}/staff/login: admin@example.org / {DEMO_PASSWORD} "
+               "(an admin sets up an authenticator app at the first sign-in: scan the code shown, enter "
+               "its 6 digits, keep the recovery codes); registrar@, checkin@ and cme@example.org use the "
+               "same password without a second factor.")
 
 
 @main.command(help="Serve the web application.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Worker processes; sessions are signed cookies, so any number works.")
+              help="Worker processes; sessions are kept in the database (or Redis), so any number works.")
 @click.option("--server", type=click.Choice(["uvicorn", "granian"]), default="uvicorn", show_default=True)
 def serve(host: str, port: int, workers: int, server: str) -> None:
     from settings import production_problems
@@ -111,8 +114,10 @@ def serve(host: str, port: int, workers: int, server: str) -> None:
     else:
         import uvicorn
 
+        # X-Forwarded-For/-Proto are believed only from CONFOPS_TRUSTED_PROXIES (none by default).
         uvicorn.run("confops.app:create_app", factory=True, host=host, port=port, workers=workers,
-                    log_config=log_config, access_log=False, proxy_headers=True)
+                    log_config=log_config, access_log=False, proxy_headers=bool(settings.trusted_proxies),
+                    forwarded_allow_ips=settings.trusted_proxies or "")
 
 
 @main.command(help="Create a staff or other user, or add roles to an existing one.")
@@ -140,6 +145,30 @@ def createuser(email: str, display_name: str, organizer: str, roles: tuple[str, 
         raise click.ClickException("; ".join(f"{e.field}: {e.message}" for e in exc.errors)) from exc
     verb = "Created" if result.created else "Updated"
     click.echo(f"{verb} {result.email} with roles {', '.join(roles)} at {organizer}.")
+
+
+@main.command(name="reset-second-factor",
+              help="Remove a person's second factor and recovery codes (they lost both) and sign them out "
+                   "everywhere; they set up a new one at their next sign-in.")
+@click.argument("email")
+def reset_second_factor(email: str) -> None:
+    from confops.accounts import second_factor, sessions
+    from confops.accounts.tables import User
+
+    settings = _settings()
+    _engine(settings)
+
+    async def reset() -> bool:
+        sessions.configure(settings.redis_url, hours=settings.session_hours)
+        if not await second_factor.reset(email):
+            return False
+        user = await User.select(User.id).where(User.email == email.strip().lower()).first()
+        await sessions.end_all(user["id"])
+        return True
+
+    if not asyncio.run(reset()):
+        raise click.ClickException(f"There is no account with the e-mail {email}.")
+    click.echo(f"The second factor of {email} was removed and every session ended.")
 
 
 @main.command(help="Run background jobs (use with CONFOPS_IN_APP_WORKER=0 when scaled out).")

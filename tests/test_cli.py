@@ -91,3 +91,14 @@ def test_serve_with_several_workers(fresh_env, server):
         except subprocess.TimeoutExpired:  # a loaded machine: do not leave servers behind
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
+
+
+def test_an_admin_who_lost_the_second_factor_is_reset_from_the_command_line(fresh_env):
+    assert confops("migrate", env=fresh_env).returncode == 0
+    made = confops("createuser", "--email", "lost@example.org", "--name", "Lost Phone", "--role", "admin",
+                   "--password", "long-enough-password", env=fresh_env)
+    assert made.returncode == 0
+    reset = confops("reset-second-factor", "lost@example.org", env=fresh_env)
+    assert reset.returncode == 0 and "removed" in reset.stdout
+    unknown = confops("reset-second-factor", "nobody@example.org", env=fresh_env)
+    assert unknown.returncode != 0 and "no account" in unknown.stderr
