@@ -32,6 +32,18 @@ RULES = {
     "GET /login/link/{token:str}": "public",
     "POST /login/link/{token:str}": "public",
     "POST /logout": "signed_in",
+    "GET /staff/login/second-factor": "public",
+    "POST /staff/login/second-factor": "public",
+    "GET /staff/login/second-factor/setup": "public",
+    "POST /staff/login/second-factor/setup": "public",
+    "GET /account/security": "signed_in",
+    "POST /account/security/sessions/{key:str}/end": "signed_in",
+    "POST /account/security/sessions/end-others": "signed_in",
+    "POST /account/security/password": "signed_in",
+    "GET /account/security/second-factor": "signed_in",
+    "POST /account/security/second-factor": "signed_in",
+    "POST /account/security/recovery-codes": "signed_in",
+    "POST /account/security/people/sessions/end": "signed_in",  # the handler lets admins only
     "GET /account": "signed_in",
     "GET /staff": "staff",
     # registration (issue 3)

@@ -14,6 +14,7 @@ from confops.accounts import passwords
 from confops.accounts.service import create_user
 from confops.accounts.tables import Role
 from confops.core.auth import DEVICE, PUBLIC, SIGNED_IN
+from tests.support.second_factor import finish_staff_sign_in
 from tests.web.access_matrix import RULES
 
 ROLES = [None, Role.attendee, Role.speaker, Role.checkin, Role.registrar, Role.cme_coordinator, Role.admin]
@@ -82,6 +83,7 @@ async def _sign_in(client, role):
     await client.get("/staff/login")
     r = await client.post("/staff/login", data={"email": email, "password": PASSWORD,
                                                 "_csrf_token": client.cookies["confops_csrf"]})
+    r = await finish_staff_sign_in(client, r, {"email": email, "password": PASSWORD})  # admins: the second factor
     assert r.status_code == 303, r.text
 
 
