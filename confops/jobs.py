@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from confops.accounts import sessions, throttle
 from confops.accounts.service import purge_expired_login_links
 from confops.backoffice.privacy import purge_job
 from confops.cme.issuer_keys import configure as configure_issuer
@@ -31,5 +32,7 @@ def make_worker(settings: Settings, mailer: Mailer) -> Worker:
         Job("stripe-webhooks", 10, process_pending),
         Job("send-mail", 2, partial(deliver_due, mailer)),
         Job("purge-expired-login-links", 3600, purge_expired_login_links),
+        Job("purge-ended-sessions", 3600, sessions.purge_expired),
+        Job("purge-old-sign-in-counts", 3600, throttle.purge_expired),
         Job("purge-personal-data", 24 * 3600, partial(purge_job, settings.purge_after_days)),
     ])

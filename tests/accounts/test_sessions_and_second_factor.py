@@ -260,3 +260,16 @@ async def test_every_staff_role_needs_a_second_factor_when_set(settings, demo):
         r = await post_form(browser, "/staff/login", {"email": "checkin@example.org", "password": PASSWORD,
                                                       "next": "/staff"}, page="/staff/login", second_step=False)
         assert r.headers["location"] == "/staff"
+
+
+async def test_ended_sessions_and_old_counts_are_purged_by_the_worker(client, demo):
+    from confops.accounts import sessions, throttle
+    from confops.accounts.tables import SignInSession, SignInThrottle
+
+    await staff_sign_in(client)
+    await throttle.count((throttle.PASSWORD_ADDRESS, "192.0.2.1"))
+    long_ago = datetime.now(UTC) - timedelta(days=1)
+    await SignInSession.update({SignInSession.expires_at: long_ago}).where(SignInSession.id > 0)
+    await SignInThrottle.update({SignInThrottle.expires_at: long_ago}).where(SignInThrottle.id > 0)
+    assert await sessions.purge_expired() == 1 and await throttle.purge_expired() == 1
+    assert await SignInSession.count() == 0 and await SignInThrottle.count() == 0
