@@ -110,12 +110,15 @@ async def issue_code(event_id: int, code: str, *, kind: str, percent: int = 0, a
     if email and (msg := email_problem(email)):
         problems.append(FieldError("issued_to_email", msg))
     collect(problems)
-    if await DiscountCode.exists().where((DiscountCode.event == event_id) & (DiscountCode.code == code)):
-        raise Conflict("That code exists already for this event.", code="code_exists", field="code")
     async with transaction():
+        # Insert-or-ignore on the (event, code) unique index: two staff adding one code at once
+        # get one code and a clear answer, not a failed insert.
         rows = await DiscountCode.insert(DiscountCode(
             event=event_id, code=code, kind=kind, percent=percent if kind == "percent" else 0,
             amount_cents=amount_cents if kind == "fixed" else 0, max_uses=max_uses, categories=",".join(wanted),
-            expires_at=expires_at, issued_to_name=name, issued_to_email=email)).returning(DiscountCode.id)
+            expires_at=expires_at, issued_to_name=name, issued_to_email=email)
+        ).on_conflict(action="DO NOTHING").returning(DiscountCode.id)
+        if not rows:
+            raise Conflict("That code exists already for this event.", code="code_exists", field="code")
         await catalog_changed(event_id)
     return rows[0]["id"]

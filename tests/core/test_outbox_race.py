@@ -37,3 +37,17 @@ async def test_a_double_click_on_add_to_my_agenda_adds_it_once(client, demo):
                                     for _ in range(4)))
     assert all(c.status_code == 303 for c in clicks), [c.status_code for c in clicks]
     assert await AgendaItem.count() == 1
+
+
+async def test_two_staff_adding_the_same_code_at_once_get_one_code_and_a_conflict(db):
+    from confops.core.errors import Conflict
+    from confops.registration import catalog_admin
+    from confops.registration.tables import DiscountCode
+    from tests.registration.factory import make_event
+
+    event_id = await make_event()
+    results = await asyncio.gather(*(catalog_admin.issue_code(event_id, "spring-25", kind="percent", percent=25)
+                                     for _ in range(3)), return_exceptions=True)
+    assert sum(1 for r in results if isinstance(r, int)) == 1
+    assert all(isinstance(r, Conflict) and r.code == "code_exists" for r in results if not isinstance(r, int)), results
+    assert await DiscountCode.count().where(DiscountCode.code == "SPRING-25") == 1
