@@ -14,7 +14,7 @@ from confops.events.tables import Event, Organizer
 from confops.payments.service import record_manual_payment
 from confops.registration.config import CONFIG
 from confops.registration.intake import AttendeeIn, OrderIn
-from confops.registration.orders import place_order
+from confops.registration.orders import place_order, scoped_key
 from confops.registration.tables import Attendee, Demographics, Order, OrderStatus
 
 # first, last, category, profession, dietary, accessibility, add-ons, days ago, paid
@@ -45,7 +45,7 @@ async def load_backoffice_demo() -> int:
     last_mail = await OutboxMessage.select(OutboxMessage.id).order_by(OutboxMessage.id, ascending=False).first()
     for n, (first, last, cat, prof, diet, access, addons, days_ago, paid) in enumerate(PEOPLE, start=1):
         key = f"demo-bo-{n}"
-        if await Order.exists().where(Order.idempotency_key == key):
+        if await Order.exists().where(Order.idempotency_key == scoped_key(event["id"], key)):
             continue
         email = f"{first.lower()}.{last.lower()}@example.org"
         try:
@@ -55,6 +55,8 @@ async def load_backoffice_demo() -> int:
                     accessibility=access, addons=addons, answers={"first_meeting": "no" if n % 3 else "yes"})]),
                 hold_minutes=CONFIG.hold_minutes, base_url=CONFIG.base_url)
         except DomainError:  # registration closed on an old demo database
+            continue
+        if not placed.created:  # placed by an earlier load
             continue
         created += 1
         when = clock.now() - timedelta(days=days_ago)

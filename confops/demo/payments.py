@@ -6,9 +6,11 @@ partial refund. Each gets its invoice number at confirmation. Loading twice chan
 from __future__ import annotations
 
 from confops.core.tables import OutboxMessage
+from confops.events.tables import Event
 from confops.payments.refunds import refund_order
 from confops.payments.service import record_manual_payment
 from confops.payments.tables import Payment, Refund
+from confops.registration.orders import scoped_key
 from confops.registration.tables import HOLDING, Order
 
 DEMO_PAYMENTS = [
@@ -20,8 +22,12 @@ DEMO_PAYMENTS = [
 
 async def load_payments_demo() -> int:
     created = 0
+    meeting = await Event.select(Event.id).where(Event.slug == "abs-national-meeting").first()
+    if meeting is None:
+        return 0
     for key, method, reference, refund in DEMO_PAYMENTS:
-        order = await Order.select().where(Order.idempotency_key == key).first()
+        # The demo placed these orders at the national meeting; keys are stored within their event.
+        order = await Order.select().where(Order.idempotency_key == scoped_key(meeting["id"], key)).first()
         if order is None:
             continue
         if order["status"] in HOLDING and not await Payment.exists().where(Payment.order == order["id"]):

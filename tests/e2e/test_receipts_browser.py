@@ -10,14 +10,15 @@ from confops.accounts.service import issue_login_link
 from confops.accounts.tables import User
 from confops.demo.abs import load_demo
 from confops.payments.invoices import number_of
-from confops.registration.tables import Order
 
 pytestmark = pytest.mark.browser
 
 
 async def test_payer_finds_and_downloads_their_invoice(db, live_server, page):
     await load_demo()
-    order = await Order.select().where(Order.idempotency_key == "demo-order-1").first()
+    from tests.payments.test_account_receipts import demo_order
+
+    order = await demo_order("demo-order-1")
     number = await number_of(order["id"])
     user = await User.select(User.id).where(User.email == "morgan@example.org").first()
     token = await issue_login_link(user["id"], next_path="/account", valid_minutes=5)
@@ -31,5 +32,5 @@ async def test_payer_finds_and_downloads_their_invoice(db, live_server, page):
     assert response.ok and response.headers["content-type"] == "application/pdf"
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(await response.body())).pages)
     assert f"Invoice and receipt no. {number}" in text and "Cheque 2041" in text
-    other = await Order.select().where(Order.idempotency_key == "demo-order-2").first()
+    other = await demo_order("demo-order-2")
     assert (await page.request.get(f"{live_server.url}/account/orders/{other['id']}/receipt.pdf")).status == 404

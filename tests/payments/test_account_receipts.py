@@ -20,7 +20,11 @@ def pdf_text(data: bytes) -> str:
 
 
 async def demo_order(key: str) -> dict:
-    return await Order.select().where(Order.idempotency_key == key).first()
+    from confops.events.tables import Event
+    from confops.registration.orders import scoped_key
+
+    meeting = await Event.select(Event.id).where(Event.slug == "abs-national-meeting").first()
+    return await Order.select().where(Order.idempotency_key == scoped_key(meeting["id"], key)).first()
 
 
 async def test_attendee_lists_and_downloads_only_their_own_receipts(client, demo):
