@@ -95,6 +95,7 @@ def test_serve_with_several_workers(fresh_env, server):
 
 def test_an_admin_who_lost_the_second_factor_is_reset_from_the_command_line(fresh_env):
     assert confops("migrate", env=fresh_env).returncode == 0
+    assert confops("demo", env=fresh_env).returncode == 0  # the organizer the role is at
     made = confops("createuser", "--email", "lost@example.org", "--name", "Lost Phone", "--role", "admin",
                    "--password", "long-enough-password", env=fresh_env)
     assert made.returncode == 0

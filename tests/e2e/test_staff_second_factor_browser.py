@@ -6,7 +6,6 @@ With CONFOPS_SCREENSHOTS=<folder>, the pages are saved at phone and desktop widt
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pyotp
 import pytest
@@ -20,7 +19,7 @@ SHOTS = os.environ.get("CONFOPS_SCREENSHOTS", "")
 async def shoot(page, name: str) -> None:
     if not SHOTS:
         return
-    Path(SHOTS).mkdir(parents=True, exist_ok=True)
+    os.makedirs(SHOTS, exist_ok=True)
     for width in (390, 1280):
         await page.set_viewport_size({"width": width, "height": 900})
         await page.screenshot(path=f"{SHOTS}/{name}-{width}.png", full_page=True)

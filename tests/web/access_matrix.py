@@ -43,7 +43,7 @@ RULES = {
     "GET /account/security/second-factor": "signed_in",
     "POST /account/security/second-factor": "signed_in",
     "POST /account/security/recovery-codes": "signed_in",
-    "POST /account/security/people/sessions/end": "signed_in",  # the handler lets admins only
+    "POST /account/security/people/sessions/end": "staff:admin",
     "GET /account": "signed_in",
     "GET /staff": "staff",
     # registration (issue 3)

@@ -9,7 +9,7 @@ from litestar.response import Redirect, Template
 
 from confops.accounts import second_factor, service, sessions
 from confops.accounts.tables import STAFF_ROLES, Role, RoleGrant, User
-from confops.core.auth import SIGNED_IN, Principal
+from confops.core.auth import SIGNED_IN, STAFF, Principal
 from confops.core.errors import Invalid, NotYours
 from confops.web.access import principal_of, session_cookie, session_token
 from confops.web.public.signin import audit, qr_data_uri
@@ -123,7 +123,7 @@ class SecurityPages(Controller):
         await audit("recovery_codes_replaced", principal.user_id, principal.email, request)
         return page(request, "account/recovery_codes.html", codes=codes, next=BASE)
 
-    @post("/people/sessions/end")
+    @post("/people/sessions/end", opt={"access": STAFF, "roles": [Role.admin]})
     async def end_someones(self, request: Request) -> Template:
         """An admin signs a person out everywhere (a lost laptop, someone who left)."""
         principal = await principal_of(request)
