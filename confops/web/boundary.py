@@ -191,7 +191,10 @@ _HTML_POLICY = ("default-src 'self'; script-src 'self' 'nonce-{nonce}' https://j
 # Piccolo-admin's single-page app sets inline styles of its own; it still runs no inline script.
 _ADMIN_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
                  "font-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
-_OTHER_POLICY = b"default-src 'none'; frame-ancestors 'none'"
+_DATA_POLICY = b"default-src 'none'; frame-ancestors 'none'"  # JSON: nothing in it may ever run
+# A script's own policy binds it when it runs as a worker (the scanner's offline cache fetches).
+_SCRIPT_POLICY = b"default-src 'self'; frame-ancestors 'none'"
+_OTHER_POLICY = b"frame-ancestors 'none'"
 _PDF_POLICY = b"frame-ancestors 'self'"  # the walk-in desk shows the badge PDF in a frame of its own page
 _COMMON = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"),
            (b"cross-origin-opener-policy", b"same-origin"), (b"permissions-policy", b"camera=(self), microphone=()")]
@@ -230,7 +233,8 @@ def secure_responses(app: ASGIApp, *, https: bool) -> ASGIApp:
                     policy = _PDF_POLICY
                     headers.append((b"x-frame-options", b"SAMEORIGIN"))
                 else:
-                    policy = _OTHER_POLICY
+                    policy = (_DATA_POLICY if b"json" in kind else _SCRIPT_POLICY if b"javascript" in kind
+                              else _OTHER_POLICY)
                     headers.append((b"x-frame-options", b"DENY"))
                 headers.append((b"content-security-policy", policy))
                 headers.extend(_COMMON)

@@ -61,7 +61,8 @@ async def test_wedge_scans_and_a_network_cut_at_the_door(db, live_server, page, 
     await page.locator("body[data-state=amber]").wait_for()
     assert "at Door A" in await page.locator("#result-message").inner_text()
 
-    await page.wait_for_function("document.body.dataset.offlineReady", timeout=15000)
+    # A locator, not wait_for_function: that evaluates a string in the page, which the CSP refuses.
+    await page.locator("body[data-offline-ready]").wait_for(state="attached", timeout=15000)
     assert await page.evaluate("document.body.dataset.offlineReady") == "yes"  # the page is cached for offline
     await page.context.set_offline(True)
     await page.locator("#net", has_text="Offline").wait_for()
