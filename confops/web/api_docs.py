@@ -34,6 +34,7 @@ _MEANING = {
     403: "Authenticated, but this is outside what the token may reach.",
     404: "There is no such thing (or the token does not open it).",
     409: "Valid, but it cannot be done now; `code` says why (sold_out, registration_closed, …).",
+    413: "The body is larger than this route takes.",
     422: "Some fields cannot be accepted; each is named in `errors`.",
     503: "The service cannot reach its database just now; retry after `Retry-After` seconds.",
 }

@@ -16,6 +16,7 @@ from confops.cme import credential_check, credentials, issuer_keys
 from confops.cme.credential_offer import credential_of_serial, verifier_material
 from confops.core.auth import PUBLIC
 from confops.web.access import NO_SESSION
+from confops.web.api_docs import problems
 from confops.web.render import page
 
 _LIMIT = credential_check.MAX_BYTES + 64 * 1024
@@ -131,7 +132,7 @@ class CredentialsApi(Controller):
     tags = ["credentials"]
     opt = {"access": PUBLIC, NO_SESSION: True}
 
-    @post("/verify", request_max_body_size=_LIMIT, status_code=200)
+    @post("/verify", request_max_body_size=_LIMIT, status_code=200, responses=problems(400, 413, 422))
     async def verify(self, request: Request) -> Response:
         """Check a credential or a certificate PDF against this site's published keys and
         revocation lists. Send JSON `{"credential": "<VC-JWT or its JSON envelope>",
