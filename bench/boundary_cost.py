@@ -12,7 +12,7 @@ async def inner(scope, receive, send):
     await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
     await send({"type": "http.response.body", "body": b"{}"})
 
-handler = SimpleNamespace(parsed_fn_signature=SimpleNamespace(parameters={}))
+handler = SimpleNamespace(parsed_fn_signature=SimpleNamespace(parameters={}), opt={})
 bare = inner
 wrapped = secure_responses(check_input(inner), https=False)
 body = b'{"list_id": 3, "nonce": "abc-123", "token": "1' + b"7" * 56 + b'"}'

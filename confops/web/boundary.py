@@ -42,6 +42,9 @@ _TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CONTROL_MESSAGE = "Contains a control character (such as NUL) that text cannot hold."
 
 _FORM, _JSON = b"application/x-www-form-urlencoded", b"application/json"
+# Route option: the route reads its body as data to examine, never to store (a credential
+# checker takes any bytes and answers with a verdict), so control characters are its business.
+ANY_TEXT = "takes_any_text"
 _NOT_QUERY = frozenset({"request", "data", "state", "scope", "headers", "cookies", "socket", "body"})
 _int_queries: dict[int, tuple[str, ...]] = {}
 
@@ -161,7 +164,8 @@ def check_input(app: ASGIApp) -> ASGIApp:
                 if type(value) is int and not INT_MIN <= value <= INT_MAX:
                     raise NotFound("There is nothing at this address.", field=name)
             _check_query(scope)
-            if scope["method"] in ("POST", "PUT", "PATCH") and not scope["path"].startswith("/webhooks/"):
+            if scope["method"] in ("POST", "PUT", "PATCH") and not scope["path"].startswith("/webhooks/") \
+                    and not scope["route_handler"].opt.get(ANY_TEXT):
                 for name, value in scope["headers"]:
                     if name == b"content-type":
                         kind = value.partition(b";")[0].strip().lower()

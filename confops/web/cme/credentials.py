@@ -17,6 +17,7 @@ from confops.cme.credential_offer import credential_of_serial, verifier_material
 from confops.core.auth import PUBLIC
 from confops.web.access import NO_SESSION
 from confops.web.api_docs import problems
+from confops.web.boundary import ANY_TEXT
 from confops.web.render import page
 
 _LIMIT = credential_check.MAX_BYTES + 64 * 1024
@@ -132,7 +133,8 @@ class CredentialsApi(Controller):
     tags = ["credentials"]
     opt = {"access": PUBLIC, NO_SESSION: True}
 
-    @post("/verify", request_max_body_size=_LIMIT, status_code=200, responses=problems(400, 413, 422))
+    @post("/verify", request_max_body_size=_LIMIT, status_code=200, responses=problems(400, 413, 422),
+          opt={ANY_TEXT: True})
     async def verify(self, request: Request) -> Response:
         """Check a credential or a certificate PDF against this site's published keys and
         revocation lists. Send JSON `{"credential": "<VC-JWT or its JSON envelope>",
@@ -152,7 +154,7 @@ class VerifyUploadPage(Controller):
     async def form(self, request: Request) -> Template:
         return page(request, "cme/credential_check.html", result=None, material=await verifier_material())
 
-    @post("/verify", request_max_body_size=_LIMIT, opt={"exclude_from_csrf": True})
+    @post("/verify", request_max_body_size=_LIMIT, opt={"exclude_from_csrf": True, ANY_TEXT: True})
     async def check(self, request: Request) -> Template:
         """No CSRF token needed: checking changes nothing, and the token check would read an
         oversized upload before this handler could answer it with its verdict."""
