@@ -77,7 +77,11 @@ def test_installed_from_the_wheel_it_migrates_and_serves_from_an_empty_folder(wh
         assert events.status_code == 200 and "<html" in events.text.lower()
         assert httpx.get(f"{base}/static/checkin/scanner.js", timeout=10).status_code == 200
         assert httpx.get(f"{base}/staff/login", timeout=10).status_code == 200
-        assert '"route": "/events"' in (tmp_path / "serve.log").read_text()  # JSON request log lines
+        # JSON request log lines, written together a moment after the requests
+        deadline = time.monotonic() + 10
+        while '"route": "/events"' not in (tmp_path / "serve.log").read_text():
+            assert time.monotonic() < deadline, (tmp_path / "serve.log").read_text()[-3000:]
+            time.sleep(0.1)
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -114,7 +114,7 @@ async def _form(client: httpx.AsyncClient, url: str, data: dict, page: str | Non
     return await client.post(url, data={**data, "_csrf_token": client.cookies["confops_csrf"]}, **kw)
 
 
-async def _staff(base: str, email: str = "admin@example.org") -> httpx.AsyncClient:
+async def _staff(base: str, email: str = "registrar@example.org") -> httpx.AsyncClient:
     client = httpx.AsyncClient(base_url=base, timeout=30)
     r = await _form(client, "/staff/login", {"email": email, "password": "confops-demo", "next": "/staff"})
     assert r.status_code == 303, r.text[-500:]
@@ -229,7 +229,7 @@ async def test_a_price_edit_on_one_host_prices_the_next_order_on_the_other(clust
                         {"early": "1234", "regular": "1234", "late": "1234", "capacity": ""}, page=f"{base}/")
         await registrar.aclose()
         assert r.status_code == 200 and "Category saved" in r.text
-        second = await b.post(f"/api/v1/events/{SLUG}/orders", json=order("two-hosts-after"))
+        second = await b.post(f"/api/v1/events/{SLUG}/orders", json=order("two-hosts-after-edit"))
     assert second.status_code == 201, second.text
     assert second.json()["total_cents"] == 123400
 
