@@ -9,6 +9,7 @@ from confops.accounts.tables import Role
 from confops.core import extension
 from confops.core.auth import Principal
 from confops.core.errors import NotFound
+from confops.core.paging import PAGE_SIZE, Page, paged
 from confops.db import transaction
 from confops.events.access import event_for_roles
 from confops.registration.tables import Attendee, AttendeeStatus, Order
@@ -20,19 +21,45 @@ async def event_for_staff(slug: str, principal: Principal | None) -> dict:
     return await event_for_roles(slug, principal, STAFF_ROLES)
 
 
-async def search(event_id: int, q: str = "", limit: int = 200) -> list[dict]:
+# The orders a registrations list may be sorted in: each ends in the id, so paging is stable.
+SORTS = {
+    "name": (Attendee.last_name, Attendee.first_name, Attendee.id),
+    "newest": (Attendee.created_at, Attendee.id),
+    "order": (Attendee.order, Attendee.id),
+}
+STATUS_FILTERS = {s.value for s in AttendeeStatus}
+
+
+def _search_filter(event_id: int, q: str, status: str):
     where = Attendee.event == event_id
     q = (q or "").strip()[:100]
     if q:
         like = f"%{q.lower().replace('%', '').replace('_', '')}%"
         # lower() LIKE: case-insensitive on both engines (SQLite has no ILIKE)
-        where &= WhereRaw("(lower(first_name) LIKE {} OR lower(last_name) LIKE {} OR lower(email) LIKE {} "
-                          "OR lower(institution) LIKE {})", like, like, like, like)
-    return await Attendee.select(
+        where &= WhereRaw("(lower(registration_attendee.first_name) LIKE {} OR lower(registration_attendee.last_name)"
+                          " LIKE {} OR lower(registration_attendee.email) LIKE {} OR "
+                          "lower(registration_attendee.institution) LIKE {})", like, like, like, like)
+    if status in STATUS_FILTERS:
+        where &= Attendee.status == status
+    return where
+
+
+async def search(event_id: int, q: str = "", *, page: int = 1, sort: str = "name", status: str = "",
+                 size: int = PAGE_SIZE) -> Page:
+    """One page of the event's registrations matching the search, with the total; the search
+    runs in the database, and the page, sort and filters stay in the page's links."""
+    sort = sort if sort in SORTS else "name"
+    where = _search_filter(event_id, q, status)
+    columns = SORTS[sort]
+    descending = sort == "newest"
+    select = Attendee.select(
         Attendee.id, Attendee.first_name, Attendee.last_name, Attendee.email, Attendee.institution,
         Attendee.status, Attendee.accessibility, Attendee.order, Attendee.order.status.as_alias("order_status"),
         Attendee.category.label.as_alias("category_label"),
-    ).where(where).order_by(Attendee.last_name).limit(limit)
+    ).where(where).order_by(*columns, ascending=not descending)
+    return await paged(select, Attendee.count().where(where), page, size,
+                       params={"q": (q or "").strip()[:100], "status": status if status in STATUS_FILTERS else "",
+                               "sort": "" if sort == "name" else sort})
 
 
 async def accessibility_followups(event_id: int) -> list[dict]:

@@ -27,3 +27,30 @@ def statements_seen() -> Iterator[list[tuple[str, tuple]]]:
         yield seen
     finally:
         Connection._execute = original
+
+
+@contextlib.contextmanager
+def statements_counted() -> Iterator[list[str]]:
+    """The statements sent meanwhile, on either engine: asyncpg's (as `statements_seen`), or on
+    SQLite each query Piccolo runs (its connection set-up PRAGMAs, BEGIN and COMMIT are not
+    counted). For tests that check a page's statements do not grow with its rows."""
+    from piccolo.engine.sqlite import SQLiteEngine
+
+    seen: list[str] = []
+    new, existing = SQLiteEngine._run_in_new_connection, SQLiteEngine._run_in_existing_connection
+
+    async def in_new(self, query, args=None, *rest, **kwargs):
+        seen.append(query)
+        return await new(self, query, args, *rest, **kwargs)
+
+    async def in_existing(self, connection, query, args=None, *rest, **kwargs):
+        seen.append(query)
+        return await existing(self, connection, query, args, *rest, **kwargs)
+
+    SQLiteEngine._run_in_new_connection, SQLiteEngine._run_in_existing_connection = in_new, in_existing
+    try:
+        with statements_seen() as pg:
+            yield seen
+            seen.extend(text for text, _ in pg)
+    finally:
+        SQLiteEngine._run_in_new_connection, SQLiteEngine._run_in_existing_connection = new, existing

@@ -10,6 +10,7 @@ from litestar.response import Redirect, Template
 
 from confops.core.auth import STAFF
 from confops.core.errors import Conflict, Invalid
+from confops.core.paging import page_number
 from confops.registration import staff
 from confops.web.public.register import _errors, order_from_form
 from confops.web.render import page
@@ -21,10 +22,12 @@ class StaffRegistrations(Controller):
     path = "/staff/events/{slug:str}/registrations"
 
     @get("/")
-    async def index(self, request: Request, slug: FromPath[str], q: FromQuery[str] = "") -> Template:
+    async def index(self, request: Request, slug: FromPath[str], q: FromQuery[str] = "", status: FromQuery[str] = "",
+                    sort: FromQuery[str] = "name") -> Template:
         event = await staff.event_for_staff(slug, request.state.principal)
-        rows = await staff.search(event["id"], q)
-        return page(request, "staff/registrations.html", event=event, rows=rows, q=q)
+        found = await staff.search(event["id"], q, page=page_number(request.query_params.get("page")), sort=sort, status=status)
+        return page(request, "staff/registrations.html", event=event, rows=found.rows, found=found, q=q,
+                    statuses=sorted(staff.STATUS_FILTERS))
 
     @get("/accessibility")
     async def accessibility(self, request: Request, slug: FromPath[str]) -> Template:

@@ -1,0 +1,44 @@
+"""Staff pages and exports do not issue statements in proportion to the rows they show: each
+page is requested at two sizes of the national meeting and must send the same number of
+statements at both (issue 29). Sizes are small (a few hundred registrations): what is checked is
+the shape of the queries, not their speed (bench/pages.py measures that at 20,000)."""
+
+from __future__ import annotations
+
+from tests.backoffice.conftest import sign_in
+from tests.support.grow import grow
+from tests.support.statements import statements_counted
+
+SLUG = "abs-national-meeting"
+
+
+def pages() -> list[str]:
+    base = f"/staff/events/{SLUG}"
+    return [
+        f"{base}/registrations/", f"{base}/registrations/?page=2", f"{base}/registrations/?q=grown",
+        f"{base}/registrations/accessibility",
+        f"{base}/dashboard",
+        f"{base}/badges/", f"{base}/badges/?name=Chen", f"{base}/walk-in/",
+    ]
+
+
+async def _counts(client, urls: list[str]) -> dict[str, int]:
+    counts = {}
+    for url in urls:
+        await client.get(url)  # once to warm whatever a process keeps (the catalog, the event)
+        with statements_counted() as seen:
+            r = await client.get(url)
+        assert r.status_code == 200, (url, r.status_code, r.text[:300])
+        counts[url] = len(seen)
+    return counts
+
+
+async def test_staff_pages_send_as_many_statements_at_either_size(client, demo):
+    await grow(SLUG, 20)
+    await sign_in(client, "admin@example.org")
+    urls = pages()
+    small = await _counts(client, urls)
+    await grow(SLUG, 200)
+    large = await _counts(client, urls)
+    grew = {u: (small[u], large[u]) for u in urls if large[u] != small[u]}
+    assert not grew, f"statements grew with the rows (small, large): {grew}"
