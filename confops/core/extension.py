@@ -34,6 +34,9 @@ emit (return values ignored):
                            marked_by (int user id of the leader who marked the roster, or None)
   "staff_change"           actor_id (int user id, or None for the system), action, entity, entity_id,
                            before (dict|None), after (dict|None)
+  "event_copied"           source_id, event_id, days: staff copied an event (registration.event_setup,
+                           inside its transaction); areas copy their own per-event settings, dates
+                           moved by `days` in the event's timezone
 collect (a list of every provider's answer):
   "badge_back_lines"       event_id, attendee_ids -> {attendee_id: [line, ...]}
   "badge_people"           event_id -> [BadgePerson, ...]: people another area puts in the building
@@ -41,6 +44,8 @@ collect (a list of every provider's answer):
   "dashboard_panels"       event_id -> [Panel, ...]
   "export_tables"          event_id -> [ExportTable, ...]
   "mail_filters"           event_id -> [MailFilter, ...]
+  "event_publish_problems" event_id -> [str, ...]: what an area says the event lacks before it
+                           can be published (e.g. an online session without its meeting link)
   "personal_data"          user_id, email -> {section title: list of dict rows}
   "privacy_keep"           user_id (int|None: people without an account), email (lower case)
                            -> [Keep, ...]: why this person's records must be kept, and which

@@ -28,6 +28,15 @@ NATIONAL = [
     ("resident", "Resident / student / fellow", "In training; bring proof of status", 440, 500),
     ("member_trainee", "Member trainee", "ABS members in a residency or fellowship", 380, 440),
 ]
+THEME_DAY = [
+    ("non_member", "Non-member", "Anyone", 225, 250),
+    ("member", "ABS member", "Current ABS or sister Balint society members", 175, 200),
+    ("resident", "Resident / student / fellow", "In training; bring proof of status", 90, 100),
+]
+ONLINE_SERIES = [  # the whole series of eight sessions
+    ("resident", "Resident", "Residents in any specialty", 240, 240),
+    ("member", "ABS member", "Current ABS members (faculty joining the group)", 400, 400),
+]
 ADDONS = [
     ("workshop", "Pre-conference workshop: leading your first group", "Wednesday afternoon, limited seats", 15000, 12, 1),
     ("banquet", "Saturday banquet", "Dinner with the society", 7500, None, 2),
@@ -41,24 +50,42 @@ async def _ensure(table, key: dict, values: dict) -> int:
     return (await ensure_row(table, key, values))[0]
 
 
-async def _catalog(event: dict, prices, *, early_first_n: int | None = None) -> None:
+# Each event's cancellation policy: tiered for the meetings, a flat fee for the theme day, and
+# for the online series "refund only if the society cancels" (DOMAIN.md).
+POLICIES = {
+    "abs-national-meeting": ("tiered", "60:80,30:50", 0),
+    "abs-national-meeting-previous": ("tiered", "60:80,30:50", 0),
+    "leader-training-intensive": ("tiered", "60:80,30:50", 0),
+    "balint-theme-day": ("flat_fee", "", 2500),
+    "online-residents-group": ("none", "", 0),
+}
+
+
+async def _catalog(event: dict, prices, *, early_first_n: int | None = None, addons=None, phases: bool = True) -> None:
     await ensure_sales(event["id"])
+    policy, tiers, fee = POLICIES.get(event["slug"], ("tiered", "60:80,30:50", 0))
     await EventSales.update({
-        EventSales.early_bird_ends_at: None if early_first_n else event["starts_at"] - timedelta(days=60),
+        EventSales.early_bird_ends_at: None if early_first_n or not phases else event["starts_at"] - timedelta(days=60),
         EventSales.early_bird_first_n: early_first_n,
-        EventSales.late_starts_at: event["starts_at"] - timedelta(days=7),
+        EventSales.late_starts_at: event["starts_at"] - timedelta(days=7) if phases else None,
+        EventSales.cancellation_policy: policy, EventSales.refund_tiers: tiers, EventSales.cancellation_fee_cents: fee,
     }).where(EventSales.event == event["id"])
     for pos, (code, label, eligibility, early, regular) in enumerate(prices):
         await _ensure(Category, {"event": event["id"], "code": code}, {
             "label": label, "eligibility": eligibility, "early_cents": early * 100,
             "regular_cents": regular * 100, "late_cents": (regular + 50) * 100, "position": pos})
-    for pos, (code, label, desc, cents, cap, most) in enumerate(ADDONS):
+    for pos, (code, label, desc, cents, cap, most) in enumerate(ADDONS if addons is None else addons):
         await _ensure(AddOn, {"event": event["id"], "code": code}, {
             "label": label, "description": desc, "price_cents": cents, "capacity": cap,
             "max_per_attendee": most, "position": pos})
     for pos, (key, label, required, choices) in enumerate(QUESTIONS):
         await _ensure(Question, {"event": event["id"], "key": key},
                       {"label": label, "required": required, "choices": choices, "position": pos})
+    if addons is not None:  # the smaller events sell no extras and take no general codes
+        from confops.registration.catalog import catalog_changed
+
+        await catalog_changed(event["id"])
+        return
     await _ensure(DiscountCode, {"event": event["id"], "code": "BALINT10"},
                   {"kind": "percent", "percent": 10, "max_uses": 100, "categories": ""})
     await _ensure(DiscountCode, {"event": event["id"], "code": "SCHOLAR-RIVERA"},
@@ -78,9 +105,16 @@ DEMO_ORDERS = [
 
 async def load_registration_demo() -> None:
     events = {e["slug"]: e for e in await Event.select(Event.id, Event.slug, Event.starts_at).where(
-        Event.slug.is_in(["leader-training-intensive", "abs-national-meeting", "balint-theme-day"]))}
+        Event.slug.is_in(["leader-training-intensive", "abs-national-meeting", "balint-theme-day",
+                          "abs-national-meeting-previous", "online-residents-group"]))}
     if "leader-training-intensive" in events:
         await _catalog(events["leader-training-intensive"], INTENSIVE, early_first_n=20)
+    if "abs-national-meeting-previous" in events:
+        await _catalog(events["abs-national-meeting-previous"], NATIONAL)
+    if "balint-theme-day" in events:
+        await _catalog(events["balint-theme-day"], THEME_DAY, addons=[])
+    if "online-residents-group" in events:
+        await _catalog(events["online-residents-group"], ONLINE_SERIES, addons=[], phases=False)
     if "abs-national-meeting" in events:
         await _catalog(events["abs-national-meeting"], NATIONAL)
         for key, buyer, email, people in DEMO_ORDERS:

@@ -9,6 +9,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from confops.core.clock import local
 from confops.core.money import money
 from confops.events import labels
+from confops.events.markdown import render_markdown
 from confops.resources import shipped
 from confops.web.boundary import csp_nonce
 
@@ -57,6 +58,7 @@ def make_environment() -> Environment:
         speaker_role=lambda code: labels.SPEAKER_ROLE.get(code, code),
         credit=labels.credit_text,
         money=money,
+        markdown=render_markdown,
     )
     env.globals["event_kinds"] = labels.EVENT_KIND
     env.globals["csp_nonce"] = csp_nonce

@@ -1,0 +1,272 @@
+"""Staff set up an event themselves: create it, edit what it is and when and where, its
+registration settings (phases, cancellation policy), its categories, publish it when nothing is
+missing, and copy last year's event with its catalog and program skeleton shifted in time.
+
+Each change is one transaction (the event row, its sales row and the catalog stamp together),
+so an order placed meanwhile is priced wholly before or wholly after it; each is audited.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from confops.accounts.tables import Role
+from confops.core import extension
+from confops.core.auth import Principal, require
+from confops.core.clock import local, zone
+from confops.core.errors import Conflict, FieldError, Invalid, NotFound, collect
+from confops.db import transaction
+from confops.events.event_form import check_event_form, local_text, text_problem, whole_number
+from confops.events.tables import Event, EventStatus, Organizer, Room, Session, Track
+from confops.registration.capacity import ensure_sales
+from confops.registration.catalog import catalog_changed
+from confops.registration.sales_form import check_sales_form
+from confops.registration.tables import AddOn, Category, DiscountCode, EventSales, Order, Question
+
+SETUP_ROLES = (Role.registrar,)
+_EVENT_FIELDS = ("title", "kind", "summary", "description", "timezone", "starts_at", "ends_at", "online",
+                 "venue_name", "venue_address", "city", "region", "country", "capacity", "currency",
+                 "registration_opens_at", "registration_closes_at", "edit_deadline")
+_SALES_FIELDS = ("cancellation_policy", "refund_tiers", "cancellation_fee_cents", "early_bird_ends_at",
+                 "early_bird_first_n", "late_starts_at")
+_TIMES = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at", "edit_deadline")
+STATUS_MOVES = {  # from -> the statuses staff may move it to here (cancelling has its own path)
+    EventStatus.draft.value: (EventStatus.published.value,),
+    EventStatus.published.value: (EventStatus.closed.value, EventStatus.draft.value),
+    EventStatus.closed.value: (EventStatus.published.value,),
+    EventStatus.cancelled.value: (),
+}
+
+
+async def _audit(principal: Principal, action: str, entity_id, before, after) -> None:
+    await extension.emit("staff_change", actor_id=principal.user_id, action=action, entity="event",
+                         entity_id=entity_id, before=before, after=after)
+
+
+async def setup_organizers(principal: Principal | None) -> list[dict]:
+    """The organizers this person may create events for."""
+    if principal is None:
+        return []
+    rows = await Organizer.select(Organizer.id, Organizer.slug, Organizer.name).order_by(Organizer.name)
+    return [r for r in rows if principal.has(r["id"], *SETUP_ROLES)]
+
+
+async def event_for_setup(principal: Principal | None, slug: str) -> dict:
+    event = await Event.select().where(Event.slug == slug).first()
+    if event is None:
+        raise NotFound("There is no such event.")
+    require(principal, event["organizer"], *SETUP_ROLES)
+    return event
+
+
+def form_values(event: dict, sales: dict | None) -> dict[str, str]:
+    """The stored event as the form shows it (times in the event's timezone)."""
+    tz = event["timezone"]
+    out = {k: ("" if event[k] is None else str(event[k])) for k in _EVENT_FIELDS if k not in _TIMES}
+    out["online"] = "1" if event["online"] else ""
+    out.update({k: local_text(event[k], tz) for k in _TIMES})
+    sales = sales or {}
+    out["cancellation_policy"] = sales.get("cancellation_policy", "tiered")
+    out["refund_tiers"] = sales.get("refund_tiers", "60:80,30:50")
+    fee = sales.get("cancellation_fee_cents", 0) or 0
+    out["cancellation_fee"] = f"{fee // 100}.{fee % 100:02d}" if fee else ""
+    out["early_bird_ends_at"] = local_text(sales.get("early_bird_ends_at"), tz)
+    out["late_starts_at"] = local_text(sales.get("late_starts_at"), tz)
+    out["early_bird_first_n"] = str(sales.get("early_bird_first_n") or "")
+    return out
+
+
+def _checked(form: dict[str, str], *, new: bool) -> tuple[dict, dict]:
+    ev = check_event_form(form, new=new)
+    sales = check_sales_form(form, tz=ev.values.get("timezone") or "UTC", starts=ev.values.get("starts_at"),
+                             ends=ev.values.get("ends_at"))
+    collect(ev.problems + sales.problems)
+    return ev.values, sales.values
+
+
+async def create_event(principal: Principal | None, organizer_id: int, form: dict[str, str]) -> str:
+    """A new event, always a draft: only staff see it until it is published."""
+    require(principal, organizer_id, *SETUP_ROLES)
+    values, sales = _checked(form, new=True)
+    if await Event.exists().where(Event.slug == values["slug"]):
+        raise Invalid("Another event already has this web address.", field="slug")
+    async with transaction():
+        rows = await Event.insert(Event(organizer=organizer_id, status=EventStatus.draft.value, **values)).returning(
+            Event.id)
+        event_id = rows[0]["id"]
+        await EventSales.insert(EventSales(event=event_id, **sales))
+        await catalog_changed(event_id)
+        await _audit(principal, "event_created", event_id, None, {**values, **sales})
+    return values["slug"]
+
+
+async def update_event(principal: Principal | None, slug: str, form: dict[str, str]) -> None:
+    event = await event_for_setup(principal, slug)
+    values, sales_values = _checked(form, new=False)
+    await ensure_sales(event["id"])
+    sales = await EventSales.select().where(EventSales.event == event["id"]).first()
+    problems: list[FieldError] = []
+    if values["capacity"] is not None and values["capacity"] < sales["sold"]:
+        problems.append(FieldError("capacity", f"{sales['sold']} places are already sold; the capacity cannot be lower."))
+    if values["currency"] != event["currency"] and await Order.exists().where(Order.event == event["id"]):
+        problems.append(FieldError("currency", "Orders were placed in this currency; it cannot change now."))
+    outside = await Session.select(Session.title).where(
+        (Session.event == event["id"]) & ((Session.starts_at < values["starts_at"]) | (Session.ends_at > values["ends_at"])))
+    if outside:
+        names = ", ".join(f"“{s['title']}”" for s in outside[:3]) + (" …" if len(outside) > 3 else "")
+        problems.append(FieldError("starts_at", f"Sessions would fall outside these dates: {names}. Move them first."))
+    collect(problems)
+    async with transaction():
+        await Event.update({getattr(Event, k): v for k, v in values.items()}).where(Event.id == event["id"])
+        await EventSales.update({getattr(EventSales, k): v for k, v in sales_values.items()}).where(
+            EventSales.event == event["id"])
+        await catalog_changed(event["id"])
+        await _audit(principal, "event_edited", event["id"],
+                     {**{k: event[k] for k in values}, **{k: sales[k] for k in sales_values}},
+                     {**values, **sales_values})
+
+
+async def add_category(principal: Principal | None, slug: str, form: dict[str, str]) -> None:
+    """A new registration category with its eligibility and prices (edited later on the catalog page)."""
+    from confops.events.event_form import amount_cents
+
+    event = await event_for_setup(principal, slug)
+    problems: list[FieldError] = []
+    code = (form.get("code") or "").strip().lower()
+    if not code or len(code) > 32 or not code.replace("_", "").isalnum() or not code.isascii():
+        problems.append(FieldError("code", "Use 1–32 lower-case letters, digits and _."))
+    label = (form.get("label") or "").strip()
+    if msg := text_problem(label, 120, required=True):
+        problems.append(FieldError("label", msg))
+    eligibility = (form.get("eligibility") or "").strip()
+    if msg := text_problem(eligibility, 1000, multiline=True):
+        problems.append(FieldError("eligibility", msg))
+    early = amount_cents(form.get("early", ""), "early", problems)
+    regular = amount_cents(form.get("regular", ""), "regular", problems)
+    late = amount_cents(form.get("late", ""), "late", problems) if (form.get("late") or "").strip() else regular
+    capacity = whole_number(form.get("capacity", ""), "capacity", problems, minimum=1)
+    collect(problems)
+    await ensure_sales(event["id"])
+    async with transaction():
+        position = await Category.count().where(Category.event == event["id"])
+        if await Category.exists().where((Category.event == event["id"]) & (Category.code == code)):
+            raise Conflict("This event already has a category with that code.", field="code")
+        values = {"code": code, "label": label, "eligibility": eligibility, "early_cents": early or regular,
+                  "regular_cents": regular, "late_cents": late, "capacity": capacity}
+        await Category.insert(Category(event=event["id"], position=position, **values))
+        await catalog_changed(event["id"])
+        await _audit(principal, "category_added", event["id"], None, values)
+
+
+async def publish_problems(event_id: int) -> list[str]:
+    """What an event still lacks before people can register (each said in words)."""
+    from confops.core import extension as ext
+
+    event = await Event.select().where(Event.id == event_id).first()
+    problems = []
+    if not event["starts_at"] or not event["ends_at"]:
+        problems.append("The event has no dates.")
+    categories = await Category.select(Category.regular_cents, Category.early_cents).where(Category.event == event_id)
+    if not categories:
+        problems.append("Add at least one registration category: without one nobody can register.")
+    elif not any(c["regular_cents"] or c["early_cents"] for c in categories):
+        problems.append("No category has a price. Set the prices, or tick “this event is free” to publish it free.")
+    if not event["online"] and not event["venue_name"]:
+        problems.append("The event has no venue and is not online.")
+    for more in await ext.collect("event_publish_problems", event_id=event_id):
+        problems.extend(more or [])
+    return problems
+
+
+async def set_status(principal: Principal | None, slug: str, status: str, *, free: bool = False) -> None:
+    event = await event_for_setup(principal, slug)
+    if status not in STATUS_MOVES.get(event["status"], ()):
+        raise Invalid(f"A {event['status']} event cannot be made {status} here.", field="status")
+    if status == EventStatus.published.value:
+        problems = await publish_problems(event["id"])
+        if free:
+            problems = [p for p in problems if not p.startswith("No category has a price")]
+        if problems:
+            raise Conflict("This event cannot be published yet: " + " ".join(problems), field="status",
+                           code="not_ready")
+    if status == EventStatus.draft.value and await Order.exists().where(Order.event == event["id"]):
+        raise Conflict("People have registered: the event can be closed, but not made a draft again.", field="status")
+    async with transaction():
+        await Event.update({Event.status: status}).where(Event.id == event["id"])
+        await catalog_changed(event["id"])
+        await _audit(principal, "event_status", event["id"], {"status": event["status"]}, {"status": status})
+
+
+def shift(moment: datetime | None, days: int, tz: str) -> datetime | None:
+    """The same wall-clock time `days` later in the event's timezone (not 24-hour steps, so a
+    9 am session stays at 9 am across a clock change)."""
+    if moment is None:
+        return None
+    wall = local(moment, tz).replace(tzinfo=None) + timedelta(days=days)
+    return wall.replace(tzinfo=zone(tz))
+
+
+async def copy_event(principal: Principal | None, slug: str, form: dict[str, str]) -> str:
+    """A new draft from a past event: its settings, catalog (nothing sold), rooms, tracks and
+    sessions (without speakers), every date moved by the same number of days."""
+    source = await event_for_setup(principal, slug)
+    problems: list[FieldError] = []
+    from confops.events.event_form import SLUG
+
+    title = (form.get("copy_title") or "").strip()
+    if msg := text_problem(title, 200, required=True):
+        problems.append(FieldError("copy_title", msg))
+    new_slug = (form.get("copy_slug") or "").strip().lower()
+    if not SLUG.match(new_slug):
+        problems.append(FieldError("copy_slug", "Use 3–80 lower-case letters, digits and hyphens."))
+    try:
+        new_day = date.fromisoformat((form.get("starts_on") or "").strip())
+    except ValueError:
+        problems.append(FieldError("starts_on", "Enter the new first day like 2027-05-06."))
+        new_day = None
+    collect(problems)
+    if await Event.exists().where(Event.slug == new_slug):
+        raise Invalid("Another event already has this web address.", field="copy_slug")
+    tz = source["timezone"]
+    days = (new_day - local(source["starts_at"], tz).date()).days
+    skip = {"id", "slug", "title", "status", "created_at"}
+    async with transaction():
+        values = {k: v for k, v in source.items() if k not in skip}
+        for k in _TIMES:
+            values[k] = shift(values[k], days, tz)
+        rows = await Event.insert(Event(slug=new_slug, title=title, status=EventStatus.draft.value, **values)).returning(
+            Event.id)
+        new_id = rows[0]["id"]
+        sales = await EventSales.select().where(EventSales.event == source["id"]).first() or {}
+        await EventSales.insert(EventSales(event=new_id, **{
+            k: (shift(sales.get(k), days, tz) if k in ("early_bird_ends_at", "late_starts_at") else sales.get(k))
+            for k in _SALES_FIELDS if k in sales}))
+        for table in (Category, AddOn):
+            for row in await table.select().where(table.event == source["id"]):
+                await table.insert(table(**{**_plain(row), "event": new_id, "sold": 0}))
+        for row in await Question.select().where(Question.event == source["id"]):
+            await Question.insert(Question(**{**_plain(row), "event": new_id}))
+        for row in await DiscountCode.select().where(
+                (DiscountCode.event == source["id"]) & (DiscountCode.issued_to_email == "")):
+            # general codes come along; scholarships were awarded to a person for that event
+            await DiscountCode.insert(DiscountCode(**{**_plain(row), "event": new_id, "used": 0,
+                                                      "expires_at": shift(row["expires_at"], days, tz)}))
+        rooms, tracks = {}, {}
+        for row in await Room.select().where(Room.event == source["id"]):
+            rooms[row["id"]] = (await Room.insert(Room(**{**_plain(row), "event": new_id})).returning(Room.id))[0]["id"]
+        for row in await Track.select().where(Track.event == source["id"]):
+            tracks[row["id"]] = (await Track.insert(Track(**{**_plain(row), "event": new_id})).returning(Track.id))[0]["id"]
+        for row in await Session.select().where(Session.event == source["id"]):
+            await Session.insert(Session(**{**_plain(row), "event": new_id, "room": rooms.get(row["room"]),
+                                            "track": tracks.get(row["track"]),
+                                            "starts_at": shift(row["starts_at"], days, tz),
+                                            "ends_at": shift(row["ends_at"], days, tz)}))
+        await extension.emit("event_copied", source_id=source["id"], event_id=new_id, days=days)
+        await catalog_changed(new_id)
+        await _audit(principal, "event_copied", new_id, None, {"from": source["slug"], "slug": new_slug,
+                                                              "title": title, "days_shifted": days})
+    return new_slug
+
+
+def _plain(row: dict) -> dict:
+    return {k: v for k, v in row.items() if k not in ("id", "created_at")}

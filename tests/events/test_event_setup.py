@@ -1,0 +1,136 @@
+"""Staff set up events themselves at /staff/events: a theme day from nothing to a registrant's
+order, bad input refused field by field with nothing saved, last year's meeting copied."""
+
+from datetime import timedelta
+
+from confops.backoffice.tables import AuditEntry
+from confops.core.clock import local
+from confops.events.tables import Event, Room, Session
+from confops.registration.tables import Category, EventSales, Question
+from tests.registration.test_staff import sign_in
+from tests.support.http import post_form
+
+NEW = {
+    "title": "Balint Theme Day at the Spring Conference", "slug": "spring-theme-day", "kind": "theme_day",
+    "summary": "A day of Balint groups.", "description": "**Groups** all day.\n\n<script>alert(1)</script>\n\n"
+    "[agenda](javascript:alert(2)) and [the society](https://www.americanbalintsociety.org)",
+    "timezone": "America/Chicago", "starts_at": "2031-04-02T08:30", "ends_at": "2031-04-02T16:30",
+    "venue_name": "Convention Center", "city": "Minneapolis", "region": "MN", "country": "US", "capacity": "40",
+    "currency": "USD", "registration_opens_at": "", "registration_closes_at": "2031-04-01T17:00",
+    "early_bird_ends_at": "2031-03-01T23:59", "late_starts_at": "2031-03-25T00:00",
+    "cancellation_policy": "tiered", "refund_tiers": "30:80, 14:50",
+}
+
+
+async def test_staff_create_a_theme_day_from_nothing_publish_it_and_a_registrant_orders(client, demo):
+    await sign_in(client, "registrar@example.org")
+    assert (await client.get("/staff/events/")).status_code == 200
+    # careless input first: every problem named at its field, nothing written
+    bad = {**NEW, "ends_at": "2031-04-01T16:30", "capacity": "-3", "timezone": "Mars/Olympus",
+           "early_bird_ends_at": "", "refund_tiers": "lots", "venue_name": ""}
+    r = await post_form(client, "/staff/events/new", bad, page="/staff/events/new")
+    assert r.status_code == 422
+    for field in ("timezone", "capacity", "refund_tiers", "venue_name"):
+        assert f'id="{field}-error"' in r.text, field
+    r = await post_form(client, "/staff/events/new", {**NEW, "ends_at": "2031-04-01T16:30"})
+    assert r.status_code == 422 and 'id="ends_at-error"' in r.text and "must end after it starts" in r.text
+    r = await post_form(client, "/staff/events/new", {**NEW, "early_bird_ends_at": "2031-05-01T00:00"})
+    assert r.status_code == 422 and 'id="early_bird_ends_at-error"' in r.text
+    assert not await Event.exists().where(Event.slug == "spring-theme-day")
+
+    r = await post_form(client, "/staff/events/new", NEW)
+    assert r.status_code == 303 and r.headers["location"].startswith("/staff/events/spring-theme-day/edit")
+    event = await Event.select().where(Event.slug == "spring-theme-day").first()
+    assert event["status"] == "draft" and local(event["starts_at"], "America/Chicago").hour == 8
+    sales = await EventSales.select().where(EventSales.event == event["id"]).first()
+    assert sales["refund_tiers"] == "30:80,14:50"
+    assert await AuditEntry.exists().where((AuditEntry.action == "event_created") & (AuditEntry.entity_id == str(event["id"])))
+
+    client.cookies.clear()
+    assert (await client.get("/events/spring-theme-day")).status_code == 404  # a draft is staff-only
+    await sign_in(client, "registrar@example.org")
+
+    # publishing says what is missing
+    edit = await client.get("/staff/events/spring-theme-day/edit")
+    assert "Add at least one registration category" in edit.text
+    r = await post_form(client, "/staff/events/spring-theme-day/status", {"status": "published"})
+    assert r.status_code == 409 and "Add at least one registration category" in r.text
+    r = await post_form(client, "/staff/events/spring-theme-day/categories",
+                        {"code": "member", "label": "ABS member", "eligibility": "Current members",
+                         "early": "120", "regular": "150", "late": "x"})
+    assert r.status_code == 422 and 'id="late-error"' in r.text
+    r = await post_form(client, "/staff/events/spring-theme-day/categories",
+                        {"code": "member", "label": "ABS member", "eligibility": "Current members",
+                         "early": "120", "regular": "150"})
+    assert r.status_code == 303
+    r = await post_form(client, "/staff/events/spring-theme-day/status", {"status": "published"})
+    assert r.status_code == 303
+    client.cookies.clear()
+    public = await client.get("/events/spring-theme-day")
+    assert public.status_code == 200
+    assert "<strong>Groups</strong>" in public.text and "<script>alert(1)" not in public.text
+    assert "javascript:alert(2)" not in public.text.split("About")[1][:2000].replace("[agenda](javascript:alert(2))", "")
+    assert 'href="https://www.americanbalintsociety.org"' in public.text
+
+    body = {"buyer_name": "Ana Lima", "buyer_email": "ana@example.org", "idempotency_key": "theme-day-order-0001",
+            "attendees": [{"category": "member", "email": "ana@example.org", "first_name": "Ana", "last_name": "Lima"}]}
+    r = await client.post("/api/v1/events/spring-theme-day/orders", json=body)
+    assert r.status_code == 201, r.text
+    assert r.json()["total_cents"] == 12000  # the early-bird price staff set
+
+    # the capacity cannot drop below what is sold; a phase ending after the event is refused
+    await sign_in(client, "registrar@example.org")
+    form = {**NEW, "capacity": "0"}
+    r = await post_form(client, "/staff/events/spring-theme-day/edit", form)
+    assert r.status_code == 422 and 'id="capacity-error"' in r.text
+    r = await post_form(client, "/staff/events/spring-theme-day/edit", {**NEW, "late_starts_at": "2031-04-03T00:00"})
+    assert r.status_code == 422 and 'id="late_starts_at-error"' in r.text
+    assert (await Event.select(Event.capacity).where(Event.id == event["id"]).first())["capacity"] == 40
+
+
+async def test_a_session_outside_new_dates_and_other_roles(client, demo):
+    await sign_in(client, "checkin@example.org")
+    assert (await client.get("/staff/events/")).status_code == 403
+    assert (await client.get("/staff/events/balint-theme-day/edit")).status_code == 403
+    client.cookies.clear()
+    await sign_in(client, "registrar@example.org")
+    page = await client.get("/staff/events/balint-theme-day/edit")
+    assert page.status_code == 200
+    import re
+
+    values = dict(re.findall(r'<input id="(\w+)" name="\w+" type="[\w-]+" value="([^"]*)"', page.text))
+    values.update(timezone="America/Chicago", kind="theme_day", cancellation_policy="flat_fee")
+    day = values["starts_at"][:10]
+    r = await post_form(client, "/staff/events/balint-theme-day/edit", {**values, "ends_at": f"{day}T12:00"})
+    assert r.status_code == 422 and "Sessions would fall outside these dates" in r.text, re.findall(r"<li><a href=.{0,300}", r.text)
+    r = await post_form(client, "/staff/events/balint-theme-day/edit", {**values, "title": "Renamed theme day"})
+    assert r.status_code == 303
+    assert (await Event.select(Event.title).where(Event.slug == "balint-theme-day").first())["title"] == "Renamed theme day"
+
+
+async def test_staff_copy_last_years_national_meeting(client, demo):
+    await sign_in(client, "registrar@example.org")
+    old = await Event.select().where(Event.slug == "abs-national-meeting-previous").first()
+    tz = old["timezone"]
+    start = local(old["starts_at"], tz).date() + timedelta(days=728)
+    r = await post_form(client, "/staff/events/abs-national-meeting-previous/copy",
+                        {"copy_title": "ABS National Meeting (next)", "copy_slug": "abs-national-meeting-next",
+                         "starts_on": start.isoformat()}, page="/staff/events/abs-national-meeting-previous/edit")
+    assert r.status_code == 303 and "/staff/events/abs-national-meeting-next/edit" in r.headers["location"]
+    new = await Event.select().where(Event.slug == "abs-national-meeting-next").first()
+    assert new["status"] == "draft" and local(new["starts_at"], tz).date() == start
+    assert local(new["starts_at"], tz).time() == local(old["starts_at"], tz).time()
+    old_sessions = await Session.select().where(Session.event == old["id"]).order_by(Session.code)
+    new_sessions = await Session.select().where(Session.event == new["id"]).order_by(Session.code)
+    assert [s["code"] for s in new_sessions] == [s["code"] for s in old_sessions]
+    for a, b in zip(old_sessions, new_sessions, strict=True):
+        assert local(b["starts_at"], tz).time() == local(a["starts_at"], tz).time()  # wall time kept across DST
+    assert await Room.count().where(Room.event == new["id"]) == await Room.count().where(Room.event == old["id"])
+    assert await Category.count().where(Category.event == new["id"]) == await Category.count().where(
+        Category.event == old["id"])
+    assert await Question.count().where(Question.event == new["id"]) >= 0
+    assert all(c["sold"] == 0 for c in await Category.select().where(Category.event == new["id"]))
+    assert await AuditEntry.exists().where(AuditEntry.action == "event_copied")
+    r = await post_form(client, "/staff/events/abs-national-meeting-previous/copy",
+                        {"copy_title": "x", "copy_slug": "abs-national-meeting-next", "starts_on": "soon"})
+    assert r.status_code == 422 and 'id="starts_on-error"' in r.text

@@ -1,0 +1,12 @@
+"""Event setup (issue 25): registrars and admins create, edit, publish and copy events."""
+
+RULES = {
+    "GET /staff/events": "staff:registrar",
+    "GET /staff/events/new": "staff:registrar",
+    "POST /staff/events/new": "staff:registrar",
+    "GET /staff/events/{slug:str}/edit": "staff:registrar",
+    "POST /staff/events/{slug:str}/edit": "staff:registrar",
+    "POST /staff/events/{slug:str}/categories": "staff:registrar",
+    "POST /staff/events/{slug:str}/status": "staff:registrar",
+    "POST /staff/events/{slug:str}/copy": "staff:registrar",
+}
