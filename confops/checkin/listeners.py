@@ -6,7 +6,8 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from confops.checkin.tables import CheckinList, CheckinScan
-from confops.core.extension import ExportTable, Panel, provides
+from confops.core.extension import ExportSource, Panel, provides
+from confops.core.paging import chunks
 from confops.events.tables import Event
 
 
@@ -43,12 +44,27 @@ async def checkin_curves(event_id: int) -> list[Panel]:
     return panels
 
 
-@provides("export_tables")
-async def checkin_export(event_id: int) -> list[ExportTable]:
+async def _checkin_rows(event_id: int):
     zone = await _zone(event_id)
-    rows = [[f"{s['first_name']} {s['last_name']}", s["list_name"],
-             s["scanned_at"].astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"), s["station"], s["direction"],
-             "offline" if s["offline"] else ("desk, by name" if s["manual"] else "scan")]
-            for s in await _scans(event_id)]
-    return [ExportTable(key="checkins", title="Check-ins",
-                        headers=["Name", "List", "Time", "Station", "Direction", "How"], rows=rows)]
+    where = (CheckinScan.checkin_list.event == event_id) & CheckinScan.undone_at.is_null()
+
+    def select(after):
+        return CheckinScan.select(
+            CheckinScan.id, CheckinScan.checkin_list.name.as_alias("list_name"), CheckinScan.scanned_at,
+            CheckinScan.station, CheckinScan.direction, CheckinScan.offline, CheckinScan.manual,
+            CheckinScan.attendee.first_name.as_alias("first_name"),
+            CheckinScan.attendee.last_name.as_alias("last_name"),
+        ).where(where if after is None else where & after).order_by(CheckinScan.scanned_at, CheckinScan.id)
+
+    async def rows():
+        async for scans in chunks(select, (('"checkin_scan"."scanned_at"', "scanned_at"),
+                                           ('"checkin_scan"."id"', "id"))):
+            yield [[f"{s['first_name']} {s['last_name']}", s["list_name"],
+                    s["scanned_at"].astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"), s["station"], s["direction"],
+                    "offline" if s["offline"] else ("desk, by name" if s["manual"] else "scan")] for s in scans]
+    return ["Name", "List", "Time", "Station", "Direction", "How"], rows()
+
+
+@provides("export_sources")
+async def checkin_export(event_id: int) -> list[ExportSource]:
+    return [ExportSource(key="checkins", title="Check-ins", build=_checkin_rows)]

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from confops.cme import evidence
 from confops.core import clock
-from confops.core.extension import ExportTable, Keep, Panel, many_of, provides
+from confops.core.extension import ExportSource, Keep, Panel, many_of, provides
 
 KEEP_YEARS = 6
 
@@ -53,12 +53,15 @@ async def claims_progress(*, event_id, **_) -> list[Panel]:
                   note=f"{claimed} of {attended} learners who attended have claimed credit.")]
 
 
-@provides("export_tables")
-async def cme_claims_export(*, event_id, **_) -> list[ExportTable]:
-    from confops.cme.reports import claims_table
+async def _claims_source(event_id: int):
+    from confops.cme.reports import CLAIMS_HEADERS, claims_rows
 
-    headers, rows = await claims_table(event_id)
-    return [ExportTable(key="cme_claims", title="CME claims", headers=headers, rows=rows)]
+    return CLAIMS_HEADERS, claims_rows(event_id)
+
+
+@provides("export_sources")
+async def cme_claims_export(*, event_id, **_) -> list[ExportSource]:
+    return [ExportSource(key="cme_claims", title="CME claims", build=_claims_source)]
 
 
 # What a learner's CME record needs of the registration: who they are, and how to reach them.

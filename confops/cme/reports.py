@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import AsyncIterator
 
 from confops.accounts.tables import User
 from confops.cme import certificates, learners
@@ -14,10 +15,11 @@ from confops.cme.credit_types import CREDIT_TYPES, is_md_or_do
 from confops.cme.designation import activity_of, maximum_of, session_credits
 from confops.cme.evidence import marks_by_attendee, presenters_of
 from confops.cme.rules import format_credit
-from confops.cme.tables import CmeClaim, CmeProfile, EvaluationDone
+from confops.cme.tables import Certificate, CmeClaim, CmeProfile, EvaluationDone
 from confops.core import clock, csv_export, outbox
 from confops.core.auth import Principal
 from confops.core.mail import Message
+from confops.core.paging import chunks
 from confops.db import transaction
 from confops.registration.tables import Attendee, AttendeeStatus
 
@@ -103,15 +105,23 @@ PARS_HEADERS = ["First name", "Last name", "Board ID", "Licence", "Birth month",
 
 
 async def pars_rows(event: dict) -> list[list]:
-    claims = await CmeClaim.select().where(CmeClaim.event == event["id"])
+    """Consenting learners' claims; the learners, their accounts and profiles are read in one
+    query each, not one per claim."""
+    claims = await CmeClaim.select(CmeClaim.attendee, CmeClaim.credit_type, CmeClaim.quarters, CmeClaim.attested_at,
+                                   CmeClaim.attendee.first_name.as_alias("first_name"),
+                                   CmeClaim.attendee.last_name.as_alias("last_name"),
+                                   CmeClaim.attendee.email.as_alias("email")).where(CmeClaim.event == event["id"])
+    emails = sorted({c["email"] for c in claims})
+    users = {u["email"]: u["id"] for u in await User.select(User.id, User.email).where(
+        User.email.is_in(emails or [""]))}
+    profiles = {p["user"]: p for p in await CmeProfile.select().where(
+        CmeProfile.user.is_in(list(users.values()) or [0]))}
     out = []
     for c in claims:
-        a = await Attendee.select().where(Attendee.id == c["attendee"]).first()
-        user = await User.select(User.id).where(User.email == a["email"]).first()
-        profile = await CmeProfile.select().where(CmeProfile.user == user["id"]).first() if user else None
+        profile = profiles.get(users.get(c["email"]))
         if not profile or not profile["pars_consent"] or not (profile["board_id"] or profile["licence_id"]):
             continue
-        out.append([a["first_name"], a["last_name"], profile["board_id"], profile["licence_id"],
+        out.append([c["first_name"], c["last_name"], profile["board_id"], profile["licence_id"],
                     profile["birth_month"] or "", profile["birth_day"] or "",
                     clock.local(c["attested_at"], event["timezone"]).date().isoformat(),
                     CREDIT_TYPES[c["credit_type"]].name, format_credit(c["quarters"])])
@@ -123,20 +133,42 @@ async def pars_csv(principal: Principal, slug: str) -> str:
     return csv_export.to_csv(PARS_HEADERS, await pars_rows(event))
 
 
+CLAIMS_HEADERS = ["Last name", "First name", "E-mail", "Credit type", "Credits claimed", "Eligible", "Claimed on",
+                  "Certificate", "Status"]
+
+
+async def claims_rows(event_id: int) -> AsyncIterator[list[list]]:
+    """The event's claims by learner name, a chunk at a time, each with its learner (joined) and
+    the chunk's valid certificates in one query: never a query per claim."""
+    where = CmeClaim.event == event_id
+
+    def select(after):
+        return CmeClaim.select(
+            CmeClaim.id, CmeClaim.attendee, CmeClaim.credit_type, CmeClaim.quarters, CmeClaim.eligible_quarters,
+            CmeClaim.attested_at, CmeClaim.attendee.last_name.as_alias("last_name"),
+            CmeClaim.attendee.first_name.as_alias("first_name"), CmeClaim.attendee.email.as_alias("email"),
+        ).where(where if after is None else where & after).order_by(
+            CmeClaim.attendee.last_name, CmeClaim.attendee.first_name, CmeClaim.id)
+
+    async for claims in chunks(select, (('"cme_claim$attendee"."last_name"', "last_name"),
+                                        ('"cme_claim$attendee"."first_name"', "first_name"),
+                                        ('"cme_claim"."id"', "id"))):
+        certs = {c["attendee"]: c for c in await Certificate.select(
+            Certificate.attendee, Certificate.serial, Certificate.status).where(
+            (Certificate.event == event_id) & Certificate.attendee.is_in([c["attendee"] for c in claims])
+            & (Certificate.kind == "learner") & (Certificate.status == "valid"))}
+        rows = []
+        for c in claims:
+            cert = certs.get(c["attendee"])
+            rows.append([c["last_name"], c["first_name"], c["email"], CREDIT_TYPES[c["credit_type"]].name,
+                         format_credit(c["quarters"]), format_credit(c["eligible_quarters"]),
+                         c["attested_at"].date().isoformat(), cert["serial"] if cert else "",
+                         cert["status"] if cert else "not issued"])
+        yield rows
+
+
 async def claims_table(event_id: int) -> tuple[list[str], list[list]]:
-    headers = ["Last name", "First name", "E-mail", "Credit type", "Credits claimed", "Eligible", "Claimed on",
-               "Certificate", "Status"]
-    rows = []
-    certs = {c["attendee"]: c for c in await certificates.of_event(event_id) if c["kind"] == "learner"
-             and c["status"] == "valid"}
-    for c in await CmeClaim.select().where(CmeClaim.event == event_id):
-        a = await Attendee.select().where(Attendee.id == c["attendee"]).first()
-        cert = certs.get(a["id"])
-        rows.append([a["last_name"], a["first_name"], a["email"], CREDIT_TYPES[c["credit_type"]].name,
-                     format_credit(c["quarters"]), format_credit(c["eligible_quarters"]),
-                     c["attested_at"].date().isoformat(), cert["serial"] if cert else "",
-                     cert["status"] if cert else "not issued"])
-    return headers, sorted(rows)
+    return CLAIMS_HEADERS, [row async for rows in claims_rows(event_id) for row in rows]
 
 
 async def maximum_for(event: dict, credit_type: str) -> int:

@@ -42,7 +42,7 @@ collect (a list of every provider's answer):
   "badge_people"           event_id -> [BadgePerson, ...]: people another area puts in the building
                            with a role (a Balint group's leader), whether or not they registered
   "dashboard_panels"       event_id -> [Panel, ...]
-  "export_tables"          event_id -> [ExportTable, ...]
+  "export_sources"         event_id -> [ExportSource, ...]: exports listed without building them
   "mail_filters"           event_id -> [MailFilter, ...]
   "event_publish_problems" event_id -> [str, ...]: what an area says the event lacks before it
                            can be published (e.g. an online session without its meeting link)
@@ -57,7 +57,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -141,6 +141,17 @@ class ExportTable:
     title: str
     headers: list[str]
     rows: list[list[Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ExportSource:
+    """An export staff can download, listed without reading its rows. `build(event_id)` gives
+    its headers and its rows as an async iterator of row lists (read a chunk at a time, see
+    core/paging.py `chunks`), so a 20,000-row export never sits whole in memory, and the
+    exports page names every export without running any of them."""
+    key: str
+    title: str
+    build: Callable[[int], Awaitable[tuple[list[str], AsyncIterator[list[list[Any]]]]]]
 
 
 @dataclass(frozen=True)

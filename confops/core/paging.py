@@ -75,10 +75,11 @@ async def paged(select, count, number: int, size: int = PAGE_SIZE, params: dict 
 
 
 async def chunks(make_select: Callable[[WhereRaw | None], object], keys: Sequence[tuple[str, str]],
-                 size: int = CHUNK) -> AsyncIterator[list[dict]]:
+                 size: int | None = None) -> AsyncIterator[list[dict]]:
     """Every row of an ordered select, `size` at a time. `make_select(after)` builds the query
     with `after` added to its filter (None for the first chunk), ordered by `keys`: pairs of
     (SQL column, key in the row), the last unique, all ascending, none null."""
+    size = size or CHUNK
     after: WhereRaw | None = None
     while True:
         rows = await make_select(after).limit(size)

@@ -8,7 +8,7 @@ from datetime import date
 
 from openpyxl import load_workbook
 
-from confops.core.extension import ExportTable, Panel
+from confops.core.extension import ExportSource, Panel
 from tests.backoffice.conftest import sign_in
 from tests.support.http import csrf_token, post_form
 from tests.support.smtp import body_text
@@ -21,14 +21,19 @@ async def test_staff_run_the_demo_meeting(client, demo, inbox, deliver, provide)
         return [Panel("checkins", "Check-ins today", "line", [("8:00", 3), ("8:30", 11), ("9:00", 19)]),
                 Panel("cme", "CME claims", "number", (4, "claims"), note="of 11 eligible")]
 
+    async def checkin_rows(event_id):
+        async def rows():
+            yield [["Amara Okafor", "08:05"]]
+        return ["Name", "Checked in at"], rows()
+
     async def checkin_table(event_id):
-        return [ExportTable("checkins", "Check-ins", ["Name", "Checked in at"], [["Amara Okafor", "08:05"]])]
+        return [ExportSource("checkins-test", "Check-ins", checkin_rows)]
 
     while await deliver():  # the demo's own confirmations go out first
         pass
     inbox.clear()
     provide("dashboard_panels", checkin_curve)
-    provide("export_tables", checkin_table)
+    provide("export_sources", checkin_table)
     await sign_in(client, "registrar@example.org")
     home = await client.get("/staff")
     assert f'href="/staff/events/{SLUG}/dashboard"' in home.text
@@ -56,7 +61,7 @@ async def test_staff_run_the_demo_meeting(client, demo, inbox, deliver, provide)
     assert listed[0][:4] == ("Last name", "First name", "Name on badge", "Dietary needs")
     assert ("Okafor", "Amara") in {r[:2] for r in listed}
     assert "Mensah" not in {r[0] for r in listed}  # not paid yet: not confirmed, not catered
-    checkins = await client.get(f"/staff/events/{SLUG}/exports/checkins/csv")
+    checkins = await client.get(f"/staff/events/{SLUG}/exports/checkins-test/csv")
     assert "Amara Okafor" in checkins.text
 
     mail = await client.get(f"/staff/events/{SLUG}/mail")

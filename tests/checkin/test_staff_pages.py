@@ -72,8 +72,8 @@ async def test_pair_scan_revoke_and_review(client, demo):
     panels = [p for group in await collect("dashboard_panels", event_id=event["id"]) for p in group]
     mine = [p for p in panels if p.key == f"checkin-{day_lists[0]['id']}"]
     assert mine[0].kind == "line" and mine[0].data[-1][1] == demo_in + 1
-    tables = [t for group in await collect("export_tables", event_id=event["id"]) for t in group]
-    checkins = [t for t in tables if t.key == "checkins"][0]
+    from confops.backoffice.exports import tables_for
+    [checkins] = await tables_for(event["id"], "checkins")
     assert checkins.headers[:4] == ["Name", "List", "Time", "Station"]
     door_b = [row for row in checkins.rows if row[3] == "Door B"]
     assert len(door_b) == 1 and door_b[0][5] == "offline"

@@ -17,8 +17,13 @@ def pages() -> list[str]:
     return [
         f"{base}/registrations/", f"{base}/registrations/?page=2", f"{base}/registrations/?q=grown",
         f"{base}/registrations/accessibility",
-        f"{base}/dashboard",
+        f"{base}/dashboard", f"{base}/exports",
+        *[f"{base}/exports/{key}/csv" for key in ("registrations", "catering-counts", "catering-list",
+                                                 "accessibility", "signage", "payments", "refunds", "checkins",
+                                                 "cme_claims")],
+        f"{base}/exports/registrations/xlsx", f"{base}/exports/catering/xlsx",
         f"{base}/badges/", f"{base}/badges/?name=Chen", f"{base}/walk-in/",
+        f"{base}/cme/claims.csv", f"{base}/cme/pars.csv",
     ]
 
 

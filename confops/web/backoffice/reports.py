@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+
 from litestar import Controller, Request, Response, get
 from litestar.params import FromPath
-from litestar.response import Template
+from litestar.response import Stream, Template
 
 from confops.accounts.tables import Role
 from confops.backoffice import diversity, exports
 from confops.backoffice.dashboard import dashboard
-from confops.backoffice.spreadsheets import to_csv, to_xlsx
+from confops.backoffice.spreadsheets import csv_stream, xlsx_file
 from confops.core.auth import STAFF
 from confops.core.errors import NotFound, NotYours
 from confops.registration.staff import event_for_staff
@@ -18,6 +21,17 @@ from confops.web.render import page
 
 REGISTRAR = {"access": STAFF, "roles": [Role.registrar]}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _sent_then_deleted(path: str) -> Iterator[bytes]:
+    """A prepared file sent in pieces (Litestar reads a plain iterator in a thread), deleted
+    once sent or when the download is abandoned."""
+    try:
+        with open(path, "rb") as f:
+            while piece := f.read(256 * 1024):
+                yield piece
+    finally:
+        os.unlink(path)
 
 
 class EventReports(Controller):
@@ -35,8 +49,8 @@ class EventReports(Controller):
     @get("/exports")
     async def exports(self, request: Request, slug: FromPath[str]) -> Template:
         event = await event_for_staff(slug, request.state.principal)
-        tables = await exports.all_tables(event["id"])
-        return page(request, "backoffice/exports.html", event=event, tables=tables, workbooks=exports.WORKBOOKS)
+        sources = await exports.sources(event["id"])  # names only: no export is read to list them
+        return page(request, "backoffice/exports.html", event=event, tables=sources, workbooks=exports.WORKBOOKS)
 
     @get("/exports/{key:str}/{fmt:str}")
     async def download(self, request: Request, slug: FromPath[str], key: FromPath[str],
@@ -44,13 +58,19 @@ class EventReports(Controller):
         event = await event_for_staff(slug, request.state.principal)
         if fmt not in ("csv", "xlsx") or (fmt == "csv" and key in exports.WORKBOOKS):
             raise NotFound("There is no such export.")
-        tables = await exports.tables_for(event["id"], key)
+        sources = await exports.sources_for(event["id"], key)  # only the table(s) asked for
         name = f"{slug}-{key}.{fmt}"
         headers = {"content-disposition": f'attachment; filename="{name}"', "cache-control": "no-store"}
         if fmt == "csv":
-            return Response(to_csv(tables[0]).encode("utf-8-sig"), media_type="text/csv; charset=utf-8",
-                            headers=headers)
-        return Response(to_xlsx(tables), media_type=XLSX, headers=headers)
+            columns, batches = await sources[0].build(event["id"])
+            return Stream(csv_stream(columns, batches), media_type="text/csv; charset=utf-8", headers=headers)
+        sheets = []
+        for source in sources:
+            columns, batches = await source.build(event["id"])
+            sheets.append((source.title, columns, batches))
+        path, size = await xlsx_file(sheets)
+        headers["content-length"] = str(size)
+        return Stream(_sent_then_deleted(path), media_type=XLSX, headers=headers)
 
     @get("/diversity")
     async def diversity(self, request: Request, slug: FromPath[str]) -> Template:

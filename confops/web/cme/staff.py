@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Stream, Template
 
 from confops.accounts.tables import Role
+from confops.backoffice.spreadsheets import csv_stream
 from confops.cme import certificates, designation, evaluations, evidence, reports
 from confops.cme.access import staff_event
 from confops.cme.credit_types import CREDIT_TYPES
@@ -138,5 +139,5 @@ class StaffCme(Controller):
     @get("/claims.csv")
     async def claims_csv(self, request: Request, slug: FromPath[str]) -> Response:
         event = await staff_event(request.state.principal, slug)
-        headers, rows = await reports.claims_table(event["id"])
-        return _csv(headers, rows, f"cme-claims-{slug}.csv")
+        return Stream(csv_stream(reports.CLAIMS_HEADERS, reports.claims_rows(event["id"]), bom=False),
+                      media_type="text/csv", headers={"content-disposition": f'attachment; filename="cme-claims-{slug}.csv"'})
