@@ -211,6 +211,27 @@ async def raw(table: type[Table], template: str, *args) -> list[dict]:
     return [dict(row) for row in await pool.fetch(_numbered(template), *args)]
 
 
+async def insert_or_ignore(row: Table) -> int | None:
+    """Insert `row` unless a unique index already holds its key: the new id, or None.
+
+    The database decides (ON CONFLICT DO NOTHING, both engines), not a query first: two
+    requests adding the same thing at once would both pass an existence check, and the second
+    insert would fail with a 500."""
+    table = type(row)
+    made = await table.insert(row).on_conflict(action="DO NOTHING").returning(table.id)
+    return made[0]["id"] if made else None
+
+
+async def insert_or_get(row: Table, same) -> tuple[int, bool]:
+    """The id of `row`, inserted now (True) or already there under the unique key that the
+    `same` condition selects (False); see insert_or_ignore."""
+    made = await insert_or_ignore(row)
+    if made is not None:
+        return made, True
+    table = type(row)
+    return (await table.select(table.id).where(same).first())["id"], False
+
+
 async def ping(engine: Engine | None = None) -> bool:
     engine = engine or current_engine()
     try:

@@ -16,7 +16,7 @@ from confops.core import clock, outbox
 from confops.core.auth import Principal
 from confops.core.errors import FieldError, InvalidCredentials, NotFound, collect
 from confops.core.mail import Message
-from confops.db import transaction
+from confops.db import insert_or_get, insert_or_ignore, transaction
 from confops.events.tables import Organizer
 
 EMAIL_RE = re.compile(r"^[^@\s<>\"'(),;:\\\[\]]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
@@ -84,25 +84,14 @@ async def create_user(
     # Hash before the transaction: it is slow on purpose and must not hold the write lock.
     new_hash = password_hash or (passwords.hash_password(password) if password else None)
     async with transaction():
-        # Insert-or-ignore on the unique e-mail: two sign-ups of one address at once make one account.
-        made = await User.insert(User(email=email, display_name=display_name, password_hash=new_hash or "")
-                                 ).on_conflict(action="DO NOTHING").returning(User.id)
-        if made:
-            user_id, created = made[0]["id"], True
-        else:
-            existing = await User.select(User.id).where(User.email == email).first()
-            user_id, created = existing["id"], False
-            if new_hash is not None:
-                await User.update({User.password_hash: new_hash}).where(User.id == user_id)
-                await sessions.end_all(user_id)  # a new password ends every session of the old one
+        # Two sign-ups of one address at once make one account, and one grant of each role.
+        user_id, created = await insert_or_get(User(email=email, display_name=display_name,
+                                                    password_hash=new_hash or ""), User.email == email)
+        if not created and new_hash is not None:
+            await User.update({User.password_hash: new_hash}).where(User.id == user_id)
+            await sessions.end_all(user_id)  # a new password ends every session of the old one
         for slug, role in roles or []:
-            held = await RoleGrant.exists().where(
-                (RoleGrant.user == user_id)
-                & (RoleGrant.organizer == organizers[slug])
-                & (RoleGrant.role == role.value)
-            )
-            if not held:
-                await RoleGrant(user=user_id, organizer=organizers[slug], role=role.value).save()
+            await insert_or_ignore(RoleGrant(user=user_id, organizer=organizers[slug], role=role.value))
     return NewUser(user_id, email, created)
 
 

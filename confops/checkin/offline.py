@@ -24,7 +24,7 @@ from confops.checkin.scanning import OK, Outcome, announce, check_input, insert_
 from confops.checkin.tables import CheckinConflict, CheckinList, CheckinScan
 from confops.core import clock
 from confops.core.errors import DomainError, NotFound
-from confops.db import transaction
+from confops.db import insert_or_ignore, transaction
 from confops.registration.tables import Attendee
 
 ACCEPTED, DUPLICATE, CONFLICT = "accepted", "duplicate", "conflict"
@@ -153,11 +153,10 @@ async def _answer_seen(nonce_key: str, nonce: str) -> dict | None:
 async def _conflict(device: Device, lst: ListInfo, outcome: Outcome, item: QueuedScan, nonce_key: str,
                     at: datetime, winner: int | None) -> bool:
     """Keep the scan for staff review; False when its nonce is kept already (a concurrent upload)."""
-    rows = await CheckinConflict.insert(CheckinConflict(
+    return await insert_or_ignore(CheckinConflict(
         checkin_list=lst.id, attendee=outcome.attendee_id, device=device.id, station=device.name,
         direction=item.direction, reason=outcome.result, scanned_at=at, nonce_key=nonce_key, winner=winner,
-    )).on_conflict(action="DO NOTHING").returning(CheckinConflict.id)
-    return bool(rows)
+    )) is not None
 
 
 async def resolve_conflict(event_id: int, conflict_id: int, resolved_by: int | None, note: str) -> None:

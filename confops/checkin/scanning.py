@@ -29,7 +29,7 @@ from confops.core import clock
 from confops.core.errors import Invalid
 from confops.core.extension import emit
 from confops.core.money import money
-from confops.db import current_engine, is_sqlite, transaction
+from confops.db import current_engine, insert_or_ignore, is_sqlite, transaction
 
 OK = "ok"
 ALREADY = "already_checked_in"
@@ -248,12 +248,11 @@ def _explain(token: str, key: tokens.EventKey, row: dict | None) -> Outcome:
 
 async def insert_scan(device: Device, lst: ListInfo, attendee_id: int, direction: str, at: datetime,
                   nonce_key: str, once_key: str, *, offline: bool, manual: bool = False) -> int | None:
-    rows = await CheckinScan.insert(CheckinScan(
+    return await insert_or_ignore(CheckinScan(
         checkin_list=lst.id, attendee=attendee_id, device=device.id, station=device.name,
         direction=direction, scanned_at=at, received_at=clock.now(), offline=offline, manual=manual,
         nonce_key=nonce_key, once_key=once_key,
-    )).on_conflict(action="DO NOTHING").returning(CheckinScan.id)
-    return rows[0]["id"] if rows else None
+    ))
 
 
 async def announce(lst: ListInfo, attendee_id: int, direction: str, at: datetime, event: dict | None = None) -> None:

@@ -21,7 +21,7 @@ from datetime import timedelta
 from confops.core import clock
 from confops.core.mail import Attachment, Mailer, Message
 from confops.core.tables import OutboxMessage, OutboxStatus
-from confops.db import yield_to_hot_rows
+from confops.db import insert_or_ignore, yield_to_hot_rows
 
 log = logging.getLogger("confops.outbox")
 
@@ -98,10 +98,7 @@ async def enqueue(message: Message, *, dedupe_key: str | None = None) -> int | N
         next_attempt_at=clock.now(),
         last_error="",
     )
-    # Insert-or-ignore, not a check first: two requests queuing the same message at the same
-    # moment (two late webhooks) would both pass the check, and the second insert would fail.
-    made = await OutboxMessage.insert(row).on_conflict(action="DO NOTHING").returning(OutboxMessage.id)
-    return made[0]["id"] if made else None
+    return await insert_or_ignore(row)  # two late webhooks queue one message
 
 
 async def enqueue_deferred(messages: Iterable[Deferred]) -> None:

@@ -11,7 +11,7 @@ from confops.core import clock, extension, outbox
 from confops.core.auth import Principal, require
 from confops.core.errors import Conflict, FieldError, Invalid, NotFound, collect
 from confops.core.mail import Message
-from confops.db import transaction
+from confops.db import insert_or_ignore, transaction
 from confops.events.schedule_rules import Planned, conflicts
 from confops.events.tables import (
     Event,
@@ -70,6 +70,9 @@ async def editor(principal: Principal | None, slug: str) -> dict:
             "speakers": speakers, "versions": versions, "changes": changes}
 
 
+ROOM_TAKEN = "This event already has a room with that name."
+
+
 async def add_room(principal: Principal | None, slug: str, name: str, capacity: str) -> int:
     event = await _event(principal, slug)
     problems = []
@@ -78,12 +81,14 @@ async def add_room(principal: Principal | None, slug: str, name: str, capacity: 
         problems.append(FieldError("name", "Enter the room's name (at most 120 characters)."))
     cap = _int_or_none(capacity, "capacity", problems)
     if name and await Room.exists().where((Room.event == event["id"]) & (Room.name == name)):
-        problems.append(FieldError("name", "This event already has a room with that name."))
+        problems.append(FieldError("name", ROOM_TAKEN))
     collect(problems)
-    row = Room(event=event["id"], name=name, capacity=cap, position=await Room.count().where(Room.event == event["id"]))
-    await row.save()
-    await _audit(principal, "room_added", "room", row.id, None, {"name": name, "capacity": cap})
-    return row.id
+    room_id = await insert_or_ignore(Room(event=event["id"], name=name, capacity=cap,
+                                          position=await Room.count().where(Room.event == event["id"])))
+    if room_id is None:  # added by someone else since the check above
+        raise Invalid(ROOM_TAKEN, field="name")
+    await _audit(principal, "room_added", "room", room_id, None, {"name": name, "capacity": cap})
+    return room_id
 
 
 async def _audit(principal: Principal | None, action: str, entity: str, entity_id, before, after) -> None:
@@ -96,12 +101,12 @@ async def add_track(principal: Principal | None, slug: str, name: str) -> int:
     name = (name or "").strip()
     if not name or len(name) > 120:
         raise Invalid("Enter the track's name (at most 120 characters).", field="name")
-    if await Track.exists().where((Track.event == event["id"]) & (Track.name == name)):
+    track_id = await insert_or_ignore(Track(event=event["id"], name=name,
+                                            position=await Track.count().where(Track.event == event["id"])))
+    if track_id is None:
         raise Invalid("This event already has a track with that name.", field="name")
-    row = Track(event=event["id"], name=name, position=await Track.count().where(Track.event == event["id"]))
-    await row.save()
-    await _audit(principal, "track_added", "track", row.id, None, {"name": name})
-    return row.id
+    await _audit(principal, "track_added", "track", track_id, None, {"name": name})
+    return track_id
 
 
 def _int_or_none(raw, field: str, problems: list[FieldError]) -> int | None:
@@ -253,10 +258,8 @@ async def assign_speaker(principal: Principal | None, slug: str, session_id: int
                       frozenset({speaker_id}))
     collect([p for p in conflicts(planned, others, event_start=event["starts_at"], event_end=event["ends_at"],
                                   room_capacity=None, speaker_names=names) if p.field == "speakers"])
-    if not await SessionSpeaker.exists().where((SessionSpeaker.session == session_id)
-                                               & (SessionSpeaker.speaker == speaker_id) & (SessionSpeaker.role == role)):
-        position = await SessionSpeaker.count().where(SessionSpeaker.session == session_id)
-        await SessionSpeaker(session=session_id, speaker=speaker_id, role=role, position=position).save()
+    position = await SessionSpeaker.count().where(SessionSpeaker.session == session_id)
+    if await insert_or_ignore(SessionSpeaker(session=session_id, speaker=speaker_id, role=role, position=position)):
         await _audit(principal, "speaker_assigned", "session", session_id, None,
                      {"speaker_id": speaker_id, "role": role})
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from confops.accounts.tables import Role
 from confops.core.auth import Principal
 from confops.core.errors import Conflict, Invalid, NotFound
-from confops.db import transaction
+from confops.db import insert_or_ignore, transaction
 from confops.events.access import event_for_roles
 from confops.events.tables import Session, SessionKind
 from confops.groups.model import Discipline, Experience, Track
@@ -119,12 +119,12 @@ async def add_leader(series_id: int, *, name: str, email: str, discipline: str, 
     if errors:
         from confops.core.errors import FieldError
         raise Invalid("Some fields need attention.", errors=[FieldError(k, v) for k, v in errors.items()])
-    if await GroupLeader.exists().where((GroupLeader.series == series_id) & (GroupLeader.email == email)):
+    leader_id = await insert_or_ignore(GroupLeader(series=series_id, name=name, email=email, discipline=discipline,
+                                                   experience=experience, institution=institution.strip(),
+                                                   active=True))
+    if leader_id is None:
         raise Conflict(f"{email} is already in the leader pool.", field="email")
-    row = GroupLeader(series=series_id, name=name, email=email, discipline=discipline,
-                      experience=experience, institution=institution.strip(), active=True)
-    await row.save()
-    return row.id
+    return leader_id
 
 
 async def leaders(series_id: int, *, active_only: bool = False) -> list[dict]:
@@ -150,16 +150,10 @@ async def opt_in(series_id: int, attendee_id: int, track: str, supervisor_email:
     if attendee["status"] != AttendeeStatus.active.value:
         raise Conflict("This registration is no longer active.")
     supervisor_email = supervisor_email.strip().lower()[:254]
-    async with transaction():
-        existing = await GroupParticipant.select(GroupParticipant.id).where(
-            (GroupParticipant.series == series_id) & (GroupParticipant.attendee == attendee_id)).first()
-        if existing:
-            await GroupParticipant.update({GroupParticipant.track: track,
-                                           GroupParticipant.supervisor_email: supervisor_email}).where(
-                GroupParticipant.id == existing["id"])
-        else:
-            await GroupParticipant(series=series_id, attendee=attendee_id, track=track,
-                                   supervisor_email=supervisor_email).save()
+    await GroupParticipant.insert(GroupParticipant(
+        series=series_id, attendee=attendee_id, track=track, supervisor_email=supervisor_email,
+    )).on_conflict(target=(GroupParticipant.series, GroupParticipant.attendee), action="DO UPDATE",
+                   values=[GroupParticipant.track, GroupParticipant.supervisor_email])
 
 
 async def opt_out(series_id: int, attendee_id: int) -> None:
@@ -192,11 +186,14 @@ async def opt_in_everyone(series_id: int, track: str = "experience") -> int:
     if new:
         answers = {a["attendee"]: a["value"] for a in await Answer.select(Answer.attendee, Answer.value).where(
             (Answer.question.key == TRACK_QUESTION) & Answer.attendee.is_in(new))}
-    async with transaction():
-        for attendee_id in new:
-            chosen = track_from_answer(answers.get(attendee_id, "")) or track
-            await GroupParticipant(series=series_id, attendee=attendee_id, track=chosen, supervisor_email="").save()
-    return len(new)
+    if not new:
+        return 0
+    # someone opting in meanwhile keeps their own choice, and is not counted here
+    joined = await GroupParticipant.insert(*(
+        GroupParticipant(series=series_id, attendee=attendee_id, supervisor_email="",
+                         track=track_from_answer(answers.get(attendee_id, "")) or track)
+        for attendee_id in new)).on_conflict(action="DO NOTHING").returning(GroupParticipant.id)
+    return len(joined)
 
 
 async def participants(series_id: int, *, active_only: bool = True) -> list[dict]:
@@ -221,12 +218,11 @@ async def add_pin(series_id: int, a: str, b: str, together: bool, actor: int | N
     if a == b:
         raise Invalid("Choose two different people.", field="person_b")
     pair = sorted([a, b])
-    if await GroupPin.exists().where((GroupPin.series == series_id) & (GroupPin.person_a == pair[0])
-                                     & (GroupPin.person_b == pair[1])):
+    pin_id = await insert_or_ignore(GroupPin(series=series_id, person_a=pair[0], person_b=pair[1],
+                                             together=together, created_by=actor))
+    if pin_id is None:
         raise Conflict("These two are already pinned; remove that pin first.", field="person_b")
-    pin = GroupPin(series=series_id, person_a=pair[0], person_b=pair[1], together=together, created_by=actor)
-    await pin.save()
-    return pin.id
+    return pin_id
 
 
 async def remove_pin(series_id: int, pin_id: int) -> None:

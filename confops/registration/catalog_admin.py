@@ -8,7 +8,7 @@ from datetime import datetime
 
 from confops.accounts.service import email_problem, normalize_email
 from confops.core.errors import Conflict, FieldError, NotFound, collect
-from confops.db import transaction
+from confops.db import insert_or_ignore, transaction
 from confops.registration.catalog import catalog_changed
 from confops.registration.intake import text_problem
 from confops.registration.tables import AddOn, Category, CodeKind, DiscountCode, Question
@@ -111,14 +111,12 @@ async def issue_code(event_id: int, code: str, *, kind: str, percent: int = 0, a
         problems.append(FieldError("issued_to_email", msg))
     collect(problems)
     async with transaction():
-        # Insert-or-ignore on the (event, code) unique index: two staff adding one code at once
-        # get one code and a clear answer, not a failed insert.
-        rows = await DiscountCode.insert(DiscountCode(
+        # two staff adding one code at once get one code and a clear answer
+        code_id = await insert_or_ignore(DiscountCode(
             event=event_id, code=code, kind=kind, percent=percent if kind == "percent" else 0,
             amount_cents=amount_cents if kind == "fixed" else 0, max_uses=max_uses, categories=",".join(wanted),
-            expires_at=expires_at, issued_to_name=name, issued_to_email=email)
-        ).on_conflict(action="DO NOTHING").returning(DiscountCode.id)
-        if not rows:
+            expires_at=expires_at, issued_to_name=name, issued_to_email=email))
+        if code_id is None:
             raise Conflict("That code exists already for this event.", code="code_exists", field="code")
         await catalog_changed(event_id)
-    return rows[0]["id"]
+    return code_id

@@ -16,7 +16,7 @@ from confops.core import clock, outbox
 from confops.core.auth import Principal, require
 from confops.core.errors import Conflict, FieldError, Invalid, NotFound, collect
 from confops.core.mail import Message
-from confops.db import transaction
+from confops.db import insert_or_get, insert_or_ignore, transaction
 from confops.events.tables import Event, Session
 from confops.speakers import disclosures
 from confops.speakers.identity import own_session_link
@@ -48,6 +48,16 @@ class Invited:
     speaker_id: int
     session_ids: list[int]
     email: str
+
+
+async def _speaker_of(organizer: int, user_id: int, email: str, first_name: str, last_name: str) -> int:
+    """The organizer's speaker with this e-mail, made now if there is none yet, and linked to
+    the account (the names given are used only for a new speaker)."""
+    speaker_id, _ = await insert_or_get(
+        Speaker(organizer=organizer, user=user_id, email=email, first_name=first_name, last_name=last_name),
+        (Speaker.organizer == organizer) & (Speaker.email == email))
+    await Speaker.update({Speaker.user: user_id}).where((Speaker.id == speaker_id) & Speaker.user.is_null())
+    return speaker_id
 
 
 async def invite(
@@ -93,29 +103,14 @@ async def invite(
     name = f"{existing['first_name']} {existing['last_name']}" if existing else f"{first_name} {last_name}"
     user = await create_user(email, name, roles=[(organizer_slug, Role.speaker)])
     async with transaction():
-        if existing:
-            speaker_id = existing["id"]
-            if existing["user"] is None:
-                await Speaker.update({Speaker.user: user.id}).where(Speaker.id == speaker_id)
-        else:
-            row = Speaker(organizer=event["organizer"], user=user.id, email=email, first_name=first_name,
-                          last_name=last_name)
-            await row.save()
-            speaker_id = row.id
+        speaker_id = await _speaker_of(event["organizer"], user.id, email, first_name, last_name)
         for session in sessions:
-            link = await SessionSpeaker.select(SessionSpeaker.id).where(
+            position = await SessionSpeaker.count().where(SessionSpeaker.session == session["id"])
+            link_id, _ = await insert_or_get(
+                SessionSpeaker(session=session["id"], speaker=speaker_id, role=role, position=position),
                 (SessionSpeaker.session == session["id"]) & (SessionSpeaker.speaker == speaker_id)
-                & (SessionSpeaker.role == role)
-            ).first()
-            if link is None:
-                position = await SessionSpeaker.count().where(SessionSpeaker.session == session["id"])
-                ss = SessionSpeaker(session=session["id"], speaker=speaker_id, role=role, position=position)
-                await ss.save()
-                link_id = ss.id
-            else:
-                link_id = link["id"]
-            if not await SpeakerInvitation.exists().where(SpeakerInvitation.session_speaker == link_id):
-                await SpeakerInvitation(session_speaker=link_id, invited_by=principal.user_id).save()
+                & (SessionSpeaker.role == role))
+            await insert_or_ignore(SpeakerInvitation(session_speaker=link_id, invited_by=principal.user_id))
         token = await issue_login_link(user.id, next_path="/speaker", valid_minutes=INVITATION_LINK_MINUTES)
         titles = "\n".join(f"  - {s['title']}" for s in sessions)
         await outbox.enqueue(Message(
@@ -178,16 +173,9 @@ async def add_planner(
     name = f"{existing['first_name']} {existing['last_name']}" if existing else f"{first_name} {last_name}"
     user = await create_user(email, name, roles=[(event["organizer.slug"], Role.speaker)])
     async with transaction():
-        if existing:
-            speaker_id = existing["id"]
-        else:
-            row = Speaker(organizer=event["organizer"], user=user.id, email=email, first_name=first_name,
-                          last_name=last_name)
-            await row.save()
-            speaker_id = row.id
-        if await EventPlanner.exists().where((EventPlanner.event == event["id"]) & (EventPlanner.speaker == speaker_id)):
-            return speaker_id
-        await EventPlanner(event=event["id"], speaker=speaker_id, role=role).save()
+        speaker_id = await _speaker_of(event["organizer"], user.id, email, first_name, last_name)
+        if await insert_or_ignore(EventPlanner(event=event["id"], speaker=speaker_id, role=role)) is None:
+            return speaker_id  # a planner already
         token = await issue_login_link(user.id, next_path="/speaker/disclosure", valid_minutes=INVITATION_LINK_MINUTES)
         await outbox.enqueue(Message(
             to=email, subject=f"Your disclosure as {role} of {event['title']}",

@@ -1,0 +1,132 @@
+"""Two staff (or one double click) adding the same thing at the same moment: one row, and the
+other gets the answer a second add would get (a field message, or the same row), never a 500
+from a failed insert. Each add runs several times at once, as the requests would."""
+
+from __future__ import annotations
+
+import asyncio
+
+from confops.accounts.service import create_user
+from confops.accounts.tables import Role, RoleGrant, User
+from confops.core.errors import Conflict, Invalid
+from confops.events import schedule
+from confops.events.tables import Event, Room, Session, Track
+from confops.groups import planning
+from confops.groups.tables import GroupLeader, GroupParticipant, GroupPin
+from confops.registration.tables import Attendee, AttendeeStatus
+from confops.speakers import invitations
+from confops.speakers.tables import EventPlanner, SessionSpeaker, Speaker, SpeakerInvitation
+from tests.cme.support import principal_of
+
+SLUG = "abs-national-meeting"
+AT_ONCE = 4
+
+
+async def _at_once(make) -> list:
+    return await asyncio.gather(*(make() for _ in range(AT_ONCE)), return_exceptions=True)
+
+
+def _unexpected(results, *allowed: type) -> list:
+    return [r for r in results if isinstance(r, BaseException) and not isinstance(r, allowed)]
+
+
+async def test_the_same_room_and_track_added_at_once_are_one_each(db, demo):
+    admin = await principal_of("admin@example.org")
+    rooms = await _at_once(lambda: schedule.add_room(admin, SLUG, "Birch Room", "30"))
+    tracks = await _at_once(lambda: schedule.add_track(admin, SLUG, "Research"))
+    assert not _unexpected(rooms, Invalid) and not _unexpected(tracks, Invalid), (rooms, tracks)
+    assert await Room.count().where(Room.name == "Birch Room") == 1
+    assert await Track.count().where(Track.name == "Research") == 1
+    refused = [r for r in rooms if isinstance(r, Invalid)]
+    assert len(refused) == AT_ONCE - 1
+    assert all(e.field == "name" for r in refused for e in r.errors), refused
+
+
+async def test_a_speaker_assigned_twice_at_once_is_in_the_session_once(db, demo):
+    admin = await principal_of("admin@example.org")
+    event = await Event.select(Event.id, Event.organizer).where(Event.slug == SLUG).first()
+    session = await Session.select(Session.id).where((Session.event == event["id"]) & (Session.code == "W3")).first()
+    speaker = await Speaker.select(Speaker.id).where(Speaker.organizer == event["organizer"]).first()
+    await SessionSpeaker.delete().where((SessionSpeaker.session == session["id"])
+                                        & (SessionSpeaker.speaker == speaker["id"]))
+    results = await _at_once(lambda: schedule.assign_speaker(admin, SLUG, session["id"], speaker["id"], "moderator"))
+    assert not _unexpected(results), results
+    assert await SessionSpeaker.count().where((SessionSpeaker.session == session["id"])
+                                              & (SessionSpeaker.speaker == speaker["id"])) == 1
+
+
+async def test_an_invitation_sent_twice_at_once_makes_one_speaker_link_and_invitation(db, demo):
+    admin = await principal_of("admin@example.org")
+    session = await Session.select(Session.id).where((Session.event.slug == SLUG) & (Session.code == "W3")).first()
+
+    async def invite():
+        return await invitations.invite(admin, event_slug=SLUG, session_ids=[session["id"]],
+                                        email="new.speaker@example.org", first_name="Noor", last_name="Haddad",
+                                        role="presenter", base_url="http://confops.test")
+
+    results = await _at_once(invite)
+    assert not _unexpected(results), results
+    speaker = await Speaker.select(Speaker.id).where(Speaker.email == "new.speaker@example.org")
+    assert len(speaker) == 1
+    links = await SessionSpeaker.select(SessionSpeaker.id).where(SessionSpeaker.speaker == speaker[0]["id"])
+    assert len(links) == 1
+    assert await SpeakerInvitation.count().where(SpeakerInvitation.session_speaker == links[0]["id"]) == 1
+
+    async def add_planner():
+        return await invitations.add_planner(admin, event_slug=SLUG, email="planner.two@example.org",
+                                             first_name="Ines", last_name="Okafor", role="reviewer",
+                                             base_url="http://confops.test")
+
+    planners = await _at_once(add_planner)
+    assert not _unexpected(planners), planners
+    planner = await Speaker.select(Speaker.id).where(Speaker.email == "planner.two@example.org")
+    assert len(planner) == 1 and await EventPlanner.count().where(EventPlanner.speaker == planner[0]["id"]) == 1
+
+
+async def test_one_role_granted_at_once_is_held_once(db, demo):
+    results = await _at_once(lambda: create_user("coordinator.two@example.org", "Ana Costa",
+                                                 roles=[("abs", Role.cme_coordinator)]))
+    assert not _unexpected(results), results
+    user = await User.select(User.id).where(User.email == "coordinator.two@example.org").first()
+    assert await RoleGrant.count().where(RoleGrant.user == user["id"]) == 1
+
+
+async def _series() -> int:
+    event = await Event.select(Event.id).where(Event.slug == SLUG).first()
+    return (await planning.series_of(event["id"]))["id"]
+
+
+async def test_a_leader_and_a_pin_added_at_once_are_one_each(db, demo):
+    series = await _series()
+    leaders = await _at_once(lambda: planning.add_leader(series, name="Rhea Moss", email="rhea.moss@example.org",
+                                                         discipline="physician", experience="credentialed"))
+    assert not _unexpected(leaders, Conflict), leaders
+    assert await GroupLeader.count().where(GroupLeader.email == "rhea.moss@example.org") == 1
+    assert sum(isinstance(r, int) for r in leaders) == 1
+    assert all(e.field == "email" for r in leaders if isinstance(r, Conflict) for e in r.errors), leaders
+
+    people = await Attendee.select(Attendee.id).where((Attendee.event.slug == SLUG)
+                                                      & (Attendee.status == AttendeeStatus.active.value)).limit(2)
+    a, b = (f"a{p['id']}" for p in people)
+    await GroupPin.delete().where(GroupPin.series == series)
+    pins = await _at_once(lambda: planning.add_pin(series, a, b, together=False))
+    assert not _unexpected(pins, Conflict), pins
+    assert await GroupPin.count().where(GroupPin.series == series) == 1
+
+
+async def test_opting_in_at_once_is_one_participation(db, demo):
+    series = await _series()
+    person = (await Attendee.select(Attendee.id).where((Attendee.event.slug == SLUG)
+                                                       & (Attendee.status == AttendeeStatus.active.value)).first())["id"]
+    await GroupParticipant.delete().where(GroupParticipant.series == series)
+    results = await _at_once(lambda: planning.opt_in(series, person, "leadership"))
+    assert not _unexpected(results), results
+    rows = await GroupParticipant.select().where((GroupParticipant.series == series)
+                                                 & (GroupParticipant.attendee == person))
+    assert len(rows) == 1 and rows[0]["track"] == "leadership"
+
+    everyone = await _at_once(lambda: planning.opt_in_everyone(series))
+    assert not _unexpected(everyone), everyone
+    active = await Attendee.count().where((Attendee.event.slug == SLUG) & (Attendee.status == AttendeeStatus.active.value))
+    assert await GroupParticipant.count().where(GroupParticipant.series == series) == active
+    assert sum(everyone) == active - 1  # each joined once, counted by the run that added them
