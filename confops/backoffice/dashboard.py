@@ -10,15 +10,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
+from piccolo.query.functions.aggregate import Sum
+
 from confops.core import extension
 from confops.core.extension import Panel
+from confops.core.time_buckets import as_day, day_sql
 from confops.events.tables import AgendaItem, Event, Session
 from confops.payments.tables import Payment, PaymentStatus, Refund
 from confops.registration.tables import (
     HOLDING,
     AddOn,
     Attendee,
-    AttendeeStatus,
     Category,
     EventSales,
     Order,
@@ -53,50 +55,65 @@ class Dashboard:
     panels: list[Panel] = field(default_factory=list)
 
 
-async def _attendees(event_id: int) -> list[dict]:
-    return await Attendee.select(
-        Attendee.id, Attendee.created_at, Attendee.profession, Attendee.category.label.as_alias("category"),
-    ).where((Attendee.event == event_id) & (Attendee.status == AttendeeStatus.active.value)
-            & (Attendee.order.status == OrderStatus.confirmed.value)).order_by(Attendee.created_at)
+_CONFIRMED_ACTIVE = """FROM registration_attendee a JOIN registration_order o ON o.id = a."order"
+    JOIN registration_category c ON c.id = a.category
+    WHERE a.event = {} AND a.status = 'active' AND o.status = 'confirmed'"""
 
 
-def cumulative_by_day(days: list[date]) -> list[tuple[date, int]]:
-    counts = Counter(days)
+async def _people(event_id: int, board: Dashboard) -> None:
+    """Who is registered, per category, profession and day: GROUP BY in the database (the rows
+    never come to Python, so 20,000 people cost what 200 do)."""
+    by_category = await Attendee.raw(
+        f"SELECT c.label AS label, COUNT(*) AS n {_CONFIRMED_ACTIVE} GROUP BY c.label ORDER BY n DESC, c.label",
+        event_id)
+    board.by_category = [(r["label"], r["n"]) for r in by_category]
+    board.registered = sum(n for _, n in board.by_category)
+    by_profession: Counter = Counter()
+    for r in await Attendee.raw(f"SELECT a.profession AS profession, COUNT(*) AS n {_CONFIRMED_ACTIVE} "
+                                "GROUP BY a.profession", event_id):
+        by_profession[r["profession"] or "Not given"] += r["n"]
+    board.by_profession = by_profession.most_common()
+    day = day_sql("a.created_at")
+    per_day = {as_day(r["day"]): r["n"] for r in await Attendee.raw(
+        f"SELECT {day} AS day, COUNT(*) AS n {_CONFIRMED_ACTIVE} GROUP BY {day}", event_id)}
+    board.over_time = cumulative_by_day(per_day)
+
+
+def cumulative_by_day(per_day: dict[date, int]) -> list[tuple[date, int]]:
     total, out = 0, []
-    for day in sorted(counts):
-        total += counts[day]
+    for day in sorted(per_day):
+        total += per_day[day]
         out.append((day, total))
     return out
 
 
 async def _money(event_id: int, board: Dashboard) -> None:
     """The same figures as payments' ledger (paid − refunded; due = total − paid on open orders),
-    summed with three queries instead of three per order."""
-    paid: Counter = Counter()
-    for p in await Payment.select(Payment.order, Payment.amount_cents).where(
-            (Payment.order.event == event_id) & (Payment.status == PaymentStatus.succeeded.value)):
-        paid[p["order"]] += p["amount_cents"]
-    board.revenue_cents = sum(paid.values())
-    board.refunded_cents = sum(r["amount_cents"] for r in await Refund.select(Refund.amount_cents).where(
-        Refund.order.event == event_id))
-    for o in await Order.select(Order.id, Order.total_cents).where(
-            (Order.event == event_id) & Order.status.is_in([OrderStatus.confirmed.value, *HOLDING])):
-        due = max(0, o["total_cents"] - paid[o["id"]])
-        if due:
-            board.outstanding_cents += due
-            board.outstanding_orders += 1
+    summed in the database: three queries whatever the number of orders."""
+    paid = await Payment.select(Sum(Payment.amount_cents, alias="paid")).where(
+        (Payment.order.event == event_id) & (Payment.status == PaymentStatus.succeeded.value)).first()
+    board.revenue_cents = (paid or {}).get("paid") or 0
+    refunded = await Refund.select(Sum(Refund.amount_cents, alias="refunded")).where(
+        Refund.order.event == event_id).first()
+    board.refunded_cents = (refunded or {}).get("refunded") or 0
+    open_statuses = [OrderStatus.confirmed.value, *HOLDING]
+    marks = ", ".join("{}" for _ in open_statuses)
+    due = await Order.raw(
+        "SELECT COUNT(*) AS n, COALESCE(SUM(due), 0) AS cents FROM (SELECT o.total_cents - COALESCE("
+        "(SELECT SUM(p.amount_cents) FROM payment p WHERE p.\"order\" = o.id AND p.status = {}), 0) AS due "
+        f"FROM registration_order o WHERE o.event = {{}} AND o.status IN ({marks})) d WHERE due > 0",
+        PaymentStatus.succeeded.value, event_id, *open_statuses)
+    board.outstanding_orders = due[0]["n"]
+    board.outstanding_cents = due[0]["cents"]
 
 
 async def dashboard(event_id: int) -> Dashboard:
     event = await Event.select(Event.capacity, Event.currency).where(Event.id == event_id).first()
-    people = await _attendees(event_id)
-    board = Dashboard(registered=len(people), currency=event["currency"])
-    board.over_time = cumulative_by_day([p["created_at"].date() for p in people])
-    board.by_category = Counter(p["category"] for p in people).most_common()
-    board.by_profession = Counter(p["profession"] or "Not given" for p in people).most_common()
+    board = Dashboard(currency=event["currency"])
+    await _people(event_id, board)
 
     sales = await EventSales.select(EventSales.sold).where(EventSales.event == event_id).first()
-    board.fill.append(Fill("Whole event", sales["sold"] if sales else len(people), event["capacity"]))
+    board.fill.append(Fill("Whole event", sales["sold"] if sales else board.registered, event["capacity"]))
     for c in await Category.select(Category.label, Category.sold, Category.capacity).where(
             Category.event == event_id).order_by(Category.position):
         board.fill.append(Fill(c["label"], c["sold"], c["capacity"]))

@@ -8,16 +8,8 @@ from zoneinfo import ZoneInfo
 from confops.checkin.tables import CheckinList, CheckinScan
 from confops.core.extension import ExportSource, Panel, provides
 from confops.core.paging import chunks
+from confops.core.time_buckets import bucket_sql, bucket_start
 from confops.events.tables import Event
-
-
-async def _scans(event_id: int) -> list[dict]:
-    return await CheckinScan.select(
-        CheckinScan.checkin_list, CheckinScan.checkin_list.name.as_alias("list_name"), CheckinScan.scanned_at,
-        CheckinScan.station, CheckinScan.direction, CheckinScan.offline, CheckinScan.manual,
-        CheckinScan.attendee.first_name.as_alias("first_name"), CheckinScan.attendee.last_name.as_alias("last_name"),
-    ).where((CheckinScan.checkin_list.event == event_id) & CheckinScan.undone_at.is_null()).order_by(
-        CheckinScan.scanned_at)
 
 
 async def _zone(event_id: int) -> ZoneInfo:
@@ -25,20 +17,30 @@ async def _zone(event_id: int) -> ZoneInfo:
     return ZoneInfo((row or {}).get("timezone") or "UTC")
 
 
+BUCKET_MINUTES = 15
+
+
 @provides("dashboard_panels")
 async def checkin_curves(event_id: int) -> list[Panel]:
-    """Per list, people checked in so far against time (cumulative, in the event's time zone)."""
+    """Per list, people checked in so far against time (cumulative, in the event's time zone),
+    one point per 15 minutes with check-ins: counted per slot in the database, so a door of
+    5,000 scans draws a few dozen points."""
     zone = await _zone(event_id)
     lists = await CheckinList.select(CheckinList.id, CheckinList.name).where(
         CheckinList.event == event_id).order_by(CheckinList.id)
-    scans = [s for s in await _scans(event_id) if s["direction"] == "in"]
+    slot = bucket_sql("s.scanned_at", BUCKET_MINUTES)
+    counts: dict[int, list[tuple[int, int]]] = {}
+    for r in await CheckinScan.raw(
+            f"SELECT s.checkin_list AS list, {slot} AS slot, COUNT(*) AS n FROM checkin_scan s "
+            "JOIN checkin_list l ON l.id = s.checkin_list WHERE l.event = {} AND s.undone_at IS NULL "
+            f"AND s.direction = 'in' GROUP BY s.checkin_list, {slot} ORDER BY 1, 2", event_id):
+        counts.setdefault(r["list"], []).append((int(r["slot"]), r["n"]))
     panels = []
     for lst in lists:
         points, n = [], 0
-        for s in scans:
-            if s["checkin_list"] == lst["id"]:
-                n += 1
-                points.append((s["scanned_at"].astimezone(zone).strftime("%Y-%m-%d %H:%M"), n))
+        for number, added in counts.get(lst["id"], []):
+            n += added
+            points.append((bucket_start(number, BUCKET_MINUTES).astimezone(zone).strftime("%Y-%m-%d %H:%M"), n))
         panels.append(Panel(key=f"checkin-{lst['id']}", title=f"Check-ins: {lst['name']}", kind="line",
                             data=points, note=f"{n} checked in"))
     return panels
