@@ -80,6 +80,9 @@ publishable_key: str = ""
 def configure(settings) -> None:
     """Pick the gateway from settings once per process (app start-up, worker, CLI)."""
     global _current, publishable_key
+    from confops.registration.config import CONFIG
+
+    CONFIG.cards = bool(settings.stripe_enabled)
     if settings.stripe_enabled:
         from confops.payments.stripe_gateway import StripeGateway
 

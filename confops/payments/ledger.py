@@ -28,6 +28,12 @@ class Balance:
     def due_cents(self) -> int:
         return max(0, self.total_cents - self.paid_cents)
 
+    @property
+    def held_cents(self) -> int:
+        """Money kept beyond what the order now costs: on an expired order, all of it ("paid,
+        no place": staff refund it or find a place)."""
+        return max(0, self.net_cents - self.total_cents)
+
 
 async def balance_of(order: dict) -> Balance:
     payments = await Payment.select(Payment.amount_cents).where(

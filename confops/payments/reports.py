@@ -23,6 +23,7 @@ class OrderMoney:
     refunded_cents: int
     due_cents: int
     disputed: bool
+    held_cents: int = 0  # expired with money on it: "paid, no place"
 
 
 async def event_money(event_id: int) -> list[OrderMoney]:
@@ -30,7 +31,8 @@ async def event_money(event_id: int) -> list[OrderMoney]:
     rows = []
     for order in orders:
         b = await balance_of(order)
-        rows.append(OrderMoney(order, b.paid_cents, b.refunded_cents, b.due_cents, b.disputed))
+        rows.append(OrderMoney(order, b.paid_cents, b.refunded_cents, b.due_cents, b.disputed,
+                               b.held_cents if order["status"] == "expired" else 0))
     return rows
 
 

@@ -2,16 +2,21 @@
 
 Settling is written to be repeated: it looks at the state (payment row, order status) rather
 than at which event arrived, so the same event twice, late or out of order ends the same way.
-A payment that succeeds after the hold expired re-claims the places if they are still free,
-otherwise it is refunded automatically and staff and the payer are told.
+A card payment that succeeds after the hold expired re-claims the places if they are still free,
+otherwise it is refunded automatically and staff and the payer are told. Money recorded by staff
+for an expired order is never refused: it reinstates the order, or stays on it as "paid, no
+place" for staff to refund or place (record_manual_payment).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import unicodedata
+from datetime import UTC, date, datetime, time
 
 from confops.core import clock, extension, outbox
-from confops.core.errors import Conflict, FieldError, collect
+from confops.core.errors import Conflict, FieldError, Invalid, collect
 from confops.core.mail import Message
 from confops.core.money import money
 from confops.db import transaction
@@ -20,18 +25,10 @@ from confops.payments import gateway as gateways
 from confops.payments.gateway import Intent
 from confops.payments.invoices import number_order
 from confops.payments.ledger import order_row
-from confops.payments.manual import METHODS, manual_id
+from confops.payments.manual import METHODS
 from confops.payments.tables import Payment, PaymentStatus, Provider
-from confops.registration import capacity
 from confops.registration.orders import confirm_order
-from confops.registration.tables import (
-    HOLDING,
-    Attendee,
-    AttendeeAddOn,
-    AttendeeStatus,
-    Order,
-    OrderStatus,
-)
+from confops.registration.tables import HOLDING, Order, OrderStatus
 
 log = logging.getLogger("confops.payments")
 
@@ -62,38 +59,94 @@ async def start_checkout(order_id: int) -> Intent:
 
 
 async def record_manual_payment(order_id: int, *, method: str, amount_cents: int, reference: str,
-                                recorded_by: int | None) -> dict:
-    """Staff record money that arrived by invoice, cheque or at the door."""
+                                recorded_by: int | None, received_on: date | None = None) -> dict:
+    """Staff record money that arrived by invoice, cheque or at the door; the payment row, with
+    `outcome`: confirmed (or paid, on an order already confirmed), reinstated (it had expired
+    and its places were still free) or no_place (it had expired and the places are gone: the
+    money is kept on the order, shown as "paid, no place" for staff to refund or place).
+
+    Money in the society's hands is always recorded: an expired order is never a refusal. The
+    order row is locked first, so two staff recording at once see each other's payment (the
+    same reference twice is one payment; two references never exceed what is owed)."""
     order = await order_row(order_id)
+    reference = " ".join(reference.split())
     problems = []
     if method not in METHODS:
         problems.append(FieldError("method", "Choose invoice, cheque or door."))
     if amount_cents <= 0:
         problems.append(FieldError("amount", "Enter an amount above zero."))
-    if amount_cents > 0 and order["status"] in (*HOLDING, OrderStatus.confirmed.value):
-        from confops.payments.ledger import balance_of
-
-        due = (await balance_of(order)).due_cents
-        if amount_cents > due:
-            problems.append(FieldError("amount", f"That is more than the {money(due, order['currency'])} due."))
-    if not reference.strip() or len(reference) > 200:
+    if not reference or len(reference) > 200 or any(unicodedata.category(c) == "Cc" for c in reference):
         problems.append(FieldError("reference", "Enter the cheque number or payment reference (up to 200 characters)."))
+    if received_on is not None and received_on > clock.local(clock.now(), await _event_zone(order)).date():
+        problems.append(FieldError("received_on", "The date received cannot be in the future."))
     collect(problems)
-    if order["status"] in (OrderStatus.cancelled.value, OrderStatus.expired.value):
-        raise Conflict("This order is closed; no payment can be recorded on it.", code="order_closed")
+    if order["status"] == OrderStatus.cancelled.value:
+        raise Conflict("This order was cancelled. Return the payment to the sender, or place a new order "
+                       "and record it there.", code="order_closed")
     async with transaction():
-        payment = Payment(order=order_id, provider=Provider.manual.value, provider_id=manual_id(), method=method,
+        locked = await Order.raw("UPDATE registration_order SET id = id WHERE id = {} RETURNING status", order_id)
+        order = await order_row(order_id)
+        paid = sum(p["amount_cents"] for p in await Payment.select(Payment.amount_cents).where(
+            (Payment.order == order_id) & (Payment.status == PaymentStatus.succeeded.value)))
+        owed = max(0, order["total_cents"] - paid)
+        if amount_cents > owed:
+            raise Invalid("That is more than is owed.", errors=[FieldError(
+                "amount", f"That is more than the {money(owed, order['currency'])} due." if owed else
+                "Nothing is due on this order.")])
+        provider_id = manual_payment_id(order_id, method, reference)
+        if await Payment.exists().where(Payment.provider_id == provider_id):
+            raise Invalid("Already recorded.", errors=[FieldError(
+                "reference", "A payment with this method and reference is already recorded on this order.")])
+        when = clock.now() if received_on is None else datetime.combine(received_on, time(12), tzinfo=UTC)
+        payment = Payment(order=order_id, provider=Provider.manual.value, provider_id=provider_id, method=method,
                           amount_cents=amount_cents, currency=order["currency"], message="",
-                          reference=reference.strip(), status=PaymentStatus.succeeded.value,
-                          recorded_by=recorded_by, succeeded_at=clock.now())
+                          reference=reference, status=PaymentStatus.succeeded.value,
+                          recorded_by=recorded_by, succeeded_at=min(when, clock.now()))
         await payment.save()
-        if order["status"] in HOLDING:
+        status = locked[0]["status"]
+        outcome = "paid"
+        if status in HOLDING:
             await confirm_order(order_id)
+            outcome = "confirmed"
+        elif status == OrderStatus.expired.value:
+            outcome = "reinstated" if await _reinstate(order) else "no_place"
         await number_order(order_id)  # the confirmation and its invoice number commit together
+        if outcome == "no_place":
+            await tell_staff_and_payer(
+                order, "Payment received, but the places are no longer free",
+                f"We received {money(amount_cents, order['currency'])} ({reference}) for order {order_id}, "
+                "which had expired unpaid, and its places have been taken meanwhile. The society's staff "
+                "will refund it or offer you the next free place.", dedupe=f"no-place:{provider_id}")
         await extension.emit("staff_change", actor_id=recorded_by, action="manual_payment", entity="order",
-                             entity_id=order_id, before={"status": order["status"]},
-                             after={"method": method, "amount_cents": amount_cents, "reference": reference.strip()})
-    return await Payment.select().where(Payment.id == payment.id).first()
+                             entity_id=order_id, before={"status": status},
+                             after={"method": method, "amount_cents": amount_cents, "reference": reference,
+                                    "outcome": outcome})
+    row = await Payment.select().where(Payment.id == payment.id).first()
+    return {**row, "outcome": outcome}
+
+
+def manual_payment_id(order_id: int, method: str, reference: str) -> str:
+    """The same cheque recorded twice on an order (a double click, two staff at once) is the
+    same provider id, which is unique: one payment."""
+    digest = hashlib.sha256(" ".join(reference.casefold().split()).encode()).hexdigest()[:32]
+    return f"manual-{order_id}-{method}-{digest}"
+
+
+async def _event_zone(order: dict) -> str:
+    event = await Event.select(Event.timezone).where(Event.id == order["event"]).first()
+    return event["timezone"]
+
+
+async def _reinstate(order: dict) -> bool:
+    """An expired order whose money arrived: its places again if free, confirmed and mailed."""
+    from confops.registration.emails import queue_confirmation
+    from confops.registration.holds import reinstate
+    from confops.registration.orders import order_token
+
+    if not await reinstate(order):
+        return False
+    await queue_confirmation(order["id"], token=order_token(order["idempotency_key"]))
+    return True
 
 
 async def settle_intent(intent: Intent) -> str:
@@ -145,35 +198,11 @@ async def _confirm_and_number(order_id: int) -> bool:
 
 
 async def _reclaim(order: dict) -> bool:
-    """Claim the expired order's places again; all or nothing (a Conflict rolls back)."""
-    from confops.registration.emails import queue_confirmation
-    from confops.registration.orders import order_token
-
-    try:
-        async with transaction():
-            flipped = await Order.update({Order.status: OrderStatus.confirmed.value,
-                                          Order.confirmed_at: clock.now(), Order.expires_at: None}).where(
-                (Order.id == order["id"]) & (Order.status == OrderStatus.expired.value)).returning(Order.id)
-            if not flipped:
-                return False
-            people = await Attendee.select(Attendee.id, Attendee.category, Attendee.category.label.as_alias("label")
-                                           ).where((Attendee.order == order["id"])
-                                                   & (Attendee.status == AttendeeStatus.active.value))
-            await capacity.claim_event(order["event"], len(people))
-            per_category: dict[int, tuple[int, str]] = {}
-            for person in people:
-                n, label = per_category.get(person["category"], (0, person["label"]))
-                per_category[person["category"]] = (n + 1, label)
-                for add in await AttendeeAddOn.select(AttendeeAddOn.addon, AttendeeAddOn.quantity,
-                                                      AttendeeAddOn.addon.label.as_alias("label")).where(
-                        AttendeeAddOn.attendee == person["id"]):
-                    await capacity.claim_addon(add["addon"], add["quantity"], add["label"])
-            for category_id, (n, label) in sorted(per_category.items()):
-                await capacity.claim_category(category_id, n, label)
-            await queue_confirmation(order["id"], token=order_token(order["idempotency_key"]))
-            await number_order(order["id"])
-    except Conflict:
-        return False
+    """Claim the expired order's places again for a late card payment; all or nothing."""
+    async with transaction():
+        if not await _reinstate(order):
+            return False
+        await number_order(order["id"])
     return True
 
 

@@ -83,7 +83,8 @@ async def _release_at_read_time(event_id: int) -> bool:
 
 _EVENT_FIELDS = tuple(c._meta.name for c in EVENT_COLUMNS)
 _SALES_FIELDS = ("id", "sold", "cancellation_policy", "refund_tiers", "cancellation_fee_cents",
-                 "early_bird_ends_at", "early_bird_first_n", "late_starts_at", "early_claimed", "catalog_stamp")
+                 "early_bird_ends_at", "early_bird_first_n", "late_starts_at", "early_claimed", "catalog_stamp",
+                 "payment_term_days")
 
 # event id -> (catalog stamp, loaded at, categories, add-ons, questions); per process, bounded.
 # The stamp is what keeps it right; the age limit only bounds how long an edit made outside

@@ -16,6 +16,7 @@ class RegistrationConfig:
     offer_hours: int = 48
     secret: str = "development-only-secret-do-not-use-in-production"
     old_secrets: tuple[str, ...] = ()  # still accepted for links signed before a key rotation
+    cards: bool = False  # Stripe is configured (set by payments.gateway.configure)
 
 
 CONFIG = RegistrationConfig()

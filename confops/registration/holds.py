@@ -7,6 +7,8 @@ waitlist at that moment, before anybody else can take them.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from confops.core import clock
 from confops.db import transaction
 from confops.registration import capacity
@@ -58,6 +60,13 @@ async def release_expired(event_id: int | None = None) -> int:
             ).returning(*Order.all_columns())
             if flipped:
                 await give_back(with_snapshot(flipped[0]), return_code_uses=True)
+                # After giving back (which counts the active ones): the order page, the badge
+                # list and the dashboard must not show people whose places were released.
+                await Attendee.update({Attendee.status: AttendeeStatus.expired.value}).where(
+                    (Attendee.order == candidate["id"]) & (Attendee.status == AttendeeStatus.active.value))
+                from confops.registration.payment_mail import queue_expiry
+
+                await queue_expiry(flipped[0])
                 released += 1
     from confops.registration.waitlist import lapse_offers
 
@@ -71,3 +80,106 @@ def with_snapshot(row: dict) -> dict:
     snap = row.get("pricing_snapshot")
     row["pricing_snapshot_dict"] = json.loads(snap) if isinstance(snap, str) else (snap or {})
     return row
+
+
+async def reinstate(order: dict) -> bool:
+    """Give an expired order its places back (money arrived for it after all): all or nothing.
+
+    Claims the event, categories and add-ons again with the conditional UPDATEs; if any is full
+    nothing changes and False is returned (the caller keeps the money as "paid, no place").
+    Call inside the transaction that records the money; this part runs in a savepoint."""
+    from confops.core.errors import Conflict
+    from confops.db import atomic
+
+    try:
+        async with atomic():
+            flipped = await Order.update({Order.status: OrderStatus.confirmed.value, Order.confirmed_at: clock.now(),
+                                          Order.expires_at: None}).where(
+                (Order.id == order["id"]) & (Order.status == OrderStatus.expired.value)).returning(Order.id)
+            if not flipped:
+                return False
+            # ACTIVE too: orders that expired before attendees were marked expired.
+            people = await Attendee.select(Attendee.id, Attendee.category, Attendee.category.label.as_alias("label")
+                                           ).where((Attendee.order == order["id"]) & Attendee.status.is_in(
+                                               [AttendeeStatus.expired.value, AttendeeStatus.active.value]))
+            await capacity.claim_event(order["event"], len(people))
+            per_category: dict[int, tuple[int, str]] = {}
+            for person in people:
+                n, label = per_category.get(person["category"], (0, person["label"]))
+                per_category[person["category"]] = (n + 1, label)
+                for add in await AttendeeAddOn.select(AttendeeAddOn.addon, AttendeeAddOn.quantity,
+                                                      AttendeeAddOn.addon.label.as_alias("label")).where(
+                        AttendeeAddOn.attendee == person["id"]):
+                    await capacity.claim_addon(add["addon"], add["quantity"], add["label"])
+            for category_id, (n, label) in sorted(per_category.items()):
+                await capacity.claim_category(category_id, n, label)
+            if people:
+                await Attendee.update({Attendee.status: AttendeeStatus.active.value}).where(
+                    Attendee.id.is_in([p["id"] for p in people]))
+    except Conflict:
+        return False
+    return True
+
+
+async def extend_hold(order_id: int, until: datetime | None, reason: str, *, actor_id: int | None) -> dict:
+    """Staff give one unpaid order more time (a department's purchase order is on its way)."""
+    from confops.core import extension
+    from confops.core.errors import Conflict, FieldError, NotFound, collect
+    from confops.events.tables import Event
+
+    order = await Order.select().where(Order.id == order_id).first()
+    if order is None:
+        raise NotFound("There is no such order.")
+    event = await Event.select(Event.ends_at).where(Event.id == order["event"]).first()
+    problems = []
+    if until is None:
+        problems.append(FieldError("hold_until", "Enter the new due date."))
+    elif until <= clock.now():
+        problems.append(FieldError("hold_until", "The new due date must be in the future."))
+    elif until > event["ends_at"]:
+        problems.append(FieldError("hold_until", "The new due date must be before the event ends."))
+    if not reason.strip():
+        problems.append(FieldError("hold_reason", "Say why this order gets more time."))
+    elif len(reason) > 300:
+        problems.append(FieldError("hold_reason", "Use at most 300 characters."))
+    collect(problems)
+    async with transaction():
+        changed = await Order.update({Order.expires_at: until}).where(
+            (Order.id == order_id) & Order.status.is_in(list(HOLDING))).returning(Order.id)
+        if not changed:
+            raise Conflict("Only an unpaid order that still holds its places can be given more time.",
+                           code="not_holding")
+        await extension.emit("staff_change", actor_id=actor_id, action="extend_hold", entity="order",
+                             entity_id=order_id, before={"expires_at": order["expires_at"].isoformat()
+                                                         if order["expires_at"] else None},
+                             after={"expires_at": until.isoformat(), "reason": reason.strip()})
+    return await Order.select().where(Order.id == order_id).first()
+
+
+async def choose_method(order_id: int, method: str, *, card_minutes: int) -> dict:
+    """The buyer says how they will pay; an invoice, cheque or door payment holds the places for
+    the event's payment term (terms.py). Never shortens a hold already given."""
+    from confops.core.errors import Conflict, FieldError, Invalid
+    from confops.events.tables import Event
+    from confops.registration import terms
+    from confops.registration.config import CONFIG
+    from confops.registration.tables import EventSales
+
+    if problem := terms.method_problem(method, CONFIG.cards):
+        raise Invalid(problem, errors=[FieldError("pay_by", problem)])
+    order = await Order.select().where(Order.id == order_id).first()
+    now = clock.now()
+    if order is None or order["status"] not in HOLDING or order["expires_at"] is None or order["expires_at"] <= now:
+        raise Conflict("This order is not waiting for payment.", code="not_payable")
+    event = await Event.select(Event.starts_at, Event.ends_at).where(Event.id == order["event"]).first()
+    sales = await EventSales.select(EventSales.payment_term_days).where(EventSales.event == order["event"]).first()
+    until = terms.hold_until(method, now=now, starts_at=event["starts_at"], ends_at=event["ends_at"],
+                             term_days=sales["payment_term_days"] if sales else 14, card_minutes=card_minutes)
+    async with transaction():
+        changed = await Order.update({Order.payment_method: method,
+                                      Order.expires_at: max(until, order["expires_at"])}).where(
+            (Order.id == order_id) & Order.status.is_in(list(HOLDING)) & (Order.expires_at > now)).returning(
+            *Order.all_columns())
+        if not changed:
+            raise Conflict("This order is not waiting for payment.", code="not_payable")
+    return changed[0]

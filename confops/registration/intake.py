@@ -62,6 +62,8 @@ class OrderIn:
     idempotency_key: str
     code: str = ""
     offer_token: str = ""
+    # How the buyer will pay (registration/terms.py); empty: card with Stripe, else invoice.
+    pay_by: str = ""
     # API orders: a hash of the request body, which the idempotency key is bound to (a key sent
     # again with another body is refused rather than answered with the first order).
     request_hash: str = ""
@@ -99,6 +101,8 @@ def check_order(order: OrderIn) -> list[FieldError]:
         problems.append(FieldError("idempotency_key", "Send a form token of 1–100 characters."))
     if len(order.code) > 40:
         problems.append(FieldError("code", "Use at most 40 characters."))
+    if len(order.pay_by) > 16:
+        problems.append(FieldError("pay_by", "Choose card, invoice, cheque or pay at the door."))
     if not order.attendees:
         problems.append(FieldError("attendees", "Register at least one attendee."))
     if len(order.attendees) > MAX_ATTENDEES:

@@ -17,12 +17,19 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from confops.core import clock
 from confops.core.errors import Conflict, DomainError, FieldError, Invalid, NotFound, collect
 from confops.db import atomic, current_engine, hot_rows, is_sqlite, transaction
-from confops.registration import capacity, first_orders, order_batches, order_statement, pricing
+from confops.registration import (
+    capacity,
+    first_orders,
+    order_batches,
+    order_statement,
+    pricing,
+    terms,
+)
 from confops.registration.catalog import (
     Catalog,
     addon_price,
@@ -141,6 +148,8 @@ async def _priced(catalog: Catalog, order: OrderIn, *, at_the_desk: bool) -> tup
             problems.append(FieldError(f"attendees[{i}].answers.{key}", "No such question."))
     code_row, code_problems = await _code_terms(catalog, order.code, [p.category for p in order.attendees])
     problems.extend(code_problems)
+    if order.pay_by and (problem := terms.method_problem(order.pay_by, CONFIG.cards)):
+        problems.append(FieldError("pay_by", problem))
     collect(problems)
     if not at_the_desk and (problem := catalog.window_problem()):
         raise Conflict(problem, code="registration_closed")
@@ -230,6 +239,7 @@ async def _place_order(slug: str, order: OrderIn, *, hold_minutes: int, base_url
     total = 0 if complimentary else priced.total_cents
     now = clock.now()
     free = total == 0
+    method = order.pay_by or terms.default_method(CONFIG.cards)
     status = OrderStatus.confirmed if free else OrderStatus.awaiting_payment
     token = order_token(key)
     cats = {c["code"]: c for c in catalog.categories}
@@ -238,7 +248,10 @@ async def _place_order(slug: str, order: OrderIn, *, hold_minutes: int, base_url
         event=event_id, buyer_name=order.buyer_name, buyer_email=order.buyer_email,
         status=status.value, total_cents=total, currency=catalog.event["currency"],
         code=code_row["id"] if code_row else None,
-        expires_at=None if free else now + timedelta(minutes=hold_minutes),
+        expires_at=None if free else terms.hold_until(
+            method, now=now, starts_at=catalog.event["starts_at"], ends_at=catalog.event["ends_at"],
+            term_days=catalog.sales["payment_term_days"], card_minutes=hold_minutes),
+        payment_method="" if free else method,
         idempotency_key=key, request_hash=order.request_hash, pricing_snapshot=priced.snapshot(),
         token_hash=hash_token(token), complimentary=complimentary,
         confirmed_at=now if free else None,

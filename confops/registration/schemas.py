@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -34,6 +34,9 @@ class OrderBody(msgspec.Struct, kw_only=True):
     # At least 16 characters: a short key is easy to guess or to reuse by accident.
     idempotency_key: Annotated[str, msgspec.Meta(min_length=16, max_length=100)]
     code: Annotated[str, msgspec.Meta(max_length=40)] = ""
+    # card (only with Stripe), invoice, cheque or door; empty: card with Stripe, else invoice.
+    # Invoice, cheque and door hold the places for the event's payment term.
+    pay_by: Literal["", "card", "invoice", "cheque", "door"] = ""
 
 
 class OrderCreated(msgspec.Struct):

@@ -52,6 +52,7 @@ class AttendeeStatus(StrEnum):
     cancelled = "cancelled"
     transferred = "transferred"
     substituted = "substituted"
+    expired = "expired"  # the order's hold ran out unpaid; active again if the order is reinstated
 
 
 class CancellationPolicy(StrEnum):
@@ -80,6 +81,16 @@ class EventSales(Table):
     # Changes whenever staff edit categories, add-ons, codes or questions (catalog_changed):
     # the key of each process's catalog cache. Random, so a reused event id never matches.
     catalog_stamp = Varchar(length=32, default="")
+    # Payment terms (registration/terms.py): an order to be paid by invoice or cheque holds its
+    # places this many days (never past the event's start); by card, CONFOPS_ORDER_HOLD_MINUTES.
+    payment_term_days = Integer(default=14)
+    # Reminders to unpaid buyers, in days before the due date ("7,2"); empty: none.
+    reminder_days = Varchar(length=40, default="7,2")
+    # The pre-event reminder to confirmed attendees, days before the start; 0: none.
+    pre_event_days = Integer(default=3)
+    # How to pay by bank transfer or cheque (account, payee, address), shown on the pay page
+    # and in the acknowledgement; empty: the organizer's name and postal address.
+    payment_instructions = Text()
 
 
 class Category(Table, tablename="registration_category"):
@@ -136,6 +147,9 @@ class Order(Table, tablename="registration_order"):
     pricing_snapshot = JSON()
     token_hash = Varchar(length=64, index=True)
     refund_cents = Integer(default=0)
+    # How the buyer said they will pay: card, invoice, cheque or door (registration/terms.py);
+    # it decides how long the unpaid order holds its places.
+    payment_method = Varchar(length=16, default="")
     complimentary = Boolean(default=False)
     demographics_count = Integer(default=0)
     created_at = Timestamptz(default=TimestamptzNow())

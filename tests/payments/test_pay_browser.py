@@ -60,8 +60,8 @@ async def test_attendee_pays_by_card_gets_receipt_and_sees_a_staff_refund(db, st
     await page.get_by_label("Password").fill("confops-demo")
     await page.get_by_role("button", name=re.compile("Sign in")).click()
     await page.goto(f"{stripe_server.url}/staff/orders/{order['id']}/payments")
-    await page.locator("#amount").fill("100.00")
-    await page.locator("#reason").fill("Could not attend the workshop day")
+    await page.locator("#refund_amount").fill("100.00")
+    await page.locator("#refund_reason").fill("Could not attend the workshop day")
     await page.locator("#refund").click()
     await page.locator("#notice").wait_for()
     assert await page.locator("#refunded").inner_text() == "$100.00"

@@ -43,22 +43,24 @@ async def test_registrar_sees_balances_refunds_and_reconciles(client, demo, loca
     assert listing.status_code == 200
     assert f'id="order-{card.id}"' in listing.text and f'id="order-{unpaid.id}"' in listing.text
 
-    refund = await post_form(client, f"/staff/orders/{card.id}/refunds", {"amount": "50.00", "reason": "Goodwill"},
+    refund = await post_form(client, f"/staff/orders/{card.id}/refunds", {"refund_amount": "50.00", "refund_reason": "Goodwill"},
                              page=f"/staff/orders/{card.id}/payments")
     assert refund.status_code == 200 and "The refund was recorded." in refund.text and "Goodwill" in refund.text
     too_much = await post_form(client, f"/staff/orders/{card.id}/refunds",
-                               {"amount": str(card.total_cents), "reason": "All of it"})
+                               {"refund_amount": str(card.total_cents), "refund_reason": "All of it"})
     assert too_much.status_code == 409
-    no_reason = await post_form(client, f"/staff/orders/{card.id}/refunds", {"amount": "1", "reason": ""})
+    no_reason = await post_form(client, f"/staff/orders/{card.id}/refunds", {"refund_amount": "1", "refund_reason": ""})
     assert no_reason.status_code == 422 and "Say why" in no_reason.text
     money = await ledger.balance_of(await ledger.order_row(card.id))
     assert (money.paid_cents, money.refunded_cents) == (card.total_cents, 5000)
 
     over = await post_form(client, f"/staff/orders/{unpaid.id}/manual-payments",
-                           {"method": "cheque", "amount": f"{unpaid.total_cents / 100 + 1:.2f}", "reference": "Chq 76"})
+                           {"payment_method": "cheque", "payment_amount": f"{unpaid.total_cents / 100 + 1:.2f}",
+                            "payment_reference": "Chq 76"})
     assert over.status_code == 422 and "more than the" in over.text
     cheque = await post_form(client, f"/staff/orders/{unpaid.id}/manual-payments",
-                             {"method": "cheque", "amount": f"{unpaid.total_cents / 100:.2f}", "reference": "Chq 77"},
+                             {"payment_method": "cheque", "payment_amount": f"{unpaid.total_cents / 100:.2f}",
+                              "payment_reference": "Chq 77"},
                              page=f"/staff/orders/{unpaid.id}/payments")
     assert cheque.status_code == 200 and "Chq 77" in cheque.text
     assert (await ledger.order_row(unpaid.id))["status"] == "confirmed"
@@ -77,6 +79,6 @@ async def test_check_in_staff_cannot_refund_and_visitors_must_sign_in(client, de
     await sign_in(client, "checkin@example.org")
     assert (await client.get(f"/staff/orders/{placed.id}/payments")).status_code == 403
     r = await post_form(client, f"/staff/orders/{placed.id}/manual-payments",
-                        {"method": "door", "amount": "10", "reference": "x"}, page="/staff")
+                        {"payment_method": "door", "payment_amount": "10", "payment_reference": "x"}, page="/staff")
     assert r.status_code == 403
     assert (await ledger.balance_of(await ledger.order_row(placed.id))).paid_cents == 0

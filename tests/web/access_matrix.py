@@ -68,11 +68,13 @@ RULES = {
     "POST /webhooks/stripe": "public",  # the Stripe signature is checked
     "GET /orders/{order_id:int}/pay": "public",  # order token checked
     "GET /orders/{order_id:int}/payment.json": "public",
+    "POST /orders/{order_id:int}/pay-by": "public",  # order token checked
     "GET /orders/{order_id:int}/receipt.pdf": "public",
     "GET /staff/events/{event_id:int}/payments": "staff:registrar",
     "GET /staff/orders/{order_id:int}/payments": "staff:registrar",
     "POST /staff/orders/{order_id:int}/refunds": "staff:registrar",
     "POST /staff/orders/{order_id:int}/manual-payments": "staff:registrar",
+    "POST /staff/orders/{order_id:int}/hold": "staff:registrar",
     "GET /staff/orders/{order_id:int}/receipt.pdf": "staff:registrar",
     "GET /staff/events/{event_id:int}/reconciliation": "staff:registrar",
     "GET /staff/events/{event_id:int}/reconciliation.csv": "staff:registrar",

@@ -38,7 +38,7 @@ class OrdersApi(Controller):
         body_hash = hashlib.sha256(msgspec.json.encode(msgspec.structs.replace(data, idempotency_key=""))).hexdigest()
         order = OrderIn(
             buyer_name=data.buyer_name, buyer_email=data.buyer_email, idempotency_key=data.idempotency_key,
-            code=data.code, request_hash=body_hash, attendees=[AttendeeIn(**{f: getattr(a, f) for f in a.__struct_fields__})
+            code=data.code, pay_by=data.pay_by, request_hash=body_hash, attendees=[AttendeeIn(**{f: getattr(a, f) for f in a.__struct_fields__})
                                        for a in data.attendees],
         )
         placed = await orders.place_order(slug, order, hold_minutes=settings.order_hold_minutes,

@@ -7,18 +7,20 @@ endpoint (the browser's own redirect is never taken as proof of payment).
 
 from __future__ import annotations
 
-from litestar import Controller, Request, get
+from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Response, Template
 
 from confops.core.auth import PUBLIC
-from confops.core.errors import Conflict
+from confops.core.errors import Conflict, Invalid
 from confops.events.tables import Event
 from confops.payments import gateway as gateways
 from confops.payments import ledger
 from confops.payments.manual import METHODS
 from confops.payments.service import start_checkout
+from confops.registration.holds import choose_method
 from confops.registration.orders import order_by_token
+from confops.registration.payment_mail import how_to_pay
 from confops.web.render import page
 
 
@@ -35,7 +37,11 @@ class PayPages(Controller):
     opt = {"access": PUBLIC}
 
     @get("/orders/{order_id:int}/pay")
-    async def checkout(self, request: Request, order_id: FromPath[int], token: FromQuery[str] = "") -> Template:
+    async def show(self, request: Request, order_id: FromPath[int], token: FromQuery[str] = "") -> Template:
+        return await self.checkout(request, order_id, token)
+
+    async def checkout(self, request: Request, order_id: int, token: str, *, errors=None, notice: str = "",
+                       status: int = 200) -> Template:
         order = await order_by_token(order_id, token)
         event = await Event.select().where(Event.id == order["event"]).first()
         ctx = await payment_context(order)  # before a new attempt hides the last failure
@@ -45,9 +51,25 @@ class PayPages(Controller):
                 intent = await start_checkout(order_id)
             except Conflict as exc:
                 problem = exc.detail
-        return page(request, "payments/pay.html", order=order, event=event, token=token, intent=intent,
+        return page(request, "payments/pay.html", status_code=status, order=order, event=event, token=token, intent=intent,
                     problem=problem, publishable_key=gateways.publishable_key, methods=METHODS,
-                    cards=gateways.stripe() is not None, **ctx)
+                    choices={**({"card": "Card (now, online)"} if gateways.stripe() is not None else {}), **METHODS},
+                    cards=gateways.stripe() is not None, instructions=await how_to_pay(order), errors=errors or {},
+                    notice=notice, **ctx)
+
+    @post("/orders/{order_id:int}/pay-by")
+    async def pay_by(self, request: Request, order_id: FromPath[int]) -> Template:
+        form = await request.form()
+        token = str(form.get("token", ""))
+        await order_by_token(order_id, token)
+        try:
+            await choose_method(order_id, str(form.get("pay_by", ""))[:20],
+                                card_minutes=request.app.state.settings.order_hold_minutes)
+        except (Invalid, Conflict) as exc:
+            return await self.checkout(request, order_id, token, errors=exc.field_messages() or {"form": exc.detail},
+                                       status=exc.status_code)
+        return await self.checkout(request, order_id, token, notice="Thank you: your places are held until the "
+                                                                     "due date shown.")
 
     @get("/orders/{order_id:int}/payment.json")
     async def status(self, order_id: FromPath[int], token: FromQuery[str] = "") -> Response:

@@ -12,8 +12,9 @@ from litestar.response import Redirect, Template
 from confops.core import metrics
 from confops.core.auth import PUBLIC
 from confops.core.errors import Conflict, Invalid
-from confops.registration import orders, waitlist
+from confops.registration import orders, terms, waitlist
 from confops.registration.catalog import load_catalog
+from confops.registration.config import CONFIG
 from confops.registration.intake import (
     PROFESSIONS,
     PRONOUN_CHOICES,
@@ -81,7 +82,14 @@ def order_from_form(values: dict[str, str]) -> OrderIn:
     buyer_name = values.get("buyer_name", "").strip() if buyer_email else (name or "-")
     return OrderIn(buyer_name=buyer_name, buyer_email=buyer_email or values.get("email", ""), attendees=people,
                    idempotency_key=values.get("form_token", ""), code=values.get("code", ""),
-                   offer_token=values.get("offer", ""))
+                   offer_token=values.get("offer", ""), pay_by=values.get("pay_by", "")[:20])
+
+
+def pay_choices() -> dict[str, str]:
+    """What the buyer may choose on the review page: card only when Stripe is set up."""
+    return {**({terms.CARD: "Card, now (places held for a short while)"} if CONFIG.cards else {}),
+            **{k: f"{v} (places held until the payment term's due date)" if k != "door" else
+               "Pay at the door (places held until the event)" for k, v in terms.MANUAL.items()}}
 
 
 def _errors(exc: Invalid, values: dict[str, str] | None = None) -> dict[str, str]:
@@ -128,7 +136,7 @@ class RegisterPages(Controller):
             if action != "confirm":
                 catalog, quote, _code = await orders.quote(slug, order)
                 return page(request, "register/review.html", catalog=catalog, quote=quote, v=values,
-                            order=order)
+                            order=order, pay_choices=pay_choices(), pay_default=terms.default_method(CONFIG.cards))
             settings = request.app.state.settings
             placed = await orders.place_order(slug, order, hold_minutes=settings.order_hold_minutes,
                                               base_url=settings.base_url)

@@ -3,19 +3,24 @@ manual-payment forms, reconciliation against Stripe (page and CSV), any order's 
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+from datetime import time as dt_time
+
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Response, Template
 
 from confops.accounts.tables import Role
+from confops.core import clock
 from confops.core.auth import STAFF, require
-from confops.core.errors import Conflict, Invalid, NotFound
+from confops.core.errors import Conflict, FieldError, Invalid, NotFound
 from confops.events.tables import Event
 from confops.payments import ledger, reports
 from confops.payments.gateway import GatewayError
 from confops.payments.manual import METHODS
 from confops.payments.refunds import refund_order
 from confops.payments.service import record_manual_payment
+from confops.registration.holds import extend_hold
 from confops.web.public.pay import payment_context
 from confops.web.render import page
 
@@ -31,6 +36,37 @@ async def _event_for_staff(request: Request, event_id: int) -> dict:
 async def _order_for_staff(request: Request, order_id: int) -> tuple[dict, dict]:
     order = await ledger.order_row(order_id)
     return order, await _event_for_staff(request, order["event"])
+
+
+OUTCOMES = {
+    "confirmed": "The payment was recorded; the order is confirmed.",
+    "paid": "The payment was recorded.",
+    "reinstated": "The payment was recorded; the order had expired and is confirmed again with its places.",
+    "no_place": "The payment was recorded, but this order's places were taken after it expired: it is kept as "
+                "paid, no place. Refund it, or place the buyer in a new order.",
+}
+
+
+def _values(form) -> dict[str, str]:
+    return {k: str(v) for k, v in form.items() if k != "_csrf_token"}
+
+
+def _prefixed(exc: Invalid | Conflict, prefix: str, own: set[str]) -> dict[str, str]:
+    """The service's field names (amount, reference) as this form's (payment_amount …), so a
+    message shows under the form that was sent, never under the other form's field."""
+    messages = exc.field_messages()
+    if not messages:
+        return {"form": exc.detail}
+    return {(prefix + k if k in own else k): v for k, v in messages.items()}
+
+
+def _date(text: str, field: str = "received_on") -> date | None:
+    if not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise Invalid("Bad date.", errors=[FieldError(field, "Enter the date as YYYY-MM-DD.")]) from None
 
 
 def _cents(text: str) -> int:
@@ -54,11 +90,14 @@ class StaffPayments(Controller):
                     outstanding=sum(r.due_cents for r in rows if r.order["status"] != "expired"))
 
     async def _order_page(self, request: Request, order_id: int, *, status: int = 200, errors=None,
-                          notice: str = "") -> Template:
+                          notice: str = "", form=None) -> Template:
         order, event = await _order_for_staff(request, order_id)
+        ctx = await payment_context(order)
+        owed = 0 if order["status"] == "cancelled" else max(0, order["total_cents"] - ctx["balance"].paid_cents)
+        today = clock.local(clock.now(), event["timezone"]).date().isoformat()
         return page(request, "payments/staff_order.html", status_code=status, order=order, event=event,
-                    methods=METHODS, errors=errors or {}, notice=notice, disputes=await ledger.disputes_of(order_id),
-                    **await payment_context(order))
+                    methods=METHODS, method_labels={"card": "card", **METHODS}, errors=errors or {}, notice=notice,
+                    form=form or {}, owed_cents=owed, today=today, disputes=await ledger.disputes_of(order_id), **ctx)
 
     @get("/staff/orders/{order_id:int}/payments")
     async def order_payments(self, request: Request, order_id: FromPath[int]) -> Template:
@@ -67,30 +106,46 @@ class StaffPayments(Controller):
     @post("/staff/orders/{order_id:int}/refunds")
     async def refund(self, request: Request, order_id: FromPath[int]) -> Template:
         await _order_for_staff(request, order_id)
-        form = await request.form()
+        form = _values(await request.form())
         try:
-            await refund_order(order_id, _cents(str(form.get("amount", ""))), reason=str(form.get("reason", "")),
+            await refund_order(order_id, _cents(form.get("refund_amount", "")), reason=form.get("refund_reason", ""),
                                recorded_by=request.state.principal.user_id)
         except (Invalid, Conflict) as exc:
-            return await self._order_page(request, order_id, status=exc.status_code,
-                                          errors=exc.field_messages() or {"form": exc.detail})
+            return await self._order_page(request, order_id, status=exc.status_code, form=form,
+                                          errors=_prefixed(exc, "refund_", {"amount", "reason"}))
         except GatewayError as exc:
-            return await self._order_page(request, order_id, status=502, errors={"form": str(exc)})
+            return await self._order_page(request, order_id, status=502, form=form, errors={"form": str(exc)})
         return await self._order_page(request, order_id, notice="The refund was recorded.")
 
     @post("/staff/orders/{order_id:int}/manual-payments")
     async def manual(self, request: Request, order_id: FromPath[int]) -> Template:
         await _order_for_staff(request, order_id)
-        form = await request.form()
+        form = _values(await request.form())
         try:
-            await record_manual_payment(order_id, method=str(form.get("method", "")),
-                                        amount_cents=_cents(str(form.get("amount", ""))),
-                                        reference=str(form.get("reference", "")),
-                                        recorded_by=request.state.principal.user_id)
+            received = _date(form.get("received_on", ""))
+            recorded = await record_manual_payment(
+                order_id, method=form.get("payment_method", ""), amount_cents=_cents(form.get("payment_amount", "")),
+                reference=form.get("payment_reference", ""), recorded_by=request.state.principal.user_id,
+                received_on=received)
         except (Invalid, Conflict) as exc:
-            return await self._order_page(request, order_id, status=exc.status_code,
+            return await self._order_page(request, order_id, status=exc.status_code, form=form,
+                                          errors=_prefixed(exc, "payment_", {"amount", "reference", "method"}))
+        return await self._order_page(request, order_id, notice=OUTCOMES[recorded["outcome"]])
+
+    @post("/staff/orders/{order_id:int}/hold")
+    async def extend(self, request: Request, order_id: FromPath[int]) -> Template:
+        order, event = await _order_for_staff(request, order_id)
+        form = _values(await request.form())
+        try:
+            until = _date(form.get("hold_until", ""), field="hold_until")
+            end_of_day = None if until is None else datetime.combine(
+                until, dt_time(23, 59), tzinfo=clock.zone(event["timezone"])).astimezone(UTC)
+            await extend_hold(order_id, end_of_day, form.get("hold_reason", ""),
+                              actor_id=request.state.principal.user_id)
+        except (Invalid, Conflict) as exc:
+            return await self._order_page(request, order_id, status=exc.status_code, form=form,
                                           errors=exc.field_messages() or {"form": exc.detail})
-        return await self._order_page(request, order_id, notice="The payment was recorded.")
+        return await self._order_page(request, order_id, notice="The due date was extended.")
 
     @get("/staff/orders/{order_id:int}/receipt.pdf")
     async def receipt(self, request: Request, order_id: FromPath[int]) -> Response:
