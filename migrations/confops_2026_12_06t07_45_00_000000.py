@@ -6,7 +6,7 @@ from piccolo.columns.column_types import Text
 from piccolo.columns.column_types import Varchar
 from piccolo.columns.indexes import IndexMethod
 
-ID = "2026-12-06T07:06:15:066796"
+ID = "2026-12-06T07:45:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = (
     "payments: terms by method, reminders, the payment method of an order"
