@@ -32,7 +32,6 @@ async def save(principal: Principal, form: dict) -> None:
         problems.append(FieldError("board_id", "Give a board id or licence number to have your credit reported."))
     collect(problems)
     values.update(birth_month=month, birth_day=day, consent_at=clock.now() if values["pars_consent"] else None)
-    if await CmeProfile.exists().where(CmeProfile.user == principal.user_id):
-        await CmeProfile.update(values).where(CmeProfile.user == principal.user_id)
-    else:
-        await CmeProfile(user=principal.user_id, **values).save()
+    # one profile per person, even when the form is sent twice at once
+    await CmeProfile.insert(CmeProfile(user=principal.user_id, **values)).on_conflict(
+        target=CmeProfile.user, action="DO UPDATE", values=[getattr(CmeProfile, name) for name in values])

@@ -13,7 +13,7 @@ import logging
 
 from confops.core import extension
 from confops.core.errors import Conflict, FieldError, collect
-from confops.db import transaction
+from confops.db import insert_or_ignore, transaction
 from confops.payments import gateway as gateways
 from confops.payments.gateway import GatewayError, Intent
 from confops.payments.manual import manual_id
@@ -49,12 +49,10 @@ async def _refund_payment(payment: dict, amount: int, *, reason: str, kind: str,
         await _release(payment["id"], amount)
         raise
     async with transaction():
-        if await Refund.exists().where(Refund.provider_id == provider_id):
+        if await insert_or_ignore(Refund(payment=payment["id"], order=payment["order"], amount_cents=amount,
+                                         currency=payment["currency"], reason=reason[:300], kind=kind,
+                                         provider_id=provider_id, recorded_by=recorded_by)) is None:
             await _release(payment["id"], amount)  # the webhook recorded it first
-        else:
-            await Refund(payment=payment["id"], order=payment["order"], amount_cents=amount,
-                         currency=payment["currency"], reason=reason[:300], kind=kind, provider_id=provider_id,
-                         recorded_by=recorded_by).save()
     return await Refund.select().where(Refund.provider_id == provider_id).first()
 
 
@@ -167,17 +165,12 @@ async def record_provider_refund(intent_id: str, refund_id: str, amount_cents: i
             if not await _reserve(payment["id"], amount_cents):
                 log.warning("refund %s exceeds what is left on %s; not recorded", refund_id, intent_id)
                 return False
-            if await Refund.exists().where(Refund.provider_id == refund_id):
-                raise _AlreadyRecorded
-            await Refund(payment=payment["id"], order=payment["order"], amount_cents=amount_cents,
-                         currency=payment["currency"], reason="Refunded in Stripe", kind="provider",
-                         provider_id=refund_id, recorded_by=None).save()
+            if await insert_or_ignore(Refund(payment=payment["id"], order=payment["order"], amount_cents=amount_cents,
+                                             currency=payment["currency"], reason="Refunded in Stripe",
+                                             kind="provider", provider_id=refund_id, recorded_by=None)) is None:
+                raise _AlreadyRecorded  # by a concurrent delivery
     except _AlreadyRecorded:
         return False  # rolled back, reservation included
-    except Exception:
-        if await Refund.exists().where(Refund.provider_id == refund_id):
-            return False  # lost the race on the unique id: recorded once, by the other delivery
-        raise
     return True
 
 

@@ -19,7 +19,7 @@ from confops.core import clock, extension, outbox
 from confops.core.errors import Conflict, FieldError, Invalid, collect
 from confops.core.mail import Message
 from confops.core.money import money
-from confops.db import transaction
+from confops.db import insert_or_ignore, transaction
 from confops.events.tables import Event, Organizer
 from confops.payments import gateway as gateways
 from confops.payments.gateway import Intent
@@ -50,11 +50,9 @@ async def start_checkout(order_id: int) -> Intent:
     intent = await stripe.create_intent(order_id=order_id, amount_cents=order["total_cents"],
                                         currency=order["currency"],
                                         idempotency_key=f"order-{order_id}-attempt-{len(attempts) + 1}")
-    existing = await Payment.exists().where(Payment.provider_id == intent.id)
-    if not existing:
-        await Payment(order=order_id, provider=Provider.stripe.value, provider_id=intent.id, method="card",
-                      amount_cents=intent.amount_cents, currency=intent.currency, message="", reference="",
-                      status=PaymentStatus.pending.value).save()
+    await insert_or_ignore(Payment(order=order_id, provider=Provider.stripe.value, provider_id=intent.id,
+                                   method="card", amount_cents=intent.amount_cents, currency=intent.currency,
+                                   message="", reference="", status=PaymentStatus.pending.value))
     return intent
 
 

@@ -14,7 +14,7 @@ import json
 import logging
 
 from confops.core import clock
-from confops.db import transaction
+from confops.db import insert_or_ignore, transaction
 from confops.payments import gateway as gateways
 from confops.payments.gateway import BadSignature
 from confops.payments.tables import Dispute, Payment, WebhookEvent
@@ -31,17 +31,12 @@ async def receive(payload: bytes, signature: str) -> str:
     """Returns "stored", "replay" or "ignored"; raises BadSignature (→ 400)."""
     stripe = gateways.require_stripe()
     envelope = stripe.verify_webhook(payload, signature)
-    if await WebhookEvent.exists().where(WebhookEvent.event_id == envelope.id):
-        return "replay"
     ignored = envelope.type not in HANDLED
-    try:
-        await WebhookEvent(event_id=envelope.id, type=envelope.type[:80], payload=payload.decode(), error="",
-                           processed_at=clock.now() if ignored else None,
-                           outcome="ignored" if ignored else "").save()
-    except Exception:  # a concurrent delivery of the same event won the unique index
-        if await WebhookEvent.exists().where(WebhookEvent.event_id == envelope.id):
-            return "replay"
-        raise
+    stored = await insert_or_ignore(WebhookEvent(
+        event_id=envelope.id, type=envelope.type[:80], payload=payload.decode(), error="",
+        processed_at=clock.now() if ignored else None, outcome="ignored" if ignored else ""))
+    if stored is None:  # delivered before, or by a concurrent delivery
+        return "replay"
     if ignored:
         log.info("ignored Stripe event %s of type %s", envelope.id, envelope.type)
         return "ignored"
@@ -116,10 +111,9 @@ async def _flag_dispute(dispute_id: str) -> None:
         log.warning("dispute %s is on %r, not one of our payments", dispute.id, dispute.intent_id)
         return
     async with transaction():
-        if await Dispute.exists().where(Dispute.provider_id == dispute.id):
-            return
-        await Dispute(order=payment["order"], provider_id=dispute.id, amount_cents=dispute.amount_cents,
-                      reason=dispute.reason[:100]).save()
+        if await insert_or_ignore(Dispute(order=payment["order"], provider_id=dispute.id,
+                                          amount_cents=dispute.amount_cents, reason=dispute.reason[:100])) is None:
+            return  # flagged already
         order = await order_row(payment["order"])
         await tell_staff_and_payer(order, "A card payment is disputed",
                                    "The card holder disputed this payment with their bank; staff will follow up.",

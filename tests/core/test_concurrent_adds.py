@@ -130,3 +130,19 @@ async def test_opting_in_at_once_is_one_participation(db, demo):
     active = await Attendee.count().where((Attendee.event.slug == SLUG) & (Attendee.status == AttendeeStatus.active.value))
     assert await GroupParticipant.count().where(GroupParticipant.series == series) == active
     assert sum(everyone) == active - 1  # each joined once, counted by the run that added them
+
+
+async def test_a_cme_profile_sent_twice_at_once_is_one_profile_with_the_last_answers(db, demo):
+    from confops.cme import profile
+    from confops.cme.tables import CmeProfile
+
+    learner = await principal_of("attendee@example.org")
+    await CmeProfile.delete().where(CmeProfile.user == learner.user_id)
+    form = {"board_id": "ABIM-123456", "licence_id": "", "birth_month": "4", "birth_day": "17", "pars_consent": "1"}
+    results = await _at_once(lambda: profile.save(learner, form))
+    assert not _unexpected(results), results
+    rows = await CmeProfile.select().where(CmeProfile.user == learner.user_id)
+    assert len(rows) == 1 and rows[0]["board_id"] == "ABIM-123456" and rows[0]["birth_day"] == 17
+    await profile.save(learner, {**form, "board_id": "ABIM-654321"})
+    assert (await profile.get(learner.user_id))["board_id"] == "ABIM-654321"
+

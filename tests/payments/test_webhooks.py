@@ -137,3 +137,13 @@ async def test_a_stored_event_that_failed_is_processed_by_the_worker_job(client,
     assert await process_pending() == 0
     row = await WebhookEvent.select().where(WebhookEvent.event_id == "evt_w").first()
     assert row["processed_at"] is not None and json.loads(row["payload"])["id"] == "evt_w"
+
+
+async def test_the_same_event_delivered_four_times_at_once_is_stored_once(client, localstripe):
+    import asyncio
+
+    payload = event("customer.created", {"id": "cus_1", "object": "customer"}, event_id="evt_at_once")
+    answers = await asyncio.gather(*(post_event(client, payload) for _ in range(4)))
+    assert [a.status_code for a in answers] == [200] * 4, [a.text for a in answers]
+    assert sorted(a.json()["received"] for a in answers) == ["ignored"] + ["replay"] * 3
+    assert await WebhookEvent.count().where(WebhookEvent.event_id == "evt_at_once") == 1
