@@ -96,11 +96,15 @@ async def reprint(slug: str, person_key: str, layout: Layout, *, secret_key: str
     return pdf
 
 
-async def last_prints(event_id: int) -> dict[str, dict]:
-    """The latest print per person: {person_key: {token_version, printed_at, reason, count}}."""
+async def last_prints(event_id: int, person_keys: list[str] | None = None) -> dict[str, dict]:
+    """The latest print per person: {person_key: {token_version, printed_at, reason, count}};
+    only for `person_keys` when given (the people on one page of the list)."""
     out: dict[str, dict] = {}
+    where = BadgePrint.event == event_id
+    if person_keys is not None:
+        where &= BadgePrint.person_key.is_in(person_keys or [""])
     for r in await BadgePrint.select(BadgePrint.person_key, BadgePrint.token_version, BadgePrint.printed_at,
-                                     BadgePrint.reason).where(BadgePrint.event == event_id).order_by(BadgePrint.id):
+                                     BadgePrint.reason).where(where).order_by(BadgePrint.id):
         count = out.get(r["person_key"], {}).get("count", 0) + 1
         out[r["person_key"]] = {**r, "count": count}
     return out

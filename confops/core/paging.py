@@ -38,6 +38,7 @@ class Page:
     number: int
     size: int = PAGE_SIZE
     params: dict = field(default_factory=dict)  # the filters and sort, kept in every link
+    param: str = "page"  # the URL's name for this list's page number (two lists on one page differ)
 
     @property
     def pages(self) -> int:
@@ -53,15 +54,23 @@ class Page:
 
     def link(self, number: int | None = None, **changes) -> str:
         """The query string of this list at another page (or sort): empty values are left out."""
-        params = {**self.params, **changes, "page": number if number is not None else self.number}
-        if params["page"] == 1:
-            params.pop("page")
+        params = {**self.params, **changes, self.param: number if number is not None else self.number}
+        if params[self.param] == 1:
+            params.pop(self.param)
         return "?" + urlencode({k: v for k, v in params.items() if v not in ("", None)})
 
     def nearby(self) -> list[int]:
         """Page numbers worth a link: the first, the last and two either side of this one."""
         shown = {1, self.pages, *range(max(1, self.number - 2), min(self.pages, self.number + 2) + 1)}
         return sorted(shown)
+
+
+def page_of(rows: list, number: int, size: int = PAGE_SIZE, params: dict | None = None, param: str = "page") -> Page:
+    """One page of a list already in memory (a list merged from several sources)."""
+    pages = max(1, -(-len(rows) // size))
+    number = min(number, pages)
+    return Page(rows=rows[(number - 1) * size:number * size], total=len(rows), number=number, size=size,
+                params=params or {}, param=param)
 
 
 async def paged(select, count, number: int, size: int = PAGE_SIZE, params: dict | None = None) -> Page:

@@ -34,6 +34,7 @@ from confops.accounts.tables import STAFF_ROLES, RoleGrant, User
 from confops.checkin.service import event_key, issue_token
 from confops.core import clock, extension
 from confops.core.errors import NotFound
+from confops.core.paging import Page, page_of
 from confops.documents.badges import BadgeData, fold, sort_key
 from confops.events.tables import AgendaItem, Event, SessionKind
 from confops.registration.tables import HOLDING, Attendee, AttendeeStatus, OrderStatus
@@ -93,22 +94,62 @@ async def badge_data_for_event(slug: str, filters: BadgeFilters | None = None, *
 
 
 async def badge_roster(slug: str, filters: BadgeFilters | None = None, *, secret_key: str) -> Roster:
-    filters = filters or BadgeFilters()
+    event, chosen, unpaid = await _chosen(slug, filters or BadgeFilters())
+    badges = await _badges(event, chosen, secret_key)
+    return Roster(event, sorted(badges, key=sort_key), unpaid)
+
+
+@dataclass
+class RosterPage:
+    """One page of the badge list for the staff page: only this page's badges are drawn up
+    (tokens signed, back lines asked for), the others are only counted."""
+    event: dict
+    badges: Page
+    unpaid: Page
+
+
+async def roster_page(slug: str, filters: BadgeFilters, *, secret_key: str, page: int, unpaid_page: int = 1,
+                      params: dict | None = None) -> RosterPage:
+    event, chosen, unpaid = await _chosen(slug, filters)
+    people = page_of(chosen, page, params=params)
+    badges = sorted(await _badges(event, people.rows, secret_key), key=sort_key)
+    return RosterPage(event, replace(people, rows=badges),
+                      page_of(unpaid, unpaid_page, params={**(params or {}), "page": people.number}, param="upage"))
+
+
+async def _chosen(slug: str, filters: BadgeFilters) -> tuple[dict, list[_Person], list[Unpaid]]:
+    """Everyone matching the filters, in badge order, and the registrations awaiting payment
+    that match the name filter."""
     event = await Event.select(Event.id, Event.slug, Event.title, Event.timezone, Event.organizer).where(
         Event.slug == slug).first()
     if event is None:
         raise NotFound(f"There is no event called {slug!r}.")
     people: dict[str, _Person] = {}
-    unpaid = await _attendees(event, people)
-    await _speakers(event, people)
+    unpaid = await _attendees(event, people, only=_attendee_ids(filters))
+    await _speakers(event, people)  # speakers, staff and named people are few whatever the event's size
     await _staff(event, people)
     await _from_other_areas(event, people)
     await _agendas(event, people)
     chosen = [p for p in people.values() if _wanted(p, filters)]
     if filters.not_printed:
         chosen = await _not_printed(event["id"], chosen)
-    badges = await _badges(event, chosen, secret_key)
-    return Roster(event, sorted(badges, key=sort_key), sorted(unpaid, key=lambda u: fold(u.name)))
+    wanted = fold(filters.name.strip())
+    unpaid = [u for u in unpaid if not wanted or wanted in fold(u.name)]
+    return event, sorted(chosen, key=_person_sort_key), sorted(unpaid, key=lambda u: fold(u.name))
+
+
+def _attendee_ids(filters: BadgeFilters) -> list[int] | None:
+    """The registrations a reprint names (`attendee-12`), read alone rather than the whole event's."""
+    if filters.person_keys is None or not all(k.startswith("attendee-") for k in filters.person_keys):
+        return None
+    return [int(k.partition("-")[2]) for k in filters.person_keys if k.partition("-")[2].isdigit()]
+
+
+def _person_sort_key(p: _Person) -> tuple[str, str, str]:
+    """The order of `sort_key` (documents/badges.py), known before the badge is drawn up."""
+    full = f"{p.first_name} {p.last_name}".strip()
+    last = p.last_name or (full.split()[-1] if full.split() else "")
+    return (fold(last), fold(p.details.get("badge_name") or p.first_name), full)
 
 
 def role_of(roles: set[str]) -> str:
@@ -136,13 +177,17 @@ def _email(value: str | None) -> str:
     return (value or "").strip().casefold()
 
 
-async def _attendees(event: dict, people: dict[str, _Person]) -> list[Unpaid]:
+async def _attendees(event: dict, people: dict[str, _Person], only: list[int] | None = None) -> list[Unpaid]:
+    where = (Attendee.event == event["id"]) & (Attendee.status == AttendeeStatus.active.value)
+    if only is not None:  # these registrations, and any other with the same e-mail (one badge a person)
+        emails = [r["email"] for r in await Attendee.select(Attendee.email).where(Attendee.id.is_in(only or [0]))]
+        where &= Attendee.id.is_in(only or [0]) | Attendee.email.is_in(emails or [""])
     rows = await Attendee.select(
         Attendee.id, Attendee.first_name, Attendee.last_name, Attendee.badge_name, Attendee.credentials,
         Attendee.pronouns, Attendee.institution, Attendee.city_region, Attendee.email, Attendee.token_version,
         Attendee.category.code.as_alias("category_code"), Attendee.category.label.as_alias("category_label"),
         Attendee.order.status.as_alias("order_status"), Attendee.order,
-    ).where((Attendee.event == event["id"]) & (Attendee.status == AttendeeStatus.active.value)).order_by(Attendee.id)
+    ).where(where).order_by(Attendee.id)
     unpaid = []
     for r in rows:
         if r["order_status"] in HOLDING:

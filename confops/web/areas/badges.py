@@ -18,7 +18,8 @@ from confops.badges.walk_in import PAYMENTS, register_walk_in
 from confops.core import clock
 from confops.core.auth import STAFF
 from confops.core.errors import Conflict, Invalid, NotFound
-from confops.documents.badge_data import PRIORITY, BadgeFilters, badge_roster
+from confops.core.paging import page_number
+from confops.documents.badge_data import PRIORITY, BadgeFilters, badge_roster, roster_page
 from confops.documents.badges import render_badges
 from confops.documents.layouts import available
 from confops.registration.catalog import load_catalog
@@ -63,13 +64,16 @@ class StaffBadges(Controller):
         values = {"role": role, "category": category, "not_printed": not_printed, "name": name,
                   "layout": layout if layout in available() else printing.DEFAULT_LAYOUT}
         settings = request.app.state.settings
-        roster = await badge_roster(slug, _filters(values), secret_key=settings.secret_key)
+        shown = await roster_page(slug, _filters(values), secret_key=settings.secret_key,
+                                  page=page_number(request.query_params.get("page")),
+                                  unpaid_page=page_number(request.query_params.get("upage")),
+                                  params={k: values[k] for k in ("role", "category", "not_printed", "name", "layout")})
         categories = await Category.select(Category.code, Category.label).where(
             Category.event == event["id"]).order_by(Category.position)
-        prints = await printing.last_prints(event["id"])
+        prints = await printing.last_prints(event["id"], [b.person_key for b in shown.badges.rows])
         for p in prints.values():
             p["when"] = f"{clock.local(p['printed_at'], event['timezone']):%a %d %b %H:%M}"
-        return page(request, "staff/badges.html", event=event, roster=roster, v=values, categories=categories,
+        return page(request, "staff/badges.html", event=event, shown=shown, v=values, categories=categories,
                     layouts=list(available()), roles=ROLE_LABELS, prints=prints)
 
     @post("/print", status_code=200)
