@@ -18,6 +18,7 @@ from confops.payments.gateway import configure as configure_payments
 from confops.payments.webhooks import process_pending
 from confops.registration.config import configure
 from confops.registration.holds import release_expired
+from confops.series.service import decide_due, send_reminders
 from settings import Settings
 
 
@@ -34,5 +35,7 @@ def make_worker(settings: Settings, mailer: Mailer) -> Worker:
         Job("purge-expired-login-links", 3600, purge_expired_login_links),
         Job("purge-ended-sessions", 3600, sessions.purge_expired),
         Job("purge-old-sign-in-counts", 3600, throttle.purge_expired),
+        Job("series-go-no-go", 300, decide_due),
+        Job("series-meeting-reminders", 300, send_reminders),
         Job("purge-personal-data", 24 * 3600, partial(purge_job, settings.purge_after_days)),
     ])

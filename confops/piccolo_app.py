@@ -14,6 +14,12 @@ from confops.accounts.tables import (
     SignInThrottle,
     User,
 )
+from confops.attendance.tables import (
+    AttendanceCertificate,
+    AttendanceRule,
+    AttendanceUpload,
+    SessionAttendance,
+)
 from confops.backoffice.tables import AuditEntry, BulkMailing, MailingListMember, PrivacyRequest
 from confops.badges.tables import BadgePrint
 from confops.checkin.tables import (
@@ -61,6 +67,7 @@ from confops.groups.tables import (
     SeriesSession,
     SmallGroup,
 )
+from confops.payments.cancellation_tables import EventCancellation
 from confops.payments.tables import Dispute, Invoice, InvoiceCounter, Payment, Refund, WebhookEvent
 from confops.registration.tables import (
     AddOn,
@@ -77,6 +84,7 @@ from confops.registration.tables import (
     WaitlistOffer,
 )
 from confops.resources import shipped
+from confops.series.tables import MeetingReminder, SeriesPlan, SessionMeeting
 from confops.speakers.tables import (
     Disclosure,
     EventPlanner,
@@ -174,6 +182,14 @@ APP_CONFIG = AppConfig(
         MailingListMember,
         BulkMailing,
         PrivacyRequest,
+        EventCancellation,
+        SessionMeeting,
+        SeriesPlan,
+        MeetingReminder,
+        AttendanceRule,
+        SessionAttendance,
+        AttendanceUpload,
+        AttendanceCertificate,
         BaseUser,  # piccolo-admin's own sign-in, bridged from confops admins (web/backoffice/admin.py)
         SessionsBase,
     ],

@@ -25,6 +25,7 @@ from confops.demo.groups import load_groups_demo
 from confops.demo.payments import load_payments_demo
 from confops.demo.registration import load_registration_demo
 from confops.demo.rows import ensure_row
+from confops.demo.series import load_series_demo
 from confops.demo.speakers import load_speakers_demo
 from confops.events.tables import (
     Event,
@@ -170,6 +171,7 @@ async def load_demo() -> DemoResult:
     loader.result.created += int(created.created)
     loader.result.existing += int(not created.created)
     await load_registration_demo()
+    loader.result.created += await load_series_demo()
     loader.result.created += await load_speakers_demo()
     loader.result.created += await load_groups_demo()
     loader.result.created += await load_payments_demo()

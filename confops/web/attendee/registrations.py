@@ -14,5 +14,13 @@ class MyRegistrations(Controller):
 
     @get("/account/registrations")
     async def index(self, request: Request) -> Template:
+        from confops.registration.tables import Order
+        from confops.series.service import links_visible
+
         rows = await my_registrations(request.state.principal.email)
+        for row in rows:  # online sessions' links, as the order's own page shows them
+            row["meetings"] = []
+            if row["status"] == "confirmed":
+                order = await Order.select().where(Order.id == row["id"]).first()
+                row["meetings"] = await links_visible(order)
         return page(request, "account/registrations.html", rows=rows)

@@ -46,6 +46,9 @@ class OrderPages(Controller):
     async def _show(self, request: Request, order_id: int, token: str, *, status: int = 200, errors=None,
                     notice: str = "", preview=None) -> Template:
         ctx = await _context(order_id, token)
+        from confops.series.service import links_visible  # only this order's own confirmed view
+
+        ctx["meetings"] = await links_visible(ctx["order"])
         return page(request, "register/order.html", status_code=status, errors=errors or {}, notice=notice,
                     preview=preview, attendee_preview=None, preview_attendee=None, pronouns=PRONOUN_CHOICES, **ctx)
 

@@ -14,6 +14,7 @@ from confops.core.errors import Conflict, Invalid, NotFound, NotYours
 from confops.events import service as events
 from confops.events.labels import EVENT_KIND as LABELS
 from confops.events.tables import EventKind
+from confops.payments.event_cancellation import cancel_by_staff, refunds_due_by_hand
 from confops.registration import event_setup
 from confops.registration.tables import Category, EventSales
 from confops.web.render import page
@@ -61,7 +62,7 @@ class EventSetupPages(Controller):
         return page(request, "staff/event_form.html", event=None, organizers=organizers,
                     organizer_options=[(str(o["id"]), o["name"]) for o in organizers], v={**defaults, **(v or {})},
                     errors=errors or {}, kind_options=KIND_OPTIONS, tz_options=TZ_OPTIONS, status_code=status_code,
-                    categories=[], problems=[], moves=[], notice="")
+                    categories=[], problems=[], moves=[], notice="", by_hand=[])
 
     @get("/new")
     async def new(self, request: Request) -> Template:
@@ -92,7 +93,8 @@ class EventSetupPages(Controller):
                     errors=errors or {}, kind_options=KIND_OPTIONS, tz_options=TZ_OPTIONS, status_code=status_code,
                     categories=await Category.select().where(Category.event == event["id"]).order_by(Category.position),
                     problems=await event_setup.publish_problems(event["id"]),
-                    moves=event_setup.STATUS_MOVES.get(event["status"], ()), notice=notice)
+                    moves=event_setup.STATUS_MOVES.get(event["status"], ()), notice=notice,
+                    by_hand=await refunds_due_by_hand(event["id"]) if event["status"] == "cancelled" else [])
 
     @get("/{slug:str}/edit")
     async def edit(self, request: Request, slug: FromPath[str], notice: FromQuery[str | None] = None) -> Template:
@@ -127,3 +129,22 @@ class EventSetupPages(Controller):
     async def copy(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
         return await self._do(request, slug, lambda f: event_setup.copy_event(request.state.principal, slug, f),
                               "Copied as a draft: check the dates, then publish.")
+
+    @post("/{slug:str}/cancel")
+    async def cancel(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
+        principal = request.state.principal
+
+        async def act(f):
+            event = await event_setup.event_for_setup(principal, slug)
+            done = await cancel_by_staff(event, reason=f.get("reason", ""), confirm=f.get("confirm", ""),
+                                         actor_id=principal.user_id)
+            return done
+
+        form = _form(await request.form())
+        try:
+            done = await act(form)
+        except (Invalid, Conflict) as exc:
+            return await self._edit_page(request, slug, errors=_errors(exc), status_code=exc.status_code)
+        notice = (f"Event cancelled: {done.orders_cancelled} orders cancelled and their registrants told; "
+                  f"card refunds sent; {len(done.by_hand)} refunds to send by hand are listed below.")
+        return Redirect(f"/staff/events/{slug}/edit?notice={notice.replace(' ', '+')}", status_code=303)

@@ -10,3 +10,9 @@ RULES = {
     "POST /staff/events/{slug:str}/status": "staff:registrar",
     "POST /staff/events/{slug:str}/copy": "staff:registrar",
 }
+RULES.update({
+    "POST /staff/events/{slug:str}/cancel": "staff:registrar",
+    "GET /staff/events/{slug:str}/series": "staff:registrar",
+    "POST /staff/events/{slug:str}/series/plan": "staff:registrar",
+    "POST /staff/events/{slug:str}/series/sessions/{session_id:int}": "staff:registrar",
+})
