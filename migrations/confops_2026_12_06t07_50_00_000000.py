@@ -52,7 +52,7 @@ class Session(Table, tablename="program_session", schema=None):
     )
 
 
-ID = "2026-12-06T07:21:35:646551"
+ID = "2026-12-06T07:50:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "series (meeting links, go/no-go, reminders), attendance (thresholds, uploads, certificates), event cancellations"
 

@@ -1,7 +1,7 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine import engine_finder
 
-ID = "2026-12-06T07:21:36:000000"
+ID = "2026-12-06T07:50:01:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "series and attendance: one reminder and one attendance row per session and attendee"
 INDEXES = (("series_meeting_reminder_uq", "series_meeting_reminder"), ("attendance_session_uq", "attendance_session"))
