@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from confops.core.errors import Conflict
-from confops.db import current_engine, is_sqlite
+from confops.db import current_engine, insert_or_ignore, is_sqlite
 from confops.events.tables import Event
 from confops.registration.tables import AddOn, Category, DiscountCode, EventSales
 
@@ -19,13 +19,8 @@ _BIG = 2_000_000_000
 
 async def ensure_sales(event_id: int) -> None:
     """The per-event counter row; created once, before any transaction needs it."""
-    if await EventSales.exists().where(EventSales.event == event_id):
-        return
-    try:
-        await EventSales(event=event_id).save()
-    except Exception:  # noqa: BLE001 - a concurrent request created it first
-        if not await EventSales.exists().where(EventSales.event == event_id):
-            raise
+    if not await EventSales.exists().where(EventSales.event == event_id):  # a read, not a write, once it is there
+        await insert_or_ignore(EventSales(event=event_id))
 
 
 _EVENT_CLAIM = (f"UPDATE {EventSales._meta.tablename} SET sold = sold + {{}} WHERE event = {{}} AND sold + {{}} <= "

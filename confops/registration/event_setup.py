@@ -15,7 +15,7 @@ from confops.core import extension
 from confops.core.auth import Principal, require
 from confops.core.clock import local, zone
 from confops.core.errors import Conflict, FieldError, Invalid, NotFound, collect
-from confops.db import transaction
+from confops.db import insert_or_ignore, transaction
 from confops.events.event_form import check_event_form, local_text, text_problem, whole_number
 from confops.events.tables import Event, EventStatus, Organizer, Room, Session, Track
 from confops.registration.capacity import ensure_sales
@@ -88,12 +88,10 @@ async def create_event(principal: Principal | None, organizer_id: int, form: dic
     """A new event, always a draft: only staff see it until it is published."""
     require(principal, organizer_id, *SETUP_ROLES)
     values, sales = _checked(form, new=True)
-    if await Event.exists().where(Event.slug == values["slug"]):
-        raise Invalid("Another event already has this web address.", field="slug")
     async with transaction():
-        rows = await Event.insert(Event(organizer=organizer_id, status=EventStatus.draft.value, **values)).returning(
-            Event.id)
-        event_id = rows[0]["id"]
+        event_id = await insert_or_ignore(Event(organizer=organizer_id, status=EventStatus.draft.value, **values))
+        if event_id is None:  # the database decides, so two staff creating one address at once get one event
+            raise Invalid("Another event already has this web address.", field="slug")
         await EventSales.insert(EventSales(event=event_id, **sales))
         await catalog_changed(event_id)
         await _audit(principal, "event_created", event_id, None, {**values, **sales})
@@ -149,11 +147,10 @@ async def add_category(principal: Principal | None, slug: str, form: dict[str, s
     await ensure_sales(event["id"])
     async with transaction():
         position = await Category.count().where(Category.event == event["id"])
-        if await Category.exists().where((Category.event == event["id"]) & (Category.code == code)):
-            raise Conflict("This event already has a category with that code.", field="code")
         values = {"code": code, "label": label, "eligibility": eligibility, "early_cents": early or regular,
                   "regular_cents": regular, "late_cents": late, "capacity": capacity}
-        await Category.insert(Category(event=event["id"], position=position, **values))
+        if await insert_or_ignore(Category(event=event["id"], position=position, **values)) is None:
+            raise Conflict("This event already has a category with that code.", field="code")
         await catalog_changed(event["id"])
         await _audit(principal, "category_added", event["id"], None, values)
 

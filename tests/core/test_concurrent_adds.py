@@ -146,3 +146,23 @@ async def test_a_cme_profile_sent_twice_at_once_is_one_profile_with_the_last_ans
     await profile.save(learner, {**form, "board_id": "ABIM-654321"})
     assert (await profile.get(learner.user_id))["board_id"] == "ABIM-654321"
 
+
+
+async def test_an_event_and_a_category_created_at_once_are_one_each(db, demo):
+    from confops.events.tables import Organizer
+    from confops.registration import event_setup
+    from confops.registration.tables import Category
+    from tests.events.test_event_setup import NEW
+
+    admin = await principal_of("admin@example.org")
+    organizer = (await Organizer.select(Organizer.id).where(Organizer.slug == "abs").first())["id"]
+    form = NEW  # the event set-up test's theme day
+    made = await _at_once(lambda: event_setup.create_event(admin, organizer, form))
+    assert not _unexpected(made, Invalid), made
+    assert made.count("spring-theme-day") == 1, made
+    assert await Event.count().where(Event.slug == "spring-theme-day") == 1
+
+    category = {"code": "member", "label": "Member", "regular": "120.00"}
+    added = await _at_once(lambda: event_setup.add_category(admin, "spring-theme-day", category))
+    assert not _unexpected(added, Conflict), added
+    assert await Category.count().where((Category.event.slug == "spring-theme-day") & (Category.code == "member")) == 1
