@@ -16,15 +16,13 @@ from confops.core import extension
 from confops.core.extension import Panel
 from confops.core.time_buckets import as_day, day_sql
 from confops.events.tables import AgendaItem, Event, Session
+from confops.payments.reports import outstanding_of
 from confops.payments.tables import Payment, PaymentStatus, Refund
 from confops.registration.tables import (
-    HOLDING,
     AddOn,
     Attendee,
     Category,
     EventSales,
-    Order,
-    OrderStatus,
 )
 
 
@@ -96,15 +94,7 @@ async def _money(event_id: int, board: Dashboard) -> None:
     refunded = await Refund.select(Sum(Refund.amount_cents, alias="refunded")).where(
         Refund.order.event == event_id).first()
     board.refunded_cents = (refunded or {}).get("refunded") or 0
-    open_statuses = [OrderStatus.confirmed.value, *HOLDING]
-    marks = ", ".join("{}" for _ in open_statuses)
-    due = await Order.raw(
-        "SELECT COUNT(*) AS n, COALESCE(SUM(due), 0) AS cents FROM (SELECT o.total_cents - COALESCE("
-        "(SELECT SUM(p.amount_cents) FROM payment p WHERE p.\"order\" = o.id AND p.status = {}), 0) AS due "
-        f"FROM registration_order o WHERE o.event = {{}} AND o.status IN ({marks})) d WHERE due > 0",
-        PaymentStatus.succeeded.value, event_id, *open_statuses)
-    board.outstanding_orders = due[0]["n"]
-    board.outstanding_cents = due[0]["cents"]
+    board.outstanding_orders, board.outstanding_cents = await outstanding_of(event_id)
 
 
 async def dashboard(event_id: int) -> Dashboard:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from piccolo.query.functions.aggregate import Sum
+
 from confops.payments.tables import Dispute, Payment, PaymentStatus, Refund
 from confops.registration.tables import Order, OrderStatus
 
@@ -35,15 +37,34 @@ class Balance:
         return max(0, self.net_cents - self.total_cents)
 
 
+# The orders whose total is owed; any other (expired, cancelled) owes nothing.
+OWING = (OrderStatus.confirmed.value, OrderStatus.awaiting_payment.value, OrderStatus.pending.value)
+
+
+def _total_of(order: dict) -> int:
+    return order["total_cents"] if order["status"] in OWING else 0
+
+
 async def balance_of(order: dict) -> Balance:
     payments = await Payment.select(Payment.amount_cents).where(
         (Payment.order == order["id"]) & (Payment.status == PaymentStatus.succeeded.value))
     refunds = await Refund.select(Refund.amount_cents).where(Refund.order == order["id"])
     disputed = await Dispute.exists().where(Dispute.order == order["id"])
-    total = order["total_cents"] if order["status"] in (
-        OrderStatus.confirmed.value, OrderStatus.awaiting_payment.value, OrderStatus.pending.value) else 0
-    return Balance(total, sum(p["amount_cents"] for p in payments), sum(r["amount_cents"] for r in refunds),
+    return Balance(_total_of(order), sum(p["amount_cents"] for p in payments), sum(r["amount_cents"] for r in refunds),
                    order["currency"], disputed)
+
+
+async def balances_of(orders: list[dict]) -> dict[int, Balance]:
+    """`balance_of` for many orders in three queries (sums grouped by order), not three each:
+    for a page of the event's orders."""
+    ids = [o["id"] for o in orders] or [0]
+    paid = {r["order"]: r["cents"] for r in await Payment.select(Payment.order, Sum(Payment.amount_cents, alias="cents"))
+            .where(Payment.order.is_in(ids) & (Payment.status == PaymentStatus.succeeded.value)).group_by(Payment.order)}
+    refunded = {r["order"]: r["cents"] for r in await Refund.select(Refund.order, Sum(Refund.amount_cents, alias="cents"))
+                .where(Refund.order.is_in(ids)).group_by(Refund.order)}
+    disputed = {r["order"] for r in await Dispute.select(Dispute.order).where(Dispute.order.is_in(ids))}
+    return {o["id"]: Balance(_total_of(o), paid.get(o["id"]) or 0, refunded.get(o["id"]) or 0, o["currency"],
+                             o["id"] in disputed) for o in orders}
 
 
 async def payments_of(order_id: int) -> list[dict]:

@@ -7,13 +7,14 @@ from datetime import UTC, date, datetime
 from datetime import time as dt_time
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Response, Template
 
 from confops.accounts.tables import Role
 from confops.core import clock
 from confops.core.auth import STAFF, require
 from confops.core.errors import Conflict, FieldError, Invalid, NotFound
+from confops.core.paging import page_number
 from confops.events.tables import Event
 from confops.payments import ledger, reports
 from confops.payments.gateway import GatewayError
@@ -83,11 +84,16 @@ class StaffPayments(Controller):
     opt = {"access": STAFF}
 
     @get("/staff/events/{event_id:int}/payments")
-    async def event_payments(self, request: Request, event_id: FromPath[int]) -> Template:
+    async def event_payments(self, request: Request, event_id: FromPath[int], q: FromQuery[str] = "",
+                             status: FromQuery[str] = "", sort: FromQuery[str] = "newest") -> Template:
+        """One page of the event's orders with their money; the totals are the whole event's."""
         event = await _event_for_staff(request, event_id)
-        rows = await reports.event_money(event_id)
-        return page(request, "payments/staff_event.html", event=event, rows=rows,
-                    outstanding=sum(r.due_cents for r in rows if r.order["status"] != "expired"))
+        found = await reports.money_page(event_id, page=page_number(request.query_params.get("page")), q=q,
+                                         status=status, sort=sort)
+        owing, outstanding = await reports.outstanding_of(event_id)
+        return page(request, "payments/staff_event.html", event=event, rows=found.rows, found=found, q=q,
+                    statuses=reports.ORDER_STATUSES, stranded=await reports.paid_no_place(event_id),
+                    outstanding=outstanding, owing=owing)
 
     async def _order_page(self, request: Request, order_id: int, *, status: int = 200, errors=None,
                           notice: str = "", form=None) -> Template:
