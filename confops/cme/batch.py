@@ -15,6 +15,7 @@ from confops.cme import certificates
 from confops.cme.access import event_by_slug
 from confops.cme.certificate_pdf import render_signed
 from confops.cme.tables import CmeClaim
+from confops.core.errors import Conflict
 from confops.documents.certificates import CertificateLayout, load_certificate_layout
 from confops.documents.fonts import register_fonts
 from confops.documents.pdf_signing import PdfSigner
@@ -27,7 +28,13 @@ def verify_url(base_url: str, serial: str) -> str:
 async def issue_all(slug: str) -> list[dict]:
     event = await event_by_slug(slug)
     claims = await CmeClaim.select(CmeClaim.attendee).where(CmeClaim.event == event["id"]).order_by(CmeClaim.id)
-    return [await certificates.issue_for_claim(c["attendee"]) for c in claims]
+    issued = []
+    for c in claims:
+        try:
+            issued.append(await certificates.issue_for_claim(c["attendee"]))
+        except Conflict:  # unpaid, revoked, statements missing...: that claim gets no certificate
+            continue
+    return issued
 
 
 def render_all(rows: list[dict], out_dir: Path, base_url: str, on_done: Callable[[dict], None] | None = None, *,

@@ -11,7 +11,7 @@ from confops.cme import credentials
 from confops.cme.access import staff_event
 from confops.cme.credit_types import CREDIT_TYPES
 from confops.cme.designation import activity_of, maximum_of, statement_of
-from confops.cme.learners import full_name
+from confops.cme.learners import blockers, full_name
 from confops.cme.rules import format_credit
 from confops.cme.serials import new_serial, normalize
 from confops.cme.tables import Certificate, CertificateStatus, CmeClaim
@@ -20,7 +20,7 @@ from confops.core.auth import Principal
 from confops.core.errors import Conflict, FieldError, NotFound, collect
 from confops.core.extension import emit
 from confops.db import transaction
-from confops.events.tables import Event, Organizer
+from confops.events.tables import Event, Organizer, Session
 from confops.registration.tables import Attendee
 
 
@@ -91,6 +91,15 @@ async def issue_for_claim(attendee_id: int) -> dict:
         raise Conflict("Claim credit before asking for the certificate.", code="no_claim")
     event = await Event.select().where(Event.id == attendee["event"]).first()
     activity = await activity_of(event)
+    stops = await blockers(attendee, event, activity)
+    if stops:
+        raise Conflict(" ".join(stops), code="cannot_issue")
+    covered = json.loads(claim["sessions"]) if isinstance(claim["sessions"], str) else claim["sessions"]
+    last_end = await Session.select(Session.ends_at).where(Session.id.is_in(covered or [0])).order_by(
+        Session.ends_at, ascending=False).first()
+    if not covered or not last_end or last_end["ends_at"] > clock.now():
+        # an issue date is never before the end of the last session the certificate covers
+        raise Conflict("A certificate is issued once the sessions it covers have ended.", code="cannot_issue")
     content = await learner_content(attendee, event, claim, activity)
     row = await _store(content, event_id=event["id"], attendee_id=attendee_id, email=attendee["email"],
                        kind="learner")

@@ -1,11 +1,13 @@
 """A learner's claim: up to the eligible credit in 0.25 steps, attested, before the deadline,
-after the evaluation when the event requires one; it issues (or re-issues) the certificate."""
+after the evaluation when the event requires one, for sessions that have ended, by a settled
+registration, never over a revoked certificate; it issues (or re-issues) the certificate."""
 
 from __future__ import annotations
 
 import json
 
 from confops.cme import certificates, evaluations, evidence, learners
+from confops.cme.designation import activity_of
 from confops.cme.rules import claim_problems, parse_credit
 from confops.cme.tables import CmeClaim, Evidence
 from confops.core import clock
@@ -25,8 +27,8 @@ async def view(principal: Principal, attendee_id: int) -> dict:
 
 async def attest_sessions(principal: Principal, attendee_id: int, session_ids: list[int]) -> None:
     attendee, event = await learners.own_attendee(principal, attendee_id)
-    st = await learners.state(attendee, event)
-    if st["activity"]["evidence"] != Evidence.attestation.value:
+    activity = await activity_of(event)
+    if activity["evidence"] != Evidence.attestation.value:
         collect([FieldError("sessions", "This event records attendance by scans, not by attestation.")])
     await evidence.attest(attendee_id, event["id"], session_ids)
 
@@ -50,13 +52,15 @@ async def claim(principal: Principal, attendee_id: int, *, credit: str, credit_t
         problems.append(FieldError("credit", str(exc)))
         quarters = None
     eligible = st["eligible"][credit_type]
-    if quarters is not None:
+    if st["blockers"]:
+        problems.append(FieldError("claim", " ".join(st["blockers"])))
+    if quarters is not None and not st["blockers"]:
         problems += claim_problems(quarters, eligible, attested=attested, deadline=st["activity"]["claim_deadline"],
                                    now=clock.now(), evaluation_required=st["activity"]["evaluation_required"],
                                    evaluated=st["evaluated"])
     collect(problems)
     values = {"credit_type": credit_type, "quarters": quarters, "eligible_quarters": eligible,
-              "sessions": json.dumps(sorted(st["attended"])), "attested_at": clock.now(), "updated_at": clock.now()}
+              "sessions": json.dumps(sorted(st["credited"])), "attested_at": clock.now(), "updated_at": clock.now()}
     async with transaction():  # the claim and its certificate stand or fall together
         if st["claim"]:
             await CmeClaim.update(values).where(CmeClaim.attendee == attendee_id)

@@ -63,6 +63,22 @@ def statement_of(activity: dict, credit_type: str) -> str:
     return statements.get(credit_type, "")
 
 
+def statement_problems(activity: dict) -> list[str]:
+    """What the activity lacks before claims open and certificates are issued: a provider, its
+    accreditation statement, and the designation (or approval) statement of every credit type."""
+    problems = []
+    if not activity["credit_types"]:
+        problems.append("No credit type is designated.")
+    if not (activity["provider"] or "").strip():
+        problems.append("The accredited provider is not named.")
+    if not (activity["accreditation"] or "").strip():
+        problems.append("The accreditation statement is missing.")
+    for t in activity["credit_types"]:
+        if not (t.get("statement") or "").strip():
+            problems.append(f"{CREDIT_TYPES[t['type']].name}: the designation statement is missing.")
+    return problems
+
+
 async def session_credits(event_id: int) -> list[SessionCredit]:
     sessions = await Session.select(Session.id, Session.credit_quarters, Session.starts_at, Session.ends_at,
                                     Session.kind).where(Session.event == event_id).order_by(Session.starts_at)
@@ -96,6 +112,7 @@ async def overview(principal: Principal, slug: str) -> dict:
             problems.append(f"{CREDIT_TYPES[t['type']].name}: designated {format_credit(t['quarters'])} but the "
                             f"sessions give at most {format_credit(derived[t['type']])} (parallel sessions once).")
     problems += [f"{s['code']}: {s['problem']}" for s in sessions if s["problem"]]
+    problems += [f"{p} Claims stay closed until it is given." for p in statement_problems(activity)]
     deadline = activity["claim_deadline"]
     activity["claim_deadline_local"] = clock.local(deadline, event["timezone"]).date().isoformat() if deadline else ""
     return {"event": event, "activity": activity, "sessions": sessions, "derived": derived, "problems": problems,
@@ -151,6 +168,12 @@ async def save_activity(principal: Principal, slug: str, form: dict) -> None:
             problems.append(FieldError("claim_deadline", "A date such as 2027-06-30."))
     if not (form.get("provider") or "").strip():
         problems.append(FieldError("provider", "Name the accredited provider."))
+    credits = await session_credits(event["id"])
+    for t in types:
+        supported = derived_maximum(credits, t["type"])
+        if t["quarters"] > supported:
+            problems.append(FieldError(f"max_{t['type']}", f"The sessions support at most {format_credit(supported)} "
+                                                          "credits (parallel sessions once, breaks and meals excluded)."))
     collect(problems)
     ama = next((t for t in types if t["type"] == "ama_pra_1"), None)
     values = {"credit_types": json.dumps([t for t in types if t["type"] != "ama_pra_1"]), "learning_format": fmt,

@@ -8,7 +8,8 @@ from datetime import datetime
 
 from confops.accounts.tables import User
 from confops.cme.access import staff_event
-from confops.cme.presence import pair_scans, presence_share
+from confops.cme.presence import close_open, pair_scans, presence_share
+from confops.cme.rules import SCAN_EARLY_MINUTES, in_window
 from confops.cme.tables import AttendanceMark, Evidence
 from confops.core import clock
 from confops.core.auth import Principal
@@ -21,26 +22,45 @@ from confops.speakers.tables import SessionSpeaker, Speaker
 
 
 async def _cme_session(session_id: int) -> dict | None:
-    row = await Session.select(Session.id, Session.event, Session.event.cme_enabled).where(
-        Session.id == session_id).first()
+    row = await Session.select(Session.id, Session.event, Session.starts_at, Session.ends_at,
+                               Session.event.cme_enabled).where(Session.id == session_id).first()
     return row if row and row["event.cme_enabled"] else None
 
 
+def _placement(at: datetime, session: dict, early: int) -> int:
+    """-1 before the session's window, 0 inside it, 1 after it."""
+    if in_window(at, session["starts_at"], session["ends_at"], early):
+        return 0
+    return -1 if at < session["starts_at"] else 1
+
+
 async def record_session_scan(attendee_id: int, session_id: int, direction: str, scanned_at: datetime) -> None:
-    """One mark per person, session and direction, at the earliest time: check-in sends a scan
-    again when an earlier offline scan takes its place."""
+    """One mark per person, session, direction and placement (before, inside or after the
+    session's window), at the earliest time: check-in sends a scan again when an earlier
+    offline scan takes its place. A scan outside the window is kept (the coordinator sees it
+    as "outside the session") but never hides the scan taken during the session."""
     session = await _cme_session(session_id)
     if not session or direction not in ("in", "out"):
         return
+    early = await scan_early_minutes(session["event"])
     where = ((AttendanceMark.attendee == attendee_id) & (AttendanceMark.session == session_id)
              & (AttendanceMark.kind == direction))
-    same = await AttendanceMark.select(AttendanceMark.id, AttendanceMark.at).where(where).order_by(
-        AttendanceMark.at).first()
-    if same is None:
+    place = _placement(scanned_at, session, early)
+    same = [m for m in await AttendanceMark.select(AttendanceMark.id, AttendanceMark.at).where(where).order_by(
+        AttendanceMark.at) if _placement(m["at"], session, early) == place]
+    if not same:
         await AttendanceMark(attendee=attendee_id, event=session["event"], session=session_id, kind=direction,
                              at=scanned_at, reason="").save()
-    elif scanned_at < same["at"]:
-        await AttendanceMark.update({AttendanceMark.at: scanned_at}).where(AttendanceMark.id == same["id"])
+    elif scanned_at < same[0]["at"]:
+        await AttendanceMark.update({AttendanceMark.at: scanned_at}).where(AttendanceMark.id == same[0]["id"])
+
+
+async def scan_early_minutes(event_id: int) -> int:
+    """The event's setting (minutes before a session's start a scan into it still counts)."""
+    from confops.cme.tables import CmeActivity
+
+    row = await CmeActivity.select().where(CmeActivity.event == event_id).first()
+    return early_minutes(row or {})
 
 
 async def _entry_marks_on_day(attendee_id: int, event_id: int, at: datetime) -> list[dict]:
@@ -186,14 +206,21 @@ async def correct(principal: Principal, slug: str, attendee_id: int, session_id:
 
 
 async def attest(attendee_id: int, event_id: int, session_ids: list[int]) -> None:
-    """The learner's own statement of attendance (events evidenced by attestation only)."""
-    valid = {s["id"] for s in await Session.select(Session.id).where(
-        (Session.event == event_id) & Session.id.is_in(session_ids or [0]))}
+    """The learner's own statement of attendance (events evidenced by attestation only): only
+    for sessions that have started (they count once they have ended, like any evidence)."""
+    chosen = await Session.select(Session.id, Session.code, Session.starts_at).where(
+        (Session.event == event_id) & Session.id.is_in(session_ids or [0])).order_by(Session.starts_at)
     now = clock.now()
-    await AttendanceMark.delete().where((AttendanceMark.attendee == attendee_id) & (AttendanceMark.kind == "attested"))
-    for sid in sorted(valid):
-        await AttendanceMark(attendee=attendee_id, event=event_id, session=sid, kind="attested", at=now,
-                             reason="").save()
+    future = [s["code"] or str(s["id"]) for s in chosen if s["starts_at"] > now]
+    if future:
+        collect([FieldError("sessions", "You can only state that you attended sessions that have taken place: "
+                                        f"{', '.join(future)} {'has' if len(future) == 1 else 'have'} not started yet.")])
+    async with transaction():
+        await AttendanceMark.delete().where((AttendanceMark.attendee == attendee_id)
+                                            & (AttendanceMark.kind == "attested"))
+        for s in chosen:
+            await AttendanceMark(attendee=attendee_id, event=event_id, session=s["id"], kind="attested", at=now,
+                                 reason="").save()
 
 
 async def presented_sessions(email: str, event_id: int) -> set[int]:
@@ -223,20 +250,33 @@ async def presenters_of(event_id: int) -> dict[str, set[int]]:
     return out
 
 
+def early_minutes(activity: dict) -> int:
+    return activity.get("scan_early_minutes") or SCAN_EARLY_MINUTES
+
+
 def attended_from(marks: list[dict], sessions: list[dict], activity: dict, tz: str) -> set[int]:
     """Which sessions the marks show attended, by the event's evidence rule; staff corrections
-    (the latest one) override everything else for their session."""
+    (the latest one) override everything else for their session.
+
+    Scans and entries count only inside a session's window (a scan months early proves
+    nothing); an attestation only for a session that had started when it was made."""
     by_session: dict[int, list[dict]] = defaultdict(list)
-    entry_days = set()
+    entries: dict = {}
+    scans_in: list[tuple[int, datetime]] = []
     for m in marks:
         if m["kind"] == "entry":
-            entry_days.add(clock.local(m["at"], tz).date())
+            day = clock.local(m["at"], tz).date()
+            entries[day] = min(entries.get(day, m["at"]), m["at"])
         elif m["session"]:
             by_session[m["session"]].append(m)
+            if m["kind"] == "in":
+                scans_in.append((m["session"], m["at"]))
     evidence = activity["evidence"]
     share = activity["min_presence_percent"] / 100
+    early = early_minutes(activity)
     attended = set()
     for s in sessions:
+        start, end = s["starts_at"], s["ends_at"]
         own = sorted(by_session.get(s["id"], []), key=lambda m: (m["at"], m["id"]))
         staff = [m for m in own if m["kind"] == "staff"]
         if staff:
@@ -244,7 +284,7 @@ def attended_from(marks: list[dict], sessions: list[dict], activity: dict, tz: s
                 attended.add(s["id"])
             continue
         if evidence == Evidence.attestation.value:
-            if any(m["kind"] == "attested" for m in own):
+            if any(m["kind"] == "attested" and m["at"] >= start for m in own):
                 attended.add(s["id"])
             continue
         groups = [m for m in own if m["kind"] == "group"]
@@ -252,12 +292,34 @@ def attended_from(marks: list[dict], sessions: list[dict], activity: dict, tz: s
             if groups[-1]["present"]:
                 attended.add(s["id"])
             continue
-        scans = [(m["kind"], m["at"]) for m in own if m["kind"] in ("in", "out")]
-        if scans and presence_share(pair_scans(scans), s["starts_at"], s["ends_at"]) >= share - 1e-9:
+        scans = [(m["kind"], m["at"]) for m in own if m["kind"] in ("in", "out") and in_window(m["at"], start, end, early)]
+        elsewhere = [at for sid, at in scans_in if sid != s["id"]]
+        if scans and presence_share(close_open(pair_scans(scans), end, elsewhere), start, end) >= share - 1e-9:
             attended.add(s["id"])
-        elif evidence == Evidence.entry_scans.value and clock.local(s["starts_at"], tz).date() in entry_days:
-            attended.add(s["id"])
+        elif evidence == Evidence.entry_scans.value:
+            entered = entries.get(clock.local(start, tz).date())
+            # The day's first entry is an "in" without "out": from its time, if inside the day's sessions.
+            if entered is not None and entered <= end and presence_share([(entered, end)], start, end) >= share - 1e-9:
+                attended.add(s["id"])
     return attended
+
+
+def outside_marks(marks: list[dict], sessions: list[dict], activity: dict, tz: str) -> list[dict]:
+    """Scans that fall outside every window they could count for (kept, shown to the
+    coordinator as "outside the session", worth nothing)."""
+    early = early_minutes(activity)
+    by_id = {s["id"]: s for s in sessions}
+    out = []
+    for m in marks:
+        if m["kind"] in ("in", "out") and m["session"] in by_id:
+            s = by_id[m["session"]]
+            if not in_window(m["at"], s["starts_at"], s["ends_at"], early):
+                out.append(m)
+        elif m["kind"] == "entry":
+            day = clock.local(m["at"], tz).date()
+            if not any(clock.local(s["starts_at"], tz).date() == day and m["at"] <= s["ends_at"] for s in sessions):
+                out.append(m)
+    return out
 
 
 async def marks_of(attendee_id: int, event_id: int) -> list[dict]:

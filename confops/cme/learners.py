@@ -3,15 +3,19 @@ talks excluded, eligible credit per type, whether the evaluation is done, the cl
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from confops.cme.credit_types import types_for
-from confops.cme.designation import activity_of, maximum_of, session_credits
+from confops.cme.designation import activity_of, maximum_of, session_credits, statement_problems
 from confops.cme.evidence import attended_from, marks_of, presented_sessions
 from confops.cme.rules import eligible_quarters
-from confops.cme.tables import CmeClaim, EvaluationDone
+from confops.cme.tables import Certificate, CertificateStatus, CmeClaim, EvaluationDone
+from confops.core import clock
 from confops.core.auth import Principal
 from confops.core.errors import NotFound
 from confops.events.tables import Event, Session
-from confops.registration.tables import Attendee, AttendeeStatus
+from confops.payments.tables import Payment, PaymentStatus
+from confops.registration.tables import Attendee, AttendeeStatus, Order, OrderStatus
 
 
 async def sessions_of(event_id: int) -> list[dict]:
@@ -25,28 +29,94 @@ def full_name(attendee: dict) -> str:
 
 _UNSET = object()
 
+_ORDER_PROBLEMS = {
+    OrderStatus.pending.value: "Your registration is not paid yet: credit can be claimed once it is paid.",
+    OrderStatus.awaiting_payment.value: "Your registration is not paid yet: credit can be claimed once it is paid.",
+    OrderStatus.expired.value: "Your registration expired unpaid: it cannot claim credit.",
+    OrderStatus.cancelled.value: "Your registration was cancelled: it cannot claim credit.",
+}
+
+
+async def standings(attendees: list[dict]) -> dict[int, str | None]:
+    """Why each registration cannot claim credit (None: it can). Only a registration whose order
+    is settled claims: paid, free or complimentary (confirmed), not cancelled, expired, still
+    awaiting payment, or refunded in full."""
+    order_ids = sorted({a["order"] for a in attendees}) or [0]
+    orders = {o["id"]: o for o in await Order.select(Order.id, Order.status).where(Order.id.is_in(order_ids))}
+    paid: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for p in await Payment.select(Payment.order, Payment.amount_cents, Payment.refunded_cents).where(
+            Payment.order.is_in(order_ids) & (Payment.status == PaymentStatus.succeeded.value)):
+        paid[p["order"]][0] += p["amount_cents"]
+        paid[p["order"]][1] += p["refunded_cents"]
+    out: dict[int, str | None] = {}
+    for a in attendees:
+        order = orders.get(a["order"])
+        if a["status"] != AttendeeStatus.active.value:
+            out[a["id"]] = "Your registration was cancelled: it cannot claim credit."
+        elif order is None or order["status"] != OrderStatus.confirmed.value:
+            out[a["id"]] = _ORDER_PROBLEMS.get(order["status"] if order else "", _ORDER_PROBLEMS["cancelled"])
+        elif paid[a["order"]][0] > 0 and paid[a["order"]][1] >= paid[a["order"]][0]:
+            out[a["id"]] = "Your registration was refunded: it cannot claim credit."
+        else:
+            out[a["id"]] = None
+    return out
+
+
+async def revoked_certificate(event_id: int, email: str) -> dict | None:
+    """The learner's latest certificate of this activity when it is revoked (and not reinstated):
+    claiming again must not give them a new one; only a coordinator reinstates."""
+    latest = await Certificate.select().where(
+        (Certificate.event == event_id) & (Certificate.email == (email or "").lower())
+        & (Certificate.kind == "learner")).order_by(Certificate.id, ascending=False).first()
+    return latest if latest and latest["status"] == CertificateStatus.revoked.value else None
+
+
+async def blockers(attendee: dict, event: dict, activity: dict, *, standing=_UNSET) -> list[str]:
+    """What stops this learner claiming (and a certificate being issued), in the learner's words."""
+    if standing is _UNSET:
+        standing = (await standings([attendee]))[attendee["id"]]
+    out = [standing] if standing else []
+    if statement_problems(activity):
+        out.append("Claims are not open yet: the activity's designation and accreditation statements are not "
+                   "complete. The CME coordinator has been told.")
+    revoked = await revoked_certificate(event["id"], attendee["email"])
+    if revoked:
+        out.append(f"Your certificate for this activity was revoked on "
+                   f"{revoked['status_changed_at'].date().isoformat()}: only the CME coordinator can reinstate it.")
+    return out
+
 
 async def state(attendee: dict, event: dict, *, activity: dict | None = None, credits=None, sessions=None,
-                marks=None, presented=None, claim=_UNSET, evaluated: bool | None = None) -> dict:
-    """Everything below may be passed in preloaded (reports do, for a whole event at once)."""
+                marks=None, presented=None, claim=_UNSET, evaluated: bool | None = None, standing=_UNSET) -> dict:
+    """Everything below may be passed in preloaded (reports do, for a whole event at once).
+
+    `attended` is every session the evidence shows (own talks excluded); credit comes only from
+    those that have ended (`credited`), so nothing is claimed for a session still to happen."""
     activity = activity or await activity_of(event)
     credits = credits if credits is not None else await session_credits(event["id"])
     sessions = sessions if sessions is not None else await sessions_of(event["id"])
     marks = marks if marks is not None else await marks_of(attendee["id"], event["id"])
     presented = presented if presented is not None else await presented_sessions(attendee["email"], event["id"])
-    attended = attended_from(marks, sessions, activity, event["timezone"])
+    now = clock.now()
+    ended = {s["id"] for s in sessions if s["ends_at"] <= now}
+    attended = attended_from(marks, sessions, activity, event["timezone"]) - presented
+    credited = attended & ended
     types = types_for(attendee.get("credentials") or "", attendee.get("profession") or "", activity["offered"])
-    eligible = {t: eligible_quarters(credits, attended, presented, maximum_of(activity, t), t) for t in types}
+    eligible = {t: eligible_quarters(credits, credited, presented, maximum_of(activity, t), t) for t in types}
     by_id = {c.id: c for c in credits}
     rows = [{**s, "quarters": by_id[s["id"]].quarters, "attended": s["id"] in attended,
+             "ended": s["id"] in ended, "started": s["starts_at"] <= now,
              "presented": s["id"] in presented} for s in sessions if by_id[s["id"]].quarters > 0]
     if claim is _UNSET:
         claim = await CmeClaim.select().where(CmeClaim.attendee == attendee["id"]).first()
     if evaluated is None:
         evaluated = await EvaluationDone.exists().where(EvaluationDone.attendee == attendee["id"])
+    stops = await blockers(attendee, event, activity, standing=standing)
+    if not credited and attended:
+        stops.append("Credit can be claimed once the sessions you attended have ended.")
     return {"attendee": attendee, "event": event, "activity": activity, "sessions": rows, "types": types,
-            "eligible": eligible, "attended": attended - presented, "presented": presented, "claim": claim,
-            "evaluated": evaluated, "name": full_name(attendee)}
+            "eligible": eligible, "attended": attended, "credited": credited, "presented": presented,
+            "claim": claim, "evaluated": evaluated, "name": full_name(attendee), "blockers": stops}
 
 
 async def own_attendee(principal: Principal, attendee_id: int) -> tuple[dict, dict]:

@@ -1,4 +1,9 @@
-"""How much of a session a learner was in the room for, from scans in and (where used) out."""
+"""How much of a session a learner was in the room for, from scans in and (where used) out.
+
+Only scans inside the session's window count (cme/rules.py in_window). An early scan (inside
+the window) counts from the session's start, a late one from the scan; an "in" with no "out"
+lasts until the session ends or the learner is scanned into another session, whichever comes
+first: being scanned elsewhere shows they left."""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ from datetime import datetime
 
 
 def presence_share(intervals: list[tuple[datetime, datetime | None]], start: datetime, end: datetime) -> float:
-    """Share of the session covered by in/out intervals (an "in" without "out" runs to the end)."""
+    """Share of the session covered by in/out intervals (an open interval: see close_open)."""
     length = (end - start).total_seconds()
     if length <= 0:
         return 1.0 if intervals else 0.0
@@ -44,3 +49,15 @@ def pair_scans(scans: list[tuple[str, datetime]]) -> list[tuple[datetime, dateti
     if open_at is not None:
         intervals.append((open_at, None))
     return intervals
+
+
+def close_open(intervals: list[tuple[datetime, datetime | None]], end: datetime,
+               elsewhere: list[datetime]) -> list[tuple[datetime, datetime]]:
+    """Give each "in" without "out" its end: the session's end, or the learner's next scan into
+    another session if that comes first."""
+    out = []
+    for came, left in intervals:
+        if left is None:
+            left = min([end, *(t for t in elsewhere if t > came)])
+        out.append((came, left))
+    return out

@@ -13,7 +13,7 @@ from confops.cme import certificates, learners
 from confops.cme.access import staff_event
 from confops.cme.credit_types import CREDIT_TYPES, is_md_or_do
 from confops.cme.designation import activity_of, maximum_of, session_credits
-from confops.cme.evidence import marks_by_attendee, presenters_of
+from confops.cme.evidence import marks_by_attendee, outside_marks, presenters_of
 from confops.cme.rules import format_credit
 from confops.cme.tables import Certificate, CmeClaim, CmeProfile, EvaluationDone
 from confops.core import clock, csv_export, outbox
@@ -36,14 +36,18 @@ async def learner_rows(event: dict) -> list[dict]:
     evaluated = {d["attendee"] for d in await EvaluationDone.select(EvaluationDone.attendee).where(
         EvaluationDone.event == event["id"])}
     presenters = await presenters_of(event["id"])
+    standing = await learners.standings(people)
     rows = []
     for a in people:
+        own = marks.get(a["id"], [])
         st = await learners.state(a, event, activity=activity, credits=credits, sessions=sessions,
-                                  marks=marks.get(a["id"], []), presented=presenters.get(a["email"].lower(), set()),
-                                  claim=claims.get(a["id"]), evaluated=a["id"] in evaluated)
+                                  marks=own, presented=presenters.get(a["email"].lower(), set()),
+                                  claim=claims.get(a["id"]), evaluated=a["id"] in evaluated, standing=standing[a["id"]])
         primary = st["types"][0]
         rows.append({"attendee": a, "name": st["name"], "attended": len(st["attended"]), "type": primary,
-                     "eligible": st["eligible"][primary], "claim": st["claim"], "evaluated": st["evaluated"]})
+                     "eligible": st["eligible"][primary], "claim": st["claim"], "evaluated": st["evaluated"],
+                     "standing": standing[a["id"]],
+                     "outside": len(outside_marks(own, sessions, activity, event["timezone"]))})
     return rows
 
 
@@ -81,7 +85,7 @@ async def activity_summary(event: dict, rows: list[dict]) -> dict:
 async def remind_unclaimed(principal: Principal, slug: str, base_url: str) -> int:
     """E-mail each learner who attended but has not claimed; once per learner and day."""
     event = await staff_event(principal, slug)
-    rows = [r for r in await learner_rows(event) if r["eligible"] > 0 and not r["claim"]]
+    rows = [r for r in await learner_rows(event) if r["eligible"] > 0 and not r["claim"] and not r["standing"]]
     activity = await activity_of(event)
     day = clock.now().date().isoformat()
     sent = 0

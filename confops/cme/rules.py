@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from confops.core.errors import FieldError
@@ -60,18 +60,50 @@ def designation_problem(quarters: int, minutes: int) -> str | None:
     return None
 
 
-def count_once(sessions: Iterable[SessionCredit], credit_type: str | None = None) -> int:
-    """Sum of quarters where each parallel group counts once (its largest session)."""
-    best: dict[str, int] = {}
-    total = 0
+SCAN_EARLY_MINUTES = 15  # how long before a session's start a scan into it still counts (the default)
+
+
+def in_window(at: datetime, starts_at: datetime, ends_at: datetime, early_minutes: int = SCAN_EARLY_MINUTES) -> bool:
+    """Evidence counts for a session only if taken from a little before its start to its end: a
+    scan months early, or after the session, is kept but proves nothing about the session."""
+    return starts_at - timedelta(minutes=early_minutes) <= at <= ends_at
+
+
+def _one_per_label(sessions: list[SessionCredit]) -> list[SessionCredit]:
+    """A typed group label merges sessions (a workshop given twice counts once: its largest);
+    it can never split sessions the schedule shows overlapping."""
+    best: dict[str, SessionCredit] = {}
+    out = []
     for s in sessions:
-        if not s.carries(credit_type) or s.quarters <= 0:
+        if not s.group:
+            out.append(s)
+        elif s.group not in best or (s.quarters, -s.starts_at.timestamp()) > (best[s.group].quarters,
+                                                                             -best[s.group].starts_at.timestamp()):
+            best[s.group] = s
+    return out + list(best.values())
+
+
+def count_once(sessions: Iterable[SessionCredit], credit_type: str | None = None) -> int:
+    """Credit of the union of the sessions' times: sessions that overlap form one stretch of time,
+    which gives at most 1 credit an hour (in quarters, rounded down) and never more than the
+    credit designated for its sessions together. So parallel sessions count once whatever
+    labels staff typed, and nobody is offered more credit than the minutes they could spend."""
+    carrying = sorted((s for s in _one_per_label([s for s in sessions if s.carries(credit_type) and s.quarters > 0])),
+                      key=lambda s: (s.starts_at, s.ends_at))
+    total = 0
+    start = end = None
+    designated = 0
+    for s in carrying:
+        if end is not None and s.starts_at < end:  # overlaps the stretch so far
+            end = max(end, s.ends_at)
+            designated += s.quarters
             continue
-        if s.group:
-            best[s.group] = max(best.get(s.group, 0), s.quarters)
-        else:
-            total += s.quarters
-    return total + sum(best.values())
+        if end is not None:
+            total += min(designated, max_quarters_for_minutes(int((end - start).total_seconds() // 60)))
+        start, end, designated = s.starts_at, s.ends_at, s.quarters
+    if end is not None:
+        total += min(designated, max_quarters_for_minutes(int((end - start).total_seconds() // 60)))
+    return total
 
 
 def derived_maximum(sessions: Iterable[SessionCredit], credit_type: str | None = None) -> int:

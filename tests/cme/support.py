@@ -33,8 +33,29 @@ async def learner(email: str = "morgan@example.org") -> dict:
     return a
 
 
+async def meeting_over(slug: str = SLUG) -> None:
+    """Move the demo meeting (its dates and sessions) into the past, so that it has happened and
+    its sessions have ended a day ago: credit is only claimed for sessions that took place. A
+    shift of the data, not of the clock, so that a live server process sees it too."""
+    from confops.core import clock
+    from confops.events.tables import Event
+
+    event = await Event.select(Event.id, Event.ends_at).where(Event.slug == slug).first()
+    if event["ends_at"] <= clock.now() - timedelta(hours=12):
+        return
+    shift = timedelta(days=(event["ends_at"] - clock.now()).days + 2)  # whole days: local times stay as planned
+    full = await Event.select(Event.starts_at).where(Event.id == event["id"]).first()
+    await Event.update({Event.starts_at: full["starts_at"] - shift, Event.ends_at: event["ends_at"] - shift}).where(
+        Event.id == event["id"])
+    for s in await Session.select(Session.id, Session.starts_at, Session.ends_at).where(Session.event == event["id"]):
+        await Session.update({Session.starts_at: s["starts_at"] - shift, Session.ends_at: s["ends_at"] - shift}).where(
+            Session.id == s["id"])
+
+
 async def scan_into(attendee_id: int, *codes: str, out_after: float | None = None) -> None:
-    """Emit what check-in emits for an accepted scan in (and optionally out) of each session."""
+    """Emit what check-in emits for an accepted scan in (and optionally out) of each session,
+    once the meeting is over (the scans at the times the sessions were held)."""
+    await meeting_over()
     for code in codes:
         s = await session(code)
         await emit("session_scan_accepted", attendee_id=attendee_id, session_id=s["id"], direction="in",

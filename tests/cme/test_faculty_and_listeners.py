@@ -5,7 +5,15 @@ from confops.cme.tables import CmeActivity
 from confops.core.extension import collect, emit
 from confops.events.tables import Event
 from confops.registration.tables import Attendee
-from tests.cme.support import SLUG, evaluated_and_claimed, learner, pdf_text, qr_texts, session
+from tests.cme.support import (
+    SLUG,
+    evaluated_and_claimed,
+    learner,
+    meeting_over,
+    pdf_text,
+    qr_texts,
+    session,
+)
 from tests.speakers.people import sign_in
 from tests.support.http import post_form
 
@@ -83,6 +91,7 @@ async def test_profile_listeners_and_privacy(client, demo):
 
 
 async def test_entry_scans_and_group_roll_calls_are_evidence(client, demo):
+    await meeting_over()
     morgan = await learner("morgan@example.org")
     p1, g1, g2 = await session("P1"), await session("G1"), await session("G2")
     await CmeActivity.update({CmeActivity.evidence: "entry_scans"}).where(CmeActivity.event.slug == SLUG)
@@ -99,6 +108,7 @@ async def test_entry_scans_and_group_roll_calls_are_evidence(client, demo):
 
 
 async def test_attestation_only_events(client, demo):
+    await meeting_over()
     morgan = await learner("morgan@example.org")
     p1, w1 = await session("P1"), await session("W1")
     await sign_in(client, "morgan@example.org")

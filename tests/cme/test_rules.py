@@ -39,15 +39,43 @@ def test_eligible_never_exceeds_attended_designation_or_maximum(sessions, attend
     assert eligible_quarters(sessions, attended | presented, presented, maximum) == got
 
 
-@given(sessions_st)
-def test_parallel_sessions_count_once(sessions):
-    everything = {s.id for s in sessions}
-    total = eligible_quarters(sessions, everything, set(), 10_000)
-    groups = {}
+def _at(i: int, start_min: int, minutes: int, quarters: int, group: str = "") -> SessionCredit:
+    return SessionCredit(i, quarters, T0 + timedelta(minutes=start_min),
+                         T0 + timedelta(minutes=start_min + minutes), group)
+
+
+timed_st = st.lists(st.tuples(st.integers(0, 600), st.integers(15, 120), st.integers(0, 8),
+                              st.sampled_from(["", "a", "b"])), max_size=10).map(
+    lambda xs: [_at(i, a, m, min(q, m // 15), g) for i, (a, m, q, g) in enumerate(xs)])
+
+
+def _union_minutes(sessions) -> int:
+    minutes = set()
     for s in sessions:
-        if s.group:
-            groups[s.group] = max(groups.get(s.group, 0), s.quarters)
-    assert total == sum(s.quarters for s in sessions if not s.group) + sum(groups.values())
+        if s.quarters > 0:
+            a = int((s.starts_at - T0).total_seconds() // 60)
+            minutes.update(range(a, a + s.minutes))
+    return len(minutes)
+
+
+@given(timed_st)
+def test_no_credit_beyond_the_minutes_the_sessions_cover(sessions):
+    """Whatever labels say, all sessions together never give more than 1 credit an hour of the
+    union of their times, nor more than they are designated for."""
+    total = eligible_quarters(sessions, {s.id for s in sessions}, set(), 10_000)
+    assert total <= _union_minutes(sessions) // 15
+    assert total <= sum(s.quarters for s in sessions)
+
+
+def test_parallel_sessions_count_once_from_the_schedule_not_labels():
+    w1, w2 = _at(1, 0, 75, 5), _at(2, 0, 75, 5)  # two workshops at the same time, no label typed
+    assert eligible_quarters([w1, w2], {1, 2}, set(), 100) == 5
+    assert eligible_quarters([w1, _at(2, 0, 75, 5, "x")], {1, 2}, set(), 100) == 5  # a label cannot split them
+    half = _at(3, 30, 60, 4)  # starts half an hour into W1: 90 minutes in all
+    assert eligible_quarters([w1, half], {1, 3}, set(), 100) == 6
+    # a label merges a workshop given twice (not overlapping): it counts once
+    again = [_at(1, 0, 60, 4, "repeat"), _at(2, 300, 60, 4, "repeat"), _at(3, 120, 60, 4)]
+    assert eligible_quarters(again, {1, 2, 3}, set(), 100) == 8
 
 
 @given(st.integers(0, 400))

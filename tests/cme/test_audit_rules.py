@@ -1,0 +1,196 @@
+"""CME credit that survives an audit (issue 23), on both engines, through HTTP: each rule of
+DOMAIN.md's CME section tried as a careless learner or a hurried coordinator would, the
+attacks that used to work first. Credit only for participation that happened, by a settled
+registration, for sessions that have ended; parallel sessions found from the schedule."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from confops.accounts.service import create_user
+from confops.accounts.tables import Role
+from confops.cme.tables import AttendanceMark, Certificate, CmeActivity, CmeClaim, CmeSessionCredit
+from confops.core import clock
+from confops.core.extension import emit
+from confops.events.tables import Event, Session
+from confops.registration.config import CONFIG
+from confops.registration.holds import release_expired
+from confops.registration.intake import AttendeeIn, OrderIn
+from confops.registration.orders import place_order
+from confops.registration.tables import Attendee, Order
+from tests.cme.support import SLUG, learner, meeting_over, scan_into, session
+from tests.speakers.people import sign_in, staff_sign_in
+from tests.support.http import post_form
+
+CLAIM = {"credit": "1.25", "credit_type": "ama_pra_1", "attest": "on"}
+
+
+def eligible(page_text: str) -> str:
+    return page_text.split('<strong id="eligible">')[1].split("<")[0]
+
+
+async def _evaluate(client, attendee_id: int) -> None:
+    from confops.cme.tables import EvaluationQuestion
+
+    questions = await EvaluationQuestion.select().where(EvaluationQuestion.event.slug == SLUG)
+    form = {f"q{q['id']}": {"likert": "Agree", "choice": "Yes", "text": "More."}[q["kind"]] for q in questions}
+    r = await post_form(client, f"/account/cme/{attendee_id}/evaluation", form, page=f"/account/cme/{attendee_id}")
+    assert r.status_code == 303, r.text
+
+
+async def test_attestation_before_the_sessions_have_happened_is_refused(client, demo):
+    """The attack: five months before the meeting, tick every session and claim it all."""
+    morgan = await learner("morgan@example.org")
+    await CmeActivity.update({CmeActivity.evidence: "attestation"}).where(CmeActivity.event.slug == SLUG)
+    ids = [str(s["id"]) for s in await Session.select(Session.id).where(Session.event == morgan["event"])]
+    await sign_in(client, "morgan@example.org")
+    url = f"/account/cme/{morgan['id']}"
+    r = await post_form(client, f"{url}/attendance", {"sessions": ids}, page=url)
+    assert r.status_code == 422 and 'id="sessions-error"' in r.text and "not started yet" in r.text
+    assert not await AttendanceMark.exists().where(AttendanceMark.attendee == morgan["id"])
+    await _evaluate(client, morgan["id"])
+    r = await post_form(client, f"{url}/claim", {**CLAIM, "credit": "14"})
+    assert r.status_code == 422 and not await Certificate.exists()
+    assert "Not started yet" in (await client.get(url)).text
+
+    # During the meeting: a session under way may be attested, but gives credit once it has ended.
+    p1 = await session("P1")
+    with clock.frozen_at(p1["starts_at"] + timedelta(minutes=10)):
+        await sign_in(client, "morgan@example.org")
+        r = await post_form(client, f"{url}/attendance", {"sessions": [str(p1["id"])]})
+        assert r.status_code == 303
+        page = (await client.get(url)).text
+        assert eligible(page) == "0.00" and "Credit can be claimed once the sessions you attended have ended." in page
+        r = await post_form(client, f"{url}/claim", CLAIM)
+        assert r.status_code == 422 and 'id="claim-error"' in r.text and not await Certificate.exists()
+    with clock.frozen_at(p1["ends_at"] + timedelta(minutes=1)):
+        await sign_in(client, "morgan@example.org")
+        r = await post_form(client, f"{url}/claim", CLAIM)
+        assert r.status_code == 303, r.text
+        cert = await Certificate.select().where(Certificate.email == "morgan@example.org").first()
+        assert cert["status"] == "valid" and cert["issued_at"] >= p1["ends_at"]
+
+
+async def test_an_unpaid_then_expired_registration_never_claims(client, demo):
+    """The attack: register, never pay, attend (or say so), claim; then again after expiry."""
+    placed = await place_order(SLUG, OrderIn(buyer_name="River Stone", buyer_email="river@example.org",
+                                             idempotency_key="unpaid-learner", attendees=[AttendeeIn(
+                                                 category="member", email="river@example.org", first_name="River",
+                                                 last_name="Stone", credentials="MD",
+                                                 answers={"first_meeting": "yes"})]),
+                               hold_minutes=30, base_url=CONFIG.base_url)
+    await create_user("river@example.org", "River Stone", roles=[("abs", Role.attendee)])
+    river = await Attendee.select().where(Attendee.email == "river@example.org").first()
+    await scan_into(river["id"], "P1", "G1")
+    await sign_in(client, "river@example.org")
+    url = f"/account/cme/{river['id']}"
+    await _evaluate(client, river["id"])
+    page = await client.get(url)
+    assert "Your registration is not paid yet" in page.text
+    r = await post_form(client, f"{url}/claim", CLAIM)
+    assert r.status_code == 422 and "not paid yet" in r.text.split('id="claim-error"')[1].split("</p>")[0]
+    with clock.frozen_at(clock.now() + timedelta(hours=1)):
+        assert await release_expired() >= 1
+    assert (await Order.select(Order.status).where(Order.id == placed.id).first())["status"] == "expired"
+    await sign_in(client, "river@example.org")
+    r = await post_form(client, f"{url}/claim", CLAIM)
+    assert r.status_code == 422 and "expired unpaid" in r.text
+    assert not await Certificate.exists().where(Certificate.email == "river@example.org")
+    assert not await CmeClaim.exists().where(CmeClaim.attendee == river["id"])
+
+
+async def test_a_scan_outside_the_session_counts_for_nothing_and_is_shown(client, demo):
+    """The attack: one "in" scan into a session's list months before it counted as full attendance."""
+    await meeting_over()
+    morgan = await learner("morgan@example.org")
+    for code in ("P1", "G1", "P2"):
+        s = await session(code)
+        await emit("session_scan_accepted", attendee_id=morgan["id"], session_id=s["id"], direction="in",
+                   scanned_at=s["starts_at"] - timedelta(days=150), list_id=1)
+    await sign_in(client, "morgan@example.org")
+    assert eligible((await client.get(f"/account/cme/{morgan['id']}")).text) == "0.00"
+    await staff_sign_in(client, "cme@example.org")
+    row = (await client.get(f"/staff/events/{SLUG}/cme/learners")).text.split(f'id="a{morgan["id"]}"')[1]
+    assert "3 scans outside the session" in row.split("</tr>")[0]
+    # the scan taken during the session still counts: the early one did not take its place
+    await scan_into(morgan["id"], "P1")
+    await sign_in(client, "morgan@example.org")
+    assert eligible((await client.get(f"/account/cme/{morgan['id']}")).text) == "1.25"
+    assert await AttendanceMark.count().where(AttendanceMark.attendee == morgan["id"]) == 4
+
+
+async def test_an_in_without_out_counts_from_the_scan_until_the_learner_is_scanned_elsewhere(client, demo):
+    """The attack: scanned into both parallel workshops, offered 2.50 credits for 75 minutes."""
+    await meeting_over()
+    await CmeSessionCredit.update({CmeSessionCredit.parallel_group: ""}, force=True)  # nobody typed a label
+    morgan = await learner("morgan@example.org")
+    p1, w1, w2 = await session("P1"), await session("W1"), await session("W2")
+    scans = [(p1, p1["starts_at"] + timedelta(minutes=40)),  # 40 minutes late: 35 of 75 minutes
+             (w1, w1["starts_at"] - timedelta(minutes=3)), (w2, w2["starts_at"] + timedelta(minutes=2))]
+    for s, at in scans:
+        await emit("session_scan_accepted", attendee_id=morgan["id"], session_id=s["id"], direction="in",
+                   scanned_at=at, list_id=1)
+    await sign_in(client, "morgan@example.org")
+    page = (await client.get(f"/account/cme/{morgan['id']}")).text
+    assert eligible(page) == "1.25"  # W2 only: W1 was left for W2 after five minutes, P1 too late
+
+
+async def test_parallel_sessions_count_once_for_a_learner_whatever_staff_marked(client, demo):
+    await meeting_over()
+    await CmeSessionCredit.update({CmeSessionCredit.parallel_group: ""}, force=True)  # nobody typed a label
+    morgan = await learner("morgan@example.org")
+    await CmeActivity.update({CmeActivity.min_presence_percent: 50}).where(CmeActivity.event.slug == SLUG)
+    await staff_sign_in(client, "cme@example.org")
+    for code in ("W1", "W2"):
+        s = await session(code)
+        r = await post_form(client, f"/staff/events/{SLUG}/cme/learners/{morgan['id']}/attendance",
+                            {"session": s["id"], "present": "yes", "reason": "Said so at the desk"},
+                            page=f"/staff/events/{SLUG}/cme/learners")
+        assert r.status_code == 303
+    await sign_in(client, "morgan@example.org")
+    assert eligible((await client.get(f"/account/cme/{morgan['id']}")).text) == "1.25"
+
+
+async def test_a_designation_above_what_the_sessions_support_is_refused(client, demo):
+    """The attack: 30.00 credits saved for an intensive whose sessions support 14.50."""
+    await staff_sign_in(client, "cme@example.org")
+    url = "/staff/events/leader-training-intensive/cme"
+    form = {"provider": "American Balint Society", "accreditation": "Accredited by the ACCME.",
+            "offer_ama_pra_1": "on", "max_ama_pra_1": "30", "statement_ama_pra_1": "Designated for 30.",
+            "learning_format": "live", "location": "Bangor, PA", "evidence": "session_scans",
+            "min_presence_percent": "80"}
+    r = await post_form(client, f"{url}/designation", form, page=url)
+    assert r.status_code == 422 and 'id="max_ama_pra_1-error"' in r.text
+    assert "The sessions support at most 14.50 credits" in r.text
+    event = await Event.select().where(Event.slug == "leader-training-intensive").first()
+    assert event["cme_max_credit_quarters"] != 120
+    r = await post_form(client, f"{url}/designation", {**form, "max_ama_pra_1": "14.5"})
+    assert r.status_code == 303
+
+
+async def test_certificates_are_not_issued_without_statements(client, demo):
+    await Event.update({Event.cme_accreditation_statement: ""}).where(Event.slug == SLUG)
+    morgan = await learner("morgan@example.org")
+    await scan_into(morgan["id"], "P1")
+    await sign_in(client, "morgan@example.org")
+    await _evaluate(client, morgan["id"])
+    r = await post_form(client, f"/account/cme/{morgan['id']}/claim", CLAIM)
+    assert r.status_code == 422 and "statements are not complete" in r.text
+    assert not await Certificate.exists()
+    await staff_sign_in(client, "cme@example.org")
+    assert "The accreditation statement is missing." in (await client.get(f"/staff/events/{SLUG}/cme")).text
+
+
+async def test_every_demo_cme_event_has_complete_statements_and_a_designation_its_schedule_supports(demo):
+    from confops.cme.designation import activity_of, session_credits, statement_problems
+    from confops.cme.rules import derived_maximum
+
+    events = await Event.select().where(Event.cme_enabled == True)  # noqa: E712
+    assert len(events) == 5
+    for event in events:
+        activity = await activity_of(event)
+        assert statement_problems(activity) == [], event["slug"]
+        credits = await session_credits(event["id"])
+        for t in activity["credit_types"]:
+            assert 0 < t["quarters"] <= derived_maximum(credits, t["type"]), (event["slug"], t["type"])
+        assert f"maximum of {t['quarters'] / 4:.2f} AMA PRA" in event["cme_designation_statement"]
