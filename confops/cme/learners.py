@@ -51,7 +51,9 @@ async def standings(attendees: list[dict]) -> dict[int, str | None]:
     out: dict[int, str | None] = {}
     for a in attendees:
         order = orders.get(a["order"])
-        if a["status"] != AttendeeStatus.active.value:
+        if order is not None and order["status"] == OrderStatus.expired.value:
+            out[a["id"]] = _ORDER_PROBLEMS[OrderStatus.expired.value]
+        elif a["status"] != AttendeeStatus.active.value:
             out[a["id"]] = "Your registration was cancelled: it cannot claim credit."
         elif order is None or order["status"] != OrderStatus.confirmed.value:
             out[a["id"]] = _ORDER_PROBLEMS.get(order["status"] if order else "", _ORDER_PROBLEMS["cancelled"])
@@ -123,8 +125,8 @@ async def own_attendee(principal: Principal, attendee_id: int) -> tuple[dict, di
     """The learner's own registration at a CME event; anyone else's id is simply not found."""
     attendee = await Attendee.select().where(
         (Attendee.id == attendee_id) & (Attendee.email == principal.email.lower())
-        & (Attendee.status == AttendeeStatus.active.value)).first()
-    if not attendee:
+        & Attendee.status.is_in([AttendeeStatus.active.value, AttendeeStatus.expired.value])).first()
+    if not attendee:  # an expired one is shown, to say why it cannot claim
         raise NotFound("There is no such registration in your account.")
     event = await Event.select().where(Event.id == attendee["event"]).first()
     if not event["cme_enabled"]:
