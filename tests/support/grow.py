@@ -23,7 +23,7 @@ async def grow(slug: str, orders: int, *, batch: int = 500, tag: str = "") -> in
     from confops.checkin.tables import CheckinList, CheckinScan, ListKind
     from confops.cme.tables import AttendanceMark, CmeClaim
     from confops.core import clock
-    from confops.events.tables import Event
+    from confops.events.tables import Event, Session
     from confops.payments.tables import Payment
     from confops.registration.tables import Attendee, Category, Order
 
@@ -34,6 +34,8 @@ async def grow(slug: str, orders: int, *, batch: int = 500, tag: str = "") -> in
     if entry is None:
         entry = (await CheckinList.insert(CheckinList(event=event["id"], name="Entry", kind=ListKind.entry.value))
                  .returning(CheckinList.id))[0]
+    session = await Session.select(Session.id, Session.starts_at, Session.ends_at).where(
+        (Session.event == event["id"]) & (Session.credit_quarters > 0)).order_by(Session.starts_at).first()
     tag = tag or uuid.uuid4().hex[:6]
     now = clock.now()
     added = 0
@@ -68,10 +70,11 @@ async def grow(slug: str, orders: int, *, batch: int = 500, tag: str = "") -> in
             await CheckinScan.insert(*[CheckinScan(checkin_list=entry["id"], attendee=a["id"], station="Desk",
                                                    scanned_at=now - timedelta(minutes=i % 240), nonce_key=uuid.uuid4().hex)
                                        for i, a in enumerate(present)])
-        if event["cme_enabled"] and present:
-            at = event["starts_at"] + timedelta(hours=1)
-            await AttendanceMark.insert(*[AttendanceMark(attendee=a["id"], event=event["id"], kind="entry", at=at,
-                                                         reason="") for a in present])
+        if event["cme_enabled"] and present and session:  # scanned in and out of a credited session
+            await AttendanceMark.insert(*[AttendanceMark(attendee=a["id"], event=event["id"], session=session["id"],
+                                                         kind=kind, at=at, reason="")
+                                          for a in present for kind, at in (("in", session["starts_at"]),
+                                                                            ("out", session["ends_at"]))])
             await CmeClaim.insert(*[CmeClaim(attendee=a["id"], event=event["id"], credit_type="ama_pra_1", quarters=4,
                                              eligible_quarters=4, sessions=json.dumps([]), attested_at=now)
                                     for a in present[::2]])

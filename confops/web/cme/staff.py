@@ -9,7 +9,7 @@ from litestar.response import Redirect, Stream, Template
 
 from confops.accounts.tables import Role
 from confops.backoffice.spreadsheets import csv_stream
-from confops.cme import certificates, designation, evaluations, evidence, reports
+from confops.cme import certificates, designation, evaluations, evidence, learner_list, reports
 from confops.cme.access import staff_event
 from confops.cme.credit_types import CREDIT_TYPES
 from confops.cme.designation import FORMATS
@@ -19,6 +19,7 @@ from confops.cme.tables import Evidence
 from confops.core import csv_export
 from confops.core.auth import STAFF
 from confops.core.errors import Invalid
+from confops.core.paging import page_number
 from confops.web.render import page
 
 COORDINATOR = {"access": STAFF, "roles": [Role.cme_coordinator]}
@@ -72,11 +73,14 @@ class StaffCme(Controller):
 
     async def _learners(self, request: Request, slug: str, *, errors=None, status_code=200) -> Template:
         event = await staff_event(request.state.principal, slug)
-        rows = await reports.learner_rows(event)
+        params = request.query_params
+        found = await learner_list.learner_page(event, page=page_number(params.get("page")),
+                                                show=params.get("show", ""), q=params.get("q", ""))
         sessions = [s for s in await designation.session_credits(event["id"]) if s.quarters > 0]
         titles = {s["id"]: s for s in await reports.learners.sessions_of(event["id"])}
-        return page(request, "cme/learners.html", event=event, rows=rows, slug=slug, errors=errors or {},
-                    sessions=[titles[s.id] for s in sessions], status_code=status_code)
+        return page(request, "cme/learners.html", event=event, rows=found.rows, found=found, slug=slug,
+                    errors=errors or {}, sessions=[titles[s.id] for s in sessions], status_code=status_code,
+                    counts=await learner_list.counts(event), filters=learner_list.FILTERS)
 
     @get("/learners")
     async def learner_list(self, request: Request, slug: FromPath[str]) -> Template:

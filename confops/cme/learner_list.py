@@ -1,0 +1,90 @@
+"""The coordinator's learner list at meeting size: one page of learners at a time.
+
+Which learners, how many, and the filters (claimed / attended but not claimed / no attendance
+yet) are SQL over the registrations, the attendance evidence and the claims; only the learners
+on the page get their credit worked out by the rules (`learners.state`), with their evidence,
+claims and evaluations read for the page in one query each. So the page costs the same at
+20,000 registrations as at 200, where it used to compute every learner's state and render
+them all.
+
+"Attended" here means attendance recorded for a session (a present scan, roll call, staff
+correction or attestation; entry scans too where the event counts them); whether it earns
+credit is the rules' answer (presence share, corrections), shown per learner.
+"""
+
+from __future__ import annotations
+
+from piccolo.columns.combination import WhereRaw
+
+from confops.cme import learners
+from confops.cme.designation import activity_of, session_credits
+from confops.cme.evidence import presenters_of
+from confops.cme.tables import AttendanceMark, CmeClaim, EvaluationDone, Evidence
+from confops.core.paging import Page, paged
+from confops.registration.tables import Attendee, AttendeeStatus
+
+FILTERS = {"claimed": "Claimed", "attended": "Attended, not claimed", "not_yet": "No attendance yet"}
+
+_CLAIMED = "EXISTS (SELECT 1 FROM cme_claim c WHERE c.attendee = registration_attendee.id)"
+
+
+def _present(evidence: str) -> str:
+    """Attendance recorded for a session (or, where the event counts entry scans, at the entry)."""
+    where_session = "" if evidence == Evidence.entry_scans.value else " AND m.session IS NOT NULL"
+    return ("EXISTS (SELECT 1 FROM attendance_mark m WHERE m.attendee = registration_attendee.id "
+            f"AND m.present = {{}}{where_session})")
+
+
+def _where(event_id: int, evidence: str, show: str, q: str):
+    where = (Attendee.event == event_id) & (Attendee.status == AttendeeStatus.active.value)
+    if show == "claimed":
+        where &= WhereRaw(_CLAIMED)
+    elif show == "attended":
+        where &= WhereRaw(f"NOT {_CLAIMED} AND {_present(evidence)}", True)
+    elif show == "not_yet":
+        where &= WhereRaw(f"NOT {_CLAIMED} AND NOT {_present(evidence)}", True)
+    q = (q or "").strip()[:100]
+    if q:
+        like = f"%{q.lower().replace('%', '').replace('_', '')}%"
+        where &= WhereRaw("(lower(registration_attendee.first_name) LIKE {} OR lower(registration_attendee.last_name)"
+                          " LIKE {} OR lower(registration_attendee.email) LIKE {})", like, like, like)
+    return where
+
+
+async def counts(event: dict) -> dict[str, int]:
+    """Registered learners, those with attendance evidence, and those who claimed: three counts."""
+    evidence = (await activity_of(event))["evidence"]
+    active = (Attendee.event == event["id"]) & (Attendee.status == AttendeeStatus.active.value)
+    return {"registered": await Attendee.count().where(active),
+            "attended": await Attendee.count().where(active & WhereRaw(_present(evidence), True)),
+            "claimed": await Attendee.count().where(active & WhereRaw(_CLAIMED))}
+
+
+async def learner_page(event: dict, *, page: int = 1, show: str = "", q: str = "") -> Page:
+    """One page of the event's learners by last name, each with the row `reports.learner_rows`
+    gives (name, sessions attended, eligible credit of the usual type, claim, evaluation)."""
+    show = show if show in FILTERS else ""
+    activity = await activity_of(event)
+    where = _where(event["id"], activity["evidence"], show, q)
+    found = await paged(Attendee.select().where(where).order_by(Attendee.last_name, Attendee.first_name, Attendee.id),
+                        Attendee.count().where(where), page, params={"show": show, "q": (q or "").strip()[:100]})
+    ids = [a["id"] for a in found.rows] or [0]
+    credits = await session_credits(event["id"])
+    sessions = await learners.sessions_of(event["id"])
+    presenters = await presenters_of(event["id"])
+    marks: dict[int, list[dict]] = {}
+    for m in await AttendanceMark.select().where((AttendanceMark.event == event["id"])
+                                                 & AttendanceMark.attendee.is_in(ids)):
+        marks.setdefault(m["attendee"], []).append(m)
+    claims = {c["attendee"]: c for c in await CmeClaim.select().where(CmeClaim.attendee.is_in(ids))}
+    evaluated = {d["attendee"] for d in await EvaluationDone.select(EvaluationDone.attendee).where(
+        EvaluationDone.attendee.is_in(ids))}
+    rows = []
+    for a in found.rows:
+        st = await learners.state(a, event, activity=activity, credits=credits, sessions=sessions,
+                                  marks=marks.get(a["id"], []), presented=presenters.get(a["email"].lower(), set()),
+                                  claim=claims.get(a["id"]), evaluated=a["id"] in evaluated)
+        primary = st["types"][0]
+        rows.append({"attendee": a, "name": st["name"], "attended": len(st["attended"]), "type": primary,
+                     "eligible": st["eligible"][primary], "claim": st["claim"], "evaluated": st["evaluated"]})
+    return Page(rows=rows, total=found.total, number=found.number, size=found.size, params=found.params)
