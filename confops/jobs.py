@@ -18,6 +18,7 @@ from confops.payments.gateway import configure as configure_payments
 from confops.payments.webhooks import process_pending
 from confops.registration.config import configure
 from confops.registration.holds import release_expired
+from confops.registration.reminders import send_payment_reminders, send_pre_event_reminders
 from confops.series.service import decide_due, send_reminders
 from settings import Settings
 
@@ -30,6 +31,8 @@ def make_worker(settings: Settings, mailer: Mailer) -> Worker:
     configure_issuer(base_url=settings.base_url, secret_key=settings.secret_key)
     return Worker([
         Job("release-expired-holds", 30, release_expired),
+        Job("payment-reminders", 900, send_payment_reminders),
+        Job("pre-event-reminders", 3600, send_pre_event_reminders),
         Job("stripe-webhooks", 10, process_pending),
         Job("send-mail", 2, partial(deliver_due, mailer)),
         Job("purge-expired-login-links", 3600, purge_expired_login_links),

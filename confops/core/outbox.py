@@ -174,3 +174,13 @@ async def deliver_due(mailer: Mailer, limit: int = 50, yield_seconds: float = YI
         }).where(OutboxMessage.id == row["id"])
         sent += 1
     return sent
+
+
+async def enqueue_deferred_one(message: Deferred) -> int:
+    """One e-mail rendered by the worker: 1 if queued now, 0 if its dedupe key was queued
+    before (a periodic job asking again)."""
+    row = OutboxMessage(dedupe_key=message.dedupe_key, to_address=message.to, subject=message.subject[:300],
+                        payload=json.dumps({"renderer": message.renderer, "params": message.params}),
+                        next_attempt_at=clock.now(), last_error="")
+    made = await OutboxMessage.insert(row).on_conflict(action="DO NOTHING").returning(OutboxMessage.id)
+    return len(made)

@@ -292,6 +292,11 @@ async def _in_a_transaction(order: OrderIn, catalog: Catalog, columns: dict, peo
             recipients = [{"id": i, "email": a.fields["email"]} for i, a in zip(ids, people, strict=True)]
             await queue_confirmation(order_id, token=token, base_url=base_url, title=catalog.event["title"],
                                      recipients=confirmation_recipients(order.buyer_email, recipients))
+        else:
+            from confops.registration.payment_mail import queue_acknowledgement
+
+            await queue_acknowledgement(order_id, token=token, buyer_email=order.buyer_email,
+                                        title=catalog.event["title"])
         await _ensure_accounts(order)
         # Claims last: the counter rows stay locked only from here to the commit, so
         # concurrent orders queue on them as briefly as possible.
@@ -322,8 +327,13 @@ async def _in_one_statement(order: OrderIn, catalog: Catalog, columns: dict, peo
         confirmation_recipients,
         confirmation_subject,
     )
+    from confops.registration.payment_mail import ACK_DEDUPE, ACK_RENDERER, acknowledgement_subject
 
-    mail = None if not free else order_statement.Confirmation(
+    # Free: the confirmation, for the buyer and each attendee. Unpaid: the acknowledgement (how
+    # to pay, by when) for the buyer; the worker renders either when it sends it.
+    mail = order_statement.Confirmation(
+        renderer=ACK_RENDERER, subject=acknowledgement_subject(catalog.event["title"]), dedupe=ACK_DEDUPE,
+        token=token, recipients=[(order.buyer_email, None)]) if not free else order_statement.Confirmation(
         renderer=CONFIRMATION_RENDERER, subject=confirmation_subject(catalog.event["title"]),
         dedupe=CONFIRMATION_DEDUPE, token=token, recipients=confirmation_recipients(
             order.buyer_email, [{"id": a.checkin_code, "email": a.fields["email"]} for a in people]))

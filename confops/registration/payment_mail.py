@@ -15,6 +15,57 @@ from confops.registration.config import CONFIG
 from confops.registration.tables import HOLDING, Order, OrderStatus
 
 EXPIRY_RENDERER = "confops.registration.payment_mail:render_expiry"
+ACK_RENDERER = "confops.registration.payment_mail:render_acknowledgement"
+ACK_DEDUPE = "acknowledgement"
+REMINDER_RENDERER = "confops.registration.payment_mail:render_reminder"
+
+
+def acknowledgement_subject(title: str) -> str:
+    return f"Registration received, payment due: {title}"
+
+
+async def queue_acknowledgement(order_id: int, *, token: str, buyer_email: str, title: str) -> None:
+    """Inside the order's transaction (one INSERT); the statement path writes the same row."""
+    await outbox.enqueue_deferred([outbox.Deferred(
+        to=buyer_email, subject=acknowledgement_subject(title), renderer=ACK_RENDERER,
+        params={"order_id": order_id, "token": token, "attendee_id": None},
+        dedupe_key=f"{ACK_DEDUPE}:{order_id}:{buyer_email.lower()}")])
+
+
+async def render_acknowledgement(*, to: str, order_id: int, token: str | None, attendee_id: int | None = None
+                                 ) -> Message | None:
+    """What was ordered, the amount, how to pay, by when, and the links; None once the order is
+    no longer waiting for payment (paid at once, e.g. at the desk: the confirmation says it all)."""
+    return await _payment_due(to, order_id, token, "received")
+
+
+async def render_reminder(*, to: str, order_id: int, days: int) -> Message | None:
+    from confops.registration.orders import order_token
+
+    order = await Order.select(Order.idempotency_key).where(Order.id == order_id).first()
+    return await _payment_due(to, order_id, order_token(order["idempotency_key"]) if order else None, "reminder")
+
+
+async def _payment_due(to: str, order_id: int, token: str | None, kind: str) -> Message | None:
+    from confops.registration.emails import _event, _render, self_service_url
+    from confops.registration.orders import attendees_of
+
+    order = await Order.select().where(Order.id == order_id).first()
+    if order is None or not token or not is_holding(order):
+        return None
+    event = await _event(order["event"])
+    people = [a for a in await attendees_of(order_id) if a["status"] == "active"]
+    # An order still held has received nothing (any payment confirms it): all of it is due.
+    due = order["total_cents"]
+    if not due:
+        return None
+    how = await how_to_pay(order)
+    text, html = _render("payment_due", kind=kind, order=order, event=event, people=people, due_cents=due, how=how,
+                         pay_link=f"{CONFIG.base_url}/orders/{order_id}/pay?token={token}",
+                         link=self_service_url(order_id, token))
+    subject = (f"Reminder: payment due by {order['expires_at'].date().isoformat()}: {event['title']}"
+               if kind == "reminder" else acknowledgement_subject(event["title"]))
+    return Message(to=to, subject=subject, text=text, html=html)
 
 
 async def queue_expiry(order: dict) -> None:
@@ -57,8 +108,7 @@ async def how_to_pay(order: dict) -> dict:
     method = order.get("payment_method") or (CARD if CONFIG.cards else "invoice")
     quote = f"order {order['id']}"
     steps = {
-        CARD: [f"Pay by card on the payment page: {CONFIG.base_url}/orders/{order['id']}/pay (use the link in this "
-               "e-mail or on your order page)."],
+        CARD: ["Pay by card on the order's payment page."],
         "invoice": [f"Pay by bank transfer, quoting {quote}.", *(own.splitlines() if own else
                     [f"Payee: {organizer['name']}. Ask us for bank details if you do not have them."]),
                     "Your department can download the invoice (PDF) from the order's payment page."],

@@ -11,6 +11,8 @@ from tests.support.smtp import body_text
 async def test_registrant_signs_in_with_a_link_and_sees_the_order(client, inbox, deliver):
     await make_event()
     created = (await client.post("/api/v1/events/meeting/orders", json=body())).json()
+    assert await deliver() == 1  # the order's acknowledgement (how to pay, by when)
+    inbox.clear()
     await post_form(client, "/login", {"email": "ana@example.org", "next": "/account/registrations"}, page="/login")
     assert await deliver() == 1
     link = next(u for u in links_in(body_text(inbox.wait_for("ana@example.org")[0])) if "/login/link/" in u)
