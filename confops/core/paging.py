@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 from piccolo.columns.combination import WhereRaw
 
 PAGE_SIZE = 50
-CHUNK = 1000
+CHUNK = 2000
 
 
 def page_number(raw: object) -> int:

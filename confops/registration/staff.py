@@ -62,13 +62,15 @@ async def search(event_id: int, q: str = "", *, page: int = 1, sort: str = "name
                                "sort": "" if sort == "name" else sort})
 
 
-async def accessibility_followups(event_id: int) -> list[dict]:
-    rows = await Attendee.select(
+async def accessibility_followups(event_id: int, page: int = 1) -> Page:
+    """One page of the people who asked for accessibility support, those not yet followed up first."""
+    where = ((Attendee.event == event_id) & (Attendee.status == AttendeeStatus.active.value)
+             & (Attendee.accessibility != ""))
+    return await paged(Attendee.select(
         Attendee.id, Attendee.first_name, Attendee.last_name, Attendee.email, Attendee.accessibility,
         Attendee.accessibility_followed_up,
-    ).where((Attendee.event == event_id) & (Attendee.status == AttendeeStatus.active.value)
-            & (Attendee.accessibility != "")).order_by(Attendee.accessibility_followed_up, Attendee.last_name)
-    return rows
+    ).where(where).order_by(Attendee.accessibility_followed_up, Attendee.last_name, Attendee.id),
+        Attendee.count().where(where), page)
 
 
 async def mark_followed_up(event_id: int, attendee_id: int, actor_id: int | None = None) -> None:

@@ -5,6 +5,7 @@ the shape of the queries, not their speed (bench/pages.py measures that at 20,00
 
 from __future__ import annotations
 
+from confops.events.tables import Event
 from tests.backoffice.conftest import sign_in
 from tests.support.grow import grow
 from tests.support.statements import statements_counted
@@ -12,7 +13,7 @@ from tests.support.statements import statements_counted
 SLUG = "abs-national-meeting"
 
 
-def pages() -> list[str]:
+def pages(event_id: int) -> list[str]:
     base = f"/staff/events/{SLUG}"
     return [
         f"{base}/registrations/", f"{base}/registrations/?page=2", f"{base}/registrations/?q=grown",
@@ -23,7 +24,9 @@ def pages() -> list[str]:
                                                  "cme_claims")],
         f"{base}/exports/registrations/xlsx", f"{base}/exports/catering/xlsx",
         f"{base}/badges/", f"{base}/badges/?name=Chen", f"{base}/walk-in/",
-        f"{base}/cme/claims.csv", f"{base}/cme/pars.csv",
+        f"{base}/cme/claims.csv", f"{base}/cme/pars.csv", f"{base}/cme/learners", f"{base}/cme/learners?show=attended",
+        f"/staff/events/{event_id}/payments", f"/staff/events/{event_id}/payments?page=2&status=pending",
+        f"{base}/registrations/accessibility?page=2",
     ]
 
 
@@ -41,7 +44,8 @@ async def _counts(client, urls: list[str]) -> dict[str, int]:
 async def test_staff_pages_send_as_many_statements_at_either_size(client, demo):
     await grow(SLUG, 20)
     await sign_in(client, "admin@example.org")
-    urls = pages()
+    event_id = (await Event.select(Event.id).where(Event.slug == SLUG).first())["id"]
+    urls = pages(event_id)
     small = await _counts(client, urls)
     await grow(SLUG, 200)
     large = await _counts(client, urls)

@@ -32,8 +32,8 @@ class StaffRegistrations(Controller):
     @get("/accessibility")
     async def accessibility(self, request: Request, slug: FromPath[str]) -> Template:
         event = await staff.event_for_staff(slug, request.state.principal)
-        return page(request, "staff/accessibility.html", event=event,
-                    rows=await staff.accessibility_followups(event["id"]))
+        found = await staff.accessibility_followups(event["id"], page_number(request.query_params.get("page")))
+        return page(request, "staff/accessibility.html", event=event, rows=found.rows, found=found)
 
     @post("/accessibility/{attendee_id:int}")
     async def followed_up(self, request: Request, slug: FromPath[str], attendee_id: FromPath[int]) -> Redirect:
