@@ -327,8 +327,11 @@ async def marks_of(attendee_id: int, event_id: int) -> list[dict]:
         (AttendanceMark.attendee == attendee_id) & (AttendanceMark.event == event_id))
 
 
-async def marks_by_attendee(event_id: int) -> dict[int, list[dict]]:
+async def marks_by_attendee(event_id: int, attendee_ids: list[int] | None = None) -> dict[int, list[dict]]:
     out: dict[int, list[dict]] = defaultdict(list)
-    for m in await AttendanceMark.select().where(AttendanceMark.event == event_id):
+    where = AttendanceMark.event == event_id
+    if attendee_ids is not None:
+        where &= AttendanceMark.attendee.is_in(attendee_ids or [0])
+    for m in await AttendanceMark.select().where(where):
         out[m["attendee"]].append(m)
     return out

@@ -16,10 +16,9 @@ from __future__ import annotations
 
 from piccolo.columns.combination import WhereRaw
 
-from confops.cme import learners
-from confops.cme.designation import activity_of, session_credits
-from confops.cme.evidence import presenters_of
-from confops.cme.tables import AttendanceMark, CmeClaim, EvaluationDone, Evidence
+from confops.cme import reports
+from confops.cme.designation import activity_of
+from confops.cme.tables import Evidence
 from confops.core.paging import Page, paged
 from confops.registration.tables import Attendee, AttendeeStatus
 
@@ -61,30 +60,12 @@ async def counts(event: dict) -> dict[str, int]:
 
 
 async def learner_page(event: dict, *, page: int = 1, show: str = "", q: str = "") -> Page:
-    """One page of the event's learners by last name, each with the row `reports.learner_rows`
-    gives (name, sessions attended, eligible credit of the usual type, claim, evaluation)."""
+    """One page of the event's learners by last name, each with its `reports.learner_rows` row
+    (name, sessions attended, eligible credit of the usual type, claim, evaluation, standing)."""
     show = show if show in FILTERS else ""
     activity = await activity_of(event)
     where = _where(event["id"], activity["evidence"], show, q)
     found = await paged(Attendee.select().where(where).order_by(Attendee.last_name, Attendee.first_name, Attendee.id),
                         Attendee.count().where(where), page, params={"show": show, "q": (q or "").strip()[:100]})
-    ids = [a["id"] for a in found.rows] or [0]
-    credits = await session_credits(event["id"])
-    sessions = await learners.sessions_of(event["id"])
-    presenters = await presenters_of(event["id"])
-    marks: dict[int, list[dict]] = {}
-    for m in await AttendanceMark.select().where((AttendanceMark.event == event["id"])
-                                                 & AttendanceMark.attendee.is_in(ids)):
-        marks.setdefault(m["attendee"], []).append(m)
-    claims = {c["attendee"]: c for c in await CmeClaim.select().where(CmeClaim.attendee.is_in(ids))}
-    evaluated = {d["attendee"] for d in await EvaluationDone.select(EvaluationDone.attendee).where(
-        EvaluationDone.attendee.is_in(ids))}
-    rows = []
-    for a in found.rows:
-        st = await learners.state(a, event, activity=activity, credits=credits, sessions=sessions,
-                                  marks=marks.get(a["id"], []), presented=presenters.get(a["email"].lower(), set()),
-                                  claim=claims.get(a["id"]), evaluated=a["id"] in evaluated)
-        primary = st["types"][0]
-        rows.append({"attendee": a, "name": st["name"], "attended": len(st["attended"]), "type": primary,
-                     "eligible": st["eligible"][primary], "claim": st["claim"], "evaluated": st["evaluated"]})
+    rows = await reports.learner_rows(event, found.rows)
     return Page(rows=rows, total=found.total, number=found.number, size=found.size, params=found.params)

@@ -24,17 +24,26 @@ from confops.db import transaction
 from confops.registration.tables import Attendee, AttendeeStatus
 
 
-async def learner_rows(event: dict) -> list[dict]:
+async def learner_rows(event: dict, people: list[dict] | None = None) -> list[dict]:
+    """Each learner's row: every active registration, or only `people` (one page of the staff
+    list, cme/learner_list.py), whose evidence, claims and evaluations are then read for them alone."""
     activity = await activity_of(event)
     credits = await session_credits(event["id"])
     sessions = await learners.sessions_of(event["id"])
-    marks = await marks_by_attendee(event["id"])
-    people = await Attendee.select().where((Attendee.event == event["id"])
-                                           & (Attendee.status == AttendeeStatus.active.value)).order_by(
-        Attendee.last_name)
-    claims = {c["attendee"]: c for c in await CmeClaim.select().where(CmeClaim.event == event["id"])}
-    evaluated = {d["attendee"] for d in await EvaluationDone.select(EvaluationDone.attendee).where(
-        EvaluationDone.event == event["id"])}
+    if people is None:
+        marks = await marks_by_attendee(event["id"])
+        people = await Attendee.select().where((Attendee.event == event["id"])
+                                               & (Attendee.status == AttendeeStatus.active.value)).order_by(
+            Attendee.last_name)
+        claims = {c["attendee"]: c for c in await CmeClaim.select().where(CmeClaim.event == event["id"])}
+        evaluated = {d["attendee"] for d in await EvaluationDone.select(EvaluationDone.attendee).where(
+            EvaluationDone.event == event["id"])}
+    else:
+        ids = [a["id"] for a in people] or [0]
+        marks = await marks_by_attendee(event["id"], ids)
+        claims = {c["attendee"]: c for c in await CmeClaim.select().where(CmeClaim.attendee.is_in(ids))}
+        evaluated = {d["attendee"] for d in await EvaluationDone.select(EvaluationDone.attendee).where(
+            EvaluationDone.attendee.is_in(ids))}
     presenters = await presenters_of(event["id"])
     standing = await learners.standings(people)
     rows = []
