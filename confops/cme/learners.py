@@ -73,7 +73,17 @@ async def revoked_certificate(event_id: int, email: str) -> dict | None:
     return latest if latest and latest["status"] == CertificateStatus.revoked.value else None
 
 
-async def blockers(attendee: dict, event: dict, activity: dict, *, standing=_UNSET) -> list[str]:
+async def revoked_certificates(event_id: int, emails: list[str]) -> dict[str, dict]:
+    """`revoked_certificate` for many learners in one query: {email: the revoked certificate}."""
+    latest: dict[str, dict] = {}
+    for c in await Certificate.select().where(
+            (Certificate.event == event_id) & Certificate.email.is_in(sorted({(e or "").lower() for e in emails}) or [""])
+            & (Certificate.kind == "learner")).order_by(Certificate.id):
+        latest[c["email"]] = c
+    return {e: c for e, c in latest.items() if c["status"] == CertificateStatus.revoked.value}
+
+
+async def blockers(attendee: dict, event: dict, activity: dict, *, standing=_UNSET, revoked=_UNSET) -> list[str]:
     """What stops this learner claiming (and a certificate being issued), in the learner's words."""
     if standing is _UNSET:
         standing = (await standings([attendee]))[attendee["id"]]
@@ -81,7 +91,8 @@ async def blockers(attendee: dict, event: dict, activity: dict, *, standing=_UNS
     if statement_problems(activity):
         out.append("Claims are not open yet: the activity's designation and accreditation statements are not "
                    "complete. The CME coordinator has been told.")
-    revoked = await revoked_certificate(event["id"], attendee["email"])
+    if revoked is _UNSET:
+        revoked = await revoked_certificate(event["id"], attendee["email"])
     if revoked:
         out.append(f"Your certificate for this activity was revoked on "
                    f"{revoked['status_changed_at'].date().isoformat()}: only the CME coordinator can reinstate it.")
@@ -89,7 +100,8 @@ async def blockers(attendee: dict, event: dict, activity: dict, *, standing=_UNS
 
 
 async def state(attendee: dict, event: dict, *, activity: dict | None = None, credits=None, sessions=None,
-                marks=None, presented=None, claim=_UNSET, evaluated: bool | None = None, standing=_UNSET) -> dict:
+                marks=None, presented=None, claim=_UNSET, evaluated: bool | None = None, standing=_UNSET,
+                revoked=_UNSET) -> dict:
     """Everything below may be passed in preloaded (reports do, for a whole event at once).
 
     `attended` is every session the evidence shows (own talks excluded); credit comes only from
@@ -113,7 +125,7 @@ async def state(attendee: dict, event: dict, *, activity: dict | None = None, cr
         claim = await CmeClaim.select().where(CmeClaim.attendee == attendee["id"]).first()
     if evaluated is None:
         evaluated = await EvaluationDone.exists().where(EvaluationDone.attendee == attendee["id"])
-    stops = await blockers(attendee, event, activity, standing=standing)
+    stops = await blockers(attendee, event, activity, standing=standing, revoked=revoked)
     if not credited and attended:
         stops.append("Credit can be claimed once the sessions you attended have ended.")
     return {"attendee": attendee, "event": event, "activity": activity, "sessions": rows, "types": types,

@@ -46,12 +46,14 @@ async def learner_rows(event: dict, people: list[dict] | None = None) -> list[di
             EvaluationDone.attendee.is_in(ids))}
     presenters = await presenters_of(event["id"])
     standing = await learners.standings(people)
+    revoked = await learners.revoked_certificates(event["id"], [a["email"] for a in people])
     rows = []
     for a in people:
         own = marks.get(a["id"], [])
         st = await learners.state(a, event, activity=activity, credits=credits, sessions=sessions,
                                   marks=own, presented=presenters.get(a["email"].lower(), set()),
-                                  claim=claims.get(a["id"]), evaluated=a["id"] in evaluated, standing=standing[a["id"]])
+                                  claim=claims.get(a["id"]), evaluated=a["id"] in evaluated, standing=standing[a["id"]],
+                                  revoked=revoked.get((a["email"] or "").lower()))
         primary = st["types"][0]
         rows.append({"attendee": a, "name": st["name"], "attended": len(st["attended"]), "type": primary,
                      "eligible": st["eligible"][primary], "claim": st["claim"], "evaluated": st["evaluated"],
