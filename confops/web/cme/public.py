@@ -32,6 +32,12 @@ class VerifyPage(Controller):
 
     @get("/verify/{serial:str}")
     async def verify(self, request: Request, serial: FromPath[str]) -> Template:
+        from confops.attendance import (
+            service as attendance,  # certificates of attendance share the page
+        )
+
+        if attendance.is_attendance_serial(serial):
+            return page(request, "attendance/verify.html", v=await attendance.public_view(serial))
         view = await certificates.public_view(serial)
         return page(request, "cme/verify.html", v=view, **await credential_offer.offer(view["serial"]))
 

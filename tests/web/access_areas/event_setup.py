@@ -16,3 +16,12 @@ RULES.update({
     "POST /staff/events/{slug:str}/series/plan": "staff:registrar",
     "POST /staff/events/{slug:str}/series/sessions/{session_id:int}": "staff:registrar",
 })
+RULES.update({
+    "GET /staff/events/{slug:str}/attendance": "staff:registrar",
+    "POST /staff/events/{slug:str}/attendance/rule": "staff:registrar",
+    "POST /staff/events/{slug:str}/attendance/sessions/{session_id:int}/upload": "staff:registrar",
+    "POST /staff/events/{slug:str}/attendance/uploads/{upload_id:int}/rows/{index:int}": "staff:registrar",
+    "POST /staff/events/{slug:str}/attendance/certificates": "staff:registrar",
+    "GET /account/attendance": "signed_in",
+    "GET /account/attendance/{serial:str}/certificate.pdf": "signed_in",
+})
