@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from confops.demo.abs import load_demo
+from tests.support.grow import grow
 
 pytestmark = pytest.mark.browser
 
@@ -38,3 +39,20 @@ async def test_registrar_reads_the_dashboard_and_downloads_catering(db, live_ser
     data = await asyncio.to_thread(Path(await download.path()).read_bytes)
     book = load_workbook(io.BytesIO(data))
     assert book.sheetnames == ["Dietary counts", "Dietary list"]
+
+    # The registrations list pages by keyboard (issue 29): Tab to "Next", Enter, the search kept.
+    await grow("abs-national-meeting", 40)
+    await page.goto(live_server.url + "/staff/events/abs-national-meeting/registrations/?q=grown")
+    showing = page.get_by_text("Showing 1–50 of")
+    await showing.first.wait_for()
+    next_link = page.get_by_role("navigation", name="Registration pages", exact=True).get_by_role("link", name="Next →")
+    await next_link.focus()
+    await page.keyboard.press("Enter")
+    await page.get_by_text("Showing 51–").first.wait_for()
+    assert "q=grown" in page.url and "page=2" in page.url
+    await page.screenshot(path="/tmp/confops-registrations-page2-desktop.png", full_page=False)
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await page.screenshot(path="/tmp/confops-registrations-page2-390.png", full_page=False)
+    pager = await page.get_by_role("navigation", name="Registration pages", exact=True).bounding_box()
+    assert pager and pager["width"] <= 390  # the page links wrap on a phone, they do not overflow
+
