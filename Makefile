@@ -37,6 +37,7 @@ run: $(RUN_STAMP)
 	$(BIN)/confops serve --host $(HOST) --port $(PORT)
 
 test: $(TEST_STAMP)
+	$(BIN)/ruff check confops tests settings.py bench
 	$(BIN)/python -m pytest -n $(JOBS) -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: $(TEST_STAMP)

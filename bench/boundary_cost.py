@@ -3,9 +3,12 @@
 
 CPU of confops/web/boundary.py alone: check_input + secure_responses around an ASGI app that
 answers at once, for a scan-like POST and a page GET."""
-import asyncio, time
+import asyncio
+import time
 from types import SimpleNamespace
+
 from confops.web.boundary import check_input, secure_responses
+
 
 async def inner(scope, receive, send):
     await receive()

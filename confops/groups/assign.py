@@ -140,25 +140,7 @@ def assign(req: Request) -> Assignment:
     leader_by = {x.id: x for x in leaders_all}
     names = {**{p.id: p.name for p in participants}, **{x.id: x.name or x.id for x in leaders_all}}
 
-    # locked groups: fixed, taken out of the pool
-    locked_of: dict = {}
-    locked_groups: list[Group] = []
-    for lg in req.locked:
-        members, leads = [], []
-        for x in (*lg.member_ids, *lg.leader_ids):
-            if x not in people and x not in leader_by:
-                problems.append(Problem("unknown_id", f"Locked group {lg.number} names {x}, who is "
-                                        "not on the roster; left out."))
-            elif x in locked_of:
-                problems.append(Problem("locked_conflict", f"{names[x]} is in locked groups "
-                                        f"{locked_of[x]} and {lg.number}; kept in {locked_of[x]}."))
-            else:
-                locked_of[x] = lg.number
-                (members if x in people else leads).append(x)
-        track = None
-        if req.separate_tracks and members:
-            track = _pool_of(tuple(members), people, True)
-        locked_groups.append(Group(lg.number, tuple(members), tuple(leads), track, lg.room, True))
+    locked_of, locked_groups = _locked_groups(req, people, leader_by, names, problems)
     free_people = [p for p in participants if p.id not in locked_of]
     free_leaders = [x for x in leaders_all if x.id not in locked_of]
 
@@ -182,31 +164,11 @@ def assign(req: Request) -> Assignment:
         seniors = sum(1 for x in free_leaders if x.senior)
         counts = _auto_counts(sizes, req, len(free_leaders), seniors,
                               len(free_rooms) if req.rooms else None, problems)
-        total_k = sum(counts.values())
-        teams, spare = form_teams(free_leaders, total_k, rng)
-        slots_meta, slot_leaders = [], []
-        number = 0
-        for pool in sorted(counts, key=lambda p: (p is not None, str(p))):
-            for _ in range(counts[pool]):
-                number += 1
-                while number in used_numbers:
-                    number += 1
-                slots_meta.append((number, pool, None))
-                team = teams.pop() if teams else ()
-                slot_leaders.append([x.id for x in team])
+        teams, spare = form_teams(free_leaders, sum(counts.values()), rng)
+        slots_meta, slot_leaders = _fresh_slots(counts, teams, used_numbers)
         prev_of = {}
 
-    # rooms: keep previous rooms, hand out the rest in order
-    taken_rooms = used_rooms | {room for _, _, room in slots_meta if room}
-    room_queue = [r for r in req.rooms if r not in taken_rooms]
-    metas = []
-    for number, pool, room in slots_meta:
-        if room is None and room_queue:
-            room = room_queue.pop(0)
-        metas.append((number, pool, room))
-    if req.rooms and len(metas) + len(locked_groups) > len(req.rooms):
-        problems.append(Problem("too_few_rooms", f"{len(metas) + len(locked_groups)} groups are "
-                                f"needed but only {len(req.rooms)} rooms are available."))
+    metas = _with_rooms(req, slots_meta, len(locked_groups), used_rooms, problems)
 
     # index everyone for the search
     index: dict = {}
@@ -276,6 +238,63 @@ def assign(req: Request) -> Assignment:
     return Assignment(tuple(groups), _report(req, groups, people, leader_by, units, unit_pool,
                                              slot_counts, unused, problems,
                                              search.total() if slots else 0.0), req.seed)
+
+
+def _locked_groups(req: Request, people: dict, leader_by: dict, names: dict,
+                   problems: list[Problem]) -> tuple[dict, list[Group]]:
+    """Locked groups stay as staff fixed them, and their people leave the pool; who each
+    person is locked with (by group number), and the groups."""
+    locked_of: dict = {}
+    locked_groups: list[Group] = []
+    for lg in req.locked:
+        members, leads = [], []
+        for x in (*lg.member_ids, *lg.leader_ids):
+            if x not in people and x not in leader_by:
+                problems.append(Problem("unknown_id", f"Locked group {lg.number} names {x}, who is "
+                                        "not on the roster; left out."))
+            elif x in locked_of:
+                problems.append(Problem("locked_conflict", f"{names[x]} is in locked groups "
+                                        f"{locked_of[x]} and {lg.number}; kept in {locked_of[x]}."))
+            else:
+                locked_of[x] = lg.number
+                (members if x in people else leads).append(x)
+        track = None
+        if req.separate_tracks and members:
+            track = _pool_of(tuple(members), people, True)
+        locked_groups.append(Group(lg.number, tuple(members), tuple(leads), track, lg.room, True))
+    return locked_of, locked_groups
+
+
+def _fresh_slots(counts: dict, teams: list, used_numbers: set) -> tuple[list, list]:
+    """Numbered slots for a first assignment, pool by pool, each with a leader team if one is
+    left; numbers that locked groups hold are skipped."""
+    slots_meta, slot_leaders = [], []
+    number = 0
+    for pool in sorted(counts, key=lambda p: (p is not None, str(p))):
+        for _ in range(counts[pool]):
+            number += 1
+            while number in used_numbers:
+                number += 1
+            slots_meta.append((number, pool, None))
+            team = teams.pop() if teams else ()
+            slot_leaders.append([x.id for x in team])
+    return slots_meta, slot_leaders
+
+
+def _with_rooms(req: Request, slots_meta: list, n_locked: int, used_rooms: set,
+                problems: list[Problem]) -> list:
+    """Slots keep their previous rooms; the other rooms are handed out in order."""
+    taken_rooms = used_rooms | {room for _, _, room in slots_meta if room}
+    room_queue = [r for r in req.rooms if r not in taken_rooms]
+    metas = []
+    for number, pool, room in slots_meta:
+        if room is None and room_queue:
+            room = room_queue.pop(0)
+        metas.append((number, pool, room))
+    if req.rooms and len(metas) + n_locked > len(req.rooms):
+        problems.append(Problem("too_few_rooms", f"{len(metas) + n_locked} groups are "
+                                f"needed but only {len(req.rooms)} rooms are available."))
+    return metas
 
 
 def _report(req, groups, people, leader_by, units, unit_pool, slot_counts, unused, problems,
