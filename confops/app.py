@@ -192,7 +192,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=OpenAPIConfig(
             title="confops API",
             version="1",
-            description="Events, programs and (as they land) registration, check-in and CME credit.",
+            description="Events and programs, registration and payments, check-in, and CME credit.",
             path="/schema",
             render_plugins=[PlainSchemaPage(), JsonRenderPlugin()],
             openapi_router=Router(path="/schema", route_handlers=[], opt={"access": PUBLIC}),

@@ -14,7 +14,7 @@ from confops.accounts import passwords, sessions
 from confops.accounts.tables import STAFF_ROLES, LoginLink, Role, RoleGrant, User
 from confops.core import clock, outbox
 from confops.core.auth import Principal
-from confops.core.errors import FieldError, InvalidCredentials, NotFound, collect
+from confops.core.errors import FieldError, InvalidCredentials, collect
 from confops.core.mail import Message
 from confops.db import insert_or_get, insert_or_ignore, transaction
 from confops.events.tables import Organizer
@@ -228,13 +228,6 @@ async def load_principal(user_id: int) -> Principal | None:
         display_name=user["display_name"],
         roles={org: frozenset(held) for org, held in roles.items()},
     )
-
-
-async def get_user(user_id: int) -> dict:
-    user = await User.select(User.id, User.email, User.display_name).where(User.id == user_id).first()
-    if not user:
-        raise NotFound("No such user.")
-    return user
 
 
 async def purge_expired_login_links() -> int:

@@ -38,7 +38,3 @@ def types_for(credentials: str, profession: str, offered: list[str]) -> list[str
     else:
         mine = [t for t in offered if profession and profession in CREDIT_TYPES[t].professions]
     return mine + ["participation"]
-
-
-def amount_text(quarters: int, credit_type: str) -> str:
-    return f"{quarters / 4:.2f} {CREDIT_TYPES[credit_type].label}"

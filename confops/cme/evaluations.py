@@ -8,7 +8,7 @@ from collections import Counter
 from confops.cme.access import staff_event
 from confops.cme.tables import EvaluationAnswer, EvaluationDone, EvaluationQuestion
 from confops.core.auth import Principal
-from confops.core.errors import Conflict, FieldError, NotFound, collect
+from confops.core.errors import Conflict, FieldError, collect
 from confops.db import transaction
 from confops.events.tables import Session
 
@@ -98,11 +98,3 @@ async def speaker_summary(session_ids: set[int], event_id: int) -> list[dict]:
     if not session_ids:
         return []
     return await summary(event_id, session_ids)
-
-
-async def question_or_404(event_id: int, question_id: int) -> dict:
-    q = await EvaluationQuestion.select().where((EvaluationQuestion.id == question_id)
-                                                & (EvaluationQuestion.event == event_id)).first()
-    if not q:
-        raise NotFound("No such question.")
-    return q

@@ -1,4 +1,4 @@
-"""CME credit (issue 7): coordinator, learner, faculty and public verification pages."""
+"""CME credit: coordinator, learner, faculty and public verification pages."""
 
 from confops.web.cme.credentials import CredentialsApi, IssuerDocuments, VerifyUploadPage
 from confops.web.cme.learner import LearnerCme

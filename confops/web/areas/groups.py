@@ -1,4 +1,4 @@
-"""Balint small groups (issue 8): staff planning and review, attendee and leader pages."""
+"""Balint small groups: staff planning and review, attendee and leader pages."""
 
 from confops.web.attendee.groups import MyGroups, MyLeaderTraining
 from confops.web.staff.groups import StaffGroups, StaffLeaderTraining

@@ -1,4 +1,4 @@
-"""Payments pages added after the first merge: a signed-in person's receipts and invoices."""
+"""A signed-in person's receipts and invoices."""
 
 from __future__ import annotations
 
