@@ -3,9 +3,9 @@ check-in together (a data-modifying CTE).
 
 Why: at a busy door the database round trips are the cost (bench/checkin_scan.py). The general
 path (scanning.scan) reads the person, then inserts: BEGIN, SELECT, INSERT, COMMIT. Here the
-INSERT runs only when the row says the person may come in, the same rule as
-scanning.standing() written as SQL (tests run every outcome on both engines, so the two stay
-equal), and the statement returns the person either way so the answer can be explained.
+INSERT runs only when the row says the person may come in (admission.MAY_COME_IN, the SQL
+form of admission.standing()), and the statement returns the person either way so the answer
+can be explained.
 SQLite has no INSERT inside WITH, so it keeps the general path.
 
 `alone=True` is the statement run on its own, with no BEGIN and COMMIT around it (a single
@@ -22,39 +22,20 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
+from confops.checkin.admission import MAY_COME_IN, PERSON_COLUMNS, PERSON_FROM
 from confops.checkin.tables import CheckinScan
 from confops.core.batching import Batches, Entry, settle
 from confops.core.extension import emit_many
 from confops.db import raw, readers_may_share, transaction
 
-_PERSON_COLUMNS = (
-    " a.id, a.first_name, a.last_name, a.badge_name, a.status, a.token_version, a.accessibility,"
-    " c.label AS category, o.status AS order_status, o.total_cents, o.currency,"
-    " e.cme_enabled AS event_cme_enabled, e.timezone AS event_timezone,"
-    " (SELECT COALESCE(SUM(x.amount_cents), 0) FROM payment x WHERE x.\"order\" = o.id"
-    "  AND x.status = 'succeeded') AS paid_cents,"
-    " (SELECT COALESCE(SUM(r.amount_cents), 0) FROM refund r WHERE r.\"order\" = o.id) AS refunded_cents"
-)
-_PERSON_FROM = (
-    " FROM registration_attendee a JOIN registration_order o ON o.id = a.\"order\""
-    " JOIN registration_category c ON c.id = a.category JOIN event e ON e.id = a.event"
-)
-
 _INSERT = (
     " INSERT INTO checkin_scan (checkin_list, attendee, device, station, direction, scanned_at, received_at,"
     " offline, manual, nonce_key, once_key)"
 )
-# May the person of row p come in (scanning.standing() as SQL)?
-_MAY_COME_IN = (
-    " p.status = 'active' AND p.order_status NOT IN ('cancelled', 'expired')"
-    " AND NOT (p.paid_cents > 0 AND p.refunded_cents >= p.paid_cents AND p.total_cents > 0)"
-    " AND (p.order_status = 'confirmed' OR p.total_cents <= p.paid_cents)"
-)
-
 _SQL = (
-    "WITH p AS (SELECT" + _PERSON_COLUMNS + _PERSON_FROM + " WHERE a.id = {} AND a.event = {}"
+    "WITH p AS (SELECT" + PERSON_COLUMNS + PERSON_FROM + " WHERE a.id = {} AND a.event = {}"
     "), ins AS (" + _INSERT + " SELECT {}, p.id, {}, {}, {}, {}, {}, false, false, {}, {} FROM p"
-    " WHERE p.token_version = {} AND" + _MAY_COME_IN + "{alone} ON CONFLICT DO NOTHING RETURNING id"
+    " WHERE p.token_version = {} AND" + MAY_COME_IN + "{alone} ON CONFLICT DO NOTHING RETURNING id"
     ") SELECT p.*, (SELECT id FROM ins) AS scan_id FROM p"
 )
 _SQL_IN_TRANSACTION = _SQL.replace("{alone}", "")
@@ -74,11 +55,11 @@ _BATCH = (
     " AS s(attendee_id, event_id, scanned_version, list_id, device_id, station, direction, at, nonce_key,"
     " once_key, n)"
     "), p AS ("
-    " SELECT s.*, q.* FROM s CROSS JOIN LATERAL (SELECT" + _PERSON_COLUMNS + _PERSON_FROM
+    " SELECT s.*, q.* FROM s CROSS JOIN LATERAL (SELECT" + PERSON_COLUMNS + PERSON_FROM
     + " WHERE a.id = s.attendee_id AND a.event = s.event_id OFFSET 0) q"
     "), ins AS (" + _INSERT +
     " SELECT p.list_id, p.id, p.device_id, p.station, p.direction, p.at, p.at, false, false, p.nonce_key,"
-    " p.once_key FROM p WHERE p.token_version = p.scanned_version AND" + _MAY_COME_IN + "{alone}"
+    " p.once_key FROM p WHERE p.token_version = p.scanned_version AND" + MAY_COME_IN + "{alone}"
     " ORDER BY p.n ON CONFLICT DO NOTHING RETURNING id, nonce_key"
     ") SELECT p.*, ins.id AS scan_id FROM p LEFT JOIN ins ON ins.nonce_key = p.nonce_key"
 )

@@ -22,34 +22,21 @@ import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from confops.checkin import devices, fast_scan, tokens
+from confops.checkin import admission, devices, fast_scan, tokens
+from confops.checkin.admission import OK, REVOKED, UNPAID, standing
 from confops.checkin.devices import Device, ListInfo
 from confops.checkin.tables import CheckinConflict, CheckinScan, ListKind
 from confops.core import clock
 from confops.core.errors import Invalid
 from confops.core.extension import emit
-from confops.core.money import money
 from confops.db import current_engine, insert_or_ignore, is_sqlite, transaction
 
-OK = "ok"
 ALREADY = "already_checked_in"
 INVALID = "invalid"
 WRONG_EVENT = "wrong_event"
-REVOKED = "revoked"
-UNPAID = "unpaid"
 RESULTS = (OK, ALREADY, INVALID, WRONG_EVENT, REVOKED, UNPAID)
 DIRECTIONS = ("in", "out")
 
-_PERSON_SQL = (
-    'SELECT a.id, a.first_name, a.last_name, a.badge_name, a.status, a.token_version, a.accessibility, '
-    'c.label AS category, o.status AS order_status, o.total_cents, o.currency, '
-    '(SELECT COALESCE(SUM(p.amount_cents), 0) FROM payment p '
-    " WHERE p.\"order\" = o.id AND p.status = 'succeeded') AS paid_cents, "
-    '(SELECT COALESCE(SUM(r.amount_cents), 0) FROM refund r WHERE r."order" = o.id) AS refunded_cents '
-    'FROM registration_attendee a JOIN registration_order o ON o.id = a."order" '
-    'JOIN registration_category c ON c.id = a.category '
-    'WHERE a.id = {} AND a.event = {}'
-)
 
 
 @dataclass
@@ -71,35 +58,13 @@ MAX_ROW_ID = 2**31 - 1  # the database's ids; a badge claiming more is not ours
 
 
 async def person(event_id: int, attendee_id: int) -> dict | None:
-    rows = await CheckinScan.raw(_PERSON_SQL, attendee_id, event_id)
+    rows = await CheckinScan.raw(admission.PERSON_SQL, attendee_id, event_id)
     return rows[0] if rows else None
 
 
 def display_name(row: dict) -> str:
     first = (row.get("badge_name") or row["first_name"] or "").strip()
     return f"{first} {row['last_name']}".strip()
-
-
-def standing(row: dict) -> tuple[str, list[str], str]:
-    """(result, notes, message) for a verified attendee from their registration and balance.
-
-    Cancelled, transferred or fully refunded registrations are revoked (their token_version
-    was bumped too, this is the belt to those braces); an order still waiting for payment is
-    unpaid; a confirmed order with money still due is let in with a "balance due" note.
-    """
-    notes: list[str] = []
-    due = max(0, row["total_cents"] - row["paid_cents"])
-    if row["status"] != "active" or row["order_status"] in ("cancelled", "expired"):
-        return REVOKED, notes, "This registration was cancelled or transferred."
-    if row["paid_cents"] > 0 and row["refunded_cents"] >= row["paid_cents"] and row["total_cents"] > 0:
-        return REVOKED, notes, "This registration was refunded."
-    if due:
-        notes.append(f"balance due {money(due, row['currency'])}")
-    if (row["accessibility"] or "").strip():
-        notes.append(f"accessibility: {row['accessibility'].strip()[:120]}")
-    if row["order_status"] != "confirmed" and due:
-        return UNPAID, notes, "Payment has not arrived yet: send them to the desk."
-    return OK, notes, "Welcome!"
 
 
 def _keys(device: Device, lst: ListInfo, attendee_id: int, direction: str, nonce: str) -> tuple[str, str]:
