@@ -287,7 +287,7 @@ async def search(event_id: int, list_id: int, q: str, limit: int = 20) -> list[d
 
     if len((q or "").strip()) < 2:
         return []
-    rows = await registration_search(event_id, q, limit=limit)
+    rows = (await registration_search(event_id, q, size=limit)).rows
     ids = [r["id"] for r in rows]
     done = {} if not ids else {s["attendee"]: s for s in await CheckinScan.select(
         CheckinScan.attendee, CheckinScan.scanned_at, CheckinScan.station).where(
