@@ -1,0 +1,84 @@
+"""The import contract of DESIGN.md, read from the source (every import, at module level or in a
+function): areas import only downward, services never import web/, and controllers do not
+query tables. The imports that break it today are listed by name below, so a new shortcut fails
+this test, and mending one of them fails it too until its line is deleted: the lists only
+shrink."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# DESIGN.md, top to bottom; an area may import its own layer and the ones below it.
+LAYERS = (("web",), ("backoffice", "cme", "badges", "groups"), ("documents",), ("checkin", "payments"),
+          ("registration",), ("events", "speakers"), ("accounts",), ("core",))
+RANK = {area: n for n, layer in enumerate(LAYERS) for area in layer}
+
+# Upward imports still in the code: (importing module, imported area).
+KNOWN_UPWARD = {
+    ("confops.accounts.service", "events"),  # organizers live in events.tables; roles are granted per organizer
+    ("confops.accounts.tables", "events"),
+    ("confops.core.auth", "accounts"),  # the principal is loaded from accounts' tables
+    ("confops.core.health", "checkin"),  # /health asks check-in's live counts for their Redis state
+    ("confops.documents.badge_data", "badges"),
+    ("confops.events.schedule", "registration"),
+    ("confops.groups.notices", "web"),  # mail templates are rendered with web/templating's environment
+    ("confops.registration.checkin_qr", "checkin"),
+    ("confops.registration.emails", "web"),
+    ("confops.registration.group", "payments"),  # group orders and self-service refund through payments
+    ("confops.registration.selfservice", "payments"),
+    ("confops.speakers.portal", "registration"),
+}
+
+# Controllers that still read tables themselves instead of asking a service.
+KNOWN_WEB_TABLES = {
+    "confops.web.api.events", "confops.web.api.orders", "confops.web.areas.badges", "confops.web.attendee.groups",
+    "confops.web.attendee.registrations", "confops.web.attendee.security", "confops.web.backoffice.admin",
+    "confops.web.backoffice.mail", "confops.web.backoffice.oversight", "confops.web.backoffice.reports",
+    "confops.web.checkin.staff", "confops.web.cme.staff", "confops.web.public.orders", "confops.web.public.pages",
+    "confops.web.public.pay", "confops.web.public.program", "confops.web.registration.demographics",
+    "confops.web.registration.staff_catalog", "confops.web.staff.event_setup", "confops.web.staff.groups",
+    "confops.web.staff.jobs", "confops.web.staff.payments", "confops.web.staff.schedule",
+    "confops.web.staff.speakers",
+}
+
+
+def _area(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[0] == "confops" and parts[1] in RANK else None
+
+
+def _imports() -> dict[str, set[str]]:
+    """Every confops module and the confops modules it imports (`from a.b import c` names a.b)."""
+    found: dict[str, set[str]] = {}
+    for path in sorted((ROOT / "confops").rglob("*.py")):
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        names = found.setdefault(module, set())
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names.add(node.module)
+                names.update(f"{node.module}.{alias.name}" for alias in node.names)
+            elif isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+    return found
+
+
+def test_areas_import_only_downward():
+    upward = set()
+    for module, names in _imports().items():
+        source = _area(module)
+        for name in names:
+            target = _area(name)
+            if source and target and RANK[target] < RANK[source]:
+                upward.add((module, target))
+    assert not upward - KNOWN_UPWARD, f"imports up the layers of DESIGN.md: {sorted(upward - KNOWN_UPWARD)}"
+    assert not KNOWN_UPWARD - upward, f"mended, delete from KNOWN_UPWARD: {sorted(KNOWN_UPWARD - upward)}"
+
+
+def test_controllers_ask_services_not_tables():
+    reading = {module for module, names in _imports().items()
+               if module.startswith("confops.web.") and any(n.endswith(".tables") or ".tables." in n for n in names)}
+    assert not reading - KNOWN_WEB_TABLES, f"controllers importing tables: {sorted(reading - KNOWN_WEB_TABLES)}"
+    assert not KNOWN_WEB_TABLES - reading, f"mended, delete from KNOWN_WEB_TABLES: {sorted(KNOWN_WEB_TABLES - reading)}"
