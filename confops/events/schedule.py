@@ -210,7 +210,6 @@ async def registrant_emails(session_id: int, *, moved: bool) -> list[str]:
     Unconfirmed orders (not paid, expired, cancelled) are not registrants."""
     from confops.accounts.tables import User
     from confops.events.tables import AgendaItem
-    from confops.registration.mine import confirmed_registrant_emails
 
     session = await Session.select(Session.event, Session.kind).where(Session.id == session_id).first()
     if session is None:
@@ -218,7 +217,8 @@ async def registrant_emails(session_id: int, *, moved: bool) -> list[str]:
     users = [r["user"] for r in await AgendaItem.select(AgendaItem.user).where(AgendaItem.session == session_id)]
     following = {r["email"] for r in await User.select(User.email).where(User.id.is_in(users or [0])) if r["email"]}
     if moved and session["kind"] in CORE_KINDS:
-        following |= set(await confirmed_registrant_emails(session["event"]))
+        following.update(email for emails in await extension.collect("confirmed_registrants", event_id=session["event"])
+                         for email in emails)
     return sorted(following)
 
 

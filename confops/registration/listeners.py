@@ -4,12 +4,15 @@ personal_data: the person's registrations (as attendee) and orders (as buyer), f
   export. Demographics are not included: they are stored without any link to a person, so
   they cannot be found, and that is the point.
 privacy_keep: registrations for events that have not ended are a reason to keep the person.
+confirmed_registrants: the e-mails attending an event on a confirmed order (schedule changes).
+is_confirmed_registrant: whether one e-mail does (speakers' materials after the session).
 """
 
 from __future__ import annotations
 
 from confops.core import clock
 from confops.core.extension import Keep, provides
+from confops.registration import mine
 from confops.registration.tables import Attendee, AttendeeStatus, Order
 
 
@@ -37,3 +40,13 @@ async def privacy_keep(*, email: str, **_) -> list[Keep]:
         (Attendee.email == email.lower()) & (Attendee.status == AttendeeStatus.active.value)
         & (Attendee.event.ends_at > clock.now()))
     return [Keep(f"{upcoming} registration(s) for events that have not ended yet")] if upcoming else []
+
+
+@provides("confirmed_registrants")
+async def confirmed_registrants(*, event_id: int) -> list[str]:
+    return await mine.confirmed_registrant_emails(event_id)
+
+
+@provides("is_confirmed_registrant")
+async def is_confirmed_registrant(*, email: str, event_id: int) -> bool:
+    return await mine.is_confirmed_registrant(email, event_id)

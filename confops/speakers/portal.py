@@ -237,14 +237,12 @@ async def shared_materials(session_id: int, principal: Principal | None) -> list
 
 
 async def may_see_materials(principal: Principal, session_id: int, event_id: int, organizer_id: int) -> bool:
-    from confops.registration.mine import is_confirmed_registrant
-
     if principal.is_staff and organizer_id in principal.staff_organizers():
         return True
     if await SessionSpeaker.exists().where((SessionSpeaker.session == session_id)
                                            & (SessionSpeaker.speaker.email == principal.email)):
         return True
-    return await is_confirmed_registrant(principal.email, event_id)
+    return any(await extension.collect("is_confirmed_registrant", email=principal.email, event_id=event_id))
 
 
 async def material_file(material_id: int, session_id: int, principal: Principal | None) -> tuple[dict, str]:
