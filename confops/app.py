@@ -44,7 +44,7 @@ from confops.web.attendee.registrations import MyRegistrations
 from confops.web.attendee.security import SecurityPages
 from confops.web.boundary import check_input, secure_responses
 from confops.web.errors import EXCEPTION_HANDLERS
-from confops.web.health import health, prometheus_metrics
+from confops.web.health import favicon, health, prometheus_metrics
 from confops.web.observe import observe
 from confops.web.public.orders import OrderPages
 from confops.web.public.pages import PublicPages
@@ -90,6 +90,7 @@ def route_handlers() -> list:
         StaffPayments,
         stripe_webhook,
         health,
+        favicon,
         prometheus_metrics,
         ProgramFiles,
         AgendaPages,

@@ -15,6 +15,7 @@ from piccolo.query.functions.aggregate import Sum
 from confops.core import extension
 from confops.core.extension import Panel
 from confops.core.time_buckets import as_day, day_sql
+from confops.events.labels import profession_label
 from confops.events.tables import AgendaItem, Event, Session
 from confops.payments.reports import outstanding_of
 from confops.payments.tables import Payment, PaymentStatus, Refund
@@ -69,7 +70,7 @@ async def _people(event_id: int, board: Dashboard) -> None:
     by_profession: Counter = Counter()
     for r in await Attendee.raw(f"SELECT a.profession AS profession, COUNT(*) AS n {_CONFIRMED_ACTIVE} "
                                 "GROUP BY a.profession", event_id):
-        by_profession[r["profession"] or "Not given"] += r["n"]
+        by_profession[profession_label(r["profession"])] += r["n"]  # codes and old free text alike, in words
     board.by_profession = by_profession.most_common()
     day = day_sql("a.created_at")
     per_day = {as_day(r["day"]): r["n"] for r in await Attendee.raw(

@@ -27,7 +27,8 @@ LEADERS = [
 ]
 INSTITUTIONS = ["University of Vermont", "Mayo Clinic", "Kaiser Permanente", "University of Utah",
                 "Boston Medical Center", "UCSF", "Cleveland Clinic", "Rush University Medical Center"]
-PROFESSIONS = ["family medicine", "internal medicine", "psychiatry", "nursing", "social work", "psychology"]
+# Registration's profession codes (registration/intake.py), as the form stores them: labels are shown.
+PROFESSIONS = ["physician", "resident", "nurse", "social_worker", "psychologist", "counselor"]
 FIRST = ["Avery", "Blake", "Casey", "Dana", "Eli", "Frankie", "Gray", "Harper", "Indira", "Jun", "Kofi", "Lior",
          "Mira", "Noor", "Omar", "Pia", "Quinn", "Rosa", "Sami", "Tariq", "Uma", "Vera", "Wen", "Xavi", "Yara",
          "Zane", "Ada", "Bruno", "Chioma", "Diego"]

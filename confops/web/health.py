@@ -1,5 +1,7 @@
 """/health for load balancers and people, /metrics for Prometheus."""
 
+from pathlib import Path
+
 from litestar import Request, Response, get
 
 from confops.core import health as checks
@@ -31,3 +33,14 @@ async def prometheus_metrics(request: Request) -> Response[bytes]:
     except Exception:  # noqa: BLE001 - the process's own figures still count when the database is away
         pass
     return Response(metrics.exposition(), media_type=metrics.CONTENT_TYPE, headers={"Cache-Control": "no-store"})
+
+
+_FAVICON = Path(__file__).resolve().parent / "static" / "favicon.ico"
+
+
+@get("/favicon.ico", opt={"access": PUBLIC}, include_in_schema=False)
+async def favicon() -> Response[bytes]:
+    """Browsers ask for /favicon.ico on every site whatever the page links; without it every
+    page logged a 404 in their console."""
+    return Response(_FAVICON.read_bytes(), media_type="image/x-icon",
+                    headers={"Cache-Control": "public, max-age=86400"})

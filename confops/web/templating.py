@@ -10,6 +10,7 @@ from confops.core.clock import local
 from confops.core.money import money
 from confops.events import labels
 from confops.events.markdown import render_markdown
+from confops.registration import form_labels
 from confops.resources import shipped
 from confops.web.boundary import csp_nonce
 
@@ -57,9 +58,12 @@ def make_environment() -> Environment:
         session_kind=lambda code: labels.SESSION_KIND.get(code, code),
         speaker_role=lambda code: labels.SPEAKER_ROLE.get(code, code),
         credit=labels.credit_text,
+        profession=labels.profession_label,
+        zone=labels.zone_label,
         money=money,
         markdown=render_markdown,
     )
     env.globals["event_kinds"] = labels.EVENT_KIND
     env.globals["csp_nonce"] = csp_nonce
+    env.globals["error_summary"] = form_labels.summary
     return env

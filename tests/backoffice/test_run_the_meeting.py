@@ -44,7 +44,7 @@ async def test_staff_run_the_demo_meeting(client, demo, inbox, deliver, provide)
     assert "<title id=\"chart" in board.text and "Registrations by category" in board.text
     registered = int(re.search(r'id="registered">(\d+)<', board.text).group(1))
     assert registered >= 9  # the demo's confirmed registrations
-    assert "ABS member" in board.text and "psychologist" in board.text
+    assert "ABS member" in board.text and "Psychologist" in board.text and "social_worker" not in board.text  # labels, never codes
     assert "Check-ins today" in board.text and "8:30: 11" in board.text and "of 11 eligible" in board.text
     assert "$" in re.search(r'id="outstanding">([^<]+)<', board.text).group(1)
     assert "Saturday banquet" in board.text  # add-on capacity fill

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pypdf import PdfReader
 
 from confops.core import clock
+from confops.events.labels import profession_label
 from confops.events.tables import Event
 from confops.groups import planning, runs
 from confops.groups.published import published_lines
@@ -166,7 +167,7 @@ async def test_leader_roster_pdf_and_attendance(client, demo):
                                        GroupMember.attendee.as_alias("id")).where(
         (GroupMember.group == maya_group["id"]) & GroupMember.attendee.is_not_null())
     for m in members:
-        assert f"{m['first']} {m['last']}" in roster.text and m["inst"] in roster.text and m["prof"] in roster.text
+        assert f"{m['first']} {m['last']}" in roster.text and m["inst"] in roster.text and profession_label(m["prof"]) in roster.text
     assert "case content is never written down" in roster.text
     other = await GroupMember.select(GroupMember.group.as_alias("id")).where(
         (GroupMember.group.run == (await runs.run_of(await _series(), RunStatus.published))["id"])

@@ -19,6 +19,7 @@ RULES = {
     "GET /events/{slug:str}": "public",
     "GET /events/{slug:str}/sessions/{session_id:int}": "public",
     "GET /health": "public",
+    "GET /favicon.ico": "public",
     "GET /schema": "public",
     "GET /schema/openapi.json": "public",
     "GET /schema/{path:str}": "public",

@@ -11,6 +11,7 @@ from confops.core.errors import NotFound
 from confops.events import filters, personal_agenda, service
 from confops.events.agenda import build_agenda
 from confops.events.tables import EventKind
+from confops.registration.price_box import price_box
 from confops.speakers import disclosures, portal
 from confops.web.render import page
 
@@ -58,7 +59,8 @@ class PublicPages(Controller):
         shown = filters.apply(event.sessions, event.timezone, day=day, track=track, room=room)
         agenda = build_agenda(shown, event.timezone, [r.name for r in event.rooms])
         planners = await disclosures.planners_of_event(slug) if event.cme_enabled else []
-        return page(request, "public/event.html", event=event, agenda=agenda, planners=planners,
+        prices = await price_box(slug) if event.status == "published" else None
+        return page(request, "public/event.html", event=event, agenda=agenda, planners=planners, prices=prices,
                     days=filters.days_of(event.sessions, event.timezone),
                     chosen={"day": day or "", "track": track or "", "room": room or ""})
 

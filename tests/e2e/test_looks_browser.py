@@ -1,0 +1,103 @@
+"""What people see, at a phone's 390 px and a laptop's 1280 px in a real Chromium: every public,
+attendee and scanner page and the main staff pages fit the screen (no sideways scroll), raise no
+CSP refusal, and axe-core finds no serious or critical WCAG 2.2 AA violation. Screenshots go to
+var/test-screenshots/ (tests/support/looks.py) for people to look at."""
+
+import re
+
+import pytest
+
+from confops.demo.abs import load_demo
+from tests.support.looks import looks_at
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def db(_databases):
+    """SQLite alone: what a page looks like does not depend on the engine (the journeys in the
+    other browser tests run on both), and these visits are the suite's slowest."""
+    from tests.conftest import _fresh
+
+    return _fresh(_databases, "sqlite")
+
+WIDTHS = (390, 1280)
+EVENT = "/events/abs-national-meeting"
+
+
+async def test_a_newcomer_registers_on_a_phone_and_a_laptop(db, live_server, browser):
+    await load_demo()
+    problems: list[str] = []
+    for width in WIDTHS:
+        context, looks = await looks_at(browser, width)
+        page, url = looks.page, live_server.url
+        await looks.goto(url + "/", "home")
+        await looks.goto(url + "/events", "events")
+        await looks.goto(url + EVENT, "event")
+        # The event page sells: dates, place, a price per category in the current phase, and
+        # a Register button big enough to find at once.
+        prices = page.get_by_role("complementary", name="Prices")
+        assert "Early-bird prices" in await prices.inner_text()
+        assert "$550.00" in await prices.inner_text()  # ABS member, early bird
+        register = prices.get_by_role("link", name="Register")
+        box = await register.bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 120
+        times = await page.locator(".when").inner_text()
+        assert "America/" not in times and re.search(r"P[DS]T|Pacific", times), times
+        await page.get_by_role("link", name="Co-leading across disciplines").click()
+        await looks.check("session")
+        await looks.goto(url + EVENT + "/register", "register")
+        await page.get_by_role("button", name="Review").click()
+        await looks.check("register-errors")
+        summary = await page.locator("#error-summary").inner_text()
+        assert "answer_" not in summary and "answer first meeting" not in summary
+        assert "Is this your first ABS meeting?" in summary and "First name" in summary
+        await page.get_by_role("link", name=re.compile("First name")).click()
+        assert await page.evaluate("document.activeElement.id") == "first_name"  # the summary leads to the field
+        await page.get_by_label("ABS member").check()
+        await page.get_by_label("First name").fill("Nell")
+        await page.get_by_label("Last name").fill(f"Newcomer{width}")
+        await page.get_by_label("E-mail").fill(f"nell{width}@example.org")
+        await page.get_by_label("Is this your first ABS meeting?").select_option("yes")
+        await page.get_by_role("button", name="Review").click()
+        await looks.check("review")
+        await page.get_by_role("button", name="Confirm registration").click()
+        await page.locator("#status").wait_for()
+        await looks.check("order")
+        await looks.goto(url + "/login", "sign-in")
+        await looks.goto(url + "/mailing-list", "mailing-list")
+        await looks.goto(url + "/verify", "credential-check")
+        await looks.goto(url + "/checkin/scanner", "scanner")
+        for name in ("Check", "Camera", "Undo last"):  # the scanner's controls are on the phone's screen
+            box = await page.get_by_role("button", name=name).bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width and box["height"] >= 44, (name, box)
+        problems += looks.problems
+        await context.close()
+    assert not problems, "\n".join(problems)
+
+
+async def test_staff_pages_on_a_phone_and_a_laptop(db, live_server, browser):
+    await load_demo()
+    problems: list[str] = []
+    for width in WIDTHS:
+        context, looks = await looks_at(browser, width)
+        page, url = looks.page, live_server.url
+        await looks.goto(url + "/staff/login", "staff-sign-in")
+        await page.get_by_label("E-mail").fill("registrar@example.org")
+        await page.get_by_label("Password").fill("confops-demo")
+        await page.get_by_role("button", name="Sign in").click()
+        await page.wait_for_url(url + "/staff")
+        await looks.check("staff-home")
+        for path, name in (("/registrations", "staff-registrations"), ("/badges", "staff-badges"),
+                           ("/checkin", "staff-checkin"), ("/dashboard", "staff-dashboard"),
+                           ("/walk-in", "staff-walk-in")):
+            await looks.goto(url + "/staff/events/abs-national-meeting" + path, name)
+        await page.goto(url + "/staff")
+        row = page.get_by_role("row").filter(has=page.get_by_role("link", name="ABS National Meeting 2027", exact=True))
+        await row.get_by_role("link", name="Payments").click()
+        await looks.check("staff-payments")
+        badges = await page.goto(url + "/staff/events/abs-national-meeting/badges")
+        assert badges.ok and "non_member" not in await page.locator("main").inner_text()
+        problems += looks.problems
+        await context.close()
+    assert not problems, "\n".join(problems)
