@@ -75,8 +75,7 @@ async def cancel_event(event_id: int, *, reason: str, actor_id: int | None) -> C
             await Attendee.update({Attendee.status: AttendeeStatus.cancelled.value,
                                    Attendee.token_version: Attendee.token_version + 1}).where(
                 (Attendee.order == order["id"]) & (Attendee.status == AttendeeStatus.active.value))
-            if order["status"] == OrderStatus.confirmed.value:
-                await _tell_registrant(event, rows[0], paid_left, reason)
+            await _tell_registrant(event, rows[0], paid_left, reason)  # unpaid holds are told too
         outcome.orders_cancelled += 1
     await extension.emit("event_cancelled", event_id=event_id)
     await _refund_all(event, outcome)

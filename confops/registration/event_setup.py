@@ -155,6 +155,33 @@ async def add_category(principal: Principal | None, slug: str, form: dict[str, s
         await _audit(principal, "category_added", event["id"], None, values)
 
 
+async def add_addon(principal: Principal | None, slug: str, form: dict[str, str]) -> None:
+    """A new add-on (a workshop with its own seats, a meal, the book), priced for each attendee."""
+    from confops.events.event_form import amount_cents
+
+    event = await event_for_setup(principal, slug)
+    problems: list[FieldError] = []
+    code = (form.get("addon_code") or "").strip().lower()
+    if not code or len(code) > 32 or not code.replace("_", "").isalnum() or not code.isascii():
+        problems.append(FieldError("addon_code", "Use 1–32 lower-case letters, digits and _."))
+    label = (form.get("addon_label") or "").strip()
+    if msg := text_problem(label, 160, required=True):
+        problems.append(FieldError("addon_label", msg))
+    price = amount_cents(form.get("addon_price", ""), "addon_price", problems)
+    capacity = whole_number(form.get("addon_capacity", ""), "addon_capacity", problems, minimum=1)
+    most = whole_number(form.get("addon_max", ""), "addon_max", problems, minimum=1, maximum=20) or 1
+    collect(problems)
+    await ensure_sales(event["id"])
+    async with transaction():
+        if await AddOn.exists().where((AddOn.event == event["id"]) & (AddOn.code == code)):
+            raise Conflict("This event already has an add-on with that code.", field="addon_code")
+        values = {"code": code, "label": label, "price_cents": price, "capacity": capacity, "max_per_attendee": most}
+        await AddOn.insert(AddOn(event=event["id"], position=await AddOn.count().where(AddOn.event == event["id"]),
+                                 **values))
+        await catalog_changed(event["id"])
+        await _audit(principal, "addon_added", event["id"], None, values)
+
+
 async def publish_problems(event_id: int) -> list[str]:
     """What an event still lacks before people can register (each said in words)."""
     from confops.core import extension as ext

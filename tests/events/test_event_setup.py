@@ -134,3 +134,40 @@ async def test_staff_copy_last_years_national_meeting(client, demo):
     r = await post_form(client, "/staff/events/abs-national-meeting-previous/copy",
                         {"copy_title": "x", "copy_slug": "abs-national-meeting-next", "starts_on": "soon"})
     assert r.status_code == 422 and 'id="starts_on-error"' in r.text
+
+
+async def test_staff_add_an_add_on_and_cancel_an_event_with_everyone_told(client, demo, deliver, inbox):
+    from confops.registration.tables import AddOn, Attendee, Order
+
+    await sign_in(client, "registrar@example.org")
+    base = "/staff/events/balint-theme-day"
+    r = await post_form(client, f"{base}/addons", {"addon_code": "lunch", "addon_label": "", "addon_price": "12,50x"},
+                        page=f"{base}/edit")
+    assert r.status_code == 422 and 'id="addon_label-error"' in r.text and 'id="addon_price-error"' in r.text
+    r = await post_form(client, f"{base}/addons", {"addon_code": "lunch", "addon_label": "Boxed lunch",
+                                                   "addon_price": "18.50", "addon_capacity": "40"})
+    assert r.status_code == 303
+    event_id = (await Event.select(Event.id).where(Event.slug == "balint-theme-day").first())["id"]
+    assert (await AddOn.select().where((AddOn.event == event_id) & (AddOn.code == "lunch")).first())["price_cents"] == 1850
+    body = {"buyer_name": "Theo Day", "buyer_email": "theo@example.org", "idempotency_key": "theme-day-cancel-0001",
+            "attendees": [{"category": "member", "email": "theo@example.org", "first_name": "Theo", "last_name": "Day",
+                           "addons": {"lunch": 1}, "answers": {"first_meeting": "no"}}]}
+    placed = (await client.post("/api/v1/events/balint-theme-day/orders", json=body)).json()
+    assert placed["total_cents"] > 1850
+    before = await Attendee.select(Attendee.token_version).where(Attendee.order == placed["id"]).first()
+    r = await post_form(client, f"{base}/cancel", {"reason": "", "confirm": "nope"})
+    assert r.status_code == 422 and 'id="reason-error"' in r.text and 'id="confirm-error"' in r.text
+    assert (await Event.select(Event.status).where(Event.id == event_id).first())["status"] == "published"
+    r = await post_form(client, f"{base}/cancel", {"reason": "The host conference was called off.",
+                                                   "confirm": "balint-theme-day"})
+    assert r.status_code == 303
+    assert (await Order.select(Order.status).where(Order.id == placed["id"]).first())["status"] == "cancelled"
+    after = await Attendee.select(Attendee.token_version, Attendee.status).where(Attendee.order == placed["id"]).first()
+    assert after["status"] == "cancelled" and after["token_version"] > before["token_version"]
+    assert await AuditEntry.exists().where(AuditEntry.action == "event_cancelled")
+    inbox.clear()
+    await deliver()
+    told = [m for m in inbox.messages if m["To"] == "theo@example.org" and "Cancelled by the organizers" in m["Subject"]]
+    assert len(told) == 1 and "called off" in told[0].get_body(("plain",)).get_content()
+    r = await post_form(client, f"{base}/cancel", {"reason": "again", "confirm": "balint-theme-day"})
+    assert r.status_code in (404, 409, 422) or "Cancel the event" not in r.text

@@ -16,7 +16,7 @@ from confops.events.labels import EVENT_KIND as LABELS
 from confops.events.tables import EventKind
 from confops.payments.event_cancellation import cancel_by_staff, refunds_due_by_hand
 from confops.registration import event_setup
-from confops.registration.tables import Category, EventSales
+from confops.registration.tables import AddOn, Category, EventSales
 from confops.web.render import page
 
 TIMEZONES = sorted(tz for tz in available_timezones() if "/" in tz and not tz.startswith(("Etc/", "SystemV/")))
@@ -62,7 +62,7 @@ class EventSetupPages(Controller):
         return page(request, "staff/event_form.html", event=None, organizers=organizers,
                     organizer_options=[(str(o["id"]), o["name"]) for o in organizers], v={**defaults, **(v or {})},
                     errors=errors or {}, kind_options=KIND_OPTIONS, tz_options=TZ_OPTIONS, status_code=status_code,
-                    categories=[], problems=[], moves=[], notice="", by_hand=[])
+                    categories=[], addons=[], problems=[], moves=[], notice="", by_hand=[])
 
     @get("/new")
     async def new(self, request: Request) -> Template:
@@ -92,6 +92,7 @@ class EventSetupPages(Controller):
         return page(request, "staff/event_form.html", event=event, organizers=[], organizer_options=[], v={**values, **(v or {})},
                     errors=errors or {}, kind_options=KIND_OPTIONS, tz_options=TZ_OPTIONS, status_code=status_code,
                     categories=await Category.select().where(Category.event == event["id"]).order_by(Category.position),
+                    addons=await AddOn.select().where(AddOn.event == event["id"]).order_by(AddOn.position),
                     problems=await event_setup.publish_problems(event["id"]),
                     moves=event_setup.STATUS_MOVES.get(event["status"], ()), notice=notice,
                     by_hand=await refunds_due_by_hand(event["id"]) if event["status"] == "cancelled" else [])
@@ -119,6 +120,11 @@ class EventSetupPages(Controller):
     async def category(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
         return await self._do(request, slug, lambda f: event_setup.add_category(request.state.principal, slug, f),
                               "Category added.")
+
+    @post("/{slug:str}/addons")
+    async def addon(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
+        return await self._do(request, slug, lambda f: event_setup.add_addon(request.state.principal, slug, f),
+                              "Add-on added.")
 
     @post("/{slug:str}/status")
     async def status(self, request: Request, slug: FromPath[str]) -> Template | Redirect:

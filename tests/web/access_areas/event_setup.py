@@ -25,3 +25,4 @@ RULES.update({
     "GET /account/attendance": "signed_in",
     "GET /account/attendance/{serial:str}/certificate.pdf": "signed_in",
 })
+RULES["POST /staff/events/{slug:str}/addons"] = "staff:registrar"
