@@ -68,7 +68,15 @@ from confops.groups.tables import (
     SmallGroup,
 )
 from confops.payments.cancellation_tables import EventCancellation
-from confops.payments.tables import Dispute, Invoice, InvoiceCounter, Payment, Refund, WebhookEvent
+from confops.payments.tables import (
+    Dispute,
+    Invoice,
+    InvoiceCounter,
+    OrderBilling,
+    Payment,
+    Refund,
+    WebhookEvent,
+)
 from confops.registration.tables import (
     AddOn,
     Answer,
@@ -150,6 +158,7 @@ APP_CONFIG = AppConfig(
         Dispute,
         InvoiceCounter,
         Invoice,
+        OrderBilling,
         BadgePrint,
         CmeActivity,
         CmeSessionCredit,

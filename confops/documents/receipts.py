@@ -13,6 +13,7 @@ import json
 
 from reportlab.lib.pagesizes import letter
 from reportlab.lib.units import inch
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
 from confops.core.money import money
@@ -51,15 +52,19 @@ async def receipt_pdf(order_id: int) -> bytes:
     regular, heavy = register_fonts()  # names and addresses in any script
 
     def line(text: str, amount: str = "", *, size: int = 10, bold: bool = False) -> None:
+        """One line, wrapped when too wide (a long institution name or address stays on the page)."""
         nonlocal y
-        pdf.setFont(heavy if bold else regular, size)
-        pdf.drawString(left, y, text)
-        if amount:
-            pdf.drawRightString(right, y, amount)
-        y -= size * 1.5
-        if y < inch:
-            pdf.showPage()
-            y = 10.3 * inch
+        font = heavy if bold else regular
+        parts = simpleSplit(text, font, size, right - left - (1.4 * inch if amount else 0)) or [""]
+        for i, part in enumerate(parts):
+            pdf.setFont(font, size)
+            pdf.drawString(left, y, part)
+            if amount and i == 0:
+                pdf.drawRightString(right, y, amount)
+            y -= size * 1.5
+            if y < inch:
+                pdf.showPage()
+                y = 10.3 * inch
 
     line(org["name"], size=16, bold=True)
     for part in (org["address"] or "").splitlines():
@@ -72,7 +77,19 @@ async def receipt_pdf(order_id: int) -> bytes:
     y -= 10
     line(heading, size=13, bold=True)
     line(f"Order {order['id']} - {event['title']}")
-    line(f"Billed to: {order['buyer_name']} <{order['buyer_email']}>")
+    billing = await _billing(order_id, issued=bool(number))
+    if billing:
+        line(f"Billed to: {billing['name'] or order['buyer_name']}", bold=True)
+        for part in (billing["address"] or "").splitlines():
+            if part.strip():
+                line(f"    {part.strip()}")
+        if billing["po_number"]:
+            line(f"Purchase order (PO) number: {billing['po_number']}")
+        if billing["tax_id"]:
+            line(f"Tax ID: {billing['tax_id']}")
+        line(f"Contact: {order['buyer_name']} <{order['buyer_email']}>")
+    else:
+        line(f"Billed to: {order['buyer_name']} <{order['buyer_email']}>")
     y -= 6
     line("Items", bold=True)
     lines = snap.get("lines") or []
@@ -103,3 +120,14 @@ async def receipt_pdf(order_id: int) -> bytes:
     pdf.showPage()
     pdf.save()
     return buf.getvalue()
+
+
+async def _billing(order_id: int, *, issued: bool) -> dict | None:
+    """An issued invoice shows the details it was issued with; a pro-forma the current ones."""
+    from confops.payments.billing import billing_of, from_snapshot
+    from confops.payments.tables import Invoice
+
+    if issued:
+        row = await Invoice.select(Invoice.billing).where(Invoice.order == order_id).first()
+        return from_snapshot(row["billing"]) if row else None
+    return await billing_of(order_id)

@@ -50,5 +50,8 @@ async def number_order(order_id: int) -> str | None:
         bumped = await Invoice.raw("UPDATE invoice_counter SET last_number = last_number + 1 "
                                    "WHERE organizer = {} RETURNING last_number", organizer)
         number = bumped[0]["last_number"]
-        await Invoice(order=order_id, organizer=organizer, number=number).save()
+        from confops.payments.billing import billing_of, snapshot
+
+        await Invoice(order=order_id, organizer=organizer, number=number,
+                      billing=snapshot(await billing_of(order_id))).save()
     return formatted(organizer, number)

@@ -99,3 +99,19 @@ class Invoice(Table):
     organizer = ForeignKey(Organizer, on_delete=OnDelete.restrict, null=False)
     number = Integer()
     issued_at = Timestamptz(default=TimestamptzNow())
+    # The billing details as they were when the number was given (JSON); an issued invoice
+    # never changes, whatever the buyer edits later.
+    billing = Text()
+
+
+class OrderBilling(Table):
+    """Who the invoice is made out to when an institution pays: a department's name and
+    address, its purchase-order number, a tax ID. Optional; editable until an invoice number
+    is issued."""
+
+    order = ForeignKey(Order, on_delete=OnDelete.restrict, null=False, unique=True)
+    name = Varchar(length=200)
+    address = Text()
+    po_number = Varchar(length=100)
+    tax_id = Varchar(length=60)
+    updated_at = Timestamptz(default=TimestamptzNow())

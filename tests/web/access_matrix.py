@@ -70,6 +70,7 @@ RULES = {
     "GET /orders/{order_id:int}/pay": "public",  # order token checked
     "GET /orders/{order_id:int}/payment.json": "public",
     "POST /orders/{order_id:int}/pay-by": "public",  # order token checked
+    "POST /orders/{order_id:int}/billing": "public",  # order token checked
     "GET /orders/{order_id:int}/receipt.pdf": "public",
     "GET /staff/events/{event_id:int}/payments": "staff:registrar",
     "GET /staff/orders/{order_id:int}/payments": "staff:registrar",

@@ -16,6 +16,8 @@ from confops.core.errors import Conflict, Invalid
 from confops.events.tables import Event
 from confops.payments import gateway as gateways
 from confops.payments import ledger
+from confops.payments.billing import billing_of, save_billing
+from confops.payments.invoices import number_of
 from confops.payments.manual import METHODS
 from confops.payments.service import start_checkout
 from confops.registration.holds import choose_method
@@ -41,7 +43,7 @@ class PayPages(Controller):
         return await self.checkout(request, order_id, token)
 
     async def checkout(self, request: Request, order_id: int, token: str, *, errors=None, notice: str = "",
-                       status: int = 200) -> Template:
+                       status: int = 200, form: dict | None = None) -> Template:
         order = await order_by_token(order_id, token)
         event = await Event.select().where(Event.id == order["event"]).first()
         ctx = await payment_context(order)  # before a new attempt hides the last failure
@@ -55,7 +57,21 @@ class PayPages(Controller):
                     problem=problem, publishable_key=gateways.publishable_key, methods=METHODS,
                     choices={**({"card": "Card (now, online)"} if gateways.stripe() is not None else {}), **METHODS},
                     cards=gateways.stripe() is not None, instructions=await how_to_pay(order), errors=errors or {},
-                    notice=notice, **ctx)
+                    notice=notice, billing=await billing_of(order_id), invoiced=await number_of(order_id) is not None,
+                    form=form or {}, **ctx)
+
+    @post("/orders/{order_id:int}/billing")
+    async def billing(self, request: Request, order_id: FromPath[int]) -> Template:
+        form = {k: str(v) for k, v in (await request.form()).items() if k != "_csrf_token"}
+        token = form.get("token", "")
+        await order_by_token(order_id, token)
+        try:
+            await save_billing(order_id, form)
+        except (Invalid, Conflict) as exc:
+            return await self.checkout(request, order_id, token, errors=exc.field_messages() or {"form": exc.detail},
+                                       status=exc.status_code, form=form)
+        return await self.checkout(request, order_id, token, notice="The billing details were saved; the invoice "
+                                                                     "(PDF) shows them.")
 
     @post("/orders/{order_id:int}/pay-by")
     async def pay_by(self, request: Request, order_id: FromPath[int]) -> Template:

@@ -11,7 +11,10 @@ from litestar.response import Redirect, Template
 
 from confops.core import metrics
 from confops.core.auth import PUBLIC
-from confops.core.errors import Conflict, Invalid
+from confops.core.errors import Conflict, Invalid, collect
+from confops.payments.billing import cleaned as cleaned_billing
+from confops.payments.billing import problems as billing_problems
+from confops.payments.billing import save_billing
 from confops.registration import orders, terms, waitlist
 from confops.registration.catalog import load_catalog
 from confops.registration.config import CONFIG
@@ -132,7 +135,9 @@ class RegisterPages(Controller):
             values["extra"] = str(max(0, extra_count(values) + (1 if action == "add" else -1)))
             return await self._form(request, slug, values, {})
         order = order_from_form(values)
+        billing = cleaned_billing(values)
         try:
+            collect(billing_problems(billing))  # before anything is written
             if action != "confirm":
                 catalog, quote, _code = await orders.quote(slug, order)
                 return page(request, "register/review.html", catalog=catalog, quote=quote, v=values,
@@ -146,6 +151,8 @@ class RegisterPages(Controller):
             return await self._form(request, slug, values, {exc.code: exc.detail}, 409, problem=exc.detail)
         if placed.created:
             metrics.inc("confops_orders_placed_total")
+            if any(billing.values()) and placed.total_cents:
+                await save_billing(placed.id, billing)
         return Redirect(f"/orders/{placed.id}?token={placed.token}", status_code=303)
 
     @post("/events/{slug:str}/register/edit")

@@ -17,6 +17,7 @@ from confops.core.errors import Conflict, FieldError, Invalid, NotFound
 from confops.core.paging import page_number
 from confops.events.tables import Event
 from confops.payments import ledger, reports
+from confops.payments.billing import billing_of
 from confops.payments.gateway import GatewayError
 from confops.payments.manual import METHODS
 from confops.payments.refunds import refund_order
@@ -103,7 +104,8 @@ class StaffPayments(Controller):
         today = clock.local(clock.now(), event["timezone"]).date().isoformat()
         return page(request, "payments/staff_order.html", status_code=status, order=order, event=event,
                     methods=METHODS, method_labels={"card": "card", **METHODS}, errors=errors or {}, notice=notice,
-                    form=form or {}, owed_cents=owed, today=today, disputes=await ledger.disputes_of(order_id), **ctx)
+                    form=form or {}, owed_cents=owed, today=today, disputes=await ledger.disputes_of(order_id),
+                    billing=await billing_of(order_id), **ctx)
 
     @get("/staff/orders/{order_id:int}/payments")
     async def order_payments(self, request: Request, order_id: FromPath[int]) -> Template:
