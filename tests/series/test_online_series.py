@@ -5,6 +5,7 @@ refunds read back from the Stripe emulator."""
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlparse
 
 import httpx
 
@@ -18,7 +19,8 @@ from confops.series.tables import MeetingReminder, SeriesPlan
 from tests.payments.conftest import SECRET_KEY
 from tests.payments.test_stripe_flow import confirm_at_localstripe
 from tests.registration.test_staff import sign_in
-from tests.support.http import post_form
+from tests.support.http import links_in, post_form
+from tests.support.smtp import body_text
 
 SLUG = "online-residents-group"
 BASE = f"/staff/events/{SLUG}/series"
@@ -78,6 +80,14 @@ async def test_only_confirmed_paid_registrants_see_the_link_and_only_from_the_re
         for anonymous in (f"/events/{SLUG}", f"/api/v1/events/{SLUG}", f"/events/{SLUG}/sessions/{sessions[0]['id']}"):
             r = await client.get(anonymous)
             assert r.status_code == 200 and "meet.example.org" not in r.text and "4321" not in r.text, anonymous
+        # the registrant's account shows the same link once they sign in with an e-mailed link
+        await post_form(client, "/login", {"email": "r1@example.org", "next": "/account/registrations"}, page="/login")
+        await deliver()
+        link = next(u for u in links_in(body_text(inbox.wait_for("r1@example.org")[-1])) if "/login/link/" in u)
+        await post_form(client, urlparse(link).path, {}, page=urlparse(link).path)
+        mine = await client.get("/account/registrations")
+        assert LINK.replace("&", "&amp;") in mine.text
+        client.cookies.clear()
         inbox.clear()
         assert await send_reminders() == 1
         assert await send_reminders() == 0
