@@ -66,8 +66,9 @@ def migrate() -> None:
     from confops.db import migrate as run_migrations
 
     settings = _settings()
-    asyncio.run(run_migrations(_engine(settings)))
-    click.echo("Database is up to date.")
+    applied, total = asyncio.run(run_migrations(_engine(settings)))
+    done = f"Applied {applied} of {total} migrations." if applied else f"All {total} migrations were already applied."
+    click.echo(f"Database is up to date. {done}")
 
 
 @main.command(help="Load the demo American Balint Society with its meetings, speakers and staff. "
@@ -81,10 +82,13 @@ def demo() -> None:
     _engine(settings)
     result = asyncio.run(load_demo())
     click.echo(f"Demo loaded: {result.created} rows created, {result.existing} already present.")
-    click.echo(f"Staff sign-in at {settings.base_url}/staff/login: admin@example.org / {DEMO_PASSWORD} "
+    where = (f"{settings.base_url}/staff/login" if os.environ.get("CONFOPS_BASE_URL", "").strip()
+             else "/staff/login on the address `confops serve` prints")
+    click.echo(f"Staff sign-in at {where}: admin@example.org / {DEMO_PASSWORD} "
                "(an admin sets up an authenticator app at the first sign-in: scan the code shown, enter "
                "its 6 digits, keep the recovery codes); registrar@, checkin@ and cme@example.org use the "
-               "same password without a second factor.")
+               "same password without a second factor. Attendees and speakers (morgan@, maya@example.org, "
+               "see the README) sign in at /login with an e-mailed link, written under var/mail/.")
 
 
 @main.command(help="Serve the web application.")
@@ -96,6 +100,11 @@ def demo() -> None:
 def serve(host: str, port: int, workers: int, server: str) -> None:
     from settings import production_problems
 
+    if not os.environ.get("CONFOPS_BASE_URL", "").strip() and os.environ.get("CONFOPS_ENV", "") != "production":
+        # Development without a configured public URL: e-mailed links, QR codes and calendar
+        # URLs point at the address served here (workers inherit the environment).
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        os.environ["CONFOPS_BASE_URL"] = f"http://{'[' + shown + ']' if ':' in shown else shown}:{port}"
     settings = _settings()
     if settings.production and (problems := production_problems(settings, workers)):
         raise click.ClickException("Invalid configuration:\n  - " + "\n  - ".join(problems))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import io
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -275,14 +276,29 @@ async def migration_lock(engine: Engine) -> AsyncIterator[None]:
         os.close(fd)  # closing releases the lock
 
 
-async def migrate(engine: Engine) -> None:
+async def _applied() -> int:
+    from piccolo.apps.migrations.tables import Migration
+
+    if not await Migration.table_exists():
+        return 0
+    return await Migration.count().where(Migration.app_name == "confops")
+
+
+async def migrate(engine: Engine) -> tuple[int, int]:
     """Apply every pending migration to this engine's database (both engines, one sequence),
-    one run at a time (migration_lock)."""
+    one run at a time (migration_lock). Returns (applied now, applied in all).
+
+    Piccolo's own progress lines are kept out of the output: on a fresh database they said
+    "21 migrations already complete" and then "21 migrations not yet run"."""
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
     use_engine(engine)
     async with migration_lock(engine):
         await prepare(engine)
-        result = await run_forwards(app_name="confops")
+        before = await _applied()
+        with contextlib.redirect_stdout(io.StringIO()):
+            result = await run_forwards(app_name="confops")
+        after = await _applied()
     if not result.success:
         raise RuntimeError(f"migrations failed: {result.message}")
+    return after - before, after

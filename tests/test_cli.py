@@ -103,3 +103,46 @@ def test_an_admin_who_lost_the_second_factor_is_reset_from_the_command_line(fres
     assert reset.returncode == 0 and "removed" in reset.stdout
     unknown = confops("reset-second-factor", "nobody@example.org", env=fresh_env)
     assert unknown.returncode != 0 and "no account" in unknown.stderr
+
+
+def test_without_a_base_url_development_links_follow_the_served_address(fresh_env):
+    """`make run PORT=18000` served on 18000 while e-mailed links, QR codes and calendar URLs
+    said 8000. Without CONFOPS_BASE_URL they now follow `confops serve --port`."""
+    import re
+    import time
+
+    import httpx
+
+    from tests.support.smtp import free_port
+
+    env = {k: v for k, v in {**os.environ, **fresh_env}.items() if k != "CONFOPS_BASE_URL"}
+    migrated = subprocess.run([sys.executable, "-m", "confops.cli", "migrate"], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=120)
+    assert "already complete" not in migrated.stdout and "not yet run" not in migrated.stdout
+    assert re.search(r"Database is up to date\. Applied (\d+) of \1 migrations\.", migrated.stdout), migrated.stdout
+    again = subprocess.run([sys.executable, "-m", "confops.cli", "migrate"], cwd=ROOT, env=env,
+                           capture_output=True, text=True, timeout=120)
+    assert "migrations were already applied" in again.stdout
+    demo = subprocess.run([sys.executable, "-m", "confops.cli", "demo"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert ":8000" not in demo.stdout  # it cannot know the port yet, so it names none
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "confops.cli", "serve", "--port", str(port)], cwd=ROOT,
+                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        base, deadline, page = f"http://127.0.0.1:{port}", time.monotonic() + 60, None
+        while time.monotonic() < deadline and page is None:
+            try:
+                page = httpx.get(f"{base}/events/abs-national-meeting", timeout=2)
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        session = re.search(r"/events/abs-national-meeting/sessions/(\d+)", page.text)[1]
+        ics = httpx.get(f"{base}/events/abs-national-meeting/sessions/{session}/calendar.ics", timeout=10).text
+        assert f"{base}/events/abs-national-meeting/sessions/{session}" in ics.replace("\r\n ", "")
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)

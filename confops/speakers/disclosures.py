@@ -282,9 +282,16 @@ class LearnerDisclosure:
         return self.status != "current"
 
 
+# Learners' words for relationships nobody has judged yet: not "nothing to disclose" (there is
+# something), and no company either (only relevant ones are shown, and relevance is not known).
+UNREVIEWED = "relationship disclosed, review pending"
+
+
 def _learner(person: dict, view: DisclosureView) -> LearnerDisclosure:
     lines = [f"{r.nature_label}, {r.company}{'' if r.ongoing else ' (ended)'} — "
              f"{'mitigated' if r.mitigated else 'mitigation pending'}" for r in view.relevant]
+    if view.unreviewed and view.status != "refused":
+        lines.append(UNREVIEWED)
     return LearnerDisclosure(person["name"], person["credentials"], lines, view.status, person.get("role", ""))
 
 

@@ -160,3 +160,27 @@ async def test_mitigation_must_come_before_the_session(db, demo):
     await Mitigation.update({Mitigation.recorded_at: p2["starts_at"] + timedelta(minutes=5)}).where(Mitigation.id > 0)
     assert (await disclosures.cme_blockers([p2["id"]]))[p2["id"]] == [
         "Samuel Okafor's mitigation was recorded after the session started."]
+
+
+async def test_an_unreviewed_relationship_is_never_shown_as_nothing_to_disclose(client, demo):
+    """Maya (plenary P2, nothing to disclose so far) discloses an ongoing consultancy the day
+    before the meeting; nobody has reviewed it yet. Learners must not read "nothing to
+    disclose" meanwhile, and staff see it waiting for review."""
+    await sign_in(client, "maya@example.org")
+    r = await post_form(client, "/speaker/disclosure", {"kind": "relationships", "company_0": "Zenith Pharma",
+                                                        "nature_0": "consultant", "ongoing_0": "on", "attest": "on"},
+                        page="/speaker/disclosure")
+    assert r.status_code == 303
+    plenary = await _session("P2")
+    page = (await client.get(f"/events/{SLUG}/sessions/{plenary['id']}")).text
+    section = page[page.index('id="disclosures-title"'):]
+    maya = section[section.index("<strong>Maya Goldberg</strong>"):].split("</li>")[0]
+    assert "nothing to disclose" not in maya.lower() and "review pending" in maya
+    assert "Zenith" not in maya  # relevance is the reviewer's call: no company before it
+    await staff_sign_in(client, "cme@example.org")
+    review = (await client.get(f"/staff/events/{SLUG}/disclosures")).text
+    assert "disclosed, review pending" in review
+    pdf = await client.get(f"/events/{SLUG}/program.pdf")
+    text = " ".join(" ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages).split())
+    maya_pdf = text[text.index("Maya Goldberg, MD ("):].split(", MD (", 2)[1][:60]  # up to the next person
+    assert "Nothing to disclose" not in maya_pdf and "review pending" in maya_pdf, maya_pdf
