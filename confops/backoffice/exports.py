@@ -21,7 +21,7 @@ from piccolo.query.functions.aggregate import Count
 from confops.core import extension
 from confops.core.errors import NotFound
 from confops.core.extension import ExportSource, ExportTable
-from confops.core.paging import chunks
+from confops.core.paging import chunks, within
 from confops.payments.tables import Payment, Refund
 from confops.registration.tables import (
     Answer,
@@ -59,12 +59,19 @@ def _active_where(event_id: int):
             & (Attendee.order.status == OrderStatus.confirmed.value))
 
 
-async def _addons_by_attendee(ids: list[int]) -> dict[int, list[str]]:
+def _name_range(alias: str, people: list[dict]) -> WhereRaw:
+    """The chunk's attendees (by their name-order keys) as seen through a join named `alias`."""
+    keys = ("last_name", "first_name", "id")
+    return within([f'"{alias}"."{k}"' for k in keys], [people[0][k] for k in keys], [people[-1][k] for k in keys])
+
+
+async def _addons_by_attendee(event_id: int, people: list[dict]) -> dict[int, list[str]]:
     out: dict[int, list[str]] = defaultdict(list)
-    if ids:
+    if people:
         for r in await AttendeeAddOn.select(AttendeeAddOn.attendee, AttendeeAddOn.quantity,
                                             AttendeeAddOn.addon.label.as_alias("label")).where(
-                AttendeeAddOn.attendee.is_in(ids)).order_by(AttendeeAddOn.id):
+                (AttendeeAddOn.attendee.event == event_id) & _name_range("attendee_add_on$attendee", people)
+        ).order_by(AttendeeAddOn.id):
             out[r["attendee"]].append(r["label"] + (f" ×{r['quantity']}" if r["quantity"] > 1 else ""))
     return out
 
@@ -79,10 +86,10 @@ async def _registrations(event_id: int):
 
     async def rows() -> AsyncIterator[list[list]]:
         async for people in _people(Attendee.event == event_id):
-            ids = [p["id"] for p in people]
             answers = {(a["attendee"], a["question"]): a["value"] for a in await Answer.select(
-                Answer.attendee, Answer.question, Answer.value).where(Answer.attendee.is_in(ids))}
-            addons = await _addons_by_attendee(ids)
+                Answer.attendee, Answer.question, Answer.value).where(
+                (Answer.attendee.event == event_id) & _name_range("registration_answer$attendee", people))}
+            addons = await _addons_by_attendee(event_id, people)
             yield [[p["id"], p["order"], p["last_name"], p["first_name"], p["badge_name"], p["credentials"],
                     p["pronouns"], p["email"], p["institution"], p["city_region"], p["profession"],
                     p["category_label"], p["status"], p["order_status"], _units(p["price_cents"]),
@@ -124,7 +131,7 @@ async def _catering_list(event_id: int):
 
     async def rows() -> AsyncIterator[list[list]]:
         async for people in _people(where):
-            addons = await _addons_by_attendee([p["id"] for p in people])
+            addons = await _addons_by_attendee(event_id, people)
             yield [[p["last_name"], p["first_name"], p["badge_name"] or p["first_name"], p["dietary"],
                     ", ".join(addons.get(p["id"], [])), p["category_label"]] for p in people]
     return ["Last name", "First name", "Name on badge", "Dietary needs", "Meals and add-ons", "Category"], rows()
