@@ -6,6 +6,7 @@ against a real SMTP server (aiosmtpd) and works offline in development.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import secrets
@@ -43,6 +44,17 @@ class Message:
     headers: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
 
+# The society's logo in every HTML e-mail's header (templates/email/_layout.html), attached
+# inline: mail clients block remote images by default, and a data: URL is dropped by several.
+LOGO_CID = "logo@confops"
+_LOGO = Path(__file__).resolve().parents[1] / "web" / "static" / "brand" / "logo-128.png"
+
+
+@functools.cache
+def _logo() -> bytes:
+    return _LOGO.read_bytes()
+
+
 def build_email(message: Message, sender: str) -> EmailMessage:
     email = EmailMessage()
     email["From"] = sender
@@ -56,6 +68,8 @@ def build_email(message: Message, sender: str) -> EmailMessage:
         email[name] = value
     email.set_content(message.text)
     inline = [a for a in message.attachments if a.inline_cid]
+    if message.html is not None and f"cid:{LOGO_CID}" in message.html:
+        inline.append(Attachment("logo.png", _logo(), "image/png", inline_cid=LOGO_CID))
     if message.html is not None:
         email.add_alternative(message.html, subtype="html")
         html_part = email.get_payload()[-1]

@@ -3,11 +3,17 @@ attendee and scanner page and the main staff pages fit the screen (no sideways s
 CSP refusal, and axe-core finds no serious or critical WCAG 2.2 AA violation. Screenshots go to
 var/test-screenshots/ (tests/support/looks.py) for people to look at."""
 
+import asyncio
+import base64
 import re
 
 import pytest
 
 from confops.demo.abs import load_demo
+from confops.registration.config import configure
+from confops.registration.orders import confirm_order
+from confops.registration.tables import Order
+from tests.conftest import TEST_SECRET
 from tests.support.looks import looks_at
 
 pytestmark = pytest.mark.browser
@@ -25,7 +31,7 @@ WIDTHS = (390, 1280)
 EVENT = "/events/abs-national-meeting"
 
 
-async def test_a_newcomer_registers_on_a_phone_and_a_laptop(db, live_server, browser):
+async def test_a_newcomer_registers_on_a_phone_and_a_laptop(db, live_server, browser, inbox):
     await load_demo()
     problems: list[str] = []
     for width in WIDTHS:
@@ -73,6 +79,30 @@ async def test_a_newcomer_registers_on_a_phone_and_a_laptop(db, live_server, bro
             assert box["x"] >= 0 and box["x"] + box["width"] <= width and box["height"] >= 44, (name, box)
         problems += looks.problems
         await context.close()
+
+    # The confirmation e-mail as its reader sees it: the HTML part in Chromium at 600 px, with
+    # its inline images (logo, check-in QR) as the mail client shows them.
+    order = await Order.select(Order.id).where(Order.buyer_email == "nell1280@example.org").first()
+    configure(base_url=live_server.url, hold_minutes=30, offer_hours=48, secret=TEST_SECRET)
+    assert await confirm_order(order["id"])
+    for _ in range(300):  # the acknowledgement of the unpaid order came first
+        mail = next((m for m in inbox.to("nell1280@example.org") if m["Subject"].startswith("Registration confirmed")), None)
+        if mail is not None:
+            break
+        await asyncio.sleep(0.1)
+    html = next(p for p in mail.walk() if p.get_content_type() == "text/html").get_content()
+    for part in mail.walk():
+        if part["Content-ID"]:
+            data = base64.b64encode(part.get_content()).decode()
+            html = html.replace(f"cid:{part['Content-ID'].strip('<>')}", f"data:{part.get_content_type()};base64,{data}")
+    assert "cid:" not in html  # the logo and the QR code are both in the message
+    context, looks = await looks_at(browser, 600)
+    await looks.page.set_content(html)
+    await looks.check("email-confirmation")
+    logo = looks.page.locator("img[src^='data:image/png']").first
+    assert await logo.evaluate("i => i.naturalWidth") > 0
+    problems += looks.problems
+    await context.close()
     assert not problems, "\n".join(problems)
 
 
