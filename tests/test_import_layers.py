@@ -24,9 +24,7 @@ KNOWN_UPWARD = {
     ("confops.core.auth", "accounts"),  # the principal is loaded from accounts' tables
     ("confops.core.health", "checkin"),  # /health asks check-in's live counts for their Redis state
     ("confops.documents.badge_data", "badges"),
-    ("confops.groups.notices", "web"),  # mail templates are rendered with web/templating's environment
     ("confops.registration.checkin_qr", "checkin"),
-    ("confops.registration.emails", "web"),
     ("confops.registration.group", "payments"),  # group orders and self-service refund through payments
     ("confops.registration.selfservice", "payments"),
 }

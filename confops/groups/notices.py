@@ -4,28 +4,14 @@ previous publication are written to again."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
 from confops.core import outbox
 from confops.core.mail import Message
+from confops.core.rendering import render_mail
 from confops.events.tables import Event
 from confops.groups import planning
 from confops.groups.model import Group
 from confops.groups.tables import GroupLeader, GroupSeries
 from confops.registration.tables import Attendee
-from confops.web.templating import TEMPLATES, make_environment
-
-_html = make_environment()
-_text = Environment(loader=FileSystemLoader(str(Path(TEMPLATES))), autoescape=False,
-                    undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-_text.filters.update(_html.filters)
-
-
-def _render(template: str, **context) -> tuple[str, str]:
-    return (_text.get_template(f"email/{template}.txt").render(**context),
-            _html.get_template(f"email/{template}.html").render(**context))
 
 
 async def queue_assignment_notices(series_id: int, run_id: int, previous: list[Group], base_url: str) -> int:
@@ -52,7 +38,7 @@ async def queue_assignment_notices(series_id: int, run_id: int, previous: list[G
             row = people[key]
             name = row.get("name") or f"{row['first_name']} {row['last_name']}"
             leading = key.startswith("l")
-            text, html = _render("group_assignment", name=name, event=event, group=g, room=g.room or "to be announced",
+            text, html = render_mail("group_assignment", name=name, event=event, group=g, room=g.room or "to be announced",
                                  sessions=sessions, leading=leading, link=f"{base_url}/account/groups")
             subject = f"{event['title']}: your Balint {'groups to lead' if leading else 'small group'}"
             if await outbox.enqueue(Message(to=row["email"], subject=subject, text=text, html=html),

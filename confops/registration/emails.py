@@ -7,28 +7,15 @@ needs no escaping. The confirmation carries each attendee's check-in QR inline a
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
-
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from confops.core import clock, outbox
 from confops.core.mail import Attachment, Message
+from confops.core.rendering import render_mail
 from confops.events.tables import Event
 from confops.registration import ics
 from confops.registration.checkin_qr import qr_png, signed_tokens
 from confops.registration.config import CONFIG
 from confops.registration.tables import Attendee, AttendeeStatus, Order, OrderStatus
-from confops.web.templating import TEMPLATES, make_environment
-
-_html = make_environment()
-_text = Environment(loader=FileSystemLoader(str(Path(TEMPLATES))), autoescape=False,
-                    undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-_text.filters.update(_html.filters)
-
-
-def _render(name: str, **context) -> tuple[str, str]:
-    return (_text.get_template(f"email/{name}.txt").render(**context),
-            _html.get_template(f"email/{name}.html").render(**context))
 
 
 async def _event(event_id: int) -> dict:
@@ -109,7 +96,7 @@ async def render_confirmation(*, to: str, order_id: int, token: str | None,
                         inline_cid=f"qr-{p['id']}@confops") for p in shown]
     for p in shown:
         p["checkin_token"] = tokens[p["id"]]
-    text, html = _render("confirmation", order=order, event=event, people=shown, link=link,
+    text, html = render_mail("confirmation", order=order, event=event, people=shown, link=link,
                          greeting=greeting, buyer=buyer)
     return Message(to=to, subject=confirmation_subject(event["title"]), text=text, html=html,
                    attachments=(Attachment("event.ics", calendar, "text/calendar"), *codes))
@@ -117,14 +104,14 @@ async def render_confirmation(*, to: str, order_id: int, token: str | None,
 
 async def queue_cancellation(order: dict, refund_cents: int) -> None:
     event = await _event(order["event"])
-    text, html = _render("cancellation", order=order, event=event, refund_cents=refund_cents)
+    text, html = render_mail("cancellation", order=order, event=event, refund_cents=refund_cents)
     await outbox.enqueue(Message(to=order["buyer_email"], subject=f"Registration cancelled: {event['title']}",
                                  text=text, html=html), dedupe_key=f"cancellation:{order['id']}")
 
 
 async def queue_transfer(order: dict, old: dict, new: dict, difference_cents: int) -> None:
     event = await _event(order["event"])
-    text, html = _render("transfer", order=order, event=event, old=old, new=new, difference_cents=difference_cents)
+    text, html = render_mail("transfer", order=order, event=event, old=old, new=new, difference_cents=difference_cents)
     for to in sorted({order["buyer_email"], old["email"], new["email"]}):
         await outbox.enqueue(Message(to=to, subject=f"Registration transferred: {event['title']}",
                                      text=text, html=html),
@@ -134,7 +121,7 @@ async def queue_transfer(order: dict, old: dict, new: dict, difference_cents: in
 async def queue_waitlist_offer(entry: dict, offer_id: int, token: str, expires_at: datetime) -> None:
     event = await _event(entry["event"])
     link = f"{CONFIG.base_url}/events/{event['slug']}/register?offer={token}"
-    text, html = _render("waitlist_offer", entry=entry, event=event, link=link, expires_at=expires_at,
+    text, html = render_mail("waitlist_offer", entry=entry, event=event, link=link, expires_at=expires_at,
                          hours=CONFIG.offer_hours)
     await outbox.enqueue(Message(to=entry["email"], subject=f"A place is free for you: {event['title']}",
                                  text=text, html=html), dedupe_key=f"waitlist-offer:{offer_id}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from confops.core import clock, outbox
 from confops.core.mail import Message
+from confops.core.rendering import render_mail
 from confops.registration.config import CONFIG
 from confops.registration.tables import HOLDING, Order, OrderStatus
 
@@ -47,7 +48,7 @@ async def render_reminder(*, to: str, order_id: int, days: int) -> Message | Non
 
 
 async def _payment_due(to: str, order_id: int, token: str | None, kind: str) -> Message | None:
-    from confops.registration.emails import _event, _render, self_service_url
+    from confops.registration.emails import _event, self_service_url
     from confops.registration.orders import attendees_of
 
     order = await Order.select().where(Order.id == order_id).first()
@@ -60,7 +61,7 @@ async def _payment_due(to: str, order_id: int, token: str | None, kind: str) -> 
     if not due:
         return None
     how = await how_to_pay(order)
-    text, html = _render("payment_due", kind=kind, order=order, event=event, people=people, due_cents=due, how=how,
+    text, html = render_mail("payment_due", kind=kind, order=order, event=event, people=people, due_cents=due, how=how,
                          pay_link=f"{CONFIG.base_url}/orders/{order_id}/pay?token={token}",
                          link=self_service_url(order_id, token))
     subject = (f"Reminder: payment due by {order['expires_at'].date().isoformat()}: {event['title']}"
@@ -77,14 +78,14 @@ async def queue_expiry(order: dict) -> None:
 
 
 async def render_expiry(*, to: str, order_id: int) -> Message | None:
-    from confops.registration.emails import _event, _render
+    from confops.registration.emails import _event
 
     order = await Order.select().where(Order.id == order_id).first()
     if order is None or order["status"] != OrderStatus.expired.value:
         return None  # paid (reinstated) before the mail went out
     event = await _event(order["event"])
     link = f"{CONFIG.base_url}/events/{event['slug']}/register"
-    text, html = _render("order_expired", order=order, event=event, link=link)
+    text, html = render_mail("order_expired", order=order, event=event, link=link)
     return Message(to=to, subject=f"Your unpaid registration has expired: {event['title']}", text=text, html=html)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from confops.core import clock, outbox
+from confops.core.rendering import render_mail
 from confops.events.tables import Event
 from confops.registration.config import CONFIG
 from confops.registration.tables import (
@@ -99,7 +100,6 @@ async def send_pre_event_reminders() -> int:
 async def render_pre_event(*, to: str, attendee_id: int):
     from confops.core.mail import Attachment, Message
     from confops.registration.checkin_qr import qr_png, signed_tokens
-    from confops.registration.emails import _render
 
     person = await Attendee.select(*Attendee.all_columns(), Attendee.order.status.as_alias("order_status")).where(
         Attendee.id == attendee_id).first()
@@ -111,7 +111,7 @@ async def render_pre_event(*, to: str, attendee_id: int):
     agenda = await _personal_agenda(person["email"], event["id"])
     where = ("Online: " + CONFIG.base_url + f"/events/{event['slug']}") if event["online"] else ", ".join(
         p for p in (event["venue_name"], event["venue_address"], event["city"], event["region"]) if p)
-    text, html = _render("pre_event", person=person, event=event, where=where, agenda=agenda, token=token,
+    text, html = render_mail("pre_event", person=person, event=event, where=where, agenda=agenda, token=token,
                          link=f"{CONFIG.base_url}/account", program=f"{CONFIG.base_url}/events/{event['slug']}")
     return Message(to=to, subject=f"See you soon: {event['title']}", text=text, html=html,
                    attachments=(Attachment(f"checkin-{person['id']}.png", qr_png(token), "image/png",

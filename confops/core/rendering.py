@@ -1,0 +1,68 @@
+"""Jinja templates for every area: the environment with the filters all templates share, and
+e-mails rendered from `templates/email/<name>.txt` and `.html` in one place.
+
+The HTML environment autoescapes (a name like `<script>` arrives as text); the text part needs
+no escaping. Pages add their own filters on top (web/templating.py); services render mail here
+and never import the web layer.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from confops.core.clock import local
+from confops.core.money import money
+from confops.resources import shipped
+
+TEMPLATES = shipped("templates")
+
+
+def _time(moment: datetime, tz: str) -> str:
+    return local(moment, tz).strftime("%-I:%M %p").lower().replace(":00 ", " ")
+
+
+def _day(moment: datetime, tz: str) -> str:
+    return local(moment, tz).strftime("%A, %B %-d, %Y")
+
+
+def _date_range(start: datetime, end: datetime, tz: str) -> str:
+    a, b = local(start, tz), local(end, tz)
+    if a.date() == b.date():
+        return a.strftime("%B %-d, %Y")
+    if (a.year, a.month) == (b.year, b.month):
+        return f"{a.strftime('%B %-d')}–{b.strftime('%-d, %Y')}"
+    if a.year == b.year:
+        return f"{a.strftime('%B %-d')} – {b.strftime('%B %-d, %Y')}"
+    return f"{a.strftime('%B %-d, %Y')} – {b.strftime('%B %-d, %Y')}"
+
+
+def _minutes(start: datetime, end: datetime) -> int:
+    return int((end - start).total_seconds() // 60)
+
+
+def environment(*, html: bool = True) -> Environment:
+    """A new environment over templates/ with the shared filters; `html=False` for text parts."""
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(["html", "xml", "txt"], default_for_string=True, default=True) if html else False,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(time=_time, day=_day, date_range=_date_range, minutes=_minutes, money=money)
+    return env
+
+
+@cache
+def _mail_environments() -> tuple[Environment, Environment]:
+    return environment(html=False), environment(html=True)
+
+
+def render_mail(name: str, **context) -> tuple[str, str]:
+    """The text and HTML parts of the e-mail `name`."""
+    text, html = _mail_environments()
+    return (text.get_template(f"email/{name}.txt").render(**context),
+            html.get_template(f"email/{name}.html").render(**context))
