@@ -61,8 +61,8 @@ def _mail_environments() -> tuple[Environment, Environment]:
     return environment(html=False), environment(html=True)
 
 
-def render_mail(name: str, **context) -> tuple[str, str]:
-    """The text and HTML parts of the e-mail `name`."""
+def render_mail(template: str, /, **context) -> tuple[str, str]:
+    """The text and HTML parts of the e-mail `template` (the context may hold any name)."""
     text, html = _mail_environments()
-    return (text.get_template(f"email/{name}.txt").render(**context),
-            html.get_template(f"email/{name}.html").render(**context))
+    return (text.get_template(f"email/{template}.txt").render(**context),
+            html.get_template(f"email/{template}.html").render(**context))
