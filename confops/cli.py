@@ -363,6 +363,28 @@ def purge(dry_run: bool) -> None:
         click.echo(f"  kept in part {email}: {'; '.join(reasons)}")
 
 
+@main.command(help="Compare the sales counters (places, categories, add-ons) with the rows they count "
+              "(active attendees of held or confirmed orders, open waitlist offers) and report every "
+              "difference; exit status 1 if there is one.")
+@click.option("--event", "slug", default=None, help="Only this event (its slug).")
+def check(slug: str | None) -> None:
+    from confops.db import connection_pool
+    from confops.registration.consistency import check as run_check
+
+    engine = _engine(_settings())
+
+    async def go():
+        async with connection_pool(engine, size=2):
+            return await run_check(slug)
+
+    found = asyncio.run(go())
+    for difference in found:
+        click.echo(str(difference))
+    click.echo(f"{len(found)} difference(s) between counters and rows.")
+    if found:
+        raise SystemExit(1)
+
+
 from confops.cli_operations import rotate_secret, storage  # noqa: E402 - the operator's commands
 
 main.add_command(storage)

@@ -12,7 +12,7 @@ from confops.events.tables import Event
 from confops.groups import planning, runs
 from confops.groups.tables import GroupLeader, GroupRoom, LeaderTraining, RunStatus
 from confops.registration.orders import new_checkin_code
-from confops.registration.tables import Attendee, Category, Order
+from confops.registration.tables import Attendee, Category, EventSales, Order
 
 SLUG = "abs-national-meeting"
 ROOMS = ["Cedar", "Spruce", "Aspen", "Birch"]
@@ -45,14 +45,19 @@ async def _registrants(event: dict) -> list[int]:
     order, _ = await ensure_row(Order, {"idempotency_key": "demo-groups"}, {
         "event": event["id"], "buyer_name": "ABS office", "buyer_email": "office@example.org",
         "status": "confirmed", "complimentary": True, "pricing_snapshot": "{}", "token_hash": ""})
-    ids = []
+    ids, new_places = [], 0
     for i, (first, last) in enumerate(zip(FIRST, LAST, strict=True)):
         email = "attendee@example.org" if i == 0 else f"{first.lower()}.{last.lower()}@example.org"
-        attendee, _ = await ensure_row(Attendee, {"event": event["id"], "email": email}, {
+        attendee, new = await ensure_row(Attendee, {"event": event["id"], "email": email}, {
             "order": order, "category": category["id"], "first_name": first, "last_name": last,
             "badge_name": first, "credentials": "MD" if i % 3 == 0 else "", "institution": INSTITUTIONS[i % 8],
             "profession": PROFESSIONS[i % 6], "checkin_code": new_checkin_code()})
         ids.append(attendee)
+        new_places += int(new)
+    if new_places:  # these places are sold too: the counters agree with the rows (`confops check`)
+        await EventSales.update({EventSales.sold: EventSales.sold + new_places}).where(
+            EventSales.event == event["id"])
+        await Category.update({Category.sold: Category.sold + new_places}).where(Category.id == category["id"])
     return ids
 
 

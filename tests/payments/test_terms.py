@@ -22,6 +22,7 @@ from confops.payments.invoices import number_of
 from confops.payments.service import record_manual_payment
 from confops.payments.tables import Payment, Refund
 from confops.registration import terms
+from confops.registration.consistency import check
 from confops.registration.holds import release_expired
 from confops.registration.orders import place_order
 from confops.registration.tables import Attendee, EventSales, Order
@@ -78,6 +79,7 @@ async def test_an_order_by_cheque_holds_for_the_term_then_expires_with_its_atten
         assert [a["status"] for a in await Attendee.select(Attendee.status)] == ["expired"]
         assert "expired" in page.text and " · active" not in page.text
         assert (await EventSales.select(EventSales.sold).first())["sold"] == 0
+        assert await check() == []
         pay = await client.get(f"/orders/{order_id}/pay", params={"token": token})
         assert 'id="expired"' in pay.text and "Balance due" not in pay.text and "Register again" in pay.text
         told = await OutboxMessage.select().where(OutboxMessage.dedupe_key.like("order-expired:%"))
@@ -127,6 +129,7 @@ async def test_a_cheque_for_an_expired_order_reinstates_it_when_places_are_free(
     assert {a["status"] for a in await Attendee.select(Attendee.status).where(Attendee.order == row["id"])} == {"active"}
     sold = (await EventSales.select(EventSales.sold).where(EventSales.event == event["id"]).first())["sold"]
     assert sold == sold_before + 1
+    assert await check() == []
     assert await OutboxMessage.exists().where(OutboxMessage.dedupe_key == f"confirmation:{row['id']}:late-cheque@example.org")
 
 
@@ -154,6 +157,7 @@ async def test_a_cheque_for_an_expired_order_whose_place_is_gone_is_kept_and_ref
     assert await Refund.count().where(Refund.order == row["id"]) == 1
     listing = await client.get(f"/staff/events/{row['event']}/payments")
     assert f'id="no-place-{row["id"]}"' not in listing.text
+    assert await check() == []
 
 
 async def test_bad_manual_payments_are_field_errors_under_their_own_form_and_write_nothing(client, demo):
