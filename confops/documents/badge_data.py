@@ -29,8 +29,9 @@ area provides through `collect("badge_back_lines", ...)` (confops/core/extension
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 
-from confops.accounts.tables import STAFF_ROLES, RoleGrant, User
+from confops.accounts.tables import STAFF_ROLES, RoleGrant
 from confops.checkin.service import event_key, issue_token
 from confops.core import clock, extension
 from confops.core.errors import NotFound
@@ -269,18 +270,19 @@ async def _agendas(event: dict, people: dict[str, _Person]) -> None:
     by_email = {p.email: p for p in people.values() if p.email}
     if not by_email:
         return
-    users = {u["id"]: _email(u["email"]) for u in await User.select(User.id, User.email).where(
-        User.email.is_in(list(by_email)))}
-    if not users:
-        return
-    rows = await AgendaItem.select(AgendaItem.user, AgendaItem.session.title, AgendaItem.session.code,
-                                   AgendaItem.session.starts_at).where(
-        (AgendaItem.session.event == event["id"]) & AgendaItem.user.is_in(list(users))
-        & AgendaItem.session.published.eq(True))
+    # The event's agenda items with their owners' e-mails, joined in the database: an IN list of
+    # every person's e-mail took seconds to build at 20,000 registrations.
+    rows = await AgendaItem.raw(
+        'SELECT u.email AS email, s.title AS title, s.code AS code, s.starts_at AS starts_at FROM agenda_item i '
+        'JOIN account_user u ON u.id = i."user" JOIN program_session s ON s.id = i.session '
+        "WHERE s.event = {} AND s.published = {}", event["id"], True)
     for r in rows:
-        person = by_email.get(users.get(r["user"], ""))
+        person = by_email.get(_email(r["email"]))
         if person is not None:
-            person.schedule.append((r["session.starts_at"], r["session.code"], r["session.title"]))
+            starts_at = r["starts_at"]
+            if isinstance(starts_at, str):  # SQLite answers a raw query's timestamps as text
+                starts_at = datetime.fromisoformat(starts_at)
+            person.schedule.append((starts_at, r["code"], r["title"]))
 
 
 async def _not_printed(event_id: int, chosen: list[_Person]) -> list[_Person]:
