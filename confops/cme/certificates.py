@@ -11,14 +11,15 @@ from confops.cme import credentials
 from confops.cme.access import staff_event
 from confops.cme.credit_types import CREDIT_TYPES
 from confops.cme.designation import activity_of, maximum_of, statement_of
-from confops.cme.learners import blockers, full_name
+from confops.cme.learners import blockers, full_name, standings
 from confops.cme.rules import format_credit
 from confops.cme.serials import new_serial, normalize
 from confops.cme.tables import Certificate, CertificateStatus, CmeClaim
-from confops.core import clock
+from confops.core import clock, outbox
 from confops.core.auth import Principal
 from confops.core.errors import Conflict, FieldError, NotFound, collect
 from confops.core.extension import emit
+from confops.core.mail import Message
 from confops.db import transaction
 from confops.events.tables import Event, Organizer, Session
 from confops.registration.tables import Attendee
@@ -168,13 +169,63 @@ async def revoke(principal: Principal, slug: str, certificate_id: int, reason: s
         raise NotFound("No such certificate at this event.")
     if row["status"] == CertificateStatus.revoked.value:
         raise Conflict("This certificate is already revoked.")
+    await revoke_record(row, reason, actor_id=principal.user_id)
+
+
+async def revoke_record(row: dict, reason: str, *, actor_id: int | None) -> bool:
+    """Revoke one certificate (valid ones only: a superseded record is already out of use): the
+    status, who and why, the audit log and the learner's e-mail in one transaction. Its
+    credential's bit is set in the published status list from then on."""
+    now = clock.now()
     async with transaction():
-        await Certificate.update({Certificate.status: CertificateStatus.revoked.value,
-                                  Certificate.revoked_reason: reason[:1000], Certificate.revoked_by: principal.user_id,
-                                  Certificate.status_changed_at: clock.now()}).where(Certificate.id == certificate_id)
-        await emit("staff_change", actor_id=principal.user_id, action="cme_certificate_revoked", entity="certificate",
-                   entity_id=certificate_id, before={"status": row["status"]},
-                   after={"status": "revoked", "reason": reason})
+        done = await Certificate.update({
+            Certificate.status: CertificateStatus.revoked.value, Certificate.revoked_reason: reason[:1000],
+            Certificate.revoked_by: actor_id, Certificate.status_changed_at: now,
+        }).where((Certificate.id == row["id"]) & (Certificate.status == CertificateStatus.valid.value)).returning(
+            Certificate.id)
+        if not done:
+            return False
+        await emit("staff_change", actor_id=actor_id, action="cme_certificate_revoked", entity="certificate",
+                   entity_id=row["id"], before={"status": row["status"]}, after={"status": "revoked", "reason": reason})
+        c = contents(row)
+        await outbox.enqueue(Message(
+            to=row["email"], subject=f"Your CME certificate was revoked: {c['activity']}",
+            text=(f"Hello {c['learner']},\n\nYour certificate {row['serial']} for {c['activity']} ({c['dates']}) was "
+                  f"revoked on {now.date().isoformat()}.\nReason: {reason}\n\nAnyone checking it now sees that it "
+                  "is revoked. If you think this is a mistake, reply to this e-mail: only the CME coordinator "
+                  "can reinstate it.\n")), dedupe_key=f"cme-revoked:{row['id']}")
+    return True
+
+
+async def reinstate(principal: Principal, slug: str, certificate_id: int, reason: str) -> dict:
+    """Only a coordinator undoes a revocation, with a reason: a new record (new serial, the same
+    content) supersedes the revoked one, which stays revoked in the record and the status list."""
+    event = await staff_event(principal, slug)
+    reason = (reason or "").strip()
+    collect([FieldError("reason", "Say why the certificate is reinstated.")] if not reason else [])
+    row = await Certificate.select().where((Certificate.id == certificate_id) & (Certificate.event == event["id"])).first()
+    if not row:
+        raise NotFound("No such certificate at this event.")
+    if row["status"] != CertificateStatus.revoked.value or row["superseded_by"]:
+        raise Conflict("Only a revoked certificate that was not reinstated yet can be reinstated.",
+                       code="not_revoked")
+    if row["kind"] == "learner" and row["attendee"]:
+        attendee = await Attendee.select().where(Attendee.id == row["attendee"]).first()
+        standing = (await standings([attendee]))[attendee["id"]]
+        if standing:
+            raise Conflict(standing.replace("Your registration", "The registration"), code="cannot_issue")
+    now = clock.now()
+    async with transaction():
+        new = Certificate(serial=new_serial(), kind=row["kind"], event=row["event"], attendee=row["attendee"],
+                          email=row["email"], content=row["content"], content_hash=row["content_hash"], issued_at=now)
+        await new.save()
+        await Certificate.update({Certificate.superseded_by: new.id}).where(Certificate.id == row["id"])
+        await emit("staff_change", actor_id=principal.user_id, action="cme_certificate_reinstated",
+                   entity="certificate", entity_id=row["id"], before={"status": "revoked", "serial": row["serial"]},
+                   after={"status": "valid", "serial": new.serial, "reason": reason})
+    made = await Certificate.select().where(Certificate.id == new.id).first()
+    await credentials.ensure(made)
+    return made
 
 
 async def of_event(event_id: int, query: str = "") -> list[dict]:

@@ -15,7 +15,7 @@ from confops.cme.rules import (
     format_credit,
     parse_credit,
 )
-from confops.cme.tables import CmeActivity, CmeSessionCredit, Evidence
+from confops.cme.tables import CmeActivity, CmeClaim, CmeSessionCredit, Evidence
 from confops.core import clock
 from confops.core.auth import Principal
 from confops.core.errors import Conflict, FieldError, NotFound, collect
@@ -123,11 +123,20 @@ def _started(event: dict) -> bool:
     return clock.now() >= event["starts_at"]
 
 
-async def save_activity(principal: Principal, slug: str, form: dict) -> None:
-    """Designation is made in advance: once the event has started it no longer changes."""
-    event = await staff_event(principal, slug)
+async def _closed(event: dict) -> None:
+    """Designation is made in advance: it no longer changes once the event has started, nor once
+    a learner has claimed (retroactive designation is not allowed)."""
     if _started(event):
         raise Conflict("Designation is made in advance: this event has started.", code="designation_closed")
+    if await CmeClaim.exists().where(CmeClaim.event == event["id"]):
+        raise Conflict("Designation is made in advance: learners have already claimed credit for this activity.",
+                       code="designation_closed")
+
+
+async def save_activity(principal: Principal, slug: str, form: dict) -> None:
+    """Designation is made in advance (see _closed), never above what the sessions support."""
+    event = await staff_event(principal, slug)
+    await _closed(event)
     problems: list[FieldError] = []
     types = []
     for key in CREDIT_TYPES:
@@ -200,8 +209,7 @@ async def save_activity(principal: Principal, slug: str, form: dict) -> None:
 async def save_session(principal: Principal, slug: str, session_id: int, credit: str, types: list[str],
                        group: str) -> None:
     event = await staff_event(principal, slug)
-    if _started(event):
-        raise Conflict("Designation is made in advance: this event has started.", code="designation_closed")
+    await _closed(event)
     session = await Session.select().where((Session.id == session_id) & (Session.event == event["id"])).first()
     if not session:
         raise NotFound("There is no such session in this event.")
@@ -219,8 +227,20 @@ async def save_session(principal: Principal, slug: str, session_id: int, credit:
     bad = [t for t in types if t not in CREDIT_TYPES or t == "participation"]
     if bad:
         problems.append(FieldError("types", "Unknown credit type."))
-    collect(problems)
     group = (group or "").strip()[:40]
+    if not problems:  # the activity's designation must stay within what the sessions then support
+        credits = [c for c in await session_credits(event["id"]) if c.id != session_id]
+        credits.append(SessionCredit(session_id, 0 if session["kind"] in NON_EDUCATIONAL else quarters,
+                                     session["starts_at"], session["ends_at"], group, frozenset(types)))
+        for t in (await activity_of(event))["credit_types"]:
+            supported = derived_maximum(credits, t["type"])
+            if t["quarters"] > supported:
+                problems.append(FieldError("credit", f"The activity is designated for {format_credit(t['quarters'])} "
+                                                     f"{CREDIT_TYPES[t['type']].name} credits; with this change the "
+                                                     f"sessions would support {format_credit(supported)}. Lower the "
+                                                     "activity's designation first."))
+                break
+    collect(problems)
     async with transaction():
         await Session.update({Session.credit_quarters: quarters}).where(Session.id == session_id)
         values = {"credit_types": ",".join(types), "parallel_group": group}

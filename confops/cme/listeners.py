@@ -37,6 +37,31 @@ async def on_group_meeting(*, attendee_id, session_id, attended_at, present, mar
     await evidence.record_group_meeting(attendee_id, session_id, present, attended_at, marked_by)
 
 
+@provides("registration_cancelled")
+async def on_registration_cancelled(*, attendee_ids, reason="", **_):
+    await revoke_for_registrations(list(attendee_ids), f"Registration cancelled. {reason}".strip())
+
+
+@provides("order_refunded")
+async def on_order_refunded(*, order_id, reason="", **_):
+    from confops.registration.tables import Attendee
+
+    ids = [a["id"] for a in await Attendee.select(Attendee.id).where(Attendee.order == order_id)]
+    await revoke_for_registrations(ids, f"Registration refunded: {reason}".strip())
+
+
+async def revoke_for_registrations(attendee_ids: list[int], reason: str) -> int:
+    """A registration cancelled or refunded after its certificate was issued no longer carries
+    credit: its valid learner certificates are revoked (reason, audit log, e-mail)."""
+    from confops.cme.certificates import revoke_record
+    from confops.cme.tables import Certificate, CertificateStatus
+
+    rows = await Certificate.select().where(Certificate.attendee.is_in(attendee_ids or [0])
+                                            & (Certificate.kind == "learner")
+                                            & (Certificate.status == CertificateStatus.valid.value))
+    return sum([await revoke_record(row, reason, actor_id=None) for row in rows])
+
+
 @provides("dashboard_panels")
 async def claims_progress(*, event_id, **_) -> list[Panel]:
     """Three counts in SQL over the evidence and the claims (cme/learner_list.py), not every

@@ -32,6 +32,9 @@ emit (return values ignored):
                            (emitted inside the undo's transaction); listeners withdraw what it fed
   "group_meeting_attended" attendee_id, session_id, meeting_id, attended_at, present (bool),
                            marked_by (int user id of the leader who marked the roster, or None)
+  "registration_cancelled" event_id, attendee_ids (list of int), reason: registrations cancelled
+                           (inside the cancellation's transaction); CME revokes their certificates
+  "order_refunded"         order_id, reason: everything paid on the order was given back
   "staff_change"           actor_id (int user id, or None for the system), action, entity, entity_id,
                            before (dict|None), after (dict|None)
   "event_copied"           source_id, event_id, days: staff copied an event (registration.event_setup,

@@ -84,6 +84,8 @@ async def refund_order(order_id: int, amount_cents: int, *, reason: str, kind: s
         remaining -= part
         if remaining == 0:
             break
+    if amount_cents == left:  # nothing paid is left: the registration is refunded in full
+        await extension.emit("order_refunded", order_id=order_id, reason=reason or "The registration was refunded.")
     if kind == "staff":
         await extension.emit("staff_change", actor_id=recorded_by, action="refund", entity="order", entity_id=order_id,
                              before={"refundable_cents": left},

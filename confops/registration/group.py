@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 
-from confops.core import clock, outbox
+from confops.core import clock, extension, outbox
 from confops.core.errors import Conflict, NotFound
 from confops.core.mail import Message
 from confops.core.money import money
@@ -80,6 +80,8 @@ async def cancel_attendee(order: dict, attendee_id: int) -> RefundPreview:
                             Order.refund_cents: Order.refund_cents + preview.refund_cents}).where(
             Order.id == order["id"])
         await _queue_attendee_cancelled(order, person, preview.refund_cents)
+        await extension.emit("registration_cancelled", event_id=order["event"], attendee_ids=[attendee_id],
+                             reason="The registration was cancelled.")
     await give_money_back(order["id"], preview.refund_cents,
                           reason=f"Attendee {person['first_name']} {person['last_name']} cancelled (refund policy)",
                           kind="cancellation")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from confops.core import clock
+from confops.core import clock, extension
 from confops.core.errors import Conflict, FieldError, NotFound, collect
 from confops.db import transaction
 from confops.events.tables import Event
@@ -63,10 +63,12 @@ async def cancel_order(order: dict) -> RefundPreview:
             raise Conflict("This order is already closed.", code="order_closed")
         row = with_snapshot(flipped[0])
         await give_back(row, return_code_uses=False)
-        await Attendee.update({Attendee.status: AttendeeStatus.cancelled.value,
-                               Attendee.token_version: Attendee.token_version + 1}).where(
-            (Attendee.order == order["id"]) & (Attendee.status == AttendeeStatus.active.value))
+        cancelled = await Attendee.update({Attendee.status: AttendeeStatus.cancelled.value,
+                                           Attendee.token_version: Attendee.token_version + 1}).where(
+            (Attendee.order == order["id"]) & (Attendee.status == AttendeeStatus.active.value)).returning(Attendee.id)
         await queue_cancellation(row, preview.refund_cents)
+        await extension.emit("registration_cancelled", event_id=row["event"],
+                             attendee_ids=[a["id"] for a in cancelled], reason="The registration was cancelled.")
     from confops.payments.refunds import refund_for_cancellation  # payments gives the money back
 
     await refund_for_cancellation(order["id"], preview.refund_cents)

@@ -11,7 +11,7 @@ from confops.accounts.service import create_user
 from confops.accounts.tables import Role
 from confops.cme.tables import AttendanceMark, Certificate, CmeActivity, CmeClaim, CmeSessionCredit
 from confops.core import clock
-from confops.core.extension import emit
+from confops.core.extension import emit, provides
 from confops.events.tables import Event, Session
 from confops.registration.config import CONFIG
 from confops.registration.holds import release_expired
@@ -23,6 +23,12 @@ from tests.speakers.people import sign_in, staff_sign_in
 from tests.support.http import post_form
 
 CLAIM = {"credit": "1.25", "credit_type": "ama_pra_1", "attest": "on"}
+AUDIT: list[dict] = []
+
+
+@provides("staff_change")
+async def _audit(**change):
+    AUDIT.append(change)
 
 
 def eligible(page_text: str) -> str:
@@ -195,3 +201,64 @@ async def test_every_demo_cme_event_has_complete_statements_and_a_designation_it
         for t in activity["credit_types"]:
             assert 0 < t["quarters"] <= derived_maximum(credits, t["type"]), (event["slug"], t["type"])
         assert f"maximum of {t['quarters'] / 4:.2f} AMA PRA" in event["cme_designation_statement"]
+
+
+async def test_refunding_or_cancelling_after_the_certificate_revokes_it(client, demo, deliver, inbox):
+    from confops.registration.orders import order_token
+    from tests.cme.support import evaluated_and_claimed
+
+    morgan_cert = await evaluated_and_claimed("morgan@example.org", credit="1")
+    lena_cert = await evaluated_and_claimed("lena@example.org", codes=("P1",), credit="1")
+    AUDIT.clear()
+    # staff give Morgan all her money back: her registration no longer carries credit
+    order = await Order.select().where(Order.id == (await learner("morgan@example.org"))["order"]).first()
+    await staff_sign_in(client, "admin@example.org")
+    r = await post_form(client, f"/staff/orders/{order['id']}/refunds",
+                        {"refund_amount": f"{order['total_cents'] / 100:.2f}", "refund_reason": "Could not come after all"},
+                        page=f"/staff/orders/{order['id']}/payments")
+    assert r.status_code == 200 and "The refund was recorded." in r.text
+    assert (await client.get(f"/api/v1/certificates/{morgan_cert['serial']}")).json()["status"] == "revoked"
+    revoked = await Certificate.select().where(Certificate.id == morgan_cert["id"]).first()
+    assert "Registration refunded" in revoked["revoked_reason"]
+    assert any(c["action"] == "cme_certificate_revoked" and c["entity_id"] == morgan_cert["id"] for c in AUDIT)
+
+    # Lena is cancelled out of her group order at the order's link
+    lena = await learner("lena@example.org")
+    group_order = await Order.select().where(Order.id == lena["order"]).first()
+    r = await post_form(client, f"/orders/{group_order['id']}/attendees/{lena['id']}/cancel",
+                        {"token": order_token(group_order["idempotency_key"]), "confirm": "yes"},
+                        page=f"/orders/{group_order['id']}?token={order_token(group_order['idempotency_key'])}")
+    assert r.status_code == 200
+    assert (await client.get(f"/api/v1/certificates/{lena_cert['serial']}")).json()["status"] == "revoked"
+    await deliver()
+    for email in ("morgan@example.org", "lena@example.org"):
+        assert any("revoked" in m["Subject"] for m in inbox.wait_for(email))
+    await sign_in(client, "morgan@example.org")
+    morgan = await learner("morgan@example.org")
+    r = await post_form(client, f"/account/cme/{morgan['id']}/claim", {**CLAIM, "credit": "1"},
+                        page=f"/account/cme/{morgan['id']}")
+    assert r.status_code == 422 and "refunded" in r.text
+
+
+async def test_designation_is_never_changed_after_the_first_claim_nor_left_above_its_sessions(client, demo):
+    await staff_sign_in(client, "cme@example.org")
+    url = f"/staff/events/{SLUG}/cme"
+    p1, g1 = await session("P1"), await session("G1")
+    r = await post_form(client, f"{url}/sessions/{g1['id']}", {"credit": "0", "group": ""}, page=url)
+    assert r.status_code == 422 and "Lower the activity" in r.text  # 14.00 needs G1's 1.50
+    assert (await Session.select(Session.credit_quarters).where(Session.id == g1["id"]).first())["credit_quarters"] == 6
+
+    # the meeting is shifted into the past to claim; the designation is put back ahead to try a change
+    from tests.cme.support import evaluated_and_claimed
+
+    await evaluated_and_claimed("morgan@example.org", credit="1")
+    event = await Event.select().where(Event.slug == SLUG).first()
+    await Event.update({Event.starts_at: clock.now() + timedelta(days=1)}).where(Event.id == event["id"])
+    await staff_sign_in(client, "cme@example.org")
+    form = {"provider": "American Balint Society", "accreditation": "Accredited by the ACCME.",
+            "offer_ama_pra_1": "on", "max_ama_pra_1": "10", "statement_ama_pra_1": "Designated for 10.",
+            "learning_format": "live", "location": "Tacoma", "evidence": "session_scans", "min_presence_percent": "80"}
+    r = await post_form(client, f"{url}/designation", form, page=url)
+    assert r.status_code == 409 and "already claimed" in r.text
+    r = await post_form(client, f"{url}/sessions/{p1['id']}", {"credit": "1", "group": ""})
+    assert r.status_code == 409

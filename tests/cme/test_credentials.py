@@ -178,6 +178,47 @@ async def test_revoking_or_superseding_a_certificate_flips_its_bit_in_the_publis
     assert (await independently_verified(client, token))["id"].endswith(second["serial"])
 
 
+async def test_a_revoked_certificate_is_not_reissued_by_claiming_again(client, demo, deliver, inbox):
+    """The attack: after staff revoked the certificate, the learner sent the same claim again and
+    got a new valid serial. Now only a coordinator reinstates, with a reason, as a new record."""
+    from confops.cme.tables import Certificate
+    from confops.registration.tables import Attendee
+
+    cert = await evaluated_and_claimed("morgan@example.org", credit="3.5")
+    status = (await independently_verified(client, await credential_token(client, cert["serial"])))["credentialStatus"]
+    await staff_sign_in(client, "cme@example.org")
+    certs = f"/staff/events/{SLUG}/cme/certificates"
+    r = await post_form(client, f"{certs}/{cert['id']}/revoke", {"reason": "Signed in for a colleague"}, page=certs)
+    assert r.status_code == 303 and await revoked_bit(client, status) is True
+    assert await deliver() >= 1
+    mail = inbox.wait_for("morgan@example.org")[-1]
+    assert "revoked" in mail["Subject"] and "Signed in for a colleague" in mail.get_payload(decode=True).decode()
+
+    morgan = await Attendee.select().where((Attendee.email == "morgan@example.org") & (Attendee.event.slug == SLUG)).first()
+    await sign_in(client, "morgan@example.org")
+    for credit in ("3.5", "3"):  # the same claim, or a corrected one
+        r = await post_form(client, f"/account/cme/{morgan['id']}/claim",
+                            {"credit": credit, "credit_type": "ama_pra_1", "attest": "on"},
+                            page=f"/account/cme/{morgan['id']}")
+        assert r.status_code == 422 and "only the CME coordinator can reinstate it" in r.text
+    assert await Certificate.count().where(Certificate.email == "morgan@example.org") == 1
+    assert (await client.get(f"/api/v1/certificates/{cert['serial']}")).json()["status"] == "revoked"
+
+    await staff_sign_in(client, "cme@example.org")
+    r = await post_form(client, f"{certs}/{cert['id']}/reinstate", {"reason": ""}, page=certs)
+    assert r.status_code == 422
+    r = await post_form(client, f"{certs}/{cert['id']}/reinstate", {"reason": "It was her own badge after all"})
+    assert r.status_code == 303
+    again = await post_form(client, f"{certs}/{cert['id']}/reinstate", {"reason": "twice"})
+    assert again.status_code == 409
+    old = (await client.get(f"/api/v1/certificates/{cert['serial']}")).json()
+    assert old["status"] == "revoked" and old["superseded_by"]
+    new = (await client.get(f"/api/v1/certificates/{old['superseded_by']}")).json()
+    assert new["status"] == "valid" and new["credit"].startswith("3.50")
+    token = await credential_token(client, new["serial"])
+    assert (await verdict_of(client, credential=token))["ok"] and await revoked_bit(client, status) is True
+
+
 async def test_every_bad_input_gets_a_clear_verdict_and_never_a_500(client, demo):
     cert = await evaluated_and_claimed("morgan@example.org", credit="3.5")
     token = await credential_token(client, cert["serial"])

@@ -135,6 +135,12 @@ class StaffCme(Controller):
         await certificates.revoke(request.state.principal, slug, certificate_id, str(form.get("reason", "")))
         return Redirect(f"/staff/events/{slug}/cme/certificates", status_code=303)
 
+    @post("/certificates/{certificate_id:int}/reinstate")
+    async def reinstate(self, request: Request, slug: FromPath[str], certificate_id: FromPath[int]) -> Redirect:
+        form = await request.form()
+        await certificates.reinstate(request.state.principal, slug, certificate_id, str(form.get("reason", "")))
+        return Redirect(f"/staff/events/{slug}/cme/certificates", status_code=303)
+
     @get("/pars.csv")
     async def pars(self, request: Request, slug: FromPath[str]) -> Response:
         text = await reports.pars_csv(request.state.principal, slug)

@@ -14,6 +14,7 @@ RULES = {
     f"POST {E}/questions": C,
     f"GET {E}/certificates": C,
     f"POST {E}/certificates/{{certificate_id:int}}/revoke": C,
+    f"POST {E}/certificates/{{certificate_id:int}}/reinstate": C,
     f"GET {E}/pars.csv": C,
     f"GET {E}/claims.csv": C,
     # the learner's own records; another learner's id answers 404
