@@ -156,6 +156,7 @@ async def load_demo() -> DemoResult:
         await _theme_day(loader, org, speakers, _next_weekday(today + timedelta(days=60), 2))
         await _intensive(loader, org, speakers, _next_weekday(today + timedelta(days=240), 3))
         await _online_series(loader, org, speakers, today)
+        await _course(loader, org, speakers, _next_weekday(today + timedelta(days=100), 4))
     for email, name, role in STAFF:
         # Set the demo password only on accounts the demo creates: never reset a changed one.
         known = await User.exists().where(User.email == email)
@@ -346,3 +347,34 @@ async def _online_series(loader, org, sp, today: date) -> None:
     for n, day in enumerate(days, start=1):
         await _session(loader, event, f"S{n}", f"Session {n} of 8", SessionKind.balint_group, _at(day, 19, 0, tz), 90,
                        None, speakers=[(sp["jordan"], "group_leader"), (sp["olga"], "co_leader")])
+
+
+async def _course(loader, org, sp, friday: date) -> None:
+    """A course: two days of teaching for people about to lead their first Balint group."""
+    tz = "America/Chicago"
+    event = await loader.ensure(Event, {"slug": "balint-leadership-course"}, {
+        "organizer": org, "title": "Foundations of Balint Group Leadership (course)", "kind": EventKind.course.value,
+        "status": EventStatus.published.value, "timezone": tz,
+        "summary": "A two-day course for clinicians about to lead or co-lead their first Balint group.",
+        "description": ("Short talks, a demonstration group and supervised practice in leading.\n\n"
+                        "- Friday: the task of the leader, keeping the frame\n"
+                        "- Saturday: practice leading, with feedback"),
+        "starts_at": _at(friday, 9, 0, tz), "ends_at": _at(friday + timedelta(days=1), 16, 0, tz),
+        "venue_name": "Rush University Medical Center", "venue_address": "1620 W Harrison St, Chicago, IL",
+        "city": "Chicago", "region": "IL", "capacity": 24,
+        "registration_opens_at": _at(friday - timedelta(days=120), 9, 0, tz),
+        "registration_closes_at": _at(friday - timedelta(days=3), 23, 59, tz),
+    })
+    room = await loader.ensure(Room, {"event": event, "name": "Room 520"}, {"capacity": 24})
+    plan = [("C1", "The task of the leader", SessionKind.plenary, 0, 9, 0, 90, [(sp["samuel"], "presenter")]),
+            ("C2", "Demonstration group with reflection", SessionKind.demonstration, 0, 11, 0, 90,
+             [(sp["maya"], "group_leader"), (sp["samuel"], "co_leader")]),
+            ("C3", "Lunch", SessionKind.meal, 0, 12, 30, 60, []),
+            ("C4", "Keeping the frame", SessionKind.workshop, 0, 13, 30, 120, [(sp["jordan"], "presenter")]),
+            ("C5", "Practice leading, round one", SessionKind.balint_group, 1, 9, 0, 120,
+             [(sp["maya"], "group_leader")]),
+            ("C6", "Practice leading, round two", SessionKind.balint_group, 1, 13, 0, 120,
+             [(sp["samuel"], "group_leader")])]
+    for code, title, kind, offset, hh, mm, minutes, people in plan:
+        await _session(loader, event, code, title, kind, _at(friday + timedelta(days=offset), hh, mm, tz), minutes,
+                       room, speakers=people, credit_quarters=0)

@@ -33,6 +33,11 @@ THEME_DAY = [
     ("member", "ABS member", "Current ABS or sister Balint society members", 175, 200),
     ("resident", "Resident / student / fellow", "In training; bring proof of status", 90, 100),
 ]
+COURSE = [
+    ("non_member", "Non-member", "Anyone", 450, 495),
+    ("member", "ABS member", "Current ABS or sister Balint society members", 375, 425),
+    ("resident", "Resident / student / fellow", "In training; bring proof of status", 225, 250),
+]
 ONLINE_SERIES = [  # the whole series of eight sessions
     ("resident", "Resident", "Residents in any specialty", 240, 240),
     ("member", "ABS member", "Current ABS members (faculty joining the group)", 400, 400),
@@ -58,6 +63,7 @@ POLICIES = {
     "leader-training-intensive": ("tiered", "60:80,30:50", 0),
     "balint-theme-day": ("flat_fee", "", 2500),
     "online-residents-group": ("none", "", 0),
+    "balint-leadership-course": ("tiered", "30:90,14:50", 0),
 }
 
 
@@ -106,13 +112,16 @@ DEMO_ORDERS = [
 async def load_registration_demo() -> None:
     events = {e["slug"]: e for e in await Event.select(Event.id, Event.slug, Event.starts_at).where(
         Event.slug.is_in(["leader-training-intensive", "abs-national-meeting", "balint-theme-day",
-                          "abs-national-meeting-previous", "online-residents-group"]))}
+                          "abs-national-meeting-previous", "online-residents-group",
+                          "balint-leadership-course"]))}
     if "leader-training-intensive" in events:
         await _catalog(events["leader-training-intensive"], INTENSIVE, early_first_n=20)
     if "abs-national-meeting-previous" in events:
         await _catalog(events["abs-national-meeting-previous"], NATIONAL)
     if "balint-theme-day" in events:
         await _catalog(events["balint-theme-day"], THEME_DAY, addons=[])
+    if "balint-leadership-course" in events:
+        await _catalog(events["balint-leadership-course"], COURSE, addons=[])
     if "online-residents-group" in events:
         await _catalog(events["online-residents-group"], ONLINE_SERIES, addons=[], phases=False)
     if "abs-national-meeting" in events:

@@ -16,6 +16,12 @@ async def load_series_demo() -> int:
     if event is None:
         return 0
     created = 0
+    from confops.attendance.tables import AttendanceRule
+
+    # "attending six of the eight sessions meets the attendance requirement" (the series' page)
+    _, made = await ensure_row(AttendanceRule, {"event": event["id"]}, {"sessions_required": 6,
+                                                                        "offers_certificate": True})
+    created += int(made)
     _, made = await ensure_row(SeriesPlan, {"event": event["id"]}, {
         "min_enrolment": 8, "go_no_go_at": event["starts_at"] - timedelta(days=7), "reminder_hours": 24})
     created += int(made)
