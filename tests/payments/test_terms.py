@@ -124,6 +124,8 @@ async def test_a_cheque_for_an_expired_order_reinstates_it_when_places_are_free(
                             "payment_reference": "Chq 881",
                             "received_on": clock.local(clock.now(), event["timezone"]).date().isoformat()})
     assert done.status_code == 200 and "confirmed again with its places" in done.text
+    history = done.text.split('id="history"')[1]
+    assert "Paid $" in history and "(Chq 881)" in history and "Payment recorded by staff" in history
     row = await ledger.order_row(row["id"])
     assert row["status"] == "confirmed" and await number_of(row["id"]) is not None
     assert {a["status"] for a in await Attendee.select(Attendee.status).where(Attendee.order == row["id"])} == {"active"}
@@ -222,3 +224,6 @@ async def test_staff_extend_one_orders_term_with_a_reason(client, demo):
     assert ok.status_code == 200 and "The due date was extended." in ok.text
     row = await ledger.order_row(placed.id)
     assert row["expires_at"].date().isoformat() >= later
+    page = await client.get(f"/staff/orders/{placed.id}/payments")
+    history = page.text.split('id="history"')[1]
+    assert "Order placed by Pat Payer" in history and "Due date extended by registrar@example.org: PO 4471" in history

@@ -11,6 +11,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Response, Template
 
 from confops.accounts.tables import Role
+from confops.backoffice.order_history import order_history
 from confops.core import clock
 from confops.core.auth import STAFF, require
 from confops.core.errors import Conflict, FieldError, Invalid, NotFound
@@ -105,7 +106,7 @@ class StaffPayments(Controller):
         return page(request, "payments/staff_order.html", status_code=status, order=order, event=event,
                     methods=METHODS, method_labels={"card": "card", **METHODS}, errors=errors or {}, notice=notice,
                     form=form or {}, owed_cents=owed, today=today, disputes=await ledger.disputes_of(order_id),
-                    billing=await billing_of(order_id), **ctx)
+                    billing=await billing_of(order_id), history=await order_history(order_id), **ctx)
 
     @get("/staff/orders/{order_id:int}/payments")
     async def order_payments(self, request: Request, order_id: FromPath[int]) -> Template:
