@@ -233,6 +233,13 @@ async def insert_or_get(row: Table, same) -> tuple[int, bool]:
     return (await table.select(table.id).where(same).first())["id"], False
 
 
+async def upsert(row: Table, key, columns) -> None:
+    """Insert `row`, or set `columns` to its values on the row already under its unique `key`
+    (a column, or a tuple of them): ON CONFLICT DO UPDATE on both engines, so two saves at once
+    both land on the one row instead of the second insert failing."""
+    await type(row).insert(row).on_conflict(target=key, action="DO UPDATE", values=list(columns))
+
+
 async def ping(engine: Engine | None = None) -> bool:
     engine = engine or current_engine()
     try:

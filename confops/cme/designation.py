@@ -20,7 +20,7 @@ from confops.core import clock
 from confops.core.auth import Principal
 from confops.core.errors import Conflict, FieldError, NotFound, collect
 from confops.core.extension import emit
-from confops.db import transaction
+from confops.db import transaction, upsert
 from confops.events.tables import Event, Session, SessionKind
 
 NON_EDUCATIONAL = (SessionKind.break_.value, SessionKind.meal.value)
@@ -197,10 +197,8 @@ async def save_activity(principal: Principal, slug: str, form: dict) -> None:
             Event.cme_designation_statement: ama["statement"] if ama else "",
             Event.cme_evaluation_required: bool(form.get("evaluation_required")),
         }).where(Event.id == event["id"])
-        if await CmeActivity.exists().where(CmeActivity.event == event["id"]):
-            await CmeActivity.update(values).where(CmeActivity.event == event["id"])
-        else:
-            await CmeActivity(event=event["id"], **values).save()
+        await upsert(CmeActivity(event=event["id"], **values), CmeActivity.event,
+                     [getattr(CmeActivity, name) for name in values])
         await emit("staff_change", actor_id=principal.user_id, action="cme_designation", entity="event",
                    entity_id=event["id"], before={"credit_types": before["credit_types"]},
                    after={"credit_types": types, "evidence": evidence})
@@ -244,10 +242,8 @@ async def save_session(principal: Principal, slug: str, session_id: int, credit:
     async with transaction():
         await Session.update({Session.credit_quarters: quarters}).where(Session.id == session_id)
         values = {"credit_types": ",".join(types), "parallel_group": group}
-        if await CmeSessionCredit.exists().where(CmeSessionCredit.session == session_id):
-            await CmeSessionCredit.update(values).where(CmeSessionCredit.session == session_id)
-        else:
-            await CmeSessionCredit(session=session_id, **values).save()
+        await upsert(CmeSessionCredit(session=session_id, **values), CmeSessionCredit.session,
+                     [getattr(CmeSessionCredit, name) for name in values])
         await emit("staff_change", actor_id=principal.user_id, action="cme_session_designation", entity="session",
                    entity_id=session_id, before={"credit_quarters": session["credit_quarters"]},
                    after={"credit_quarters": quarters, **values})

@@ -6,6 +6,7 @@ from confops.cme.tables import CmeProfile
 from confops.core import clock
 from confops.core.auth import Principal
 from confops.core.errors import FieldError, collect
+from confops.db import upsert
 
 EMPTY = {"board_id": "", "licence_id": "", "birth_month": None, "birth_day": None, "pars_consent": False}
 DAYS = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
@@ -33,5 +34,5 @@ async def save(principal: Principal, form: dict) -> None:
     collect(problems)
     values.update(birth_month=month, birth_day=day, consent_at=clock.now() if values["pars_consent"] else None)
     # one profile per person, even when the form is sent twice at once
-    await CmeProfile.insert(CmeProfile(user=principal.user_id, **values)).on_conflict(
-        target=CmeProfile.user, action="DO UPDATE", values=[getattr(CmeProfile, name) for name in values])
+    await upsert(CmeProfile(user=principal.user_id, **values), CmeProfile.user,
+                 [getattr(CmeProfile, name) for name in values])

@@ -10,7 +10,7 @@ from __future__ import annotations
 from confops.accounts.tables import Role
 from confops.core.auth import Principal
 from confops.core.errors import Conflict, Invalid, NotFound
-from confops.db import insert_or_ignore, transaction
+from confops.db import insert_or_ignore, transaction, upsert
 from confops.events.access import event_for_roles
 from confops.events.tables import Session, SessionKind
 from confops.groups.model import Discipline, Experience, Track
@@ -150,10 +150,9 @@ async def opt_in(series_id: int, attendee_id: int, track: str, supervisor_email:
     if attendee["status"] != AttendeeStatus.active.value:
         raise Conflict("This registration is no longer active.")
     supervisor_email = supervisor_email.strip().lower()[:254]
-    await GroupParticipant.insert(GroupParticipant(
-        series=series_id, attendee=attendee_id, track=track, supervisor_email=supervisor_email,
-    )).on_conflict(target=(GroupParticipant.series, GroupParticipant.attendee), action="DO UPDATE",
-                   values=[GroupParticipant.track, GroupParticipant.supervisor_email])
+    await upsert(GroupParticipant(series=series_id, attendee=attendee_id, track=track, supervisor_email=supervisor_email),
+                 (GroupParticipant.series, GroupParticipant.attendee),
+                 [GroupParticipant.track, GroupParticipant.supervisor_email])
 
 
 async def opt_out(series_id: int, attendee_id: int) -> None:

@@ -166,3 +166,26 @@ async def test_an_event_and_a_category_created_at_once_are_one_each(db, demo):
     added = await _at_once(lambda: event_setup.add_category(admin, "spring-theme-day", category))
     assert not _unexpected(added, Conflict), added
     assert await Category.count().where((Category.event.slug == "spring-theme-day") & (Category.code == "member")) == 1
+
+
+async def test_a_cme_designation_saved_twice_at_once_is_one_row_each(db, demo):
+    from confops.cme import designation
+    from confops.cme.tables import CmeActivity, CmeSessionCredit
+
+    coordinator = await principal_of("cme@example.org")
+    slug = "leader-training-intensive"
+    event = await Event.select(Event.id).where(Event.slug == slug).first()
+    await CmeActivity.delete().where(CmeActivity.event == event["id"])
+    form = {"provider": "American Balint Society", "accreditation": "Accredited by the ACCME.",
+            "offer_ama_pra_1": "on", "max_ama_pra_1": "14.5", "statement_ama_pra_1": "Designated for 14.5.",
+            "learning_format": "live", "location": "Bangor, PA", "evidence": "session_scans",
+            "min_presence_percent": "80"}
+    saved = await _at_once(lambda: designation.save_activity(coordinator, slug, form))
+    assert not _unexpected(saved), saved
+    assert await CmeActivity.count().where(CmeActivity.event == event["id"]) == 1
+
+    session = await Session.select(Session.id).where((Session.event == event["id"])).first()
+    await CmeSessionCredit.delete().where(CmeSessionCredit.session == session["id"])
+    credits = await _at_once(lambda: designation.save_session(coordinator, slug, session["id"], "0", [], ""))
+    assert not _unexpected(credits), credits
+    assert await CmeSessionCredit.count().where(CmeSessionCredit.session == session["id"]) == 1
