@@ -184,7 +184,7 @@ async def test_a_cme_designation_saved_twice_at_once_is_one_row_each(db, demo):
     assert not _unexpected(saved), saved
     assert await CmeActivity.count().where(CmeActivity.event == event["id"]) == 1
 
-    session = await Session.select(Session.id).where((Session.event == event["id"])).first()
+    session = await Session.select(Session.id).where(Session.event == event["id"]).first()
     await CmeSessionCredit.delete().where(CmeSessionCredit.session == session["id"])
     credits = await _at_once(lambda: designation.save_session(coordinator, slug, session["id"], "0", [], ""))
     assert not _unexpected(credits), credits
