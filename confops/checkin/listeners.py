@@ -1,11 +1,12 @@
-"""What check-in gives other areas (confops/core/extension.py): the dashboard's check-in curves
-and the check-ins export."""
+"""What check-in gives other areas (confops/core/extension.py): the dashboard's check-in curves,
+the check-ins export, and whether this host's secret key opens the check-in keys (/health)."""
 
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from confops.checkin.tables import CheckinList, CheckinScan
+from confops.checkin.keys import unseal
+from confops.checkin.tables import CheckinList, CheckinScan, EventSigningKey
 from confops.core.extension import ExportSource, Panel, provides
 from confops.core.paging import chunks
 from confops.core.time_buckets import bucket_sql, bucket_start
@@ -70,3 +71,18 @@ async def _checkin_rows(event_id: int):
 @provides("export_sources")
 async def checkin_export(event_id: int) -> list[ExportSource]:
     return [ExportSource(key="checkins", title="Check-ins", build=_checkin_rows)]
+
+
+@provides("secret_key_opens")
+async def secret_key_opens(*, secret_keys: tuple[str, ...]) -> tuple[bool, str]:
+    row = await EventSigningKey.select().order_by(EventSigningKey.id, ascending=False).first()
+    if row is None:
+        return True, "nothing sealed yet"
+    for key in secret_keys:
+        try:
+            unseal(row["event"], row["generation"], row["key_sealed"], key)
+        except ValueError:
+            continue
+        return True, "opens the stored check-in keys"
+    return False, ("does not open the stored check-in keys: this host's CONFOPS_SECRET_KEY "
+                   "differs from the one that sealed them")

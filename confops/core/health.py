@@ -117,24 +117,14 @@ async def _storage(report: Report, storage) -> None:
 
 
 async def _secret_key(report: Report, secret_keys: tuple[str, ...]) -> None:
-    """A host whose secret key differs from the others' cannot open the check-in keys: every scan
-    it takes would fail. Said here, where an operator looks first."""
-    from confops.checkin.keys import unseal
-    from confops.checkin.tables import EventSigningKey
+    """A host whose secret key differs from the others' cannot open what they sealed (check-in
+    keys): every scan it takes would fail. Said here, where an operator looks first; the areas
+    that seal answer `secret_key_opens` with (ok, detail)."""
+    from confops.core.extension import collect
 
-    row = await EventSigningKey.select().order_by(EventSigningKey.id, ascending=False).first()
-    if row is None:
-        report.add("secret_key", True, "nothing sealed yet")
-        return
-    for key in secret_keys:
-        try:
-            unseal(row["event"], row["generation"], row["key_sealed"], key)
-        except ValueError:
-            continue
-        report.add("secret_key", True, "opens the stored check-in keys")
-        return
-    report.add("secret_key", False, "does not open the stored check-in keys: this host's CONFOPS_SECRET_KEY "
-                                    "differs from the one that sealed them")
+    answers = await collect("secret_key_opens", secret_keys=secret_keys)
+    failed = [detail for ok, detail in answers if not ok]
+    report.add("secret_key", not failed, "; ".join(failed or [detail for _, detail in answers]) or "nothing sealed yet")
 
 
 PARTS_SECONDS = 5.0  # load balancers probe every few seconds: the parts but the database are kept this long
