@@ -71,6 +71,7 @@ from confops.payments.cancellation_tables import EventCancellation
 from confops.payments.tables import (
     Dispute,
     Invoice,
+    InvoiceCorrection,
     InvoiceCounter,
     OrderBilling,
     Payment,
@@ -159,6 +160,7 @@ APP_CONFIG = AppConfig(
         InvoiceCounter,
         Invoice,
         OrderBilling,
+        InvoiceCorrection,
         BadgePrint,
         CmeActivity,
         CmeSessionCredit,

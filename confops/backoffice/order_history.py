@@ -21,7 +21,8 @@ _MAIL_KEYS = ("acknowledgement:{id}:%", "confirmation:{id}:%", "payment-reminder
               "no-place:manual-{id}-%", "cancellation:{id}", "refund-due:{id}", "auto-refund:{id}%")
 
 _ACTIONS = {"manual_payment": "Payment recorded by staff", "extend_hold": "Due date extended",
-            "refund": "Refund by staff"}
+            "refund": "Refund by staff",
+            "correct_invoice": "Invoice corrected (credit note and new number)"}
 
 
 @dataclass(frozen=True)

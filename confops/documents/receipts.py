@@ -31,6 +31,11 @@ async def receipt_pdf(order_id: int) -> bytes:
     number = await number_order(order_id)  # the one given at confirmation (or now, for older orders)
     if number:
         heading = f"Invoice and receipt no. {number}"
+        from confops.payments.invoices import formatted, latest_correction
+
+        if corrected := await latest_correction(order_id):
+            heading += (f" (replaces no. {formatted(corrected['organizer'], corrected['cancelled_number'])}, "
+                        f"cancelled by credit note no. {formatted(corrected['organizer'], corrected['credit_note_number'])})")
     elif order["status"] in ("pending", "awaiting_payment"):
         heading = "Pro-forma invoice (not yet paid; no invoice number until payment)"
     else:
@@ -128,6 +133,9 @@ async def _billing(order_id: int, *, issued: bool) -> dict | None:
     from confops.payments.tables import Invoice
 
     if issued:
-        row = await Invoice.select(Invoice.billing).where(Invoice.order == order_id).first()
+        from confops.payments.invoices import latest_correction
+
+        row = await latest_correction(order_id) or await Invoice.select(Invoice.billing).where(
+            Invoice.order == order_id).first()
         return from_snapshot(row["billing"]) if row else None
     return await billing_of(order_id)

@@ -13,7 +13,7 @@ again.
 from __future__ import annotations
 
 from confops.db import transaction
-from confops.payments.tables import Invoice, Payment, PaymentStatus
+from confops.payments.tables import Invoice, InvoiceCorrection, OrderBilling, Payment, PaymentStatus
 from confops.registration.tables import Order, OrderStatus
 
 
@@ -22,9 +22,64 @@ def formatted(organizer_id: int, number: int) -> str:
 
 
 async def number_of(order_id: int) -> str | None:
-    """The order's invoice number, or None (pro-forma: not confirmed and paid yet)."""
+    """The order's invoice number (the latest correction's, if any), or None (pro-forma)."""
     row = await Invoice.select(Invoice.organizer, Invoice.number).where(Invoice.order == order_id).first()
-    return formatted(row["organizer"], row["number"]) if row else None
+    if row is None:
+        return None
+    latest = await latest_correction(order_id)
+    return formatted(row["organizer"], latest["new_number"] if latest else row["number"])
+
+
+async def latest_correction(order_id: int) -> dict | None:
+    return await InvoiceCorrection.select().where(InvoiceCorrection.order == order_id).order_by(
+        InvoiceCorrection.id, ascending=False).first()
+
+
+async def _next_number(organizer: int) -> int:
+    await Invoice.raw("INSERT INTO invoice_counter (organizer, last_number) VALUES ({}, 0) "
+                      "ON CONFLICT (organizer) DO NOTHING", organizer)
+    bumped = await Invoice.raw("UPDATE invoice_counter SET last_number = last_number + 1 "
+                               "WHERE organizer = {} RETURNING last_number", organizer)
+    return bumped[0]["last_number"]
+
+
+async def correct_invoice(order_id: int, billing: dict[str, str], reason: str, *, actor_id: int | None) -> dict:
+    """Staff correct an issued invoice (new billing details): a credit note cancels the current
+    number and a new number is issued with the new details, in one transaction; nothing that
+    was issued is edited."""
+    from confops.core import extension
+    from confops.core.errors import Conflict, FieldError, collect
+    from confops.payments.billing import FIELDS, billing_of, cleaned, problems, snapshot
+
+    values = cleaned(billing)
+    found = problems(values)
+    if not reason.strip():
+        found.append(FieldError("correction_reason", "Say why the invoice is corrected."))
+    elif len(reason) > 300:
+        found.append(FieldError("correction_reason", "Use at most 300 characters."))
+    collect(found)
+    async with transaction():
+        await Order.raw("UPDATE registration_order SET id = id WHERE id = {}", order_id)
+        invoice = await Invoice.select().where(Invoice.order == order_id).first()
+        if invoice is None:
+            raise Conflict("No invoice has been issued for this order yet; the pro-forma shows the current "
+                           "billing details.", code="no_invoice")
+        latest = await latest_correction(order_id)
+        cancelled = latest["new_number"] if latest else invoice["number"]
+        columns = {OrderBilling._meta.get_column_by_name(FIELDS[f][0]): v for f, v in values.items()}
+        if not await OrderBilling.update(columns).where(OrderBilling.order == order_id).returning(OrderBilling.id):
+            await OrderBilling(order=order_id, **{FIELDS[f][0]: v for f, v in values.items()}).save()
+        credit = await _next_number(invoice["organizer"])
+        new = await _next_number(invoice["organizer"])
+        row = InvoiceCorrection(order=order_id, organizer=invoice["organizer"], cancelled_number=cancelled,
+                                credit_note_number=credit, new_number=new, reason=reason.strip(),
+                                billing=snapshot(await billing_of(order_id)), issued_by=actor_id)
+        await row.save()
+        await extension.emit("staff_change", actor_id=actor_id, action="correct_invoice", entity="order",
+                             entity_id=order_id, before={"invoice": formatted(invoice["organizer"], cancelled)},
+                             after={"credit_note": formatted(invoice["organizer"], credit),
+                                    "invoice": formatted(invoice["organizer"], new), "reason": reason.strip()})
+    return await InvoiceCorrection.select().where(InvoiceCorrection.id == row.id).first()
 
 
 async def number_order(order_id: int) -> str | None:
@@ -45,11 +100,7 @@ async def number_order(order_id: int) -> str | None:
         from confops.events.tables import Event
 
         organizer = (await Event.select(Event.organizer).where(Event.id == locked[0]["event"]).first())["organizer"]
-        await Invoice.raw("INSERT INTO invoice_counter (organizer, last_number) VALUES ({}, 0) "
-                          "ON CONFLICT (organizer) DO NOTHING", organizer)
-        bumped = await Invoice.raw("UPDATE invoice_counter SET last_number = last_number + 1 "
-                                   "WHERE organizer = {} RETURNING last_number", organizer)
-        number = bumped[0]["last_number"]
+        number = await _next_number(organizer)
         from confops.payments.billing import billing_of, snapshot
 
         await Invoice(order=order_id, organizer=organizer, number=number,

@@ -104,6 +104,21 @@ class Invoice(Table):
     billing = Text()
 
 
+class InvoiceCorrection(Table):
+    """A corrected invoice: the issued number is never edited; a credit note cancels it and a
+    new invoice number replaces it, both from the organizer's gap-free counter."""
+
+    order = ForeignKey(Order, on_delete=OnDelete.restrict, null=False, index=True)
+    organizer = ForeignKey(Organizer, on_delete=OnDelete.restrict, null=False)
+    cancelled_number = Integer()
+    credit_note_number = Integer()
+    new_number = Integer()
+    reason = Varchar(length=300)
+    billing = Text()
+    issued_by = ForeignKey(User, on_delete=OnDelete.restrict, null=True)
+    issued_at = Timestamptz(default=TimestamptzNow())
+
+
 class OrderBilling(Table):
     """Who the invoice is made out to when an institution pays: a department's name and
     address, its purchase-order number, a tax ID. Optional; editable until an invoice number

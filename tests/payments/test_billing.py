@@ -66,3 +66,33 @@ async def test_a_department_orders_with_a_po_number_and_the_invoice_shows_it(cli
     assert late.status_code == 409 and "corrected invoice" in late.text
     again = pdf_text((await client.get(f"/orders/{order_id}/receipt.pdf", params={"token": token})).content)
     assert "PO-99" not in again and "PO-77" in again  # the issued invoice never changes
+
+
+async def test_a_corrected_invoice_is_a_credit_note_and_a_new_number_never_an_edit(client, demo):
+    from confops.payments.invoices import formatted
+    from confops.payments.tables import Invoice, InvoiceCorrection
+    from tests.payments.test_staff_pages import demo_order, sign_in
+
+    placed = await demo_order("dept-fix")
+    await record_manual_payment(placed.id, method="invoice", amount_cents=placed.total_cents, reference="T-1",
+                                recorded_by=None)
+    first = await Invoice.select().where(Invoice.order == placed.id).first()
+    await sign_in(client, "registrar@example.org")
+    url = f"/staff/orders/{placed.id}/invoice-corrections"
+    no_reason = await post_form(client, url, {"billing_name": "Dept. of Medicine", "correction_reason": ""},
+                                page=f"/staff/orders/{placed.id}/payments")
+    assert no_reason.status_code == 422 and 'id="correction_reason-error"' in no_reason.text
+    done = await post_form(client, url, {"billing_name": "Dept. of Medicine", "po_number": "PO-5",
+                                         "billing_address": "", "tax_id": "", "correction_reason": "PO was missing"})
+    assert done.status_code == 200 and "Credit note no." in done.text
+    fix = await InvoiceCorrection.select().where(InvoiceCorrection.order == placed.id).first()
+    assert (fix["cancelled_number"], fix["credit_note_number"], fix["new_number"]) == (
+        first["number"], first["number"] + 1, first["number"] + 2)  # gapless, from the same counter
+    assert (await Invoice.select().where(Invoice.order == placed.id).first())["number"] == first["number"]
+    text = pdf_text((await client.get(f"/staff/orders/{placed.id}/receipt.pdf")).content)
+    assert f"no. {formatted(fix['organizer'], fix['new_number'])}" in text
+    assert f"replaces no. {formatted(fix['organizer'], first['number'])}" in text and "PO-5" in text
+    unpaid = await demo_order("not-invoiced")
+    refused = await post_form(client, f"/staff/orders/{unpaid.id}/invoice-corrections",
+                              {"billing_name": "X", "correction_reason": "typo"})
+    assert refused.status_code in (404, 409)

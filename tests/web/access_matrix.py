@@ -77,6 +77,7 @@ RULES = {
     "POST /staff/orders/{order_id:int}/refunds": "staff:registrar",
     "POST /staff/orders/{order_id:int}/manual-payments": "staff:registrar",
     "POST /staff/orders/{order_id:int}/hold": "staff:registrar",
+    "POST /staff/orders/{order_id:int}/invoice-corrections": "staff:registrar",
     "GET /staff/orders/{order_id:int}/receipt.pdf": "staff:registrar",
     "GET /staff/events/{event_id:int}/reconciliation": "staff:registrar",
     "GET /staff/events/{event_id:int}/reconciliation.csv": "staff:registrar",

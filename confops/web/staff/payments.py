@@ -20,6 +20,7 @@ from confops.events.tables import Event
 from confops.payments import ledger, reports
 from confops.payments.billing import billing_of
 from confops.payments.gateway import GatewayError
+from confops.payments.invoices import correct_invoice, formatted, number_of
 from confops.payments.manual import METHODS
 from confops.payments.refunds import refund_order
 from confops.payments.service import record_manual_payment
@@ -106,7 +107,23 @@ class StaffPayments(Controller):
         return page(request, "payments/staff_order.html", status_code=status, order=order, event=event,
                     methods=METHODS, method_labels={"card": "card", **METHODS}, errors=errors or {}, notice=notice,
                     form=form or {}, owed_cents=owed, today=today, disputes=await ledger.disputes_of(order_id),
-                    billing=await billing_of(order_id), history=await order_history(order_id), **ctx)
+                    billing=await billing_of(order_id), history=await order_history(order_id),
+                    invoice_number=await number_of(order_id), **ctx)
+
+    @post("/staff/orders/{order_id:int}/invoice-corrections")
+    async def correct(self, request: Request, order_id: FromPath[int]) -> Template:
+        await _order_for_staff(request, order_id)
+        form = _values(await request.form())
+        try:
+            done = await correct_invoice(order_id, form, form.get("correction_reason", ""),
+                                         actor_id=request.state.principal.user_id)
+        except (Invalid, Conflict) as exc:
+            return await self._order_page(request, order_id, status=exc.status_code, form=form,
+                                          errors=exc.field_messages() or {"form": exc.detail})
+        return await self._order_page(request, order_id, notice=(
+            f"Credit note no. {formatted(done['organizer'], done['credit_note_number'])} cancels invoice no. "
+            f"{formatted(done['organizer'], done['cancelled_number'])}; the corrected invoice is no. "
+            f"{formatted(done['organizer'], done['new_number'])}."))
 
     @get("/staff/orders/{order_id:int}/payments")
     async def order_payments(self, request: Request, order_id: FromPath[int]) -> Template:
