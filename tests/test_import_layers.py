@@ -22,7 +22,6 @@ KNOWN_UPWARD = {
     ("confops.accounts.service", "events"),  # organizers live in events.tables; roles are granted per organizer
     ("confops.accounts.tables", "events"),
     ("confops.core.auth", "accounts"),  # the principal is loaded from accounts' tables
-    ("confops.documents.badge_data", "badges"),
     ("confops.registration.checkin_qr", "checkin"),
     ("confops.registration.group", "payments"),  # group orders and self-service refund through payments
     ("confops.registration.selfservice", "payments"),

@@ -286,10 +286,9 @@ async def _agendas(event: dict, people: dict[str, _Person]) -> None:
 
 
 async def _not_printed(event_id: int, chosen: list[_Person]) -> list[_Person]:
-    from confops.badges.tables import BadgePrint
-
-    printed = {(r["person_key"], r["token_version"]) for r in await BadgePrint.select(
-        BadgePrint.person_key, BadgePrint.token_version).where(BadgePrint.event == event_id)}
+    """People whose badge with their current token was never printed (the badges area keeps the
+    print log and answers `badges_printed` with the (person key, token version) pairs)."""
+    printed = set().union(*await extension.collect("badges_printed", event_id=event_id))
     return [p for p in chosen if (p.key, p.token_version) not in printed]
 
 
