@@ -85,8 +85,10 @@ async def test_the_national_meeting_is_ready_for_a_staff_walk_through(db, demo):
         & ScannerDevice.revoked_at.is_null())
     panels = {p.key: p for group in await collect("dashboard_panels", event_id=meeting["id"]) for p in group}
     curve = panels[f"checkin-{lists[0]['id']}"]
-    assert curve.kind == "line" and len(curve.data) == 8 and curve.data[-1][1] == 8
-    assert [n for _, n in curve.data] == list(range(1, 9)) and curve.data[0][0].endswith("07:41")
+    # one cumulative point per quarter hour with check-ins; the first desk check-in, 07:41, is in 07:30's
+    counts = [n for _, n in curve.data]
+    assert curve.kind == "line" and counts[-1] == 8 and counts == sorted(set(counts)), curve.data
+    assert all(t[-2:] in ("00", "15", "30", "45") for t, _ in curve.data) and curve.data[0][0].endswith("07:30")
 
     series = await planning.series_of(meeting["id"])
     assert series and await runs.run_of(series["id"], RunStatus.published)
