@@ -41,6 +41,7 @@ class Fill:
 @dataclass
 class Dashboard:
     registered: int = 0
+    awaiting_payment: int = 0  # active attendees of unpaid orders: their places are held, not yet confirmed
     over_time: list[tuple[date, int]] = field(default_factory=list)   # cumulative per day
     by_category: list[tuple[str, int]] = field(default_factory=list)
     by_profession: list[tuple[str, int]] = field(default_factory=list)
@@ -67,6 +68,10 @@ async def _people(event_id: int, board: Dashboard) -> None:
         event_id)
     board.by_category = [(r["label"], r["n"]) for r in by_category]
     board.registered = sum(n for _, n in board.by_category)
+    held = await Attendee.raw(
+        """SELECT COUNT(*) AS n FROM registration_attendee a JOIN registration_order o ON o.id = a."order"
+        WHERE a.event = {} AND a.status = 'active' AND o.status IN ('pending', 'awaiting_payment')""", event_id)
+    board.awaiting_payment = held[0]["n"] if held else 0
     by_profession: Counter = Counter()
     for r in await Attendee.raw(f"SELECT a.profession AS profession, COUNT(*) AS n {_CONFIRMED_ACTIVE} "
                                 "GROUP BY a.profession", event_id):
