@@ -8,6 +8,7 @@ page's text and not only in shapes.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from datetime import date, datetime
 from html import escape
@@ -80,11 +81,16 @@ def line_chart(title: str, points: Sequence[tuple[Any, float]], *, unit: str = "
     coords = [(left + i * step, top_pad + plot_h - plot_h * y / top) for i, (_, y) in enumerate(pts)]
     body.append('<polyline fill="none" stroke="{}" stroke-width="2" points="{}"/>'.format(
         COLOR, " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)))
-    every = max(1, len(pts) // 8)  # at most ~8 axis labels; every value is still in <desc>
+    # Axis labels never overprint: as many as fit side by side at ~6.5 px a character (11 px
+    # type), evenly spaced, the last one kept and its too-close neighbour dropped. Every value is
+    # still in <desc> and in each point's <title>.
+    widest = max(len(label) for label, _ in pts) * 6.5 + 10
+    every = max(1, math.ceil(widest / step)) if len(pts) > 1 else 1
+    last = len(pts) - 1
     for i, ((label, value), (x, y)) in enumerate(zip(pts, coords, strict=True)):
         body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{COLOR}"><title>{escape(label)}: '
                     f'{escape(_number(value))}</title></circle>')
-        if i % every == 0 or i == len(pts) - 1:
+        if i == last or (i % every == 0 and last - i >= every):
             body.append(f'<text x="{x:.1f}" y="{top_pad + plot_h + 16}" text-anchor="middle" font-size="11">'
                         f'{escape(label)}</text>')
             body.append(f'<text x="{x:.1f}" y="{y - 6:.1f}" text-anchor="middle" font-size="11">'

@@ -1,5 +1,7 @@
 """Server-drawn SVG charts: accessible (title, desc, text labels) and safe with any label."""
 
+import itertools
+import re
 import xml.etree.ElementTree as ET
 from datetime import date
 
@@ -38,3 +40,17 @@ def test_line_chart_of_dates_and_empty_charts():
 def test_no_script_or_remote_reference():
     text = str(bar_chart("<script>alert(1)</script>", [("x", 1)]))
     assert "<script>" not in text and "http" not in text.replace("http://www.w3.org/2000/svg", "")
+
+
+def test_axis_labels_of_a_dense_line_chart_never_overprint():
+    """The check-in chart's half-hour labels overprinted into a smear: labels now keep apart by
+    their own width, and the last point is still labelled."""
+    from confops.web.charts import line_chart
+
+    for n in (9, 17, 18, 24, 48):
+        points = [(f"{8 + i // 2:02d}:{30 * (i % 2):02d}", i) for i in range(n)]
+        svg = str(line_chart("Check-ins", points))
+        axis = [(float(x), label) for x, label in re.findall(r'<text x="([\d.]+)" y="196"[^>]*>([^<]+)</text>', svg)]
+        assert axis[-1][1] == points[-1][0] and len(axis) >= 2
+        gaps = [b[0] - a[0] for a, b in itertools.pairwise(axis)]
+        assert min(gaps) >= len("08:00") * 6.5, (n, gaps)
