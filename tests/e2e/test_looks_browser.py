@@ -9,6 +9,8 @@ import re
 
 import pytest
 
+from confops.accounts.service import issue_login_link
+from confops.accounts.tables import User
 from confops.demo.abs import load_demo
 from confops.registration.config import configure
 from confops.registration.orders import confirm_order
@@ -128,6 +130,22 @@ async def test_staff_pages_on_a_phone_and_a_laptop(db, live_server, browser):
         await looks.check("staff-payments")
         badges = await page.goto(url + "/staff/events/abs-national-meeting/badges")
         assert badges.ok and "non_member" not in await page.locator("main").inner_text()
+        problems += looks.problems
+        await context.close()
+
+        # A speaker's and an attendee's own pages, signed in with the e-mailed link.
+        context, looks = await looks_at(browser, width)
+        page = looks.page
+        for email, paths in (("maya@example.org", ("/speaker", "/speaker/disclosure")),
+                             ("morgan@example.org", ("/account", "/account/registrations", "/agenda"))):
+            user = await User.select(User.id).where(User.email == email).first()
+            token = await issue_login_link(user["id"], next_path=paths[0], valid_minutes=5)
+            await page.goto(f"{url}/login/link/{token}")
+            await page.get_by_role("button", name="Sign me in").click()
+            await page.wait_for_url(url + paths[0])
+            for path in paths:
+                await looks.goto(url + path, path.strip("/").replace("/", "-"))
+            await page.context.clear_cookies()
         problems += looks.problems
         await context.close()
     assert not problems, "\n".join(problems)
