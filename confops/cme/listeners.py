@@ -96,18 +96,32 @@ KEPT_FIELDS = ("first_name", "last_name", "credentials", "email")
 
 @provides("privacy_keep")
 async def keep_participation(*, email: str, **_) -> list[Keep]:
-    from confops.cme.tables import Certificate, CmeClaim
+    from confops.cme.tables import AttendanceMark, Certificate, CmeClaim
     from confops.registration.tables import Attendee
 
     email = email.lower()
-    since = clock.now() - timedelta(days=round(365.25 * KEEP_YEARS))  # kept 6 years, not for ever
+    # Six years from the end of the activity (not from a claim), for everyone with evidence of
+    # attendance, claimed or not: the evidence stays linked to the person's name.
+    since = clock.now() - timedelta(days=round(365.25 * KEEP_YEARS))
     ids = [a["id"] for a in await Attendee.select(Attendee.id).where(Attendee.email == email)]
-    if await Certificate.exists().where((Certificate.email == email) & (Certificate.issued_at >= since)) or (
-            ids and await CmeClaim.exists().where(CmeClaim.attendee.is_in(ids) & (CmeClaim.attested_at >= since))):
-        return [Keep(f"CME participation records (claims and certificates) are kept for {KEEP_YEARS} years, as "
-                     "the accreditor requires, so that credit stays verifiable: name, credentials and e-mail stay.",
-                     attendee_fields=KEPT_FIELDS)]
+    if await Certificate.exists().where((Certificate.email == email) & (Certificate.event.ends_at >= since)) or (
+            ids and await CmeClaim.exists().where(CmeClaim.attendee.is_in(ids) & (CmeClaim.event.ends_at >= since))
+    ) or (ids and await AttendanceMark.exists().where(
+            AttendanceMark.attendee.is_in(ids) & (AttendanceMark.present == True)  # noqa: E712
+            & (AttendanceMark.event.ends_at >= since))):
+        return [Keep(f"CME participation records (attendance, claims and certificates) are kept for {KEEP_YEARS} "
+                     "years after the activity, as the accreditor requires, so that credit stays verifiable: name, "
+                     "credentials, e-mail and the attendance evidence stay.", attendee_fields=KEPT_FIELDS)]
     return []
+
+
+def kept_until(event: dict):
+    """The last day an activity's participation records are kept (six years after it ended)."""
+    end = clock.local(event["ends_at"], event["timezone"]).date()
+    try:
+        return end.replace(year=end.year + KEEP_YEARS)
+    except ValueError:  # 29 February
+        return end.replace(year=end.year + KEEP_YEARS, day=28)
 
 
 @provides("personal_data")

@@ -13,6 +13,7 @@ from confops.cme.access import staff_event
 from confops.cme.credit_types import CREDIT_TYPES, is_md_or_do
 from confops.cme.designation import activity_of, maximum_of, session_credits
 from confops.cme.evidence import marks_by_attendee, outside_marks, presenters_of
+from confops.cme.listeners import kept_until
 from confops.cme.rules import format_credit
 from confops.cme.tables import Certificate, CmeClaim, CmeProfile, EvaluationDone
 from confops.core import clock, csv_export, outbox
@@ -77,7 +78,7 @@ async def overview(principal: Principal, slug: str) -> dict:
             "totals": {CREDIT_TYPES[t].name: format_credit(q) for t, q in totals.items()},
             "per_session": [{"session": s, "counts": {CREDIT_TYPES[t].name: n for t, n in per_session[s["id"]].items()}}
                             for s in sessions if per_session[s["id"]]],
-            "summary": await activity_summary(event, rows)}
+            "summary": await activity_summary(event, rows), "kept_until": kept_until(event)}
 
 
 async def activity_summary(event: dict, rows: list[dict]) -> dict:
@@ -134,13 +135,14 @@ async def pars_rows(event: dict) -> list[list]:
         '(SELECT a.email FROM cme_claim c JOIN registration_attendee a ON a.id = c.attendee WHERE c.event = {})',
         True, event["id"])}
     out = []
+    completed = clock.local(event["ends_at"], event["timezone"]).date().isoformat()
     for c in claims:
         profile = profiles.get(c["email"])
         if not profile or not profile["pars_consent"] or not (profile["board_id"] or profile["licence_id"]):
             continue
         out.append([c["first_name"], c["last_name"], profile["board_id"], profile["licence_id"],
                     profile["birth_month"] or "", profile["birth_day"] or "",
-                    clock.local(c["attested_at"], event["timezone"]).date().isoformat(),
+                    completed,  # the activity's end, not the day the learner claimed
                     CREDIT_TYPES[c["credit_type"]].name, format_credit(c["quarters"])])
     return sorted(out, key=lambda r: (r[1], r[0]))
 

@@ -116,7 +116,31 @@ def draw_certificate(pdf: Canvas, c: dict, serial: str, verify_url: str, layout:
     pdf.setFont(STANDARD[False], se["size_pt"])
     pdf.drawString(se["x_mm"] * MM, h - se["y_mm"] * MM, f"Serial {serial}")
     pdf.drawString(se["x_mm"] * MM, h - se["y_mm"] * MM - 10, "Verify: scan the code or open")
-    pdf.drawString(se["x_mm"] * MM, h - se["y_mm"] * MM - 20, verify_url.split("://", 1)[-1][:60])
+    # The whole address, broken where the line is full (an address has no spaces to wrap at):
+    # never cut, and never past the border. A long one is set smaller.
+    room = w - m - 4 * MM - se["x_mm"] * MM
+    size = se["size_pt"]
+    while size > 5 and len(url_lines(verify_url, STANDARD[False], size, room)) > 3:
+        size -= 0.5
+    pdf.setFont(STANDARD[False], size)
+    for n, line in enumerate(url_lines(verify_url, STANDARD[False], size, room)):
+        pdf.drawString(se["x_mm"] * MM, h - se["y_mm"] * MM - 20 - n * (size + 1.5), line)
+
+
+def url_lines(url: str, font: str, size: float, width: float) -> list[str]:
+    """An address broken into lines no wider than `width`, after a slash where one is near."""
+    lines, line = [], ""
+    for ch in url:
+        if line and pdfmetrics.stringWidth(line + ch, font, size) > width:
+            cut = line.rfind("/") + 1
+            if 0 < cut < len(line) and len(line) - cut < 12:
+                lines.append(line[:cut])
+                line = line[cut:]
+            else:
+                lines.append(line)
+                line = ""
+        line += ch
+    return [*lines, line] if line else lines
 
 
 def render_certificate(content: dict, serial: str, verify_url: str, layout: CertificateLayout | None = None) -> bytes:

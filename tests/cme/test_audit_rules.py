@@ -262,3 +262,59 @@ async def test_designation_is_never_changed_after_the_first_claim_nor_left_above
     assert r.status_code == 409 and "already claimed" in r.text
     r = await post_form(client, f"{url}/sessions/{p1['id']}", {"credit": "1", "group": ""})
     assert r.status_code == 409
+
+
+async def test_attendance_is_kept_with_the_name_six_years_from_the_activity_claimed_or_not(client, demo):
+    """The attack: someone who attended but never claimed lost the link between their
+    attendance and their name when the purge ran after 730 days."""
+    from confops.backoffice.privacy import purge
+    from confops.cme.listeners import KEEP_YEARS
+
+    kai = await learner("kai@example.org")
+    await scan_into(kai["id"], "P1", "G1")  # attended, never claims
+    event = await Event.select().where(Event.slug == SLUG).first()
+    with clock.frozen_at(event["ends_at"] + timedelta(days=731)):
+        await purge(730)
+    kept = await Attendee.select().where(Attendee.id == kai["id"]).first()
+    assert (kept["first_name"], kept["last_name"], kept["email"]) == ("Kai", "Nakamura", "kai@example.org")
+    assert await AttendanceMark.count().where(AttendanceMark.attendee == kai["id"]) == 2
+    await staff_sign_in(client, "cme@example.org")
+    until = (event["ends_at"].astimezone(clock.zone(event["timezone"])).date())
+    page = (await client.get(f"/staff/events/{SLUG}/cme")).text
+    assert f"kept until {until.replace(year=until.year + KEEP_YEARS).isoformat()}" in page
+    with clock.frozen_at(event["ends_at"] + timedelta(days=round(365.25 * KEEP_YEARS) + 3)):
+        await purge(730)
+    assert (await Attendee.select().where(Attendee.id == kai["id"]).first())["first_name"] != "Kai"
+
+
+async def test_pars_completion_date_is_the_activity_end(client, demo):
+    from confops.cme.tables import CmeProfile
+    from tests.cme.support import evaluated_and_claimed
+
+    await evaluated_and_claimed("morgan@example.org", credit="1")
+    user = await create_user("morgan@example.org", "Morgan Reyes")
+    await CmeProfile(user=user.id, board_id="ABIM-1", pars_consent=True).save()
+    event = await Event.select().where(Event.slug == SLUG).first()
+    await staff_sign_in(client, "cme@example.org")
+    text = (await client.get(f"/staff/events/{SLUG}/cme/pars.csv")).text
+    end = event["ends_at"].astimezone(clock.zone(event["timezone"])).date().isoformat()
+    assert f",{end}," in text.splitlines()[1] and clock.now().date().isoformat() not in text
+
+
+def test_the_verify_address_is_printed_whole_and_inside_the_page():
+    from reportlab.pdfbase import pdfmetrics
+
+    from confops.documents.certificates import render_certificate, url_lines
+    from tests.cme.support import pdf_text
+
+    url = "https://continuing-education.american-balint-society.example.org/verify/CME-ABCDE-FGHJK-LMNPQ-RSTVW"
+    lines = url_lines(url, "Helvetica", 8, 150)
+    assert "".join(lines) == url and len(lines) > 1
+    assert all(pdfmetrics.stringWidth(line, "Helvetica", 8) <= 150 for line in lines)
+    content = {"kind": "learner", "title": "Certificate of credit", "learner": "Morgan Reyes", "credentials": "MD",
+               "provider": "American Balint Society", "activity": "ABS National Meeting", "dates": "May 6–8, 2027",
+               "format": "live", "location": "Tacoma, WA", "credit_type": "ama_pra_1",
+               "credit_label": "AMA PRA Category 1 Credit(s)™", "credit": "3.50", "designated": "14.00",
+               "designation_statement": "Designated.", "accreditation_statement": "Accredited."}
+    text = pdf_text(render_certificate(content, "CME-ABCDE-FGHJK-LMNPQ-RSTVW", url))
+    assert url in "".join(text.split())
