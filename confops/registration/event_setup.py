@@ -173,11 +173,10 @@ async def add_addon(principal: Principal | None, slug: str, form: dict[str, str]
     collect(problems)
     await ensure_sales(event["id"])
     async with transaction():
-        if await AddOn.exists().where((AddOn.event == event["id"]) & (AddOn.code == code)):
-            raise Conflict("This event already has an add-on with that code.", field="addon_code")
         values = {"code": code, "label": label, "price_cents": price, "capacity": capacity, "max_per_attendee": most}
-        await AddOn.insert(AddOn(event=event["id"], position=await AddOn.count().where(AddOn.event == event["id"]),
-                                 **values))
+        position = await AddOn.count().where(AddOn.event == event["id"])
+        if await insert_or_ignore(AddOn(event=event["id"], position=position, **values)) is None:
+            raise Conflict("This event already has an add-on with that code.", field="addon_code")
         await catalog_changed(event["id"])
         await _audit(principal, "addon_added", event["id"], None, values)
 

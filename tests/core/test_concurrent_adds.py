@@ -151,7 +151,7 @@ async def test_a_cme_profile_sent_twice_at_once_is_one_profile_with_the_last_ans
 async def test_an_event_and_a_category_created_at_once_are_one_each(db, demo):
     from confops.events.tables import Organizer
     from confops.registration import event_setup
-    from confops.registration.tables import Category
+    from confops.registration.tables import AddOn, Category
     from tests.events.test_event_setup import NEW
 
     admin = await principal_of("admin@example.org")
@@ -166,6 +166,11 @@ async def test_an_event_and_a_category_created_at_once_are_one_each(db, demo):
     added = await _at_once(lambda: event_setup.add_category(admin, "spring-theme-day", category))
     assert not _unexpected(added, Conflict), added
     assert await Category.count().where((Category.event.slug == "spring-theme-day") & (Category.code == "member")) == 1
+
+    addon = {"addon_code": "lunch", "addon_label": "Boxed lunch", "addon_price": "12.50"}
+    added = await _at_once(lambda: event_setup.add_addon(admin, "spring-theme-day", addon))
+    assert not _unexpected(added, Conflict), added
+    assert await AddOn.count().where((AddOn.event.slug == "spring-theme-day") & (AddOn.code == "lunch")) == 1
 
 
 async def test_a_cme_designation_saved_twice_at_once_is_one_row_each(db, demo):
