@@ -113,18 +113,25 @@ def draw_certificate(pdf: Canvas, c: dict, serial: str, verify_url: str, layout:
     size = q["size_mm"] * MM
     draw_url_qr(pdf, verify_url, q["x_mm"] * MM, h - q["y_mm"] * MM - size, size)
     se = layout["serial"]
+    # Serial and the whole verify address, never cut and never past the border: an address (no
+    # spaces to wrap at) is broken where a line is full, and set smaller when it needs more than
+    # three lines; the serial line is set smaller when it would not fit.
+    room = w - m - 3 * MM - se["x_mm"] * MM
+    x, y = se["x_mm"] * MM, h - se["y_mm"] * MM
+    label = f"Serial {serial}"
+    size = se["size_pt"]
+    while size > 5 and pdfmetrics.stringWidth(label, STANDARD[False], size) > room:
+        size -= 0.5
+    pdf.setFont(STANDARD[False], size)
+    pdf.drawString(x, y, label)
     pdf.setFont(STANDARD[False], se["size_pt"])
-    pdf.drawString(se["x_mm"] * MM, h - se["y_mm"] * MM, f"Serial {serial}")
-    pdf.drawString(se["x_mm"] * MM, h - se["y_mm"] * MM - 10, "Verify: scan the code or open")
-    # The whole address, broken where the line is full (an address has no spaces to wrap at):
-    # never cut, and never past the border. A long one is set smaller.
-    room = w - m - 4 * MM - se["x_mm"] * MM
+    pdf.drawString(x, y - 9, "Verify: scan the code or open")
     size = se["size_pt"]
     while size > 5 and len(url_lines(verify_url, STANDARD[False], size, room)) > 3:
         size -= 0.5
     pdf.setFont(STANDARD[False], size)
     for n, line in enumerate(url_lines(verify_url, STANDARD[False], size, room)):
-        pdf.drawString(se["x_mm"] * MM, h - se["y_mm"] * MM - 20 - n * (size + 1.5), line)
+        pdf.drawString(x, y - 17.5 - n * (size + 0.5), line)
 
 
 def url_lines(url: str, font: str, size: float, width: float) -> list[str]:
