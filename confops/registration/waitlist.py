@@ -12,7 +12,7 @@ from datetime import timedelta
 from confops.accounts.service import email_problem, normalize_email
 from confops.core import clock
 from confops.core.errors import Conflict, FieldError, collect
-from confops.db import transaction
+from confops.db import insert_or_get, transaction
 from confops.registration import capacity
 from confops.registration.config import CONFIG
 from confops.registration.intake import text_problem
@@ -32,14 +32,12 @@ async def join_waitlist(slug: str, name: str, email: str) -> int:
     catalog = await load_catalog(slug)
     if not catalog.sold_out:
         raise Conflict("Places are available: register instead.", code="not_full")
-    existing = await WaitlistEntry.select(WaitlistEntry.id).where(
+    # one waiting (or offered) entry per person: a second join, even at the same moment, is the first
+    entry_id, _ = await insert_or_get(
+        WaitlistEntry(event=catalog.event["id"], name=name, email=email),
         (WaitlistEntry.event == catalog.event["id"]) & (WaitlistEntry.email == email)
-        & WaitlistEntry.status.is_in(["waiting", "offered"])).first()
-    if existing:
-        return existing["id"]
-    entry = WaitlistEntry(event=catalog.event["id"], name=name, email=email)
-    await entry.save()
-    return entry.id
+        & WaitlistEntry.status.is_in(["waiting", "offered"]))
+    return entry_id
 
 
 async def offer_freed_places(event_id: int, freed: int) -> int:

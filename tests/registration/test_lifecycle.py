@@ -215,3 +215,17 @@ async def test_group_confirmation_gives_each_attendee_only_their_own_code(db, sm
         assert await door_accepts(mine) == attendee["id"]
         assert "token=" not in body_text(mail) + body_html(mail), "the buyer's order link must not leak"
         assert not any(code in body_text(mail) for code in buyer_codes - {mine})
+
+
+async def test_joining_the_waitlist_twice_at_once_is_one_place_in_line(db):
+    import asyncio
+
+    from confops.registration.tables import WaitlistEntry
+
+    await make_event(capacity=1)
+    await no_payment_term()
+    await place(order(person(), key="a"))
+    joined = await asyncio.gather(*(join_waitlist("meeting", "Wes Waiting", "wes@example.org") for _ in range(4)),
+                                  return_exceptions=True)
+    assert all(isinstance(j, int) for j in joined) and len(set(joined)) == 1, joined
+    assert await WaitlistEntry.count().where(WaitlistEntry.email == "wes@example.org") == 1
