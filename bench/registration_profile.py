@@ -68,7 +68,7 @@ async def run(db_url: str, orders: int, profile: bool) -> None:
     app = create_app(settings)
 
     def body(i: int) -> dict:
-        return {"buyer_name": f"Person {i}", "buyer_email": f"p{i}@example.org", "idempotency_key": f"prof-{i}",
+        return {"buyer_name": f"Person {i}", "buyer_email": f"p{i}@example.org", "idempotency_key": f"profile-order-{i:06d}",
                 "attendees": [{"category": "free", "email": f"p{i}@example.org", "first_name": "P",
                                "last_name": str(i)}]}
 

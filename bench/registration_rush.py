@@ -83,7 +83,7 @@ async def fire(base: str, attempts: int, concurrency: int, warmup: int) -> dict:
     looked = await run_jobs(host, port, [look] * (warmup * concurrency), one, connections=conns)
     head = {"Content-Type": "application/json"}
     orders = [request_bytes(host, port, "POST", "/api/v1/events/rush/orders", json.dumps(
-        {"buyer_name": f"Person {i}", "buyer_email": f"p{i}@example.org", "idempotency_key": f"rush-{i}",
+        {"buyer_name": f"Person {i}", "buyer_email": f"p{i}@example.org", "idempotency_key": f"rush-order-{i:08d}",
          "attendees": [{"category": "free", "email": f"p{i}@example.org", "first_name": "P",
                         "last_name": str(i)}]}).encode(), head) for i in range(attempts)]
     results = await run_jobs(host, port, orders, one, connections=conns)

@@ -98,7 +98,7 @@ async def fire(ports: list[int], plan: dict, args: dict, pids: list[int], databa
     await run_jobs(host, ports[0], [None] * len(conns), lambda c, _: send(c, request_bytes(
         host, c.port, "GET", "/api/v1/events/rush")), connections=conns)
     orders = [json.dumps({"buyer_name": f"Person {i}", "buyer_email": f"p{i}@example.org",
-                          "idempotency_key": f"rush-{i}",
+                          "idempotency_key": f"rush-order-{i:08d}",
                           "attendees": [{"category": "free", "email": f"p{i}@example.org", "first_name": "P",
                                          "last_name": str(i)}]}).encode() for i in range(args["attempts"])]
     placed: list[float] = []
