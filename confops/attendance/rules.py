@@ -6,28 +6,21 @@ from __future__ import annotations
 import csv
 import io
 import re
-import secrets
 
+from confops.core import serials
 from confops.core.errors import Invalid
 
 MAX_BYTES = 2_000_000
 MAX_ROWS = 5_000
-ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-_SHAPE = re.compile(r"^ATT-[0-9A-HJKMNP-TV-Z]{5}(-[0-9A-HJKMNP-TV-Z]{5}){3}$")
 
 
 def new_serial() -> str:
-    """100 random bits, like the CME serials, so the public verify page cannot be enumerated."""
-    n = secrets.randbits(100)
-    chars = "".join(ALPHABET[(n >> (5 * i)) & 31] for i in range(20))
-    return "ATT-" + "-".join(chars[i:i + 5] for i in range(0, 20, 5))
+    """Like the CME serials: the public verify page cannot be enumerated."""
+    return serials.new("ATT")
 
 
 def normalize_serial(raw: str) -> str | None:
-    text = (raw or "").strip().upper().replace("O", "0").replace("I", "1").replace("L", "1")
-    if text.startswith("ATT") and not text.startswith("ATT-"):
-        text = "ATT-" + text[3:]
-    return text if _SHAPE.match(text) else None
+    return serials.normalize(raw, "ATT")
 
 
 def _column(headers: list[str], *words: str) -> int | None:

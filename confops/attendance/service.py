@@ -26,10 +26,11 @@ from confops.attendance.tables import (
     SessionAttendance,
 )
 from confops.core import clock, extension
-from confops.core.auth import Principal, require
+from confops.core.auth import Principal
 from confops.core.errors import Conflict, Invalid, NotFound
 from confops.db import transaction
-from confops.events.tables import Event, Session, SessionKind
+from confops.events.access import event_for_roles
+from confops.events.tables import Session, SessionKind
 from confops.registration.tables import Attendee, AttendeeStatus, OrderStatus
 
 ATTENDANCE_ROLES = (Role.registrar,)
@@ -37,11 +38,7 @@ NOT_COUNTED = (SessionKind.break_.value, SessionKind.meal.value)
 
 
 async def _event(principal: Principal | None, slug: str) -> dict:
-    event = await Event.select().where(Event.slug == slug).first()
-    if event is None:
-        raise NotFound("There is no such event.")
-    require(principal, event["organizer"], *ATTENDANCE_ROLES)
-    return event
+    return await event_for_roles(slug, principal, ATTENDANCE_ROLES)
 
 
 def _minutes(s: dict) -> int:

@@ -11,10 +11,9 @@ from confops.events.tables import Event
 
 
 async def event_for_roles(slug: str, principal: Principal | None, roles: Iterable[Role]) -> dict:
-    """The event (id, slug, title, organizer, timezone) for someone holding one of `roles` in
-    its organizer: 404 when there is no such event, then 401/403 from `require`."""
-    event = await Event.select(Event.id, Event.slug, Event.title, Event.organizer, Event.timezone).where(
-        Event.slug == slug).first()
+    """The event's row for someone holding one of `roles` in its organizer: 404 when there is
+    no such event, then 401/403 from `require`."""
+    event = await Event.select().where(Event.slug == slug).first()
     if event is None:
         raise NotFound("There is no such event.")
     require(principal, event["organizer"], *roles)

@@ -8,13 +8,13 @@ from datetime import datetime
 
 from confops.accounts.tables import Role, User
 from confops.core import clock, extension, outbox
-from confops.core.auth import Principal, require
+from confops.core.auth import Principal
 from confops.core.errors import Conflict, FieldError, Invalid, NotFound, collect
 from confops.core.mail import Message
 from confops.db import insert_or_ignore, transaction
+from confops.events.access import event_for_roles
 from confops.events.schedule_rules import Planned, conflicts
 from confops.events.tables import (
-    Event,
     Room,
     ScheduleChange,
     ScheduleVersion,
@@ -29,11 +29,7 @@ SCHEDULERS = (Role.registrar,)
 
 
 async def _event(principal: Principal | None, slug: str) -> dict:
-    event = await Event.select().where(Event.slug == slug).first()
-    if not event:
-        raise NotFound("There is no such event.")
-    require(principal, event["organizer"], *SCHEDULERS)
-    return event
+    return await event_for_roles(slug, principal, SCHEDULERS)
 
 
 def parse_local(raw: str, tz: str, field: str, problems: list[FieldError]) -> datetime | None:

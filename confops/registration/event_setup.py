@@ -14,8 +14,9 @@ from confops.accounts.tables import Role
 from confops.core import extension
 from confops.core.auth import Principal, require
 from confops.core.clock import local, zone
-from confops.core.errors import Conflict, FieldError, Invalid, NotFound, collect
+from confops.core.errors import Conflict, FieldError, Invalid, collect
 from confops.db import insert_or_ignore, transaction
+from confops.events.access import event_for_roles
 from confops.events.event_form import check_event_form, local_text, text_problem, whole_number
 from confops.events.tables import Event, EventStatus, Organizer, Room, Session, Track
 from confops.registration.capacity import ensure_sales
@@ -52,11 +53,7 @@ async def setup_organizers(principal: Principal | None) -> list[dict]:
 
 
 async def event_for_setup(principal: Principal | None, slug: str) -> dict:
-    event = await Event.select().where(Event.slug == slug).first()
-    if event is None:
-        raise NotFound("There is no such event.")
-    require(principal, event["organizer"], *SETUP_ROLES)
-    return event
+    return await event_for_roles(slug, principal, SETUP_ROLES)
 
 
 def form_values(event: dict, sales: dict | None) -> dict[str, str]:

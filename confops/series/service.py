@@ -20,10 +20,11 @@ from urllib.parse import urlsplit
 
 from confops.accounts.tables import Role
 from confops.core import clock, extension, outbox
-from confops.core.auth import Principal, require
+from confops.core.auth import Principal
 from confops.core.errors import FieldError, NotFound, collect
 from confops.core.mail import Message
 from confops.db import transaction
+from confops.events.access import event_for_roles
 from confops.events.event_form import local_text, parse_local, text_problem, whole_number
 from confops.events.tables import Event, EventStatus, Session
 from confops.registration.tables import Attendee, AttendeeStatus, Order, OrderStatus
@@ -46,11 +47,7 @@ def meeting_url_problem(url: str) -> str | None:
 
 
 async def _event(principal: Principal | None, slug: str) -> dict:
-    event = await Event.select().where(Event.slug == slug).first()
-    if event is None:
-        raise NotFound("There is no such event.")
-    require(principal, event["organizer"], *SERIES_ROLES)
-    return event
+    return await event_for_roles(slug, principal, SERIES_ROLES)
 
 
 async def _audit(principal: Principal, action: str, entity: str, entity_id, before, after) -> None:
