@@ -104,7 +104,7 @@ def _auto_counts(sizes: dict, req: Request, leaders_n: int, seniors_n: int, room
         while sum(k.values()) > want and any(v > 1 for v in k.values()):
             pool = max(k, key=lambda p: (k[p] - lo[p], k[p]))
             k[pool] -= 1
-        while sum(k.values()) < want:
+        while k and sum(k.values()) < want:  # no free participants: no groups to add
             pool = max(k, key=lambda p: (hi[p] - k[p], -k[p]))
             k[pool] += 1
         for pool, n in sizes.items():

@@ -174,3 +174,9 @@ def test_the_same_group_meets_in_every_session():
     for r in rosters:
         by_group.setdefault(r.group.number, set()).add(r.group.members)
     assert all(len(v) == 1 for v in by_group.values())
+
+
+def test_everyone_locked_with_more_groups_asked_for_keeps_the_locked_group():
+    """Found by the property test: staff lock all six people into one group and ask for two."""
+    a = assign(Request(people(6), leaders(1), locked=(LockedGroup(1, tuple(range(6))),), group_count=2))
+    assert [g.members for g in a.groups] == [tuple(range(6))]
