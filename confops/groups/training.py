@@ -13,6 +13,7 @@ from confops.accounts.tables import Role
 from confops.core import clock
 from confops.core.auth import Principal
 from confops.core.errors import FieldError, Invalid, NotFound, NotYours
+from confops.db import upsert
 from confops.events.tables import Event, Organizer
 from confops.groups import credentialing as cred
 from confops.groups.tables import CredentialingRules, LeaderTraining, TrainingKind
@@ -34,10 +35,9 @@ async def set_rules(organizer_id: int, rules: cred.Requirements) -> None:
               CredentialingRules.leading_months: rules.leading_months,
               CredentialingRules.leading_per_month: rules.leading_per_month,
               CredentialingRules.supervision_per_year: rules.supervision_per_year}
-    # Insert-or-ignore, then update: two saves at once both land on the one row (organizer is unique).
-    await CredentialingRules.insert(CredentialingRules(
-        organizer=organizer_id, **{c._meta.name: v for c, v in values.items()})).on_conflict(action="DO NOTHING")
-    await CredentialingRules.update(values).where(CredentialingRules.organizer == organizer_id)
+    # two saves at once both land on the one row (organizer is unique)
+    await upsert(CredentialingRules(organizer=organizer_id, **{c._meta.name: v for c, v in values.items()}),
+                 CredentialingRules.organizer, values)
 
 
 async def records(organizer_id: int, email: str) -> list[dict]:
