@@ -40,6 +40,9 @@ emit (return values ignored):
   "event_copied"           source_id, event_id, days: staff copied an event (registration.event_setup,
                            inside its transaction); areas copy their own per-event settings, dates
                            moved by `days` in the event's timezone
+  "event_setup_saved"      event_id, form (dict of str), actor_id: staff saved the event set-up form
+                           (inside its transaction, after "event_setup_problems" found none); an area
+                           saves the settings of the form it keeps itself, and audits them
 collect (a list of every provider's answer):
   "badge_back_lines"       event_id, attendee_ids -> {attendee_id: [line, ...]}
   "badge_people"           event_id -> [BadgePerson, ...]: people another area puts in the building
@@ -49,6 +52,9 @@ collect (a list of every provider's answer):
   "mail_filters"           event_id -> [MailFilter, ...]
   "event_publish_problems" event_id -> [str, ...]: what an area says the event lacks before it
                            can be published (e.g. an online session without its meeting link)
+  "event_setup_values"     event_id -> {field name: text}: settings another area keeps for the event,
+                           shown on the set-up form (e.g. an online event's reminder hours)
+  "event_setup_problems"   event_id, form -> [FieldError, ...]: what is wrong with those fields
   "personal_data"          user_id, email -> {section title: list of dict rows}
   "privacy_keep"           user_id (int|None: people without an account), email (lower case)
                            -> [Keep, ...]: why this person's records must be kept, and which

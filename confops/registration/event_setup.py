@@ -29,7 +29,8 @@ _EVENT_FIELDS = ("title", "kind", "summary", "description", "timezone", "starts_
                  "venue_name", "venue_address", "city", "region", "country", "capacity", "currency",
                  "registration_opens_at", "registration_closes_at", "edit_deadline")
 _SALES_FIELDS = ("cancellation_policy", "refund_tiers", "cancellation_fee_cents", "early_bird_ends_at",
-                 "early_bird_first_n", "late_starts_at")
+                 "early_bird_first_n", "late_starts_at", "payment_term_days", "reminder_days", "pre_event_days",
+                 "payment_instructions")
 _TIMES = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at", "edit_deadline")
 STATUS_MOVES = {  # from -> the statuses staff may move it to here (cancelling has its own path)
     EventStatus.draft.value: (EventStatus.published.value,),
@@ -70,6 +71,18 @@ def form_values(event: dict, sales: dict | None) -> dict[str, str]:
     out["early_bird_ends_at"] = local_text(sales.get("early_bird_ends_at"), tz)
     out["late_starts_at"] = local_text(sales.get("late_starts_at"), tz)
     out["early_bird_first_n"] = str(sales.get("early_bird_first_n") or "")
+    out["payment_term_days"] = str(sales.get("payment_term_days", 14))
+    out["reminder_days"] = sales.get("reminder_days", "7,2")
+    out["pre_event_days"] = str(sales.get("pre_event_days", 3))
+    out["payment_instructions"] = sales.get("payment_instructions") or ""
+    return out
+
+
+async def setup_values(event: dict, sales: dict | None) -> dict[str, str]:
+    """The form's values, with the settings other areas keep (an online event's reminder hours)."""
+    out = form_values(event, sales)
+    for more in await extension.collect("event_setup_values", event_id=event["id"]):
+        out.update(more or {})
     return out
 
 
@@ -110,11 +123,14 @@ async def update_event(principal: Principal | None, slug: str, form: dict[str, s
     if outside:
         names = ", ".join(f"“{s['title']}”" for s in outside[:3]) + (" …" if len(outside) > 3 else "")
         problems.append(FieldError("starts_at", f"Sessions would fall outside these dates: {names}. Move them first."))
+    for more in await extension.collect("event_setup_problems", event_id=event["id"], form=form):
+        problems.extend(more or [])
     collect(problems)
     async with transaction():
         await Event.update({getattr(Event, k): v for k, v in values.items()}).where(Event.id == event["id"])
         await EventSales.update({getattr(EventSales, k): v for k, v in sales_values.items()}).where(
             EventSales.event == event["id"])
+        await extension.emit("event_setup_saved", event_id=event["id"], form=form, actor_id=principal.user_id)
         await catalog_changed(event["id"])
         await _audit(principal, "event_edited", event["id"],
                      {**{k: event[k] for k in values}, **{k: sales[k] for k in sales_values}},

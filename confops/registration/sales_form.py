@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from confops.core.errors import FieldError
-from confops.events.event_form import amount_cents, parse_local, whole_number
+from confops.events.event_form import amount_cents, parse_local, text_problem, whole_number
 from confops.registration.tables import CancellationPolicy
 
 
@@ -52,4 +52,47 @@ def check_sales_form(form: dict[str, str], *, tz: str, starts: datetime | None, 
         p.append(FieldError("late_starts_at", "The late rate must start before the event ends."))
     if early and late and late < early:
         p.append(FieldError("late_starts_at", "The late rate cannot start before the early-bird rate ends."))
+    _check_payment_settings(form, p, v)
     return out
+
+
+MAX_TERM_DAYS = 120
+MAX_PRE_EVENT_DAYS = 60  # registration/reminders.py looks this far ahead
+_DAYS_LIST = re.compile(r"^\d{1,3}(,\d{1,3}){0,4}$")
+
+
+def _check_payment_settings(form: dict[str, str], p: list[FieldError], v: dict) -> None:
+    """How long an invoice or cheque order holds its places, when unpaid buyers are reminded,
+    when confirmed attendees are. A reminder as early as the term itself would never go out
+    (the acknowledgement already says the due date), so it is refused rather than kept silent.
+    A setting the form did not send keeps its stored value."""
+    get = lambda name: str(form.get(name) or "")  # noqa: E731
+    term = None
+    if "payment_term_days" in form:
+        term = whole_number(get("payment_term_days"), "payment_term_days", p, minimum=1, maximum=MAX_TERM_DAYS)
+        if term is None and not get("payment_term_days").strip():
+            p.append(FieldError("payment_term_days", f"Enter the payment term in days (1 to {MAX_TERM_DAYS})."))
+        if term is not None:
+            v["payment_term_days"] = term
+    if "reminder_days" in form:
+        raw = get("reminder_days").replace(" ", "")
+        if raw and not _DAYS_LIST.match(raw):
+            p.append(FieldError("reminder_days", "Write up to five whole numbers of days separated by commas, "
+                                                 "e.g. 7,2 (empty: no reminders)."))
+        elif raw:
+            days = sorted({int(d) for d in raw.split(",")}, reverse=True)
+            if 0 in days:
+                p.append(FieldError("reminder_days", "A reminder is at least 1 day before the due date."))
+            elif term and days[0] >= term:
+                p.append(FieldError("reminder_days", f"A reminder {days[0]} days before the due date would never "
+                                                     f"be sent with a {term}-day payment term; use fewer days."))
+            raw = ",".join(str(d) for d in days)
+        v["reminder_days"] = raw
+    if "pre_event_days" in form:
+        v["pre_event_days"] = whole_number(get("pre_event_days"), "pre_event_days", p, minimum=0,
+                                           maximum=MAX_PRE_EVENT_DAYS) or 0
+    if "payment_instructions" in form:
+        instructions = get("payment_instructions").strip()
+        if msg := text_problem(instructions, 2000, multiline=True):
+            p.append(FieldError("payment_instructions", msg))
+        v["payment_instructions"] = instructions

@@ -57,7 +57,8 @@ class EventSetupPages(Controller):
         organizers = await event_setup.setup_organizers(request.state.principal)
         if not organizers:
             raise NotYours("Setting up events needs the registrar or admin role.")
-        defaults = {"timezone": "America/New_York", "currency": "USD", "country": "US",
+        defaults = {"timezone": "America/New_York", "currency": "USD", "country": "US", "payment_term_days": "14",
+                    "reminder_days": "7,2", "pre_event_days": "3",
                     "cancellation_policy": "tiered", "refund_tiers": "60:80,30:50", "kind": "theme_day"}
         return page(request, "staff/event_form.html", event=None, organizers=organizers,
                     organizer_options=[(str(o["id"]), o["name"]) for o in organizers], v={**defaults, **(v or {})},
@@ -88,7 +89,7 @@ class EventSetupPages(Controller):
                          notice: str = "") -> Template:
         event = await event_setup.event_for_setup(request.state.principal, slug)
         sales = await EventSales.select().where(EventSales.event == event["id"]).first()
-        values = event_setup.form_values(event, sales)
+        values = await event_setup.setup_values(event, sales)
         return page(request, "staff/event_form.html", event=event, organizers=[], organizer_options=[], v={**values, **(v or {})},
                     errors=errors or {}, kind_options=KIND_OPTIONS, tz_options=TZ_OPTIONS, status_code=status_code,
                     categories=await Category.select().where(Category.event == event["id"]).order_by(Category.position),
