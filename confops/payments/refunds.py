@@ -1,5 +1,5 @@
 """Giving money back: by staff (full or partial, with a reason), by the cancellation policy,
-and automatically when a late payment finds its places gone.
+and automatically when a card payment completes for an order that was cancelled meanwhile.
 
 The amount is first reserved on the payment with a conditional UPDATE (refunded + x <= paid),
 then sent to the provider, then recorded under the provider's refund id (unique). So two
@@ -139,20 +139,22 @@ async def _tell_staff_to_refund(order_id: int, amount_cents: int) -> None:
 
 
 async def refund_automatically(order: dict, intent: Intent) -> None:
-    """A late payment whose places are gone: give it all back and tell both sides, once."""
-    from confops.payments.service import describe, tell_staff_and_payer
+    """A card payment that completed after its order was cancelled: give it all back and tell both
+    sides, once. (An expired order keeps late money for staff to decide: payments.late.)"""
+    from confops.payments.notices import tell_staff_and_payer
+    from confops.payments.service import describe
 
     payment = await Payment.select().where(Payment.provider_id == intent.id).first()
     left = payment["amount_cents"] - payment["refunded_cents"]
     if left > 0:
-        await _refund_payment(payment, left, reason="Paid after the hold expired; the places were taken",
+        await _refund_payment(payment, left, reason="Paid after the order was cancelled",
                               kind="automatic", recorded_by=None, key=f"auto-refund-{intent.id}")
     async with transaction():
         await tell_staff_and_payer(
             order, "Your payment was refunded",
-            f"Your payment of {describe(intent.amount_cents, intent.currency)} arrived after the hold on your "
-            "places expired, and the places had been taken meanwhile, so it was refunded in full.",
-            dedupe=f"auto-refund:{intent.id}")
+            f"Your payment of {describe(intent.amount_cents, intent.currency)} arrived after the order was "
+            "cancelled, so it was refunded in full.",
+            dedupe=f"auto-refund:{order['id']}-{intent.id}")
 
 
 async def record_provider_refund(intent_id: str, refund_id: str, amount_cents: int) -> bool:

@@ -2,10 +2,10 @@
 
 Settling is written to be repeated: it looks at the state (payment row, order status) rather
 than at which event arrived, so the same event twice, late or out of order ends the same way.
-A card payment that succeeds after the hold expired re-claims the places if they are still free,
-otherwise it is refunded automatically and staff and the payer are told. Money recorded by staff
-for an expired order is never refused: it reinstates the order, or stays on it as "paid, no
-place" for staff to refund or place (record_manual_payment).
+Money for an order that expired meanwhile, by card or recorded by staff, follows one rule
+(late.py): the order is reinstated if its places can be had, otherwise the money stays on it as
+"paid, no place" for staff to refund or place. Only a card payment for a cancelled order is
+refunded automatically (the buyer or the society called it off).
 """
 
 from __future__ import annotations
@@ -15,15 +15,15 @@ import logging
 import unicodedata
 from datetime import UTC, date, datetime, time
 
-from confops.core import clock, extension, outbox
+from confops.core import clock, extension
 from confops.core.errors import Conflict, FieldError, Invalid, collect
-from confops.core.mail import Message
 from confops.core.money import money
 from confops.db import insert_or_ignore, transaction
-from confops.events.tables import Event, Organizer
+from confops.events.tables import Event
 from confops.payments import gateway as gateways
 from confops.payments.gateway import Intent
 from confops.payments.invoices import number_order
+from confops.payments.late import NO_PLACE, REINSTATED, money_for_expired_order
 from confops.payments.ledger import order_row
 from confops.payments.manual import METHODS
 from confops.payments.tables import Payment, PaymentStatus, Provider
@@ -107,14 +107,9 @@ async def record_manual_payment(order_id: int, *, method: str, amount_cents: int
             await confirm_order(order_id)
             outcome = "confirmed"
         elif status == OrderStatus.expired.value:
-            outcome = "reinstated" if await _reinstate(order) else "no_place"
+            outcome = await money_for_expired_order(order, amount_cents=amount_cents, reference=reference,
+                                                    dedupe=provider_id)
         await number_order(order_id)  # the confirmation and its invoice number commit together
-        if outcome == "no_place":
-            await tell_staff_and_payer(
-                order, "Payment received, but the places are no longer free",
-                f"We received {money(amount_cents, order['currency'])} ({reference}) for order {order_id}, "
-                "which had expired unpaid, and its places have been taken meanwhile. The society's staff "
-                "will refund it or offer you the next free place.", dedupe=f"no-place:{provider_id}")
         await extension.emit("staff_change", actor_id=recorded_by, action="manual_payment", entity="order",
                              entity_id=order_id, before={"status": status},
                              after={"method": method, "amount_cents": amount_cents, "reference": reference,
@@ -135,18 +130,6 @@ async def _event_zone(order: dict) -> str:
     return event["timezone"]
 
 
-async def _reinstate(order: dict) -> bool:
-    """An expired order whose money arrived: its places again if free, confirmed and mailed."""
-    from confops.registration.emails import queue_confirmation
-    from confops.registration.holds import reinstate
-    from confops.registration.orders import order_token
-
-    if not await reinstate(order):
-        return False
-    await queue_confirmation(order["id"], token=order_token(order["idempotency_key"]))
-    return True
-
-
 async def settle_intent(intent: Intent) -> str:
     """Apply what Stripe says about an intent; returns what happened (for logs and tests)."""
     payment = await Payment.select().where(Payment.provider_id == intent.id).first()
@@ -165,54 +148,30 @@ async def settle_intent(intent: Intent) -> str:
         await Payment.update({Payment.status: status.value, Payment.message: message}).where(
             (Payment.provider_id == intent.id) & (Payment.status != PaymentStatus.succeeded.value))
         return status.value
-    await Payment.update({Payment.status: PaymentStatus.succeeded.value, Payment.succeeded_at: clock.now(),
-                          Payment.amount_cents: intent.amount_cents, Payment.message: ""}).where(
-        (Payment.provider_id == intent.id) & (Payment.status != PaymentStatus.succeeded.value))
-    order = await order_row(order_id)
-    if order["status"] == OrderStatus.confirmed.value:
-        await number_order(order_id)  # idempotent: numbers an order confirmed before a crash
-        return "confirmed"
-    if order["status"] in HOLDING and await _confirm_and_number(order_id):
-        return "confirmed"
-    order = await order_row(order_id)
-    if order["status"] == OrderStatus.expired.value and await _reclaim(order):
-        return "confirmed_late"
-    order = await order_row(order_id)
-    if order["status"] == OrderStatus.confirmed.value:
-        await number_order(order_id)
-        return "confirmed"
+    async with transaction():
+        # The order row first, as record_manual_payment does: a late card payment and a cheque
+        # recorded at the same moment see each other, and the late rule runs once per payment.
+        await Order.raw("UPDATE registration_order SET id = id WHERE id = {}", order_id)
+        newly = await Payment.update({Payment.status: PaymentStatus.succeeded.value, Payment.succeeded_at: clock.now(),
+                                      Payment.amount_cents: intent.amount_cents, Payment.message: ""}).where(
+            (Payment.provider_id == intent.id) & (Payment.status != PaymentStatus.succeeded.value)
+        ).returning(Payment.id)
+        order = await order_row(order_id)
+        if order["status"] in HOLDING:
+            await confirm_order(order_id)
+        if order["status"] == OrderStatus.expired.value:
+            if not newly:
+                return NO_PLACE  # settled before (a replay): the money is already on the order
+            outcome = await money_for_expired_order(order, amount_cents=intent.amount_cents, reference="card payment",
+                                                    dedupe=f"card-{order_id}-{intent.id}")
+            return "confirmed_late" if outcome == REINSTATED else NO_PLACE
+        if order["status"] != OrderStatus.cancelled.value:
+            await number_order(order_id)  # idempotent: numbers an order confirmed before a crash
+            return "confirmed"
     from confops.payments.refunds import refund_automatically
 
-    await refund_automatically(order, intent)
+    await refund_automatically(order, intent)  # a cancelled order: nothing to keep the money for
     return "refunded"
-
-
-async def _confirm_and_number(order_id: int) -> bool:
-    async with transaction():
-        if not await confirm_order(order_id):
-            return False
-        await number_order(order_id)
-    return True
-
-
-async def _reclaim(order: dict) -> bool:
-    """Claim the expired order's places again for a late card payment; all or nothing."""
-    async with transaction():
-        if not await _reinstate(order):
-            return False
-        await number_order(order["id"])
-    return True
-
-
-async def tell_staff_and_payer(order: dict, subject: str, text: str, dedupe: str) -> None:
-    """Queue the same notice to the payer and the organizer's address (inside the caller's change)."""
-    event = await Event.select(Event.title, Event.organizer).where(Event.id == order["event"]).first()
-    organizer = await Organizer.select(Organizer.email).where(Organizer.id == event["organizer"]).first()
-    body = f"{text}\n\nEvent: {event['title']}\nOrder: {order['id']}\n"
-    await outbox.enqueue(Message(to=order["buyer_email"], subject=subject, text=body), dedupe_key=f"{dedupe}:payer")
-    if organizer and organizer["email"]:
-        await outbox.enqueue(Message(to=organizer["email"], subject=f"[staff] {subject}", text=body),
-                             dedupe_key=f"{dedupe}:staff")
 
 
 def describe(amount_cents: int, currency: str) -> str:

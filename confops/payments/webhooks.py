@@ -103,7 +103,7 @@ async def _flag_dispute(dispute_id: str) -> None:
     """Re-read the dispute from Stripe (a signed event naming one Stripe does not know changes
     nothing), then flag its order for staff and tell staff and the payer, once."""
     from confops.payments.ledger import order_row
-    from confops.payments.service import tell_staff_and_payer
+    from confops.payments.notices import tell_staff_and_payer
 
     dispute = await gateways.require_stripe().read_dispute(dispute_id)
     payment = await Payment.select().where(Payment.provider_id == dispute.intent_id).first()

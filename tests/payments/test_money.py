@@ -53,7 +53,7 @@ async def test_a_payment_after_the_hold_expired_confirms_when_places_are_still_f
     assert await number_of(placed.id) is not None  # confirmed late, invoiced like any other
 
 
-async def test_a_payment_after_the_places_were_taken_is_refunded_and_both_sides_told(app, localstripe):
+async def test_a_payment_after_the_places_were_taken_is_kept_as_paid_no_place_and_both_sides_told(app, localstripe):
     await make_event(capacity=1)
     await Organizer.update({Organizer.email: "office@society.example"}, force=True)
     placed = await place("late")
@@ -63,16 +63,29 @@ async def test_a_payment_after_the_places_were_taken_is_refunded_and_both_sides_
     other = await place("other", email="other@example.org")  # takes the only place
     assert other.status == "awaiting_payment"
     read = await stripe().read_intent(intent.id)
-    assert await settle_intent(read) == "refunded"
-    assert await settle_intent(read) == "refunded"  # again (a replay): still one refund
+    assert await settle_intent(read) == "no_place"
+    assert await settle_intent(read) == "no_place"  # again (a replay): nothing more
     row = await ledger.order_row(placed.id)
     assert row["status"] == "expired"
     money = await ledger.balance_of(row)
-    assert (money.paid_cents, money.refunded_cents, money.net_cents) == (read.amount_cents, read.amount_cents, 0)
-    assert [r["kind"] for r in await Refund.select(Refund.kind)] == ["automatic"]
+    assert (money.paid_cents, money.refunded_cents, money.held_cents) == (read.amount_cents, 0, read.amount_cents)
+    assert await Refund.count() == 0  # staff decide: refund in one click, or find a place
     assert await number_of(placed.id) is None  # never confirmed: no invoice number used up
-    told = await OutboxMessage.select(OutboxMessage.to_address).where(OutboxMessage.dedupe_key.like("auto-refund%"))
+    told = await OutboxMessage.select(OutboxMessage.to_address).where(OutboxMessage.dedupe_key.like("no-place%"))
     assert sorted(m["to_address"] for m in told) == ["buyer@example.org", "office@society.example"]
+
+
+async def test_a_card_payment_completing_after_the_order_was_cancelled_is_refunded_once(app, localstripe):
+    await make_event()
+    placed = await place("cancelled")
+    intent = await start_checkout(placed.id)
+    await confirm_at_localstripe(localstripe, intent.id, "pm_card_visa")
+    await cancel_order(await ledger.order_row(placed.id))
+    read = await stripe().read_intent(intent.id)
+    assert await settle_intent(read) == "refunded"
+    assert await settle_intent(read) == "refunded"
+    assert [(r["kind"], r["amount_cents"]) for r in await Refund.select()] == [("automatic", read.amount_cents)]
+    assert (await ledger.order_row(placed.id))["status"] == "cancelled"
 
 
 async def test_cancelling_a_paid_order_refunds_by_policy_once(app, localstripe):
