@@ -35,6 +35,17 @@ def dates_text(event: dict) -> str:
     return f"{start.strftime('%B %-d, %Y')} – {end.strftime('%B %-d, %Y')}"
 
 
+def completed_on(event: dict, last_session_end=None) -> str:
+    """A live activity is completed on its last day, whenever the learner claims: boards and
+    PARS date the credit by the activity, not by the claim. A certificate issued while the
+    activity still runs (for the sessions already over) is dated by the last of those, never
+    by a day still to come."""
+    end = event["ends_at"]
+    if last_session_end is not None and end > clock.now():
+        end = last_session_end
+    return clock.local(end, event["timezone"]).date().isoformat()
+
+
 def canonical(content: dict) -> str:
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
@@ -43,7 +54,7 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-async def learner_content(attendee: dict, event: dict, claim: dict, activity: dict) -> dict:
+async def learner_content(attendee: dict, event: dict, claim: dict, activity: dict, last_session_end=None) -> dict:
     org = await Organizer.select(Organizer.name).where(Organizer.id == event["organizer"]).first()
     credit_type = claim["credit_type"]
     participation = credit_type == "participation"
@@ -60,7 +71,7 @@ async def learner_content(attendee: dict, event: dict, claim: dict, activity: di
         "designated": format_credit(designated),
         "designation_statement": statement_of(activity, credit_type),
         "accreditation_statement": activity["accreditation"],
-        "completed_on": clock.local(claim["attested_at"], event["timezone"]).date().isoformat(),
+        "completed_on": completed_on(event, last_session_end),
     }
 
 
@@ -101,7 +112,7 @@ async def issue_for_claim(attendee_id: int) -> dict:
     if not covered or not last_end or last_end["ends_at"] > clock.now():
         # an issue date is never before the end of the last session the certificate covers
         raise Conflict("A certificate is issued once the sessions it covers have ended.", code="cannot_issue")
-    content = await learner_content(attendee, event, claim, activity)
+    content = await learner_content(attendee, event, claim, activity, last_end["ends_at"])
     row = await _store(content, event_id=event["id"], attendee_id=attendee_id, email=attendee["email"],
                        kind="learner")
     await credentials.ensure(row)
@@ -139,6 +150,7 @@ async def public_view(raw: str) -> dict:
     credit = f"{c['credit']} {c['credit_label']}" if c.get("credit") else c.get("summary", "")
     return {"serial": row["serial"], "status": row["status"], "name": c["learner"], "activity": c["activity"],
             "dates": c["dates"], "credit": credit, "issuer": c["provider"], "kind": row["kind"],
+            "completed_on": c.get("completed_on", ""),
             "issued_on": row["issued_at"].date().isoformat(), "superseded_by": replacement,
             "revoked_on": (row["status_changed_at"].date().isoformat()
                            if row["status"] == CertificateStatus.revoked.value else ""),

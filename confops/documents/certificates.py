@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import tomllib
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 
 from reportlab.lib.colors import HexColor
@@ -97,6 +98,8 @@ def draw_certificate(pdf: Canvas, c: dict, serial: str, verify_url: str, layout:
         fmt = FORMATS.get(c["format"], c["format"])
         lines = [f"participated in {c['activity']}", f"{c['dates']} · {fmt} · {c['location']}",
                  f"and claimed {c['credit']} {c['credit_label']}."]
+        if c.get("completed_on"):
+            lines.append(f"Date of completion: {date.fromisoformat(c['completed_on']):%B %-d, %Y}.")
         if c["credit_type"] == "participation":
             lines.append(f"The activity was designated for a maximum of {c['designated']} credit(s) "
                          f"(see the statement below).")

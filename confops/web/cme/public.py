@@ -22,6 +22,7 @@ class CertificateStatusOut(msgspec.Struct):
     credit: str
     issuer: str
     issued_on: str
+    completed_on: str = ""
     superseded_by: str | None = None
     revoked_on: str = ""
 
