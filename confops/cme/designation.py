@@ -9,11 +9,13 @@ from datetime import datetime
 from confops.cme.access import staff_event
 from confops.cme.credit_types import CREDIT_TYPES
 from confops.cme.rules import (
+    SCAN_EARLY_MINUTES,
     SessionCredit,
     derived_maximum,
     designation_problem,
     format_credit,
     parse_credit,
+    parse_scan_window,
 )
 from confops.cme.tables import CmeActivity, CmeClaim, CmeSessionCredit, Evidence
 from confops.core import clock
@@ -38,7 +40,8 @@ async def activity_of(event: dict) -> dict:
     location = ", ".join(p for p in (event.get("venue_name"), event.get("city"), event.get("region")) if p)
     row = row or {"credit_types": [], "learning_format": "online" if event.get("online") else "live",
                   "location": "Online" if event.get("online") else location, "claim_deadline": None,
-                  "evidence": Evidence.session_scans.value, "min_presence_percent": 80, "teaching_credit": False}
+                  "evidence": Evidence.session_scans.value, "min_presence_percent": 80, "teaching_credit": False,
+                  "scan_early_minutes": SCAN_EARLY_MINUTES}
     types = [t for t in _types(row["credit_types"]) if t["type"] != "ama_pra_1"]
     if event.get("cme_max_credit_quarters"):
         types.insert(0, {"type": "ama_pra_1", "quarters": event["cme_max_credit_quarters"],
@@ -166,6 +169,13 @@ async def save_activity(principal: Principal, slug: str, form: dict) -> None:
     except ValueError:
         problems.append(FieldError("min_presence_percent", "A whole percentage from 1 to 100."))
         share = 80
+    before = await activity_of(event)
+    early = before["scan_early_minutes"]
+    if "scan_early_minutes" in form:  # a form without the field leaves the setting as it is
+        try:
+            early = parse_scan_window(form["scan_early_minutes"])
+        except ValueError as exc:
+            problems.append(FieldError("scan_early_minutes", str(exc)))
     deadline = None
     if form.get("claim_deadline"):
         try:
@@ -187,8 +197,8 @@ async def save_activity(principal: Principal, slug: str, form: dict) -> None:
     ama = next((t for t in types if t["type"] == "ama_pra_1"), None)
     values = {"credit_types": json.dumps([t for t in types if t["type"] != "ama_pra_1"]), "learning_format": fmt,
               "location": (form.get("location") or "").strip()[:200], "claim_deadline": deadline,
-              "evidence": evidence, "min_presence_percent": share, "teaching_credit": bool(form.get("teaching_credit"))}
-    before = await activity_of(event)
+              "evidence": evidence, "min_presence_percent": share, "teaching_credit": bool(form.get("teaching_credit")),
+              "scan_early_minutes": early}
     async with transaction():
         await Event.update({
             Event.cme_enabled: True, Event.cme_provider: form["provider"].strip()[:200],
@@ -200,8 +210,9 @@ async def save_activity(principal: Principal, slug: str, form: dict) -> None:
         await upsert(CmeActivity(event=event["id"], **values), CmeActivity.event,
                      [getattr(CmeActivity, name) for name in values])
         await emit("staff_change", actor_id=principal.user_id, action="cme_designation", entity="event",
-                   entity_id=event["id"], before={"credit_types": before["credit_types"]},
-                   after={"credit_types": types, "evidence": evidence})
+                   entity_id=event["id"], before={"credit_types": before["credit_types"],
+                                                          "scan_early_minutes": before["scan_early_minutes"]},
+                   after={"credit_types": types, "evidence": evidence, "scan_early_minutes": early})
 
 
 async def save_session(principal: Principal, slug: str, session_id: int, credit: str, types: list[str],

@@ -251,7 +251,9 @@ async def presenters_of(event_id: int) -> dict[str, set[int]]:
 
 
 def early_minutes(activity: dict) -> int:
-    return activity.get("scan_early_minutes") or SCAN_EARLY_MINUTES
+    """The activity's scan window setting (0 is a setting: only from the session's start)."""
+    minutes = activity.get("scan_early_minutes")
+    return SCAN_EARLY_MINUTES if minutes is None else minutes
 
 
 def attended_from(marks: list[dict], sessions: list[dict], activity: dict, tz: str) -> set[int]:

@@ -3,6 +3,7 @@ presence share, own talks excluded, and what a claim may be. Credit is counted i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -61,12 +62,23 @@ def designation_problem(quarters: int, minutes: int) -> str | None:
 
 
 SCAN_EARLY_MINUTES = 15  # how long before a session's start a scan into it still counts (the default)
+SCAN_EARLY_MOST = 120  # the setting's upper bound: an earlier scan is someone passing by, not attending
 
 
-def in_window(at: datetime, starts_at: datetime, ends_at: datetime, early_minutes: int = SCAN_EARLY_MINUTES) -> bool:
-    """Evidence counts for a session only if taken from a little before its start to its end: a
-    scan months early, or after the session, is kept but proves nothing about the session."""
+def in_window(at: datetime, starts_at: datetime, ends_at: datetime, early_minutes: int) -> bool:
+    """Evidence counts for a session only if taken from a little before its start (the event's
+    setting, `early_minutes`) to its end: a scan months early, or after the session, is kept but
+    proves nothing about the session."""
     return starts_at - timedelta(minutes=early_minutes) <= at <= ends_at
+
+
+def parse_scan_window(text: str) -> int:
+    """The scan window setting as typed: whole minutes from 0 to SCAN_EARLY_MOST (ASCII digits
+    only: int() would take other scripts' digits and signs)."""
+    text = str(text).strip()
+    if not re.fullmatch(r"[0-9]{1,4}", text) or int(text) > SCAN_EARLY_MOST:
+        raise ValueError(f"A whole number of minutes from 0 to {SCAN_EARLY_MOST}.")
+    return int(text)
 
 
 def _one_per_label(sessions: list[SessionCredit]) -> list[SessionCredit]:

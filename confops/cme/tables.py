@@ -32,6 +32,7 @@ class CmeActivity(Table):
     claim_deadline = Timestamptz(null=True, default=None)
     evidence = Varchar(length=20, choices=Evidence, default=Evidence.session_scans.value)
     min_presence_percent = Integer(default=80)
+    scan_early_minutes = Integer(default=15, help_text="How long before a session's start a scan into it counts")
     teaching_credit = Boolean(default=False, help_text="Faculty letters state AMA teaching credit")
 
 
