@@ -25,7 +25,7 @@ async def roll_call(*, attendee_id, session_id, present, marked_by=None, **_) ->
 
 
 @provides("event_copied")
-async def copy_rule(source_id: int, event_id: int, days: int) -> None:
+async def copy_rule(source_id: int, event_id: int, days: int, **_) -> None:
     rule = await AttendanceRule.select().where(AttendanceRule.event == source_id).first()
     if rule:
         await AttendanceRule.insert(AttendanceRule(event=event_id, sessions_required=rule["sessions_required"],

@@ -21,6 +21,13 @@ async def _zone(event_id: int) -> ZoneInfo:
 BUCKET_MINUTES = 15
 
 
+@provides("event_copied")
+async def copy_lists(*, source_id: int, event_id: int, days: int, sessions: dict, **_) -> None:
+    from confops.checkin.lists import copy_lists as copy
+
+    await copy(source_id, event_id, days, sessions)
+
+
 @provides("dashboard_panels")
 async def checkin_curves(event_id: int) -> list[Panel]:
     """Per list, people checked in so far against time (cumulative, in the event's time zone),

@@ -29,9 +29,32 @@ async def ensure_day_lists(event_id: int) -> list[dict]:
         for day in _days(event):
             if day not in have:
                 await CheckinList.insert(CheckinList(
-                    event=event_id, kind=ListKind.entry.value, day=day,
-                    name=f"Entry {day.strftime('%a %b')} {day.day}"))
+                    event=event_id, kind=ListKind.entry.value, day=day, name=_entry_name(day)))
     return await lists_of(event_id)
+
+
+def _entry_name(day: date) -> str:
+    return f"Entry {day.strftime('%a %b')} {day.day}"
+
+
+async def copy_lists(source_id: int, event_id: int, days: int, sessions: dict[int, int]) -> int:
+    """A copied event gets the source's check-in lists (no scans): entry lists `days` later (a
+    day's own name follows its day), session lists on the copies of their sessions, with
+    exit scanning as it was. Inside the copy's transaction."""
+    made = 0
+    for row in await CheckinList.select().where(CheckinList.event == source_id).order_by(CheckinList.id):
+        day, name, session = row["day"], row["name"], None
+        if row["kind"] == ListKind.entry.value and day is not None:
+            name = _entry_name(day + timedelta(days=days)) if name == _entry_name(day) else name
+            day = day + timedelta(days=days)
+        if row["session"] is not None:
+            session = sessions.get(row["session"])
+            if session is None:
+                continue
+        await CheckinList.insert(CheckinList(event=event_id, kind=row["kind"], day=day, name=name, session=session,
+                                             track_exit=row["track_exit"]))
+        made += 1
+    return made
 
 
 async def create_session_list(event_id: int, session_id: int, track_exit: bool = False) -> dict:

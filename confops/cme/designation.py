@@ -17,7 +17,7 @@ from confops.cme.rules import (
     parse_credit,
     parse_scan_window,
 )
-from confops.cme.tables import CmeActivity, CmeClaim, CmeSessionCredit, Evidence
+from confops.cme.tables import CmeActivity, CmeClaim, CmeSessionCredit, EvaluationQuestion, Evidence
 from confops.core import clock
 from confops.core.auth import Principal
 from confops.core.errors import Conflict, FieldError, NotFound, collect
@@ -258,3 +258,26 @@ async def save_session(principal: Principal, slug: str, session_id: int, credit:
         await emit("staff_change", actor_id=principal.user_id, action="cme_session_designation", entity="session",
                    entity_id=session_id, before={"credit_quarters": session["credit_quarters"]},
                    after={"credit_quarters": quarters, **values})
+
+
+async def copy_designation(source_id: int, event_id: int, days: int, sessions: dict[int, int]) -> None:
+    """A copied event keeps the source's designation as a starting point: its activity (claim
+    deadline moved by `days` at the same wall time), each session's credit types and parallel
+    group, and the evaluation questions. It starts open for changes: the copy has not started and
+    nobody has claimed (what closes a designation, see _closed). Inside the copy's transaction."""
+    activity = await CmeActivity.select().where(CmeActivity.event == source_id).first()
+    if activity is not None:
+        tz = (await Event.select(Event.timezone).where(Event.id == event_id).first())["timezone"]
+        values = {k: v for k, v in activity.items() if k not in ("id", "event")}
+        values["claim_deadline"] = clock.days_later_same_wall_time(activity["claim_deadline"], days, tz)
+        await CmeActivity.insert(CmeActivity(event=event_id, **values))
+    for row in await CmeSessionCredit.select().where(CmeSessionCredit.session.is_in(list(sessions) or [0])):
+        await CmeSessionCredit.insert(CmeSessionCredit(session=sessions[row["session"]],
+                                                       credit_types=row["credit_types"],
+                                                       parallel_group=row["parallel_group"]))
+    for row in await EvaluationQuestion.select().where(EvaluationQuestion.event == source_id):
+        if row["session"] is not None and row["session"] not in sessions:
+            continue
+        await EvaluationQuestion.insert(EvaluationQuestion(**{
+            **{k: v for k, v in row.items() if k != "id"}, "event": event_id,
+            "session": sessions.get(row["session"]) if row["session"] is not None else None}))

@@ -62,6 +62,13 @@ async def revoke_for_registrations(attendee_ids: list[int], reason: str) -> int:
     return sum([await revoke_record(row, reason, actor_id=None) for row in rows])
 
 
+@provides("event_copied")
+async def copy_designation(*, source_id: int, event_id: int, days: int, sessions: dict, **_) -> None:
+    from confops.cme.designation import copy_designation as copy
+
+    await copy(source_id, event_id, days, sessions)
+
+
 @provides("dashboard_panels")
 async def claims_progress(*, event_id, **_) -> list[Panel]:
     """Three counts in SQL over the evidence and the claims (cme/learner_list.py), not every

@@ -52,3 +52,12 @@ def local_day_bounds(moment: datetime, tz_name: str) -> tuple[datetime, datetime
     day = moment.astimezone(tz).date()
     return (datetime.combine(day, time.min, tzinfo=tz).astimezone(UTC),
             datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz).astimezone(UTC))
+
+
+def days_later_same_wall_time(moment: datetime | None, days: int, tz_name: str) -> datetime | None:
+    """The same wall-clock time `days` later in that timezone (not 24-hour steps, so a 9 am
+    session stays at 9 am across a clock change)."""
+    if moment is None:
+        return None
+    wall = moment.astimezone(zone(tz_name)).replace(tzinfo=None) + timedelta(days=days)
+    return wall.replace(tzinfo=zone(tz_name)).astimezone(UTC)

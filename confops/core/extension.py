@@ -37,9 +37,10 @@ emit (return values ignored):
   "order_refunded"         order_id, reason: everything paid on the order was given back
   "staff_change"           actor_id (int user id, or None for the system), action, entity, entity_id,
                            before (dict|None), after (dict|None)
-  "event_copied"           source_id, event_id, days: staff copied an event (registration.event_setup,
-                           inside its transaction); areas copy their own per-event settings, dates
-                           moved by `days` in the event's timezone
+  "event_copied"           source_id, event_id, days, sessions ({source session id: copy's id}): staff
+                           copied an event (registration.event_setup, inside its transaction); areas
+                           copy their own per-event settings, dates moved by `days` at the same wall
+                           time in the event's timezone (clock.days_later_same_wall_time)
   "event_setup_saved"      event_id, form (dict of str), actor_id: staff saved the event set-up form
                            (inside its transaction, after "event_setup_problems" found none); an area
                            saves the settings of the form it keeps itself, and audits them

@@ -318,3 +318,27 @@ async def staff_name(user_id: int | None) -> str:
         return ""
     row = await User.select(User.display_name).where(User.id == user_id).first()
     return row["display_name"] if row else ""
+
+
+async def copy_schedule_version(source_id: int, event_id: int, sessions: dict[int, int], rooms: dict[int, int],
+                                days: int, tz: str) -> int | None:
+    """A copied event starts from the source's latest published program as its version 1: the
+    same sessions (the copies' ids and rooms), each at the same local wall time `days` later.
+    Sessions deleted since that version have no copy and are left out. Inside the caller's
+    transaction; returns the number, or None when the source never published one."""
+    latest = await ScheduleVersion.select().where(ScheduleVersion.event == source_id).order_by(
+        ScheduleVersion.number, ascending=False).first()
+    if latest is None:
+        return None
+    moved = []
+    for item in json.loads(latest["snapshot"] or "[]"):
+        if item.get("id") not in sessions:
+            continue
+        moved.append({**item, "id": sessions[item["id"]], "room": rooms.get(item.get("room")),
+                      "starts_at": clock.days_later_same_wall_time(
+                          datetime.fromisoformat(item["starts_at"]), days, tz).isoformat(),
+                      "ends_at": clock.days_later_same_wall_time(
+                          datetime.fromisoformat(item["ends_at"]), days, tz).isoformat()})
+    await ScheduleVersion.insert(ScheduleVersion(event=event_id, number=1, published_by=latest["published_by"],
+                                                 published_at=clock.now(), snapshot=json.dumps(moved)))
+    return 1

@@ -8,16 +8,17 @@ so an order placed meanwhile is priced wholly before or wholly after it; each is
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from confops.accounts.tables import Role
 from confops.core import extension
 from confops.core.auth import Principal, require
-from confops.core.clock import local, zone
+from confops.core.clock import days_later_same_wall_time, local
 from confops.core.errors import Conflict, FieldError, Invalid, collect
 from confops.db import insert_or_ignore, transaction
 from confops.events.access import event_for_roles
 from confops.events.event_form import check_event_form, local_text, text_problem, whole_number
+from confops.events.schedule import copy_schedule_version
 from confops.events.tables import Event, EventStatus, Organizer, Room, Session, Track
 from confops.registration.capacity import ensure_sales
 from confops.registration.catalog import catalog_changed
@@ -234,17 +235,14 @@ async def set_status(principal: Principal | None, slug: str, status: str, *, fre
 
 
 def shift(moment: datetime | None, days: int, tz: str) -> datetime | None:
-    """The same wall-clock time `days` later in the event's timezone (not 24-hour steps, so a
-    9 am session stays at 9 am across a clock change)."""
-    if moment is None:
-        return None
-    wall = local(moment, tz).replace(tzinfo=None) + timedelta(days=days)
-    return wall.replace(tzinfo=zone(tz))
+    return days_later_same_wall_time(moment, days, tz)
 
 
 async def copy_event(principal: Principal | None, slug: str, form: dict[str, str]) -> str:
-    """A new draft from a past event: its settings, catalog (nothing sold), rooms, tracks and
-    sessions (without speakers), every date moved by the same number of days."""
+    """A new draft from a past event: its settings, catalog (nothing sold), rooms, tracks,
+    sessions (without speakers) and its latest published program, every date moved by the same
+    number of days at the same local wall time; the other areas copy their own settings for it
+    (CME designation, check-in lists, series plan, attendance rule) on `event_copied`."""
     source = await event_for_setup(principal, slug)
     problems: list[FieldError] = []
     from confops.events.event_form import SLUG
@@ -292,12 +290,14 @@ async def copy_event(principal: Principal | None, slug: str, form: dict[str, str
             rooms[row["id"]] = (await Room.insert(Room(**{**_plain(row), "event": new_id})).returning(Room.id))[0]["id"]
         for row in await Track.select().where(Track.event == source["id"]):
             tracks[row["id"]] = (await Track.insert(Track(**{**_plain(row), "event": new_id})).returning(Track.id))[0]["id"]
+        sessions = {}
         for row in await Session.select().where(Session.event == source["id"]):
-            await Session.insert(Session(**{**_plain(row), "event": new_id, "room": rooms.get(row["room"]),
-                                            "track": tracks.get(row["track"]),
-                                            "starts_at": shift(row["starts_at"], days, tz),
-                                            "ends_at": shift(row["ends_at"], days, tz)}))
-        await extension.emit("event_copied", source_id=source["id"], event_id=new_id, days=days)
+            sessions[row["id"]] = (await Session.insert(Session(**{
+                **_plain(row), "event": new_id, "room": rooms.get(row["room"]), "track": tracks.get(row["track"]),
+                "starts_at": shift(row["starts_at"], days, tz), "ends_at": shift(row["ends_at"], days, tz)})
+            ).returning(Session.id))[0]["id"]
+        await copy_schedule_version(source["id"], new_id, sessions, rooms, days, tz)
+        await extension.emit("event_copied", source_id=source["id"], event_id=new_id, days=days, sessions=sessions)
         await catalog_changed(new_id)
         await _audit(principal, "event_copied", new_id, None, {"from": source["slug"], "slug": new_slug,
                                                               "title": title, "days_shifted": days})

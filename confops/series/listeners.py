@@ -27,15 +27,16 @@ async def missing_meeting_links(event_id: int) -> list[str]:
 
 
 @provides("event_copied")
-async def copy_plan(source_id: int, event_id: int, days: int) -> None:
-    from datetime import timedelta
+async def copy_plan(source_id: int, event_id: int, days: int, **_) -> None:
+    from confops.core.clock import days_later_same_wall_time
 
     plan = await SeriesPlan.select().where(SeriesPlan.event == source_id).first()
     if plan is None:
         return
+    tz = (await Event.select(Event.timezone).where(Event.id == event_id).first())["timezone"]
     await SeriesPlan.insert(SeriesPlan(
         event=event_id, min_enrolment=plan["min_enrolment"], reminder_hours=plan["reminder_hours"],
-        go_no_go_at=plan["go_no_go_at"] + timedelta(days=days) if plan["go_no_go_at"] else None))
+        go_no_go_at=days_later_same_wall_time(plan["go_no_go_at"], days, tz)))
 
 
 REMINDER_HOURS = "reminder_hours"

@@ -108,10 +108,44 @@ async def test_a_session_outside_new_dates_and_other_roles(client, demo):
     assert (await Event.select(Event.title).where(Event.slug == "balint-theme-day").first())["title"] == "Renamed theme day"
 
 
+async def _prepare_last_year(old: dict) -> None:
+    """What last year's meeting had beyond the demo: check-in lists, a published program, a claim."""
+    from confops.checkin.lists import create_session_list, ensure_day_lists
+    from confops.cme.tables import CmeClaim
+    from confops.events.schedule import freeze_version
+    from confops.registration.tables import Attendee
+
+    await ensure_day_lists(old["id"])
+    first = await Session.select().where(Session.event == old["id"]).order_by(Session.starts_at).first()
+    await create_session_list(old["id"], first["id"], track_exit=True)
+    await freeze_version(old["id"], None)
+    await Session.update({Session.title: "Renamed after publishing"}).where(Session.id == first["id"])
+    await freeze_version(old["id"], None)
+    from confops.cme.tables import CmeSessionCredit, EvaluationQuestion
+
+    credited = await Session.select().where((Session.event == old["id"]) & (Session.credit_quarters > 0)).first()
+    if not await CmeSessionCredit.exists().where(CmeSessionCredit.session == credited["id"]):
+        await CmeSessionCredit(session=credited["id"], credit_types="", parallel_group="A").save()
+
+    await EvaluationQuestion(event=old["id"], session=first["id"], kind="likert", prompt="Was it useful?",
+                             choices="", required=True, position=0).save()
+    someone = await Attendee.select(Attendee.id).where(Attendee.event == old["id"]).first()
+    if someone:
+        await CmeClaim(attendee=someone["id"], event=old["id"], credit_type="ama_pra_1", quarters=4, eligible_quarters=4, sessions="[]",
+                       attested_at=old["ends_at"]).save()
+
+
 async def test_staff_copy_last_years_national_meeting(client, demo):
+    import json
+
+    from confops.checkin.tables import CheckinList
+    from confops.cme.tables import CmeActivity, CmeClaim, CmeSessionCredit, EvaluationQuestion
+    from confops.events.tables import ScheduleVersion
+
     await sign_in(client, "registrar@example.org")
     old = await Event.select().where(Event.slug == "abs-national-meeting-previous").first()
     tz = old["timezone"]
+    await _prepare_last_year(old)
     start = local(old["starts_at"], tz).date() + timedelta(days=728)
     r = await post_form(client, "/staff/events/abs-national-meeting-previous/copy",
                         {"copy_title": "ABS National Meeting (next)", "copy_slug": "abs-national-meeting-next",
@@ -131,6 +165,63 @@ async def test_staff_copy_last_years_national_meeting(client, demo):
     assert await Question.count().where(Question.event == new["id"]) >= 0
     assert all(c["sold"] == 0 for c in await Category.select().where(Category.event == new["id"]))
     assert await AuditEntry.exists().where(AuditEntry.action == "event_copied")
+    by_code = {s["code"]: s for s in new_sessions}
+    old_by_id = {s["id"]: s for s in old_sessions}
+
+    # the CME designation comes along, open for changes, with no claims
+    old_activity = await CmeActivity.select().where(CmeActivity.event == old["id"]).first()
+    new_activity = await CmeActivity.select().where(CmeActivity.event == new["id"]).first()
+    assert new_activity is not None and new_activity["credit_types"] == old_activity["credit_types"]
+    if old_activity["claim_deadline"]:
+        assert local(new_activity["claim_deadline"], tz).time() == local(old_activity["claim_deadline"], tz).time()
+    assert new["cme_enabled"] and new["cme_max_credit_quarters"] == old["cme_max_credit_quarters"]
+    old_credits = await CmeSessionCredit.select().where(CmeSessionCredit.session.is_in([s["id"] for s in old_sessions]))
+    new_credits = await CmeSessionCredit.select().where(CmeSessionCredit.session.is_in([s["id"] for s in new_sessions]))
+    assert new_credits and sorted((old_by_id[c["session"]]["code"], c["parallel_group"]) for c in old_credits) == sorted(
+        ({s["id"]: s for s in new_sessions}[c["session"]]["code"], c["parallel_group"]) for c in new_credits)
+    assert await EvaluationQuestion.count().where(EvaluationQuestion.event == new["id"]) == \
+        await EvaluationQuestion.count().where(EvaluationQuestion.event == old["id"]) > 0
+    assert not await CmeClaim.exists().where(CmeClaim.event == new["id"])
+    cme_staff = await client.get("/staff/events/abs-national-meeting-next/cme/")
+    assert cme_staff.status_code == 200 and "Designation is made in advance" not in cme_staff.text
+    kept = new_credits[0]  # saved as it is: only the lock is tested
+    plenary = {s["id"]: s for s in new_sessions}[kept["session"]]
+    client.cookies.clear()
+    await sign_in(client, "cme@example.org")
+    r = await post_form(client, f"/staff/events/abs-national-meeting-next/cme/sessions/{plenary['id']}",
+                        {"credit": f"{plenary['credit_quarters'] / 4:g}", "group": kept["parallel_group"],
+                         **({"types": kept["credit_types"]} if kept["credit_types"] else {})}, page="/staff/events/abs-national-meeting-next/cme/")
+    assert r.status_code == 303, r.text[:400]  # unlocked: the source has ended, the copy has not started
+    client.cookies.clear()
+    await sign_in(client, "registrar@example.org")
+
+    # its check-in lists, on the new days and the copied sessions, without scans
+    old_lists = await CheckinList.select().where(CheckinList.event == old["id"]).order_by(CheckinList.id)
+    new_lists = await CheckinList.select().where(CheckinList.event == new["id"]).order_by(CheckinList.id)
+    assert len(new_lists) == len(old_lists) >= 2
+    for a, b in zip(old_lists, new_lists, strict=True):
+        assert (b["kind"], b["track_exit"]) == (a["kind"], a["track_exit"])
+        if a["day"]:
+            assert (b["day"] - a["day"]).days == (start - local(old["starts_at"], tz).date()).days
+            assert b["name"] != a["name"] and b["name"].startswith("Entry ")
+        if a["session"]:
+            assert by_code[old_by_id[a["session"]]["code"]]["id"] == b["session"]
+
+    # and its current program as version 1, on the copies' sessions at the same wall times
+    [version] = await ScheduleVersion.select().where(ScheduleVersion.event == new["id"])
+    assert version["number"] == 1
+    latest = await ScheduleVersion.select().where(ScheduleVersion.event == old["id"]).order_by(
+        ScheduleVersion.number, ascending=False).first()
+    old_items, new_items = json.loads(latest["snapshot"]), json.loads(version["snapshot"])
+    assert [i["code"] for i in new_items] == [i["code"] for i in old_items] and new_items
+    assert "Renamed after publishing" in [i["title"] for i in new_items]
+    from datetime import datetime
+
+    for a, b in zip(old_items, new_items, strict=True):
+        assert b["id"] == by_code[a["code"]]["id"]
+        assert local(datetime.fromisoformat(b["starts_at"]), tz).time() == \
+            local(datetime.fromisoformat(a["starts_at"]), tz).time()
+
     r = await post_form(client, "/staff/events/abs-national-meeting-previous/copy",
                         {"copy_title": "x", "copy_slug": "abs-national-meeting-next", "starts_on": "soon"})
     assert r.status_code == 422 and 'id="starts_on-error"' in r.text
