@@ -1,0 +1,137 @@
+"""The rest of what people see, audited as test_looks_browser.py audits the journeys: the pay page,
+the verify page of a valid and of a revoked certificate, a person's /account pages and the
+speaker portal, and the staff pages of CME, the schedule, groups, exports, bulk mail, event
+set-up and payments. At 390 and 1280 px in a real Chromium: no sideways scroll, no CSP refusal,
+no serious or critical axe-core violation; screenshots in var/test-screenshots/."""
+
+import re
+
+import pytest
+
+from confops.accounts.service import issue_login_link
+from confops.accounts.tables import User
+from confops.cme import issuer_keys
+from confops.cme.certificates import revoke_record
+from confops.demo.abs import load_demo
+from confops.registration.config import configure
+from confops.registration.orders import order_token
+from confops.registration.tables import Attendee, Order
+from tests.cme.support import evaluated_and_claimed
+from tests.conftest import TEST_SECRET
+from tests.support.looks import looks_at
+
+pytestmark = pytest.mark.browser
+
+WIDTHS = (390, 1280)
+SLUG = "abs-national-meeting"
+STAFF = f"/staff/events/{SLUG}"
+
+
+@pytest.fixture
+def db(_databases):
+    """SQLite alone, as in test_looks_browser.py: a page's look does not depend on the engine."""
+    from tests.conftest import _fresh
+
+    return _fresh(_databases, "sqlite")
+
+
+async def _staff(page, url: str, email: str) -> None:
+    await page.goto(url + "/staff/login")
+    await page.get_by_label("E-mail").fill(email)
+    await page.get_by_label("Password").fill("confops-demo")
+    await page.get_by_role("button", name="Sign in").click()
+    await page.wait_for_url(url + "/staff")
+
+
+async def _person(page, url: str, email: str, path: str) -> None:
+    user = await User.select(User.id).where(User.email == email).first()
+    token = await issue_login_link(user["id"], next_path=path, valid_minutes=5)
+    await page.goto(f"{url}/login/link/{token}")
+    await page.get_by_role("button", name="Sign me in").click()
+    await page.wait_for_url(url + path)
+
+
+async def _links(page, pattern: str) -> list[str]:
+    """The distinct hrefs on the page matching `pattern` (a regular expression)."""
+    hrefs = await page.eval_on_selector_all("a[href]", "as => as.map(a => a.getAttribute('href'))")
+    return list(dict.fromkeys(h for h in hrefs if re.fullmatch(pattern, h)))
+
+
+async def test_staff_pages_of_every_area(db, live_server, browser):
+    await load_demo()
+    order = await Order.select(Order.id).where(Order.buyer_email == "morgan@example.org").first()
+    problems: list[str] = []
+    for width in WIDTHS:
+        context, looks = await looks_at(browser, width)
+        page, url = looks.page, live_server.url
+        await _staff(page, url, "registrar@example.org")
+        for path, name in (
+            ("/staff/events", "staff-events"), ("/staff/events/new", "staff-event-new"),
+            (STAFF + "/edit", "staff-event-edit"), (STAFF + "/registrations/catalog", "staff-catalog"),
+            (STAFF + "/schedule", "staff-schedule"), (STAFF + "/speakers", "staff-speakers"),
+            (STAFF + "/groups", "staff-groups"), ("/staff/leader-training", "staff-leader-training"),
+            (STAFF + "/exports", "staff-exports"), (STAFF + "/mail", "staff-mail"),
+            (STAFF + "/diversity", "staff-diversity"), (STAFF + "/attendance", "staff-attendance"),
+            (f"/staff/orders/{order['id']}/payments", "staff-order"),
+            (STAFF + "/registrations/accessibility", "staff-accessibility"),
+            ("/staff/events/online-residents-group/series", "staff-series"),
+        ):
+            await looks.goto(url + path, name)
+        await page.goto(url + "/staff")
+        row = page.get_by_role("row").filter(has=page.get_by_role("link", name="ABS National Meeting 2027", exact=True))
+        await row.get_by_role("link", name="Payments").click()
+        await page.get_by_role("link", name=re.compile("Reconciliation")).click()
+        await looks.check("staff-reconciliation")
+        await page.context.clear_cookies()
+
+        await _staff(page, url, "cme@example.org")
+        for path, name in ((STAFF + "/cme", "staff-cme"), (STAFF + "/cme/learners", "staff-cme-learners"),
+                           (STAFF + "/cme/certificates", "staff-cme-certificates"),
+                           (STAFF + "/cme/evaluations", "staff-cme-evaluations"),
+                           (STAFF + "/disclosures", "staff-disclosures")):
+            await looks.goto(url + path, name)
+        problems += looks.problems
+        await context.close()
+    assert not problems, "\n".join(problems)
+
+
+async def test_a_persons_own_pages_and_the_public_documents(db, live_server, browser):
+    # the server's secret, so that the order tokens and the issuer key made here open there
+    configure(base_url=live_server.url, hold_minutes=30, offer_hours=48, secret=TEST_SECRET)
+    issuer_keys.configure(base_url=live_server.url, secret_key=TEST_SECRET)
+    await load_demo()
+    valid = await evaluated_and_claimed("morgan@example.org")
+    other = await Attendee.select(Attendee.email).where(
+        (Attendee.order.status == "confirmed") & (Attendee.email != "morgan@example.org") & (Attendee.event.slug == SLUG)
+    ).order_by(Attendee.id).first()
+    revoked = await evaluated_and_claimed(other["email"])
+    assert await revoke_record(revoked, "Attendance record was wrong", actor_id=None)
+    unpaid = await Order.select(Order.id, Order.idempotency_key).where(
+        Order.status == "awaiting_payment").order_by(Order.id).first()
+    problems: list[str] = []
+    for width in WIDTHS:
+        context, looks = await looks_at(browser, width)
+        page, url = looks.page, live_server.url
+        await looks.goto(f"{url}/orders/{unpaid['id']}/pay?token={order_token(unpaid['idempotency_key'])}", "pay")
+        await looks.goto(f"{url}/verify/{valid['serial']}", "verify-valid")
+        assert "Valid" in await page.locator("#status").inner_text()
+        await looks.goto(f"{url}/verify/{revoked['serial']}", "verify-revoked")
+        assert "Revoked" in await page.locator("#status").inner_text()
+
+        await _person(page, url, "morgan@example.org", "/account")
+        for path in ("/account/receipts", "/account/attendance", "/account/cme", "/account/cme/transcript",
+                     "/account/groups", "/account/leader-training", "/account/privacy", "/account/security"):
+            await looks.goto(url + path, path.strip("/").replace("/", "-"))
+            if path in ("/account/cme", "/account/groups"):  # one level down: the claim page, a roster
+                for href in (await _links(page, r"/account/(cme/\d+|groups/\d+/roster)"))[:1]:
+                    await looks.goto(url + href, href.strip("/").split("/")[1] + "-detail")
+        await page.context.clear_cookies()
+
+        await _person(page, url, "maya@example.org", "/speaker")
+        await looks.goto(url + "/speaker/cme", "speaker-cme")
+        await page.goto(url + "/speaker")
+        for href in (await _links(page, r"/speaker/sessions/\d+"))[:1]:
+            await looks.goto(url + href, "speaker-session")
+        problems += looks.problems
+        await context.close()
+    assert not problems, "\n".join(problems)
