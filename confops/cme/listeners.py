@@ -69,6 +69,16 @@ async def copy_designation(*, source_id: int, event_id: int, days: int, sessions
     await copy(source_id, event_id, days, sessions)
 
 
+@provides("event_timezone_changed")
+async def keep_claim_deadline_wall_time(*, event_id: int, old_tz: str, new_tz: str, **_) -> None:
+    from confops.cme.tables import CmeActivity
+
+    activity = await CmeActivity.select().where(CmeActivity.event == event_id).first()
+    if activity and activity["claim_deadline"]:
+        await CmeActivity.update({CmeActivity.claim_deadline: clock.same_wall_time_in(
+            activity["claim_deadline"], old_tz, new_tz)}).where(CmeActivity.id == activity["id"])
+
+
 @provides("dashboard_panels")
 async def claims_progress(*, event_id, **_) -> list[Panel]:
     """Three counts in SQL over the evidence and the claims (cme/learner_list.py), not every

@@ -61,3 +61,10 @@ def days_later_same_wall_time(moment: datetime | None, days: int, tz_name: str) 
         return None
     wall = moment.astimezone(zone(tz_name)).replace(tzinfo=None) + timedelta(days=days)
     return wall.replace(tzinfo=zone(tz_name)).astimezone(UTC)
+
+
+def same_wall_time_in(moment: datetime | None, old_tz: str, new_tz: str) -> datetime | None:
+    """The instant that reads in `new_tz` as `moment` read in `old_tz` (9:00 stays 9:00)."""
+    if moment is None:
+        return None
+    return moment.astimezone(zone(old_tz)).replace(tzinfo=None).replace(tzinfo=zone(new_tz)).astimezone(UTC)

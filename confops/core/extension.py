@@ -41,6 +41,9 @@ emit (return values ignored):
                            copied an event (registration.event_setup, inside its transaction); areas
                            copy their own per-event settings, dates moved by `days` at the same wall
                            time in the event's timezone (clock.days_later_same_wall_time)
+  "event_timezone_changed" event_id, old_tz, new_tz: staff moved the event to another timezone keeping
+                           local wall times (inside the save's transaction; sessions are moved already);
+                           areas move their own times of the event the same way (clock.same_wall_time_in)
   "event_setup_saved"      event_id, form (dict of str), actor_id: staff saved the event set-up form
                            (inside its transaction, after "event_setup_problems" found none); an area
                            saves the settings of the form it keeps itself, and audits them

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from confops.accounts.tables import Role
 from confops.core import extension
 from confops.core.auth import Principal, require
-from confops.core.clock import days_later_same_wall_time, local
+from confops.core.clock import days_later_same_wall_time, local, same_wall_time_in
 from confops.core.errors import Conflict, FieldError, Invalid, collect
 from confops.db import insert_or_ignore, transaction
 from confops.events.access import event_for_roles
@@ -119,23 +119,70 @@ async def update_event(principal: Principal | None, slug: str, form: dict[str, s
         problems.append(FieldError("capacity", f"{sales['sold']} places are already sold; the capacity cannot be lower."))
     if values["currency"] != event["currency"] and await Order.exists().where(Order.event == event["id"]):
         problems.append(FieldError("currency", "Orders were placed in this currency; it cannot change now."))
-    outside = await Session.select(Session.title).where(
-        (Session.event == event["id"]) & ((Session.starts_at < values["starts_at"]) | (Session.ends_at > values["ends_at"])))
+    old_tz, new_tz = event["timezone"], values["timezone"]
+    sessions = await Session.select(Session.id, Session.title, Session.starts_at, Session.ends_at).where(
+        Session.event == event["id"]).order_by(Session.starts_at)
+    if new_tz != old_tz:  # the sessions keep their local wall times (see timezone_move)
+        sessions = [{**s, "starts_at": same_wall_time_in(s["starts_at"], old_tz, new_tz),
+                     "ends_at": same_wall_time_in(s["ends_at"], old_tz, new_tz)} for s in sessions]
+    outside = [s for s in sessions if s["starts_at"] < values["starts_at"] or s["ends_at"] > values["ends_at"]]
     if outside:
         names = ", ".join(f"“{s['title']}”" for s in outside[:3]) + (" …" if len(outside) > 3 else "")
         problems.append(FieldError("starts_at", f"Sessions would fall outside these dates: {names}. Move them first."))
     for more in await extension.collect("event_setup_problems", event_id=event["id"], form=form):
         problems.extend(more or [])
     collect(problems)
+    if new_tz != old_tz and (form.get("confirm_timezone") or "") != new_tz:
+        move = await timezone_move(event, new_tz)
+        if move:
+            raise Conflict(move["message"], field="confirm_timezone", code="timezone_unconfirmed")
     async with transaction():
         await Event.update({getattr(Event, k): v for k, v in values.items()}).where(Event.id == event["id"])
         await EventSales.update({getattr(EventSales, k): v for k, v in sales_values.items()}).where(
             EventSales.event == event["id"])
+        if new_tz != old_tz:
+            for s in sessions:
+                await Session.update({Session.starts_at: s["starts_at"], Session.ends_at: s["ends_at"]}).where(
+                    Session.id == s["id"])
+            await extension.emit("event_timezone_changed", event_id=event["id"], old_tz=old_tz, new_tz=new_tz)
         await extension.emit("event_setup_saved", event_id=event["id"], form=form, actor_id=principal.user_id)
         await catalog_changed(event["id"])
         await _audit(principal, "event_edited", event["id"],
                      {**{k: event[k] for k in values}, **{k: sales[k] for k in sales_values}},
                      {**values, **sales_values})
+
+
+async def timezone_move(event: dict, new_tz: str) -> dict | None:
+    """What changing the event's timezone moves, said before anything is saved (None when the
+    event has neither sessions nor orders, so nothing is to be told).
+
+    Local wall times are kept: the dates and times on the form are read in the new timezone, and
+    every session keeps its local time of day (a 9:00 group stays at 9:00 there), which is how
+    staff and registrants think of a program. The instants therefore move, and registrants'
+    calendars follow. Orders keep their amounts and the due dates their buyers were given."""
+    sessions = await Session.select(Session.title, Session.starts_at).where(Session.event == event["id"]).order_by(
+        Session.starts_at)
+    orders = await Order.count().where(Order.event == event["id"])
+    if not sessions and not orders:
+        return None
+    old_tz = event["timezone"]
+    parts = [f"Changing the timezone from {old_tz} to {new_tz} keeps local times: the dates and times on this "
+             f"form are read in {new_tz}"]
+    if sessions:
+        first = sessions[0]
+        wall = local(first["starts_at"], old_tz)
+        moved = local(same_wall_time_in(first["starts_at"], old_tz, new_tz), old_tz)
+        hours = (wall.replace(tzinfo=None) - moved.replace(tzinfo=None)).total_seconds() / 3600
+        shift = (f"{abs(hours):g} hour{'s' if abs(hours) != 1 else ''} {'earlier' if hours > 0 else 'later'}"
+                 if hours else "at the same moment")
+        parts.append(f", and each of the {len(sessions)} sessions keeps its local time of day (“{first['title']}” "
+                     f"stays at {wall.strftime('%a %b %-d, %H:%M')} in {new_tz}, which is {shift} than now)")
+    parts.append(".")
+    if orders:
+        placed = "The order already placed keeps its" if orders == 1 else f"The {orders} orders already placed keep their"
+        parts.append(f" {placed} amounts and due dates; registrants see the new times on their pages and calendars.")
+    parts.append(" Nothing is saved until you confirm.")
+    return {"message": "".join(parts), "sessions": len(sessions), "orders": orders}
 
 
 async def add_category(principal: Principal | None, slug: str, form: dict[str, str]) -> None:

@@ -91,3 +91,13 @@ async def save_reminder_hours(event_id: int, form: dict, actor_id: int | None) -
     await extension.emit("staff_change", actor_id=actor_id, action="series_reminder_hours_set", entity="event",
                          entity_id=event_id, before=plan and {REMINDER_HOURS: plan[REMINDER_HOURS]},
                          after={REMINDER_HOURS: hours})
+
+
+@provides("event_timezone_changed")
+async def keep_decision_wall_time(event_id: int, old_tz: str, new_tz: str, **_) -> None:
+    from confops.core.clock import same_wall_time_in
+
+    plan = await SeriesPlan.select().where(SeriesPlan.event == event_id).first()
+    if plan and plan["go_no_go_at"] and not plan["decision"]:
+        await SeriesPlan.update({SeriesPlan.go_no_go_at: same_wall_time_in(plan["go_no_go_at"], old_tz, new_tz)}).where(
+            SeriesPlan.id == plan["id"])
