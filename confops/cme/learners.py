@@ -13,7 +13,7 @@ from confops.cme.tables import Certificate, CertificateStatus, CmeClaim, Evaluat
 from confops.core import clock
 from confops.core.auth import Principal
 from confops.core.errors import NotFound
-from confops.events.tables import Event, Session
+from confops.events.tables import Event, EventStatus, Session
 from confops.payments.tables import Payment, PaymentStatus
 from confops.registration.tables import Attendee, AttendeeStatus, Order, OrderStatus
 
@@ -85,6 +85,10 @@ async def revoked_certificates(event_id: int, emails: list[str]) -> dict[str, di
 
 async def blockers(attendee: dict, event: dict, activity: dict, *, standing=_UNSET, revoked=_UNSET) -> list[str]:
     """What stops this learner claiming (and a certificate being issued), in the learner's words."""
+    if event.get("status") == EventStatus.cancelled.value:
+        # its registrations are cancelled too: say why, once, rather than "your registration was cancelled"
+        return ["This event was cancelled by the organizers: no CME credit can be claimed for it, and any "
+                "certificate issued for it is revoked."]
     if standing is _UNSET:
         standing = (await standings([attendee]))[attendee["id"]]
     out = [standing] if standing else []
@@ -137,8 +141,9 @@ async def own_attendee(principal: Principal, attendee_id: int) -> tuple[dict, di
     """The learner's own registration at a CME event; anyone else's id is simply not found."""
     attendee = await Attendee.select().where(
         (Attendee.id == attendee_id) & (Attendee.email == principal.email.lower())
-        & Attendee.status.is_in([AttendeeStatus.active.value, AttendeeStatus.expired.value])).first()
-    if not attendee:  # an expired one is shown, to say why it cannot claim
+        & Attendee.status.is_in([AttendeeStatus.active.value, AttendeeStatus.expired.value,
+                                 AttendeeStatus.cancelled.value])).first()
+    if not attendee:  # an expired or cancelled one is shown, to say why it cannot claim
         raise NotFound("There is no such registration in your account.")
     event = await Event.select().where(Event.id == attendee["event"]).first()
     if not event["cme_enabled"]:

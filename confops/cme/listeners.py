@@ -50,6 +50,22 @@ async def on_order_refunded(*, order_id, reason="", **_):
     await revoke_for_registrations(ids, f"Registration refunded: {reason}".strip())
 
 
+@provides("event_cancelled")
+async def on_event_cancelled(*, event_id, **_):
+    """A cancelled event awards no credit: its claims are closed (learners.blockers) and every
+    certificate issued for it is revoked (reason, audit log, e-mail)."""
+    from confops.cme.certificates import revoke_record
+    from confops.cme.tables import Certificate, CertificateStatus
+
+    rows = await Certificate.select().where((Certificate.event == event_id)
+                                            & (Certificate.status == CertificateStatus.valid.value))
+    for row in rows:
+        await revoke_record(row, EVENT_CANCELLED, actor_id=None)
+
+
+EVENT_CANCELLED = "Event cancelled by the organizers."
+
+
 async def revoke_for_registrations(attendee_ids: list[int], reason: str) -> int:
     """A registration cancelled or refunded after its certificate was issued no longer carries
     credit: its valid learner certificates are revoked (reason, audit log, e-mail)."""

@@ -35,6 +35,8 @@ emit (return values ignored):
   "registration_cancelled" event_id, attendee_ids (list of int), reason: registrations cancelled
                            (inside the cancellation's transaction); CME revokes their certificates
   "order_refunded"         order_id, reason: everything paid on the order was given back
+  "event_cancelled"        event_id: the society cancelled the event (after its orders were cancelled,
+                           outside their transactions); CME revokes its certificates
   "staff_change"           actor_id (int user id, or None for the system), action, entity, entity_id,
                            before (dict|None), after (dict|None)
   "event_copied"           source_id, event_id, days, sessions ({source session id: copy's id}): staff
