@@ -31,7 +31,7 @@ async def test_cancelling_the_event_revokes_its_certificates_and_closes_claims(c
     row = await Certificate.select().where(Certificate.id == cert["id"]).first()
     assert row["revoked_reason"] == "Event cancelled by the organizers."
     assert await AuditEntry.exists().where((AuditEntry.action == "cme_certificate_revoked")
-                                           & (AuditEntry.entity_id == cert["id"]))
+                                           & (AuditEntry.entity_id == str(cert["id"])))
     await deliver()
     [mail] = [m for m in inbox.wait_for("morgan@example.org") if "revoked" in m["Subject"]]
     assert "Event cancelled" in mail.get_body(("plain",)).get_content()
