@@ -125,3 +125,11 @@ async def queue_waitlist_offer(entry: dict, offer_id: int, token: str, expires_a
                          hours=CONFIG.offer_hours)
     await outbox.enqueue(Message(to=entry["email"], subject=f"A place is free for you: {event['title']}",
                                  text=text, html=html), dedupe_key=f"waitlist-offer:{offer_id}")
+
+
+async def queue_waitlist_withdrawn(entry: dict, offer_id: int) -> None:
+    """The offered place went to a buyer whose late payment arrived; the person is first in line."""
+    event = await _event(entry["event"])
+    text, html = render_mail("waitlist_withdrawn", entry=entry, event=event)
+    await outbox.enqueue(Message(to=entry["email"], subject=f"The place offered to you was taken back: {event['title']}",
+                                 text=text, html=html), dedupe_key=f"waitlist-withdrawn:{offer_id}")

@@ -85,9 +85,11 @@ def with_snapshot(row: dict) -> dict:
 async def reinstate(order: dict) -> bool:
     """Give an expired order its places back (money arrived for it after all): all or nothing.
 
-    Claims the event, categories and add-ons again with the conditional UPDATEs; if any is full
-    nothing changes and False is returned (the caller keeps the money as "paid, no place").
-    Call inside the transaction that records the money; this part runs in a savepoint."""
+    Claims the event, categories and add-ons again with the conditional UPDATEs, event places
+    from the free ones first, then from open waitlist offers (_claim_places); if any is full
+    nothing changes, no offer is taken back, and False is returned (the caller keeps the money
+    as "paid, no place"). Call inside the transaction that records the money; this part runs
+    in a savepoint."""
     from confops.core.errors import Conflict
     from confops.db import atomic
 
@@ -102,7 +104,7 @@ async def reinstate(order: dict) -> bool:
             people = await Attendee.select(Attendee.id, Attendee.category, Attendee.category.label.as_alias("label")
                                            ).where((Attendee.order == order["id"]) & Attendee.status.is_in(
                                                [AttendeeStatus.expired.value, AttendeeStatus.active.value]))
-            await capacity.claim_event(order["event"], len(people))
+            await _claim_places(order["event"], len(people))
             per_category: dict[int, tuple[int, str]] = {}
             for person in people:
                 n, label = per_category.get(person["category"], (0, person["label"]))
@@ -119,6 +121,30 @@ async def reinstate(order: dict) -> bool:
     except Conflict:
         return False
     return True
+
+
+async def _claim_places(event_id: int, n: int) -> None:
+    """`n` event places for a paying buyer: free ones first; short of them, the places open
+    waitlist offers hold (the offer was made after this buyer's order, whose money now counts
+    first). Raises Conflict when even that is not enough; the caller's savepoint then puts
+    every offer back."""
+    from confops.core.errors import Conflict
+    from confops.events.tables import Event
+    from confops.registration.tables import EventSales
+    from confops.registration.waitlist import withdraw_offers
+
+    try:
+        await capacity.claim_event(event_id, n)
+        return
+    except Conflict:
+        pass
+    row = await EventSales.select(EventSales.sold).where(EventSales.event == event_id).first()
+    cap = await Event.select(Event.capacity).where(Event.id == event_id).first()
+    short = n - max(0, cap["capacity"] - row["sold"])
+    if short <= 0 or await withdraw_offers(event_id, short) < short:
+        raise Conflict("This event is sold out.", code="sold_out")
+    await capacity.release_event(event_id, short)  # the offers' places, now the order's
+    await capacity.claim_event(event_id, n)
 
 
 async def extend_hold(order_id: int, until: datetime | None, reason: str, *, actor_id: int | None) -> dict:

@@ -1,7 +1,9 @@
 """The waitlist: join when full; a freed place is offered to the next person at once.
 
 An open offer keeps its place counted as sold, so nobody else can take it while the person
-decides; when it lapses the place moves to the next person, or back on sale.
+decides; when it lapses the place moves to the next person, or back on sale. A place still owed
+to a paying buyer (money that arrived after their order expired) takes an open offer back
+(withdraw_offers): the person is told and is first in line again.
 """
 
 from __future__ import annotations
@@ -84,3 +86,33 @@ async def lapse_offers() -> int:
             await capacity.release_event(rows[0]["event"], 1 - kept)
             lapsed += 1
     return lapsed
+
+
+async def withdraw_offers(event_id: int, n: int) -> int:
+    """Take back up to `n` open offers not yet used (inside the caller's transaction), offers
+    already past their time first, then the newest; returns how many. Their places stay counted
+    as sold: the caller gives them to the paying order in the same transaction.
+
+    Each is taken with a conditional UPDATE, so an offer being used at this moment is either
+    used or withdrawn, never both. The person goes back to waiting; the line is in joining
+    order and an offered person joined before everyone still waiting, so they are first again."""
+    from confops.registration.emails import queue_waitlist_withdrawn
+
+    now = clock.now()
+    candidates = await WaitlistOffer.select(WaitlistOffer.id, WaitlistOffer.expires_at).where(
+        (WaitlistOffer.event == event_id) & (WaitlistOffer.status == "open")).order_by(WaitlistOffer.id, ascending=False)
+    candidates.sort(key=lambda o: o["expires_at"] >= now)  # stable: past their time first, then newest
+    taken = 0
+    for offer in candidates[:n]:
+        lapsed = offer["expires_at"] < now  # as lapse_offers would have it: no longer theirs, nobody to tell
+        rows = await WaitlistOffer.update({WaitlistOffer.status: "lapsed" if lapsed else "withdrawn"}).where(
+            (WaitlistOffer.id == offer["id"]) & (WaitlistOffer.status == "open")).returning(WaitlistOffer.entry)
+        if not rows:
+            continue
+        entries = await WaitlistEntry.update({WaitlistEntry.status: "lapsed" if lapsed else "waiting"}).where(
+            (WaitlistEntry.id == rows[0]["entry"]) & (WaitlistEntry.status == "offered")).returning(
+            *WaitlistEntry.all_columns())
+        if entries and not lapsed:
+            await queue_waitlist_withdrawn(entries[0], offer["id"])
+        taken += 1
+    return taken
