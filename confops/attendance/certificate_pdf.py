@@ -47,8 +47,10 @@ def render_attendance_certificate(c: dict, verify_url: str) -> bytes:
         (regular, 13, f"{_dates(c)} · {place}"),
         (regular, 13, f"{c['sessions_attended']} of {c['sessions_total']} sessions, "
                       f"{hours_text(c['minutes_attended'])} of attendance."),
-        (regular, 10, "This is a certificate of attendance; it does not award continuing-education credit."),
     ]
+    if c.get("board_credit"):
+        lines.append((bold, 13, f"Board credit granted: {c['board_credit']}"))
+    lines.append((regular, 10, "This is a certificate of attendance; it does not award continuing-education credit."))
     y = h - 90
     for font, size, text in lines:
         pdf.setFont(font, size)

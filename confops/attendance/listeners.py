@@ -29,4 +29,5 @@ async def copy_rule(source_id: int, event_id: int, days: int, **_) -> None:
     rule = await AttendanceRule.select().where(AttendanceRule.event == source_id).first()
     if rule:
         await AttendanceRule.insert(AttendanceRule(event=event_id, sessions_required=rule["sessions_required"],
-                                                   offers_certificate=rule["offers_certificate"]))
+                                                   offers_certificate=rule["offers_certificate"],
+                                                   board_credit=rule["board_credit"]))

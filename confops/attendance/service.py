@@ -30,7 +30,8 @@ from confops.core.auth import Principal
 from confops.core.errors import Conflict, Invalid, NotFound
 from confops.db import transaction
 from confops.events.access import event_for_roles
-from confops.events.tables import Session, SessionKind
+from confops.events.event_form import text_problem
+from confops.events.tables import Event, Session, SessionKind
 from confops.registration.tables import Attendee, AttendeeStatus, OrderStatus
 
 ATTENDANCE_ROLES = (Role.registrar,)
@@ -81,18 +82,19 @@ async def save_rule(principal: Principal | None, slug: str, form: dict[str, str]
                           field="sessions_required")
         required = int(raw)
     offers = form.get("offers_certificate") == "1"
+    board = (form.get("board_credit") or "").strip()
+    if msg := text_problem(board, 200):
+        raise Invalid(msg, field="board_credit")
+    values = {"sessions_required": required, "offers_certificate": offers, "board_credit": board}
     before = await AttendanceRule.select().where(AttendanceRule.event == event["id"]).first()
     async with transaction():
         if before is None:
-            await AttendanceRule.insert(AttendanceRule(event=event["id"], sessions_required=required,
-                                                       offers_certificate=offers))
+            await AttendanceRule.insert(AttendanceRule(event=event["id"], **values))
         else:
-            await AttendanceRule.update({AttendanceRule.sessions_required: required,
-                                         AttendanceRule.offers_certificate: offers}).where(AttendanceRule.id == before["id"])
+            await AttendanceRule.update({getattr(AttendanceRule, k): v for k, v in values.items()}).where(
+                AttendanceRule.id == before["id"])
         await extension.emit("staff_change", actor_id=principal.user_id, action="attendance_rule_set", entity="event",
-                             entity_id=event["id"], before=before and {k: before[k] for k in ("sessions_required",
-                                                                                               "offers_certificate")},
-                             after={"sessions_required": required, "offers_certificate": offers})
+                             entity_id=event["id"], before=before and {k: before[k] for k in values}, after=values)
 
 
 async def upload_list(principal: Principal | None, slug: str, session_id: int, data: bytes) -> dict:
@@ -190,8 +192,8 @@ async def issue_certificates(principal: Principal | None, slug: str) -> int:
     """A certificate for every registrant who met the threshold, once the event has ended."""
     event = await _event(principal, slug)
     rule, sessions, people = await progress(event["id"])
-    if not rule or not rule["offers_certificate"]:
-        raise Conflict("This event does not offer certificates of attendance (tick it above first).",
+    if not rule or not (rule["offers_certificate"] or rule["board_credit"]):
+        raise Conflict("This event offers neither certificates of attendance nor board credit (set it above first).",
                        field="offers_certificate")
     if clock.now() < event["ends_at"]:
         raise Conflict("Certificates are issued once the event has ended.", field="form")
@@ -204,7 +206,7 @@ async def issue_certificates(principal: Principal | None, slug: str) -> int:
             learner_name=f"{p['first_name']} {p['last_name']}".strip()
             + (f", {p['credentials']}" if p["credentials"] else ""),
             sessions_attended=p["attended"], sessions_total=len(sessions), minutes_attended=p["minutes"],
-            issued_at=clock.now())).on_conflict(action="DO NOTHING").returning(AttendanceCertificate.id)
+            board_credit=rule["board_credit"], issued_at=clock.now())).on_conflict(action="DO NOTHING").returning(AttendanceCertificate.id)
         made += len(rows)
     await extension.emit("staff_change", actor_id=principal.user_id, action="attendance_certificates_issued",
                          entity="event", entity_id=event["id"], before=None, after={"issued": made})
@@ -231,7 +233,8 @@ async def certificate_content(serial: str) -> dict:
 async def mine(email: str) -> list[dict]:
     email = (email or "").strip().lower()
     return await AttendanceCertificate.select(
-        AttendanceCertificate.serial, AttendanceCertificate.issued_at,
+        AttendanceCertificate.serial, AttendanceCertificate.issued_at, AttendanceCertificate.board_credit,
+        AttendanceCertificate.sessions_attended, AttendanceCertificate.sessions_total,
         AttendanceCertificate.event.title.as_alias("event_title")).where(
         (AttendanceCertificate.attendee.email == email) & AttendanceCertificate.revoked_at.is_null()).order_by(
         AttendanceCertificate.issued_at, ascending=False)
@@ -242,10 +245,37 @@ async def public_view(serial: str) -> dict:
     from confops.attendance.certificate_pdf import _dates, hours_text
 
     c = await certificate_content(serial)
+    credit = f"{c['sessions_attended']} of {c['sessions_total']} sessions, {hours_text(c['minutes_attended'])}"
+    if c["board_credit"]:
+        credit += f"; board credit: {c['board_credit']}"
     return {"serial": c["serial"], "status": "revoked" if c["revoked_at"] else "valid", "name": c["learner_name"],
-            "activity": c["event_title"], "dates": _dates(c),
-            "credit": f"{c['sessions_attended']} of {c['sessions_total']} sessions, {hours_text(c['minutes_attended'])}",
+            "activity": c["event_title"], "dates": _dates(c), "credit": credit,
             "issuer": c["provider"], "issued_on": c["issued_at"].date().isoformat()}
+
+
+async def my_progress(email: str) -> list[dict]:
+    """Where this person stands in each event with an attendance threshold they are registered
+    for: sessions counted of the total, what the threshold gives (certificate, board credit) and
+    whether they met it."""
+    email = (email or "").strip().lower()
+    mine_ids = await Attendee.select(Attendee.id, Attendee.event).where(
+        (Attendee.email == email) & (Attendee.status == AttendeeStatus.active.value)
+        & (Attendee.order.status == OrderStatus.confirmed.value))
+    out = []
+    for event_id in sorted({a["event"] for a in mine_ids}):
+        rule = await AttendanceRule.select().where(AttendanceRule.event == event_id).first()
+        if not rule or not (rule["offers_certificate"] or rule["board_credit"]):
+            continue
+        _, sessions, people = await progress(event_id)
+        me = next((p for p in people if p["email"].lower() == email), None)
+        if me is None:
+            continue
+        event = await Event.select(Event.title).where(Event.id == event_id).first()
+        needed = rule["sessions_required"] or len(sessions)
+        out.append({"event_title": event["title"], "attended": me["attended"], "total": len(sessions),
+                    "needed": needed, "met": me["met"], "board_credit": rule["board_credit"],
+                    "offers_certificate": rule["offers_certificate"]})
+    return out
 
 
 def is_attendance_serial(raw: str) -> bool:

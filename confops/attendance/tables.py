@@ -14,6 +14,8 @@ class AttendanceRule(Table, tablename="attendance_rule"):
     event = ForeignKey(Event, on_delete=OnDelete.cascade, null=False, unique=True)
     sessions_required = Integer(null=True, default=None, help_text="N of the event's sessions; empty: all")
     offers_certificate = Boolean(default=False)
+    board_credit = Varchar(length=200, help_text="The board credit meeting the threshold gives (e.g. ABS leader "
+                                                 "certification group hours); empty: none")
 
 
 class SessionAttendance(Table, tablename="attendance_session"):
@@ -48,5 +50,6 @@ class AttendanceCertificate(Table, tablename="attendance_certificate"):
     sessions_attended = Integer(default=0)
     sessions_total = Integer(default=0)
     minutes_attended = Integer(default=0)
+    board_credit = Varchar(length=200, help_text="The board credit this attendance was granted; empty: none")
     issued_at = Timestamptz(default=TimestamptzNow())
     revoked_at = Timestamptz(null=True, default=None)

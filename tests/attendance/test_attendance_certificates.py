@@ -19,6 +19,7 @@ from tests.support.http import csrf_token, links_in, post_form
 from tests.support.smtp import body_text
 
 SLUG = "online-residents-group"
+BOARD = "ABS leader certification: group hours"
 BASE = f"/staff/events/{SLUG}/attendance"
 
 
@@ -54,7 +55,11 @@ async def test_uploaded_attendance_gives_the_six_of_eight_certificate(client, de
     await sign_in(client, "registrar@example.org")
     r = await post_form(client, f"{BASE}/rule", {"sessions_required": "9", "offers_certificate": "1"}, page=BASE + "/")
     assert r.status_code == 422 and "from 1 to 8" in r.text
-    r = await post_form(client, f"{BASE}/rule", {"sessions_required": "6", "offers_certificate": "1"})
+    r = await post_form(client, f"{BASE}/rule", {"sessions_required": "6", "offers_certificate": "1",
+                                                 "board_credit": "x" * 201})
+    assert r.status_code == 422 and 'id="board_credit-error"' in r.text
+    r = await post_form(client, f"{BASE}/rule", {"sessions_required": "6", "offers_certificate": "1",
+                                                 "board_credit": BOARD})
     assert r.status_code == 303
     r = await _upload(client, sessions[0]["id"], b"just some words\nno columns here\n")
     assert r.status_code == 422 and "e-mail" in r.text
@@ -96,13 +101,18 @@ async def test_uploaded_attendance_gives_the_six_of_eight_certificate(client, de
         assert r.status_code == 303 and "2+certificates" in r.headers["location"]
         r = await post_form(client, f"{BASE}/certificates", {})
         assert "0+certificates" in r.headers["location"]  # issued once
+    staff_page = await client.get(BASE + "/")
+    assert re.findall(r"<tr><td>([^<]*)</td><td>\d of 8</td><td>[^<]*</td><td>[^<]*</td><td>([^<]*)</td>",
+                      staff_page.text) == [("Res1 Ident", "granted"), ("Res2 Ident", "granted"), ("Res3 Ident", "—")]
     certs = await AttendanceCertificate.select().order_by(AttendanceCertificate.learner_name)
+    assert all(c["board_credit"] == BOARD for c in certs)
     assert [(c["learner_name"], c["sessions_attended"], c["minutes_attended"]) for c in certs] == [
         ("Res1 Ident, MD", 6, 80 + 5 * 85), ("Res2 Ident, MD", 6, 5 * 90 + 88)]
     serial = next(c["serial"] for c in certs if c["learner_name"].startswith("Res1"))
     client.cookies.clear()
     verify = await client.get(f"/verify/{serial.lower()}")
     assert verify.status_code == 200 and "Res1 Ident, MD" in verify.text and "6 of 8 sessions" in verify.text
+    assert f"board credit: {BOARD}" in verify.text
     assert (await client.get("/verify/ATT-00000-00000-00000-00000")).status_code == 404
     # the learner signs in with an e-mailed link and downloads it; nobody else can
     await post_form(client, "/login", {"email": "r1@example.org", "next": "/account/attendance"}, page="/login")
@@ -110,12 +120,13 @@ async def test_uploaded_attendance_gives_the_six_of_eight_certificate(client, de
     link = next(u for u in links_in(body_text(inbox.wait_for("r1@example.org")[-1])) if "/login/link/" in u)
     await post_form(client, urlparse(link).path, {}, page=urlparse(link).path)
     mine = await client.get("/account/attendance")
-    assert serial in mine.text
+    assert serial in mine.text and f"board credit granted: {BOARD}" in mine.text
+    assert "6 of 8 sessions attended; 6 needed for a certificate of attendance and board credit" in mine.text
     pdf = await client.get(f"/account/attendance/{serial}/certificate.pdf")
     assert pdf.status_code == 200 and pdf.headers["content-type"].startswith("application/pdf")
     text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
     for expected in ("Certificate of Attendance", "Res1 Ident, MD", "Monthly Online Balint Group for Residents",
-                     "6 of 8 sessions", "8.5 hours", serial, "American Balint Society"):
+                     "6 of 8 sessions", "8.5 hours", serial, "American Balint Society", f"Board credit granted: {BOARD}"):
         assert expected in text, expected
     other = next(c["serial"] for c in certs if c["learner_name"].startswith("Res2"))
     assert (await client.get(f"/account/attendance/{other}/certificate.pdf")).status_code == 404

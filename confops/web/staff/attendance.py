@@ -81,7 +81,9 @@ class MyAttendance(Controller):
 
     @get("/account/attendance")
     async def index(self, request: Request) -> Template:
-        return page(request, "account/attendance.html", rows=await service.mine(request.state.principal.email))
+        email = request.state.principal.email
+        return page(request, "account/attendance.html", rows=await service.mine(email),
+                    progress=await service.my_progress(email))
 
     @get("/account/attendance/{serial:str}/certificate.pdf")
     async def pdf(self, request: Request, serial: FromPath[str]) -> Response:
