@@ -1,8 +1,8 @@
 """The import contract of DESIGN.md, read from the source (every import, at module level or in a
 function): areas import only downward, services never import web/, and controllers do not
-query tables. The imports that break it today are listed by name below, so a new shortcut fails
-this test, and mending one of them fails it too until its line is deleted: the lists only
-shrink."""
+query tables. No upward import is left; the controllers that still read tables are listed by
+name below, so a new shortcut fails this test, and mending one of them fails it too until its
+line is deleted: the list only shrinks."""
 
 from __future__ import annotations
 
@@ -16,16 +16,6 @@ LAYERS = (("web",), ("backoffice", "cme", "badges", "groups", "series", "attenda
           ("registration",), ("events", "speakers"), ("accounts",), ("core",))
 RANK = {area: n for n, layer in enumerate(LAYERS) for area in layer}
 NOT_AREAS = {"demo"}  # the demo data loader stands above everything, like the app and the CLI
-
-# Upward imports still in the code: (importing module, imported area).
-KNOWN_UPWARD = {
-    ("confops.accounts.service", "events"),  # organizers live in events.tables; roles are granted per organizer
-    ("confops.accounts.tables", "events"),
-    ("confops.core.auth", "accounts"),  # the principal is loaded from accounts' tables
-    ("confops.registration.checkin_qr", "checkin"),
-    ("confops.registration.group", "payments"),  # group orders and self-service refund through payments
-    ("confops.registration.selfservice", "payments"),
-}
 
 # Controllers that still read tables themselves instead of asking a service.
 KNOWN_WEB_TABLES = {
@@ -73,8 +63,7 @@ def test_areas_import_only_downward():
             target = _area(name)
             if source and target and RANK[target] < RANK[source]:
                 upward.add((module, target))
-    assert not upward - KNOWN_UPWARD, f"imports up the layers of DESIGN.md: {sorted(upward - KNOWN_UPWARD)}"
-    assert not KNOWN_UPWARD - upward, f"mended, delete from KNOWN_UPWARD: {sorted(KNOWN_UPWARD - upward)}"
+    assert not upward, f"imports up the layers of DESIGN.md: {sorted(upward)}"
 
 
 def test_controllers_ask_services_not_tables():

@@ -11,13 +11,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from confops.accounts import passwords, sessions
-from confops.accounts.tables import STAFF_ROLES, LoginLink, Role, RoleGrant, User
+from confops.accounts.tables import STAFF_ROLES, LoginLink, Organizer, Role, RoleGrant, User
 from confops.core import clock, outbox
 from confops.core.auth import Principal
 from confops.core.errors import FieldError, InvalidCredentials, collect
 from confops.core.mail import Message
 from confops.db import insert_or_get, insert_or_ignore, transaction
-from confops.events.tables import Organizer
 
 EMAIL_RE = re.compile(r"^[^@\s<>\"'(),;:\\\[\]]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 

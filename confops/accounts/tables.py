@@ -1,24 +1,40 @@
-"""People who sign in, the roles they hold per organizer, and single-use sign-in links."""
+"""People who sign in, the organizers they work for, the roles they hold there, and single-use
+sign-in links.
 
-from enum import StrEnum
+The organizer (the society that runs events and grants roles) is defined here rather than with
+its events: roles are granted per organizer, and accounts sit below events. Role itself is in
+core.auth, where every access rule names it; it is importable from here too."""
 
-from piccolo.columns import Boolean, ForeignKey, Integer, OnDelete, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from confops.events.tables import Organizer
+from confops.core.auth import STAFF_ROLES, Role
+
+__all__ = ["STAFF_ROLES", "LoginLink", "Organizer", "RecoveryCode", "Role", "RoleGrant", "SecondFactor",
+           "SignInSession", "SignInThrottle", "User"]
 
 
-class Role(StrEnum):
-    admin = "admin"
-    registrar = "registrar"
-    checkin = "checkin"
-    cme_coordinator = "cme_coordinator"
-    speaker = "speaker"
-    attendee = "attendee"
-
-
-STAFF_ROLES = frozenset({Role.admin, Role.registrar, Role.checkin, Role.cme_coordinator})
+class Organizer(Table):
+    slug = Varchar(length=64, unique=True)
+    name = Varchar(length=200)
+    short_name = Varchar(length=32)
+    mission = Text()
+    vision = Text()
+    core_values = Text(help_text="One value per line")
+    inclusion_statement = Text()
+    affiliations = Text(help_text="One per line, e.g. member society of a federation")
+    founded_year = Integer(null=True, default=None)
+    nonprofit_status = Varchar(length=100, help_text="e.g. 501(c)(3) non-profit")
+    tax_id = Varchar(length=40)
+    address = Text(help_text="Postal address printed on receipts")
+    city = Varchar(length=100)
+    region = Varchar(length=100)
+    country = Varchar(length=2, default="US")
+    email = Varchar(length=254)
+    website = Varchar(length=300)
+    logo_path = Varchar(length=300, help_text="Path under badges/ or var/uploads/")
+    created_at = Timestamptz(default=TimestamptzNow())
 
 
 class User(Table, tablename="account_user"):

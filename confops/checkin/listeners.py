@@ -1,21 +1,31 @@
-"""What check-in gives other areas (confops/core/extension.py): the dashboard's check-in curves,
-the check-ins export, and whether this host's secret key opens the check-in keys (/health)."""
+"""What check-in gives other areas (confops/core/extension.py): the signed check-in tokens that
+registration's mail and order page show as QR codes, the dashboard's check-in curves, the
+check-ins export, and whether this host's secret key opens the check-in keys (/health)."""
 
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
 from confops.checkin.keys import unseal
+from confops.checkin.service import event_key, issue_token
 from confops.checkin.tables import CheckinList, CheckinScan, EventSigningKey
 from confops.core.extension import ExportSource, Panel, provides
 from confops.core.paging import chunks
 from confops.core.time_buckets import bucket_sql, bucket_start
 from confops.events.tables import Event
+from confops.registration.config import CONFIG
 
 
 async def _zone(event_id: int) -> ZoneInfo:
     row = await Event.select(Event.timezone).where(Event.id == event_id).first()
     return ZoneInfo((row or {}).get("timezone") or "UTC")
+
+
+@provides("checkin_tokens")
+async def signed_tokens(event_id: int, attendees: list[dict]) -> dict[int, str]:
+    """The event key is created on first use, sealed under the secret key."""
+    key = await event_key(event_id, CONFIG.secret)
+    return {a["id"]: issue_token(key, a["id"], a["token_version"]) for a in attendees}
 
 
 BUCKET_MINUTES = 15

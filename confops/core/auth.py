@@ -7,9 +7,24 @@ fails the role-matrix test, so nothing is reachable by accident.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
-from confops.accounts.tables import STAFF_ROLES, Role
 from confops.core.errors import NotSignedIn, NotYours
+
+
+class Role(StrEnum):
+    """What a person may do at one organizer. Defined here, below accounts (which stores the
+    grants), because every area's access rules name them."""
+
+    admin = "admin"
+    registrar = "registrar"
+    checkin = "checkin"
+    cme_coordinator = "cme_coordinator"
+    speaker = "speaker"
+    attendee = "attendee"
+
+
+STAFF_ROLES = frozenset({Role.admin, Role.registrar, Role.checkin, Role.cme_coordinator})
 
 PUBLIC = "public"          # anyone, signed in or not
 SIGNED_IN = "signed_in"    # any signed-in person

@@ -37,6 +37,11 @@ emit (return values ignored):
   "order_refunded"         order_id, reason: everything paid on the order was given back
   "event_cancelled"        event_id: the society cancelled the event (after its orders were cancelled,
                            outside their transactions); CME revokes its certificates
+  "refund_owed"            order_id, amount_cents, reason, kind: registration cancelled an order or a
+                           part of one (after its transaction). kind "policy": the whole order by the
+                           refund policy (card refunded at once, staff told what to send back by hand);
+                           "cancellation" (one attendee) or "substitution" (a cheaper category): card
+                           refunded at once, money paid by hand stays on the ledger as a credit
   "staff_change"           actor_id (int user id, or None for the system), action, entity, entity_id,
                            before (dict|None), after (dict|None)
   "event_copied"           source_id, event_id, days, sessions ({source session id: copy's id}): staff
@@ -50,6 +55,8 @@ emit (return values ignored):
                            (inside its transaction, after "event_setup_problems" found none); an area
                            saves the settings of the form it keeps itself, and audits them
 collect (a list of every provider's answer):
+  "checkin_tokens"         event_id, attendees (dicts with id and token_version) -> {attendee_id: token}:
+                           the signed token the door verifies, for the QR in mail and on the order page
   "badge_back_lines"       event_id, attendee_ids -> {attendee_id: [line, ...]}
   "badge_people"           event_id -> [BadgePerson, ...]: people another area puts in the building
                            with a role (a Balint group's leader), whether or not they registered

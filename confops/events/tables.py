@@ -1,4 +1,5 @@
-"""Organizers and their events, with rooms, tracks and the sessions of the program."""
+"""Organizers' events, with rooms, tracks and the sessions of the program. The Organizer table
+itself is defined in accounts (roles are granted per organizer) and importable from here."""
 
 from enum import StrEnum
 
@@ -13,6 +14,8 @@ from piccolo.columns import (
 )
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
+
+from confops.accounts.tables import Organizer as Organizer
 
 
 class EventKind(StrEnum):
@@ -37,28 +40,6 @@ class SessionKind(StrEnum):
     demonstration = "demonstration"
     break_ = "break"
     meal = "meal"
-
-
-class Organizer(Table):
-    slug = Varchar(length=64, unique=True)
-    name = Varchar(length=200)
-    short_name = Varchar(length=32)
-    mission = Text()
-    vision = Text()
-    core_values = Text(help_text="One value per line")
-    inclusion_statement = Text()
-    affiliations = Text(help_text="One per line, e.g. member society of a federation")
-    founded_year = Integer(null=True, default=None)
-    nonprofit_status = Varchar(length=100, help_text="e.g. 501(c)(3) non-profit")
-    tax_id = Varchar(length=40)
-    address = Text(help_text="Postal address printed on receipts")
-    city = Varchar(length=100)
-    region = Varchar(length=100)
-    country = Varchar(length=2, default="US")
-    email = Varchar(length=254)
-    website = Varchar(length=300)
-    logo_path = Varchar(length=300, help_text="Path under badges/ or var/uploads/")
-    created_at = Timestamptz(default=TimestamptzNow())
 
 
 class Event(Table):

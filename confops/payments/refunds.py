@@ -94,6 +94,23 @@ async def refund_order(order_id: int, amount_cents: int, *, reason: str, kind: s
     return done
 
 
+async def refund_by_card(order_id: int, amount_cents: int, *, reason: str, kind: str) -> int:
+    """Refund part of an order (one attendee cancelled, a cheaper substitute) when it was paid by
+    card; returns what was refunded now. Money paid by hand stays on the ledger as a credit that
+    staff refund from the order's payments page; a failed card refund too (logged)."""
+    if amount_cents <= 0:
+        return 0
+    if not await Payment.exists().where((Payment.order == order_id) & (Payment.provider == Provider.stripe.value)
+                                        & (Payment.status == PaymentStatus.succeeded.value)):
+        return 0
+    try:
+        done = await refund_order(order_id, amount_cents, reason=reason[:300], kind=kind)
+    except (Conflict, GatewayError) as exc:
+        log.warning("refund of %s on order %s failed: %s", amount_cents, order_id, exc)
+        return 0
+    return sum(r["amount_cents"] for r in done)
+
+
 async def refund_for_cancellation(order_id: int, amount_cents: int) -> None:
     """The policy refund of a cancelled order (registration computed the amount).
 

@@ -1,10 +1,9 @@
 """The check-in QR an attendee shows at the door: the signed token of the check-in area.
 
-The QR carries `confops.checkin.tokens.issue(event key, attendee id, token_version)`, the
-same token the badge prints and the door scanner verifies; substitution, transfer and
-cancellation bump `token_version`, so an old e-mail's QR is refused as revoked. (Until this
-module, the QR carried the random `checkin_code` placeholder, which no scanner accepts.)
-The event key is created on first use by the check-in service, sealed under the secret key.
+The QR carries the token the check-in area signs for (event key, attendee id, token_version),
+the same token the badge prints and the door scanner verifies; substitution, transfer and
+cancellation bump `token_version`, so an old e-mail's QR is refused as revoked. Check-in sits
+above registration, so the tokens are asked for ("checkin_tokens", core/extension.py).
 """
 
 from __future__ import annotations
@@ -14,16 +13,17 @@ import io
 
 import qrcode
 
-from confops.checkin.service import event_key, issue_token
-from confops.registration.config import CONFIG
+from confops.core import extension
 
 
 async def signed_tokens(event_id: int, attendees: list[dict]) -> dict[int, str]:
     """{attendee id: token} for the attendees' current token versions."""
     if not attendees:
         return {}
-    key = await event_key(event_id, CONFIG.secret)
-    return {a["id"]: issue_token(key, a["id"], a["token_version"]) for a in attendees}
+    tokens: dict[int, str] = {}
+    for answer in await extension.collect("checkin_tokens", event_id=event_id, attendees=attendees):
+        tokens.update(answer)
+    return tokens
 
 
 def qr_png(data: str) -> bytes:

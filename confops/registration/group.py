@@ -5,14 +5,12 @@ Money: an order's `total_cents` is what its active attendees cost. Cancelling on
 takes their price off the total and refunds by the event's policy what was paid for them (the
 rest is the cancellation fee the society keeps); a substitution into a dearer category adds
 the difference to the total, which the payments ledger then shows as due; into a cheaper one
-it takes the difference off and refunds it through the payments area. Card payments are
-refunded at once (payments.refunds.refund_order); cheques and invoices are refunded by hand
-from the order's payments page, where the ledger shows the credit.
+it takes the difference off and says so ("refund_owed", core/extension.py): the payments area
+refunds card payments at once; cheques and invoices are refunded by hand from the order's
+payments page, where the ledger shows the credit.
 """
 
 from __future__ import annotations
-
-import logging
 
 from confops.core import clock, extension, outbox
 from confops.core.errors import Conflict, NotFound
@@ -31,8 +29,6 @@ from confops.registration.tables import (
     Order,
     OrderStatus,
 )
-
-log = logging.getLogger("confops.registration")
 
 
 async def _active(order_id: int) -> list[dict]:
@@ -82,30 +78,10 @@ async def cancel_attendee(order: dict, attendee_id: int) -> RefundPreview:
         await _queue_attendee_cancelled(order, person, preview.refund_cents)
         await extension.emit("registration_cancelled", event_id=order["event"], attendee_ids=[attendee_id],
                              reason="The registration was cancelled.")
-    await give_money_back(order["id"], preview.refund_cents,
-                          reason=f"Attendee {person['first_name']} {person['last_name']} cancelled (refund policy)",
-                          kind="cancellation")
+    await extension.emit("refund_owed", order_id=order["id"], amount_cents=preview.refund_cents,
+                         reason=f"Attendee {person['first_name']} {person['last_name']} cancelled (refund policy)",
+                         kind="cancellation")
     return preview
-
-
-async def give_money_back(order_id: int, amount_cents: int, *, reason: str, kind: str) -> int:
-    """Refund through the payments area when the order was paid by card; returns what was
-    refunded now (0: nothing paid, or paid by hand and refunded by hand)."""
-    if amount_cents <= 0:
-        return 0
-    from confops.payments.gateway import GatewayError
-    from confops.payments.refunds import refund_order
-    from confops.payments.tables import Payment, PaymentStatus, Provider
-
-    if not await Payment.exists().where((Payment.order == order_id) & (Payment.provider == Provider.stripe.value)
-                                        & (Payment.status == PaymentStatus.succeeded.value)):
-        return 0
-    try:
-        done = await refund_order(order_id, amount_cents, reason=reason[:300], kind=kind)
-    except (Conflict, GatewayError) as exc:
-        log.warning("refund of %s on order %s failed: %s", amount_cents, order_id, exc)
-        return 0
-    return sum(r["amount_cents"] for r in done)
 
 
 async def _queue_attendee_cancelled(order: dict, person: dict, refund_cents: int) -> None:

@@ -69,9 +69,8 @@ async def cancel_order(order: dict) -> RefundPreview:
         await queue_cancellation(row, preview.refund_cents)
         await extension.emit("registration_cancelled", event_id=row["event"],
                              attendee_ids=[a["id"] for a in cancelled], reason="The registration was cancelled.")
-    from confops.payments.refunds import refund_for_cancellation  # payments gives the money back
-
-    await refund_for_cancellation(order["id"], preview.refund_cents)
+    await extension.emit("refund_owed", order_id=order["id"], amount_cents=preview.refund_cents,
+                         reason="Cancellation (refund policy)", kind="policy")
     return preview
 
 
@@ -169,7 +168,7 @@ async def transfer(order: dict, attendee_id: int, new: dict[str, str], category_
             raise Conflict("This registration was changed meanwhile; reload and try again.", code="stale")
         if difference:
             # The total is what the active attendees cost: dearer -> the ledger shows a balance
-            # due; cheaper -> the difference is refunded below (group.give_money_back).
+            # due; cheaper -> the difference is refunded below ("refund_owed").
             await Order.update({Order.total_cents: Order.total_cents + difference}).where(Order.id == order["id"])
         await Answer.delete().where(Answer.attendee == person["id"])
         await queue_transfer(order, person, updated[0], difference)
@@ -180,10 +179,8 @@ async def transfer(order: dict, attendee_id: int, new: dict[str, str], category_
             await queue_confirmation(order["id"], token=None, recipients=[(email, person["id"])],
                                      dedupe=f"substitute-v{updated[0]['token_version']}")
     if difference < 0 and order["status"] == OrderStatus.confirmed.value:
-        from confops.registration.group import give_money_back
-
-        await give_money_back(order["id"], -difference, reason="Substitution into a cheaper category",
-                              kind="substitution")
+        await extension.emit("refund_owed", order_id=order["id"], amount_cents=-difference,
+                             reason="Substitution into a cheaper category", kind="substitution")
     return difference
 
 

@@ -75,46 +75,48 @@ async def test_substitution_into_a_dearer_category_leaves_a_balance_due(db):
     assert {c["code"]: c["sold"] for c in await Category.select()} == {"member": 2, "resident": 0}
 
 
+async def _paid_by_card(order_id: int, amount_cents: int, monkeypatch) -> None:
+    """A succeeded card payment, and the payments area's refund with the provider call replaced
+    by a recorded refund (no Stripe needed)."""
+    from confops.payments import refunds as payment_refunds
+    from confops.payments.tables import Payment, Refund
+
+    await Payment(order=order_id, provider="stripe", provider_id="pi_test", method="card", amount_cents=amount_cents,
+                  currency="USD", message="", reference="", status="succeeded").save()
+
+    async def manual_refund_payment(payment, amount, **kw):
+        await Refund(payment=payment["id"], order=payment["order"], amount_cents=amount, currency="USD",
+                     reason=kw["reason"], kind=kw["kind"], provider_id=f"re_test_{amount}").save()
+        return await Refund.select().where(Refund.provider_id == f"re_test_{amount}").first()
+
+    monkeypatch.setattr(payment_refunds, "_refund_payment", manual_refund_payment)
+
+
 async def test_substitution_into_a_cheaper_category_refunds_through_payments(db, monkeypatch):
+    from confops.payments.tables import Refund
+
     await make_event()
     placed, row = await group_order()
-    refunded = []
-
-    async def fake_give_back(order_id, amount, *, reason, kind):
-        refunded.append((order_id, amount, kind))
-        return amount
-
-    monkeypatch.setattr(group, "give_money_back", fake_give_back)
+    await _paid_by_card(placed.id, 87500 + 15000 + 70000, monkeypatch)
     mo = (await Attendee.select().order_by(Attendee.id))[0]
     diff = await transfer(row, mo["id"], {"first_name": "Res", "last_name": "Ident", "email": "res@example.org"},
                           category_code="resident")
     assert diff == 70000 - 87500
-    assert refunded == [(placed.id, 17500, "substitution")]
+    assert [(r["amount_cents"], r["kind"]) for r in await Refund.select()] == [(17500, "substitution")]
     assert (await Order.select(Order.total_cents).where(Order.id == placed.id).first())["total_cents"] == (
         70000 + 15000 + 70000)
 
 
-async def test_give_money_back_uses_the_payments_refund_for_card_payments(db):
-    """Against the payments area's own refund (manual provider here: no Stripe needed)."""
-    from confops.payments.tables import Payment, Refund
+async def test_a_part_of_an_order_is_refunded_by_card_only(db, monkeypatch):
+    """Money paid by hand stays on the ledger as a credit; card money goes back at once."""
+    from confops.payments.refunds import refund_by_card
+    from confops.payments.tables import Refund
 
     await make_event()
     placed, _ = await group_order()
-    assert await group.give_money_back(placed.id, 1000, reason="x", kind="substitution") == 0  # nothing paid
-    await Payment(order=placed.id, provider="stripe", provider_id="pi_test", method="card", amount_cents=50000,
-                  currency="USD", message="", reference="", status="succeeded").save()
-    from confops.payments import refunds as payment_refunds
-
-    async def manual_refund_payment(payment, amount, **kw):
-        await Refund(payment=payment["id"], order=payment["order"], amount_cents=amount, currency="USD",
-                     reason=kw["reason"], kind=kw["kind"], provider_id="re_test").save()
-        return await Refund.select().where(Refund.provider_id == "re_test").first()
-
-    payment_refunds._refund_payment, saved = manual_refund_payment, payment_refunds._refund_payment
-    try:
-        assert await group.give_money_back(placed.id, 1000, reason="x", kind="substitution") == 1000
-    finally:
-        payment_refunds._refund_payment = saved
+    assert await refund_by_card(placed.id, 1000, reason="x", kind="substitution") == 0  # nothing paid
+    await _paid_by_card(placed.id, 50000, monkeypatch)
+    assert await refund_by_card(placed.id, 1000, reason="x", kind="substitution") == 1000
     assert (await Refund.select(Refund.kind).first())["kind"] == "substitution"
 
 
