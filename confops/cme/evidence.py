@@ -223,6 +223,35 @@ async def attest(attendee_id: int, event_id: int, session_ids: list[int]) -> Non
                                  reason="").save()
 
 
+TRANSFERRED = "transferred"  # the kind of a mark taken by a registration's previous holder
+
+
+async def part_from_registration(attendee_id: int, previous_email: str) -> None:
+    """The registration went to another person. Its evidence so far stays on record (kept six
+    years like any, the previous holder's e-mail in its reason) but counts for no one: kind
+    "transferred", not present. The previous holder's claim and evaluation record go (the claim
+    is frozen in their revoked certificate and in the audit log), so the new holder claims on
+    their own evidence and evaluates for themselves."""
+    from confops.cme.tables import CmeClaim, EvaluationDone
+
+    marks = await AttendanceMark.select().where((AttendanceMark.attendee == attendee_id)
+                                                & (AttendanceMark.kind != TRANSFERRED))
+    claim = await CmeClaim.select().where(CmeClaim.attendee == attendee_id).first()
+    async with transaction():
+        for m in marks:
+            note = f"{m['kind']} by {previous_email}, before the registration was transferred. {m['reason']}"
+            await AttendanceMark.update({AttendanceMark.kind: TRANSFERRED, AttendanceMark.present: False,
+                                         AttendanceMark.reason: note.strip()[:1000]}).where(
+                AttendanceMark.id == m["id"])
+        await CmeClaim.delete().where(CmeClaim.attendee == attendee_id)
+        await EvaluationDone.delete().where(EvaluationDone.attendee == attendee_id)
+        if marks or claim:
+            await emit("staff_change", actor_id=None, action="cme_registration_transferred", entity="attendee",
+                       entity_id=attendee_id, before={"holder": previous_email, "marks": len(marks), "claim": claim and {
+                           "credit_type": claim["credit_type"], "quarters": claim["quarters"],
+                           "attested_at": claim["attested_at"].isoformat()}}, after=None)
+
+
 async def presented_sessions(email: str, event_id: int) -> set[int]:
     """Sessions this person teaches in (any faculty role): no learner credit for them."""
     email = (email or "").strip().lower()

@@ -42,6 +42,17 @@ async def on_registration_cancelled(*, attendee_ids, reason="", **_):
     await revoke_for_registrations(list(attendee_ids), f"Registration cancelled. {reason}".strip())
 
 
+@provides("registration_transferred")
+async def on_registration_transferred(*, attendee_id, previous_email, email, **_):
+    """The place went to someone else: the previous holder's certificate is revoked, and their
+    evidence, claim and evaluation stop being the registration's, so the new holder claims on
+    their own evidence only. A "transfer" to the same e-mail only corrects the holder's details."""
+    if (previous_email or "").lower() == (email or "").lower():
+        return
+    await evidence.part_from_registration(attendee_id, previous_email)
+    await revoke_for_registrations([attendee_id], "Registration transferred to another person.")
+
+
 @provides("order_refunded")
 async def on_order_refunded(*, order_id, reason="", **_):
     from confops.registration.tables import Attendee
@@ -167,7 +178,7 @@ async def cme_personal_data(*, user_id, email, **_) -> dict[str, list[dict]]:
     ids = [a["id"] for a in await Attendee.select(Attendee.id).where(Attendee.email == (email or "").lower())]
     marks = await AttendanceMark.select(AttendanceMark.event.title, AttendanceMark.session.code, AttendanceMark.kind,
                                         AttendanceMark.present, AttendanceMark.at, AttendanceMark.reason).where(
-        AttendanceMark.attendee.is_in(ids or [0]))
+        AttendanceMark.attendee.is_in(ids or [0]) & (AttendanceMark.kind != evidence.TRANSFERRED))
     claims = await CmeClaim.select(CmeClaim.event.title, CmeClaim.credit_type, CmeClaim.quarters,
                                    CmeClaim.attested_at).where(CmeClaim.attendee.is_in(ids or [0]))
     prof = await profile.get(user_id) if user_id else None

@@ -34,6 +34,9 @@ emit (return values ignored):
                            marked_by (int user id of the leader who marked the roster, or None)
   "registration_cancelled" event_id, attendee_ids (list of int), reason: registrations cancelled
                            (inside the cancellation's transaction); CME revokes their certificates
+  "registration_transferred" event_id, attendee_id, previous_email, email: the place went to another
+                           person (inside the transfer's transaction); CME takes the previous holder's
+                           evidence, claim and certificate off the registration
   "order_refunded"         order_id, reason: everything paid on the order was given back
   "event_cancelled"        event_id: the society cancelled the event (after its orders were cancelled,
                            outside their transactions); CME revokes its certificates

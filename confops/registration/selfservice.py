@@ -171,6 +171,8 @@ async def transfer(order: dict, attendee_id: int, new: dict[str, str], category_
             # due; cheaper -> the difference is refunded below ("refund_owed").
             await Order.update({Order.total_cents: Order.total_cents + difference}).where(Order.id == order["id"])
         await Answer.delete().where(Answer.attendee == person["id"])
+        await extension.emit("registration_transferred", event_id=order["event"], attendee_id=person["id"],
+                             previous_email=person["email"], email=email)
         await queue_transfer(order, person, updated[0], difference)
         if order["status"] == OrderStatus.confirmed.value:
             from confops.registration.emails import queue_confirmation
