@@ -22,7 +22,9 @@ from confops.documents.pdf_signing import PdfSigner
 
 
 def verify_url(base_url: str, serial: str) -> str:
-    return f"{base_url.rstrip('/')}/verify/{serial}"
+    """The short address printed on the certificate and in its QR (/v/ leads to /verify/): short
+    enough to be typed from paper and to fit beside the code whole."""
+    return f"{base_url.rstrip('/')}/v/{serial}"
 
 
 async def issue_all(slug: str) -> list[dict]:

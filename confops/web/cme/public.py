@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import msgspec
 from litestar import Controller, Request, get
 from litestar.params import FromPath
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
 from confops.cme import certificates, credential_offer
 from confops.core.auth import PUBLIC
@@ -30,6 +32,12 @@ class CertificateStatusOut(msgspec.Struct):
 class VerifyPage(Controller):
     include_in_schema = False
     opt = {"access": PUBLIC}
+
+    @get("/v/{serial:str}")
+    async def short(self, serial: FromPath[str]) -> Redirect:
+        """The short address printed on certificates: the verify page, for any serial (the page
+        says when it is unknown)."""
+        return Redirect(f"/verify/{quote(serial, safe='')}", status_code=302)
 
     @get("/verify/{serial:str}")
     async def verify(self, request: Request, serial: FromPath[str]) -> Template:

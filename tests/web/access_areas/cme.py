@@ -29,6 +29,7 @@ RULES = {
     "GET /account/cme/transcript.pdf": "signed_in",
     "GET /speaker/cme": "signed_in",
     "GET /speaker/cme/{slug:str}/letter": "signed_in",
+    "GET /v/{serial:str}": "public",
     "GET /verify/{serial:str}": "public",
     "GET /api/v1/certificates/{serial:str}": "public",
 }
