@@ -16,6 +16,7 @@ from confops.accounts.tables import (
 )
 from confops.attendance.tables import (
     AttendanceCertificate,
+    AttendanceCredential,
     AttendanceRule,
     AttendanceUpload,
     SessionAttendance,
@@ -201,6 +202,7 @@ APP_CONFIG = AppConfig(
         SessionAttendance,
         AttendanceUpload,
         AttendanceCertificate,
+        AttendanceCredential,
         BaseUser,  # piccolo-admin's own sign-in, bridged from confops admins (web/backoffice/admin.py)
         SessionsBase,
     ],

@@ -21,13 +21,15 @@ from confops.attendance.rules import (
 )
 from confops.attendance.tables import (
     AttendanceCertificate,
+    AttendanceCredential,
     AttendanceRule,
     AttendanceUpload,
     SessionAttendance,
 )
-from confops.core import clock, extension
+from confops.core import clock, extension, outbox
 from confops.core.auth import Principal
 from confops.core.errors import Conflict, Invalid, NotFound
+from confops.core.mail import Message
 from confops.db import transaction
 from confops.events.access import event_for_roles
 from confops.events.event_form import text_problem
@@ -206,11 +208,75 @@ async def issue_certificates(principal: Principal | None, slug: str) -> int:
             learner_name=f"{p['first_name']} {p['last_name']}".strip()
             + (f", {p['credentials']}" if p["credentials"] else ""),
             sessions_attended=p["attended"], sessions_total=len(sessions), minutes_attended=p["minutes"],
-            board_credit=rule["board_credit"], issued_at=clock.now())).on_conflict(action="DO NOTHING").returning(AttendanceCertificate.id)
+            board_credit=rule["board_credit"], issued_at=clock.now())).on_conflict(action="DO NOTHING").returning(
+            AttendanceCertificate.serial)
+        for row in rows:  # signed now, so the status list and /credentials/<serial> know it at once
+            await credential_of(row["serial"])
         made += len(rows)
     await extension.emit("staff_change", actor_id=principal.user_id, action="attendance_certificates_issued",
                          entity="event", entity_id=event["id"], before=None, after={"issued": made})
     return made
+
+
+def credential_content(c: dict) -> dict:
+    """What the signed credential says, from the frozen certificate (cme.credentials.build)."""
+    from confops.attendance.certificate_pdf import _dates, hours_text
+
+    attended = f"Attended {c['sessions_attended']} of {c['sessions_total']} sessions ({hours_text(c['minutes_attended'])})"
+    return {"learner": c["learner_name"], "title": "Certificate of attendance", "activity": c["event_title"],
+            "dates": _dates(c), "location": "Online" if c["online"] else ", ".join(
+                x for x in (c["city"], c["region"]) if x),
+            "provider": c["provider"], "credit_label": "Certificate of attendance",
+            "summary": attended + (f"; board credit granted: {c['board_credit']}" if c["board_credit"] else ""),
+            "designation_statement": attended + ".",
+            "accreditation_statement": f"Board credit granted: {c['board_credit']}." if c["board_credit"] else ""}
+
+
+async def credential_of(serial: str) -> dict | None:
+    """The certificate's signed Open Badges credential, made once by CME's signer; a revoked
+    certificate that never had one gets none (there is nothing to revoke)."""
+    from confops.cme import credentials
+
+    c = await certificate_content(serial)
+    existing = await AttendanceCredential.select().where(AttendanceCredential.certificate == c["id"]).first()
+    if existing or c["revoked_at"]:
+        return existing
+    return await credentials.issue(AttendanceCredential, AttendanceCredential.certificate, c["id"],
+                                   content=credential_content(c), kind="attendance", serial=c["serial"],
+                                   issued_at=c["issued_at"], event_id=c["event"], email=c["email"])
+
+
+async def revoke_certificate(principal: Principal | None, slug: str, certificate_id: int, reason: str) -> None:
+    """Staff take back a certificate of attendance (given in error, attendance corrected): why,
+    who and when, the audit log and the learner's e-mail in one transaction. /verify says
+    revoked and its credential's bit is set in the published status list from then on."""
+    event = await _event(principal, slug)
+    reason = (reason or "").strip()
+    if msg := text_problem(reason, 1000, required=True, multiline=True):
+        raise Invalid("Say why the certificate is revoked. " + msg if not reason else msg, field="reason")
+    row = await AttendanceCertificate.select().where((AttendanceCertificate.id == certificate_id)
+                                                     & (AttendanceCertificate.event == event["id"])).first()
+    if row is None:
+        raise NotFound("There is no such certificate at this event.")
+    now = clock.now()
+    async with transaction():
+        done = await AttendanceCertificate.update({
+            AttendanceCertificate.revoked_at: now, AttendanceCertificate.revoked_reason: reason,
+            AttendanceCertificate.revoked_by: principal.user_id}).where(
+            (AttendanceCertificate.id == certificate_id) & AttendanceCertificate.revoked_at.is_null()).returning(
+            AttendanceCertificate.id)
+        if not done:
+            raise Conflict("This certificate was revoked already.", field="reason", code="already_revoked")
+        await extension.emit("staff_change", actor_id=principal.user_id, action="attendance_certificate_revoked",
+                             entity="attendance_certificate", entity_id=certificate_id, before={"revoked": False},
+                             after={"revoked": True, "reason": reason})
+        email = (await Attendee.select(Attendee.email).where(Attendee.id == row["attendee"]).first())["email"]
+        await outbox.enqueue(Message(
+            to=email, subject=f"Your certificate of attendance was revoked: {event['title']}",
+            text=(f"Hello {row['learner_name']},\n\nYour certificate of attendance {row['serial']} for "
+                  f"{event['title']} was revoked on {now.date().isoformat()}.\nReason: {reason}\n\nAnyone checking "
+                  "it now sees that it is revoked. If you think this is a mistake, reply to this e-mail.\n")),
+            dedupe_key=f"attendance-revoked:{certificate_id}")
 
 
 async def certificate_content(serial: str) -> dict:
@@ -249,6 +315,7 @@ async def public_view(serial: str) -> dict:
     if c["board_credit"]:
         credit += f"; board credit: {c['board_credit']}"
     return {"serial": c["serial"], "status": "revoked" if c["revoked_at"] else "valid", "name": c["learner_name"],
+            "revoked_on": c["revoked_at"].date().isoformat() if c["revoked_at"] else "",
             "activity": c["event_title"], "dates": _dates(c), "credit": credit,
             "issuer": c["provider"], "issued_on": c["issued_at"].date().isoformat()}
 

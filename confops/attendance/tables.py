@@ -6,7 +6,7 @@ from piccolo.columns import Boolean, ForeignKey, Integer, OnDelete, Text, Timest
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from confops.events.tables import Event, Session
+from confops.events.tables import Event, Organizer, Session
 from confops.registration.tables import Attendee
 
 
@@ -53,3 +53,19 @@ class AttendanceCertificate(Table, tablename="attendance_certificate"):
     board_credit = Varchar(length=200, help_text="The board credit this attendance was granted; empty: none")
     issued_at = Timestamptz(default=TimestamptzNow())
     revoked_at = Timestamptz(null=True, default=None)
+    revoked_reason = Text()
+    revoked_by = Integer(null=True, default=None, help_text="User id of the staff member")
+
+
+class AttendanceCredential(Table, tablename="attendance_credential"):
+    """A certificate of attendance's Open Badges 3.0 credential as signed (VC-JWT) by
+    cme.credentials, the one signer, and its place in the organizer's revocation list (odd
+    positions; CME's credentials take the even ones, so the two tables' unique indexes together
+    keep one bit per credential). The bit is read from the certificate's revoked_at."""
+
+    certificate = ForeignKey(AttendanceCertificate, on_delete=OnDelete.restrict, null=False, unique=True)
+    organizer = ForeignKey(Organizer, on_delete=OnDelete.restrict, null=False, index=True)
+    status_index = Integer(unique=True)
+    key_id = Varchar(length=80)
+    jwt = Text()
+    issued_at = Timestamptz(default=TimestamptzNow())

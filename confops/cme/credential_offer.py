@@ -20,9 +20,21 @@ async def verifier_material() -> dict:
             "titles": credential_check.TITLES, "details": credential_check.DETAILS}
 
 
+async def _made(serial: str) -> tuple[str, dict | None]:
+    """(the serial as stored, its credential or None): CME certificates and certificates of
+    attendance alike, each signed by cme.credentials."""
+    from confops.attendance import service as attendance
+
+    if attendance.is_attendance_serial(serial):
+        c = await attendance.certificate_content(serial)
+        return c["serial"], await attendance.credential_of(c["serial"])
+    row = await by_serial(serial)
+    return row["serial"], await credentials.of_certificate(row)
+
+
 async def credential_of_serial(serial: str) -> dict:
     """The stored credential of the certificate with this serial (made now if it is valid and has none)."""
-    made = await credentials.of_certificate(await by_serial(serial))
+    _serial, made = await _made(serial)
     if not made:
         raise NotFound("This certificate was replaced or revoked before it had a credential.", code="no_credential")
     return made
@@ -30,11 +42,10 @@ async def credential_of_serial(serial: str) -> dict:
 
 async def offer(serial: str) -> dict:
     """The credential panel's content, or {"credential": None} when the certificate has none."""
-    row = await by_serial(serial)
-    made = await credentials.of_certificate(row)
+    serial, made = await _made(serial)
     if not made:
         return {"credential": None}
-    url = credentials.credential_url(issuer_keys.CONFIG.base_url, row["serial"])
-    panel = {"jwt": made["jwt"], "url": url, "json_href": f"/credentials/{row['serial']}?download=1",
-             "jwt_href": f"/credentials/{row['serial']}/vc.jwt?download=1", "qr": qr_data_uri(url)}
+    url = credentials.credential_url(issuer_keys.CONFIG.base_url, serial)
+    panel = {"jwt": made["jwt"], "url": url, "json_href": f"/credentials/{serial}?download=1",
+             "jwt_href": f"/credentials/{serial}/vc.jwt?download=1", "qr": qr_data_uri(url)}
     return {"credential": panel, "material": await verifier_material()}

@@ -134,15 +134,60 @@ async def _event_and_organizer(event_id: int) -> tuple[dict, dict]:
     return event, organizer
 
 
-async def _free_index() -> int:
+def _stores() -> tuple:
+    """The tables holding signed credentials, by what they certify: CME certificates and
+    certificates of attendance. Both share the organizer's one revocation list: CME takes the
+    even positions and attendance the odd ones, so each table's unique index is enough to keep
+    one bit per credential (positions drawn before the split are still checked in both)."""
+    from confops.attendance.tables import AttendanceCredential
+
+    return ((CmeCredential, 0), (AttendanceCredential, 1))
+
+
+async def _free_index(parity: int) -> int:
     for _ in range(8):
-        candidates = [secrets.randbelow(status_list.LIST_BITS) for _ in range(4)]
-        taken = {r["status_index"] for r in await CmeCredential.select(CmeCredential.status_index).where(
-            CmeCredential.status_index.is_in(candidates))}
+        candidates = [secrets.randbelow(status_list.LIST_BITS // 2) * 2 + parity for _ in range(4)]
+        taken = set()
+        for table, _parity in _stores():
+            taken |= {r["status_index"] for r in await table.select(table.status_index).where(
+                table.status_index.is_in(candidates))}
         free = [i for i in candidates if i not in taken]
         if free:
             return free[0]
     raise Conflict("The revocation list is full: a new list is needed before more credentials are issued.")
+
+
+async def issue(table, owner_column, owner_id: int, *, content: dict, kind: str, serial: str, issued_at: datetime,
+                event_id: int, email: str) -> dict:
+    """The stored credential of one certificate record (in `table`, keyed by `owner_column`),
+    signed once with the organizer's key; another request making it at the same moment gets
+    the same row."""
+    existing = await table.select().where(owner_column == owner_id).first()
+    if existing:
+        return existing
+    parity = dict(_stores())[table]
+    event, organizer = await _event_and_organizer(event_id)
+    key = await active_key(organizer["id"], CREDENTIALS)
+    base = CONFIG.base_url
+    failure: Exception | None = None
+    for _ in range(3):
+        index = await _free_index(parity)
+        credential = build(content, kind=kind, serial=serial, issued_at=issued_at, event=event,
+                           organizer_name=organizer["name"], base_url=base, email=email, salt=secrets.token_hex(8),
+                           status=status_list.entry(status_list_url(base, organizer["slug"]), index))
+        made = table(**{owner_column._meta.name: owner_id}, organizer=organizer["id"], status_index=index,
+                     key_id=key.key_id, jwt=sign(credential, key, did_of(base)), issued_at=clock.now())
+        try:
+            async with atomic():
+                await table.insert(made)
+        except Exception as exc:  # noqa: BLE001 - a unique column said no: find out which
+            existing = await table.select().where(owner_column == owner_id).first()
+            if existing:
+                return existing  # another request made it first
+            failure = exc  # the index was taken meanwhile: draw another
+            continue
+        return await table.select().where(owner_column == owner_id).first()
+    raise failure
 
 
 async def ensure(row: dict) -> dict:
@@ -153,29 +198,9 @@ async def ensure(row: dict) -> dict:
         return existing
     if row["status"] != CertificateStatus.valid.value:
         raise Conflict("This certificate is no longer valid, so it has no credential.", code="certificate_not_valid")
-    event, organizer = await _event_and_organizer(row["event"])
-    key = await active_key(organizer["id"], CREDENTIALS)
-    base = CONFIG.base_url
-    failure: Exception | None = None
-    for _ in range(3):
-        index = await _free_index()
-        credential = build(json.loads(row["content"]), kind=row["kind"], serial=row["serial"],
-                           issued_at=row["issued_at"], event=event, organizer_name=organizer["name"], base_url=base,
-                           email=row["email"], salt=secrets.token_hex(8),
-                           status=status_list.entry(status_list_url(base, organizer["slug"]), index))
-        made = CmeCredential(certificate=row["id"], organizer=organizer["id"], status_index=index,
-                             key_id=key.key_id, jwt=sign(credential, key, did_of(base)), issued_at=clock.now())
-        try:
-            async with atomic():
-                await CmeCredential.insert(made)
-        except Exception as exc:  # noqa: BLE001 - a unique column said no: find out which
-            existing = await CmeCredential.select().where(CmeCredential.certificate == row["id"]).first()
-            if existing:
-                return existing  # another request made it first
-            failure = exc  # the index was taken meanwhile: draw another
-            continue
-        return await CmeCredential.select().where(CmeCredential.certificate == row["id"]).first()
-    raise failure
+    return await issue(CmeCredential, CmeCredential.certificate, row["id"], content=json.loads(row["content"]),
+                       kind=row["kind"], serial=row["serial"], issued_at=row["issued_at"], event_id=row["event"],
+                       email=row["email"])
 
 
 async def of_certificate(row: dict) -> dict | None:
@@ -188,10 +213,14 @@ async def of_certificate(row: dict) -> dict | None:
 async def revoked_indexes(organizer_id: int) -> list[int]:
     """The bits to set: every credential of the organizer whose certificate is no longer valid
     (revoked, or superseded by a newer record)."""
+    from confops.attendance.tables import AttendanceCredential
+
     rows = await CmeCredential.select(CmeCredential.status_index).where(
         (CmeCredential.organizer == organizer_id)
         & (CmeCredential.certificate.status != CertificateStatus.valid.value))
-    return [r["status_index"] for r in rows]
+    attendance = await AttendanceCredential.select(AttendanceCredential.status_index).where(
+        (AttendanceCredential.organizer == organizer_id) & AttendanceCredential.certificate.revoked_at.is_not_null())
+    return [r["status_index"] for r in rows + attendance]
 
 
 async def status_list_token(organizer_slug: str) -> str | None:
@@ -212,6 +241,8 @@ async def status_list_token(organizer_slug: str) -> str | None:
 
 
 async def organizer_slugs() -> list[str]:
-    rows = await Organizer.select(Organizer.slug).where(
-        Organizer.id.is_in(CmeCredential.select(CmeCredential.organizer)))
+    ids = set()
+    for table, _parity in _stores():
+        ids |= {r["organizer"] for r in await table.select(table.organizer).distinct()}
+    rows = await Organizer.select(Organizer.slug).where(Organizer.id.is_in(list(ids) or [0]))
     return [r["slug"] for r in rows]

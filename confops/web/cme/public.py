@@ -46,7 +46,8 @@ class VerifyPage(Controller):
         )
 
         if attendance.is_attendance_serial(serial):
-            return page(request, "attendance/verify.html", v=await attendance.public_view(serial))
+            view = await attendance.public_view(serial)
+            return page(request, "attendance/verify.html", v=view, **await credential_offer.offer(view["serial"]))
         view = await certificates.public_view(serial)
         return page(request, "cme/verify.html", v=view, **await credential_offer.offer(view["serial"]))
 

@@ -75,6 +75,14 @@ class AttendancePages(Controller):
                               lambda n: f"{n} certificates issued.")
 
 
+    @post("/certificates/{certificate_id:int}/revoke")
+    async def revoke(self, request: Request, slug: FromPath[str], certificate_id: FromPath[int]) -> Template | Redirect:
+        form = await request.form()
+        return await self._do(request, slug, lambda: service.revoke_certificate(
+            request.state.principal, slug, certificate_id, str(form.get("reason", ""))),
+            "Certificate revoked; the learner was told by e-mail.")
+
+
 class MyAttendance(Controller):
     include_in_schema = False
     opt = {"access": SIGNED_IN}
