@@ -39,7 +39,7 @@ async def on_group_meeting(*, attendee_id, session_id, attended_at, present, mar
 
 @provides("registration_cancelled")
 async def on_registration_cancelled(*, attendee_ids, reason="", **_):
-    await revoke_for_registrations(list(attendee_ids), f"Registration cancelled. {reason}".strip())
+    await revoke_unsettled(list(attendee_ids), f"Registration cancelled. {reason}".strip())
 
 
 @provides("registration_transferred")
@@ -55,10 +55,25 @@ async def on_registration_transferred(*, attendee_id, previous_email, email, **_
 
 @provides("order_refunded")
 async def on_order_refunded(*, order_id, reason="", **_):
+    """Any refund, by staff or made in Stripe: the certificate goes only if the registration is no
+    longer paid (a partial refund that leaves it paid changes nothing)."""
     from confops.registration.tables import Attendee
 
     ids = [a["id"] for a in await Attendee.select(Attendee.id).where(Attendee.order == order_id)]
-    await revoke_for_registrations(ids, f"Registration refunded: {reason}".strip())
+    await revoke_unsettled(ids, f"Registration refunded: {reason}".strip())
+
+
+async def revoke_unsettled(attendee_ids: list[int], reason: str) -> int:
+    """After a cancellation or a refund: the registrations that no longer carry credit, by the
+    rule claims follow (learners.standings: paid, free or complimentary, and not cancelled or
+    refunded in full), lose their valid certificates."""
+    from confops.cme.learners import standings
+    from confops.registration.tables import Attendee
+
+    attendees = await Attendee.select(Attendee.id, Attendee.order, Attendee.status).where(
+        Attendee.id.is_in(attendee_ids or [0]))
+    why = await standings(attendees)
+    return await revoke_for_registrations([a["id"] for a in attendees if why[a["id"]]], reason)
 
 
 @provides("event_cancelled")

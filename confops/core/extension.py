@@ -37,7 +37,8 @@ emit (return values ignored):
   "registration_transferred" event_id, attendee_id, previous_email, email: the place went to another
                            person (inside the transfer's transaction); CME takes the previous holder's
                            evidence, claim and certificate off the registration
-  "order_refunded"         order_id, reason: everything paid on the order was given back
+  "order_refunded"         order_id, reason: money was given back on the order, in part or in full (by
+                           staff, by policy, or reported by Stripe); listeners judge what is left paid
   "event_cancelled"        event_id: the society cancelled the event (after its orders were cancelled,
                            outside their transactions); CME revokes its certificates
   "refund_owed"            order_id, amount_cents, reason, kind: registration cancelled an order or a

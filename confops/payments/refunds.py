@@ -84,8 +84,8 @@ async def refund_order(order_id: int, amount_cents: int, *, reason: str, kind: s
         remaining -= part
         if remaining == 0:
             break
-    if amount_cents == left:  # nothing paid is left: the registration is refunded in full
-        await extension.emit("order_refunded", order_id=order_id, reason=reason or "The registration was refunded.")
+    # every refund is announced; listeners judge what it leaves (CME: still paid, or not)
+    await extension.emit("order_refunded", order_id=order_id, reason=reason or "The registration was refunded.")
     if kind == "staff":
         await extension.emit("staff_change", actor_id=recorded_by, action="refund", entity="order", entity_id=order_id,
                              before={"refundable_cents": left},
@@ -190,6 +190,7 @@ async def record_provider_refund(intent_id: str, refund_id: str, amount_cents: i
                                              currency=payment["currency"], reason="Refunded in Stripe",
                                              kind="provider", provider_id=refund_id, recorded_by=None)) is None:
                 raise _AlreadyRecorded  # by a concurrent delivery
+            await extension.emit("order_refunded", order_id=payment["order"], reason="Refunded in Stripe")
     except _AlreadyRecorded:
         return False  # rolled back, reservation included
     return True
