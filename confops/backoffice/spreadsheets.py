@@ -1,8 +1,8 @@
 """Export tables as CSV or XLSX, with every cell safe to open in a spreadsheet.
 
 CSV goes through the project's one CSV writer (core/csv_export.py: risky text gets an
-apostrophe); in XLSX text that looks like a formula is written as an explicit text cell, which a
-spreadsheet never evaluates.
+apostrophe); XLSX through core/xlsx_writer.py, where all text is a text cell (text that looks
+like a formula is never evaluated).
 """
 
 from __future__ import annotations
@@ -15,14 +15,10 @@ import tempfile
 from collections.abc import AsyncIterator
 from datetime import datetime
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from confops.core import csv_export
 from confops.core.csv_export import RISKY, safe_text  # noqa: F401 - re-exported for the other areas' exports
 from confops.core.extension import ExportTable
+from confops.core.xlsx_writer import XlsxWriter
 
 
 def _plain(value: object) -> object:
@@ -64,81 +60,48 @@ def _sheet_title(title: str, taken: set[str]) -> str:
     return name
 
 
-def _cell(sheet, value: object) -> object:
-    if isinstance(value, str) and value.startswith("="):
-        cell = WriteOnlyCell(sheet, value)
-        cell.data_type = "s"  # text that looks like a formula stays text
-        return cell
-    return value
+def _widths(headers: list[str], sample: list[list]) -> list[float]:
+    return [min(60, max([len(str(header))] + [len(str(r[i])) for r in sample[:200] if i < len(r)]) + 2)
+            for i, header in enumerate(headers)]
 
 
-def _widths(sheet, headers: list[str], sample: list[list]) -> None:
-    for i, header in enumerate(headers, start=1):
-        width = max([len(str(header))] + [len(str(r[i - 1])) for r in sample[:200] if i - 1 < len(r)])
-        sheet.column_dimensions[get_column_letter(i)].width = min(60, width + 2)
-
-
-def _header_row(sheet, headers: list[str]) -> list:
-    cells = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, header)
-        cell.font = Font(bold=True)
-        cells.append(cell)
-    return cells
+def _plain_rows(batch: list[list]) -> list[list]:
+    return [[_plain(v) for v in row] for row in batch]
 
 
 async def xlsx_file(sheets: list[tuple[str, list[str], AsyncIterator[list[list]]]]) -> tuple[str, int]:
-    """Write a workbook to a temporary file, a chunk of rows at a time (openpyxl's write-only
-    mode keeps rows on disk, not in memory), and return its path and size; the caller deletes it. The
+    """Write a workbook to a temporary file, a chunk of rows at a time (core/xlsx_writer.py
+    streams each chunk into the zip), and return its path and size; the caller deletes it. The
     writing of each chunk runs in a thread so the server goes on answering meanwhile."""
-    book = Workbook(write_only=True)
-    taken: set[str] = set()
-    for title, headers, batches in sheets:
-        sheet = book.create_sheet(_sheet_title(title, taken))
-        first = True
-        async for batch in batches:
-            if first:
-                _widths(sheet, headers, batch)
-                sheet.freeze_panes = "A2"
-                sheet.append(_header_row(sheet, headers))
-                first = False
-            await asyncio.to_thread(_append, sheet, batch)
-        if first:
-            _widths(sheet, headers, [])
-            sheet.freeze_panes = "A2"
-            sheet.append(_header_row(sheet, headers))
     handle, path = tempfile.mkstemp(prefix="confops-export-", suffix=".xlsx")
     os.close(handle)
     try:
-        await asyncio.to_thread(book.save, path)
+        book = XlsxWriter(path)
+        taken: set[str] = set()
+        for title, headers, batches in sheets:
+            started = False
+            async for batch in batches:
+                rows = _plain_rows(batch)
+                if not started:
+                    book.sheet(_sheet_title(title, taken), headers, _widths(headers, rows))
+                    started = True
+                await asyncio.to_thread(book.rows, rows)
+            if not started:
+                book.sheet(_sheet_title(title, taken), headers, _widths(headers, []))
+        await asyncio.to_thread(book.close)
     except BaseException:
         os.unlink(path)
         raise
     return path, os.stat(path).st_size
 
 
-def _append(sheet, batch: list[list]) -> None:
-    for row in batch:
-        sheet.append([_cell(sheet, _plain(v)) for v in row])
-
-
 def to_xlsx(tables: list[ExportTable]) -> bytes:
-    book = Workbook(write_only=True)  # streams rows: a few thousand registrations stay fast
+    buf = io.BytesIO()
+    book = XlsxWriter(buf)
     taken: set[str] = set()
     for table in tables:
-        sheet = book.create_sheet(_sheet_title(table.title, taken))
-        for i, header in enumerate(table.headers, start=1):
-            width = max([len(str(header))] + [len(str(r[i - 1])) for r in table.rows[:200] if i - 1 < len(r)])
-            sheet.column_dimensions[get_column_letter(i)].width = min(60, width + 2)
-        sheet.freeze_panes = "A2"
-        header_cells = []
-        for header in table.headers:
-            cell = WriteOnlyCell(sheet, header)
-            cell.font = Font(bold=True)
-            header_cells.append(cell)
-        sheet.append(header_cells)
-        for row in table.rows:
-            sheet.append([_cell(sheet, _plain(v)) for v in row])
-    buf = io.BytesIO()
-    book.save(buf)
+        rows = _plain_rows(table.rows)
+        book.sheet(_sheet_title(table.title, taken), table.headers, _widths(table.headers, rows))
+        book.rows(rows)
+    book.close()
     return buf.getvalue()
