@@ -26,6 +26,7 @@ from confops.core.extension import Keep
 from confops.db import transaction
 from confops.events.tables import AgendaItem, Event
 from confops.payments.tables import Payment
+from confops.registration import name_keys
 from confops.registration.tables import Answer, Attendee, Order
 
 PURGED = "(removed)"
@@ -134,6 +135,7 @@ async def _erase_email(email: str, keeps: list[Keep], events: list[int] | None =
     if ids:
         await Answer.delete().where(Answer.attendee.is_in(ids))
         await Attendee.update(_blanks(keeps)).where(Attendee.id.is_in(ids))
+        await name_keys.refresh(Attendee.id.is_in(ids))  # the search copies must not keep what was erased
     orders = Order.buyer_email == email
     if events is not None:
         orders &= Order.event.is_in(events)

@@ -20,6 +20,7 @@ from confops.cme import reports
 from confops.cme.designation import activity_of
 from confops.cme.tables import Evidence
 from confops.core.paging import Page, paged
+from confops.registration.name_keys import search_pattern
 from confops.registration.tables import Attendee, AttendeeStatus
 
 FILTERS = {"claimed": "Claimed", "attended": "Attended, not claimed", "not_yet": "No attendance yet"}
@@ -43,10 +44,8 @@ def _where(event_id: int, evidence: str, show: str, q: str):
     elif show == "not_yet":
         where &= WhereRaw(f"NOT {_CLAIMED} AND NOT {_present(evidence)}", True)
     q = (q or "").strip()[:100]
-    if q:
-        like = f"%{q.lower().replace('%', '').replace('_', '')}%"
-        where &= WhereRaw("(lower(registration_attendee.first_name) LIKE {} OR lower(registration_attendee.last_name)"
-                          " LIKE {} OR lower(registration_attendee.email) LIKE {})", like, like, like)
+    if q:  # part of a name, e-mail or institution, without regard to case or accents
+        where &= WhereRaw("registration_attendee.search_text LIKE {}", search_pattern(q))
     return where
 
 

@@ -62,6 +62,9 @@ collect (a list of every provider's answer):
   "checkin_tokens"         event_id, attendees (dicts with id and token_version) -> {attendee_id: token}:
                            the signed token the door verifies, for the QR in mail and on the order page
   "badge_back_lines"       event_id, attendee_ids -> {attendee_id: [line, ...]}
+  "badges_printed"         event_id, person_keys (list|None) -> {(person_key, token_version), ...}
+  "badge_not_printed_clause" -> str: an SQL condition on the row registration_attendee, true when
+                           its badge was never printed with its current token version
   "badge_people"           event_id -> [BadgePerson, ...]: people another area puts in the building
                            with a role (a Balint group's leader), whether or not they registered
   "dashboard_panels"       event_id -> [Panel, ...]

@@ -28,16 +28,21 @@ area provides through `collect("badge_back_lines", ...)` (confops/core/extension
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+
+from piccolo.columns.combination import WhereRaw
 
 from confops.accounts.tables import STAFF_ROLES, RoleGrant
 from confops.checkin.service import event_key, issue_token
 from confops.core import clock, extension
 from confops.core.errors import NotFound
-from confops.core.paging import Page, page_of
-from confops.documents.badges import BadgeData, fold, sort_key
+from confops.core.folding import fold
+from confops.core.paging import PAGE_SIZE, Page
+from confops.documents.badges import BadgeData
 from confops.events.tables import AgendaItem, Event, SessionKind
+from confops.registration.name_keys import name_columns, search_pattern
 from confops.registration.tables import HOLDING, Attendee, AttendeeStatus, OrderStatus
 from confops.speakers.tables import SessionSpeaker, SpeakerRole
 
@@ -95,9 +100,19 @@ async def badge_data_for_event(slug: str, filters: BadgeFilters | None = None, *
 
 
 async def badge_roster(slug: str, filters: BadgeFilters | None = None, *, secret_key: str) -> Roster:
-    event, chosen, unpaid = await _chosen(slug, filters or BadgeFilters())
-    badges = await _badges(event, chosen, secret_key)
-    return Roster(event, sorted(badges, key=sort_key), unpaid)
+    """Every badge the filters choose (a batch to print): the registrations are filtered in the
+    database, so a batch of the not yet printed or of one category reads only those."""
+    filters = filters or BadgeFilters()
+    event = await _event(slug)
+    few, merged = await _few(event, filters)
+    where = await _registrations(event, filters, merged)
+    many = [_registrant(r) for r in await Attendee.select(*_COLUMNS).where(where).order_by(*_ORDER)]
+    chosen = sorted([*many, *few], key=_order)
+    await _agendas(event, chosen)
+    # A reprint names its people: the registrations awaiting payment are no business of it.
+    unpaid = [] if filters.person_keys is not None else await _unpaid_query(event, filters).order_by(*_ORDER)
+    return Roster(event, await _badges(event, chosen, secret_key),
+                  [Unpaid(f"{u['first_name']} {u['last_name']}", u["category_label"], u["order"]) for u in unpaid])
 
 
 @dataclass
@@ -110,47 +125,173 @@ class RosterPage:
 
 
 async def roster_page(slug: str, filters: BadgeFilters, *, secret_key: str, page: int, unpaid_page: int = 1,
-                      params: dict | None = None) -> RosterPage:
-    event, chosen, unpaid = await _chosen(slug, filters)
-    people = page_of(chosen, page, params=params)
-    badges = sorted(await _badges(event, people.rows, secret_key), key=sort_key)
-    return RosterPage(event, replace(people, rows=badges),
-                      page_of(unpaid, unpaid_page, params={**(params or {}), "page": people.number}, param="upage"))
+                      params: dict | None = None, size: int = PAGE_SIZE) -> RosterPage:
+    """One page of the badge list. The registrations (all but a few) are paged in the database
+    in badge order; the few people who are not plain registrations (speakers, staff, group
+    leaders, and the registrations they merge with) are read whole and slotted in between:
+    a window of the registrations `len(few)` rows wider than the page is enough to place them."""
+    event = await _event(slug)
+    few, merged = await _few(event, filters)
+    few.sort(key=_order)
+    where = await _registrations(event, filters, merged)
+    many_total = await Attendee.count().where(where)
+    total = many_total + len(few)
+    number = min(page, max(1, -(-total // size)))
+    start = (number - 1) * size
+    window_start = max(0, start - len(few))
+    window = [_registrant(r) for r in await Attendee.select(*_COLUMNS).where(where).order_by(*_ORDER).limit(
+        start + size - window_start).offset(window_start)]
+    rows = sorted(_placed(window, window_start, many_total, few, start, size), key=lambda pair: pair[0])
+    people = [person for _, person in rows]  # the list shows no schedules: no agendas read
+    params = params or {}
+    unpaid_total = await Attendee.count().where(_unpaid_where(event, filters))
+    unpaid_number = min(unpaid_page, max(1, -(-unpaid_total // size)))
+    unpaid_rows = await _unpaid_query(event, filters).order_by(*_ORDER).limit(size).offset(
+        (unpaid_number - 1) * size)
+    badges = Page(rows=await _badges(event, people, secret_key), total=total, number=number, size=size,
+                  params=params)
+    unpaid = Page(rows=[Unpaid(f"{u['first_name']} {u['last_name']}", u["category_label"], u["order"])
+                        for u in unpaid_rows], total=unpaid_total, number=unpaid_number, size=size,
+                  params={**params, "page": number}, param="upage")
+    return RosterPage(event, badges, unpaid)
 
 
-async def _chosen(slug: str, filters: BadgeFilters) -> tuple[dict, list[_Person], list[Unpaid]]:
-    """Everyone matching the filters, in badge order, and the registrations awaiting payment
-    that match the name filter."""
+def _placed(window: list[_Person], window_start: int, many_total: int, few: list[_Person], start: int,
+            size: int) -> list[tuple[int, _Person]]:
+    """The people at positions [start, start + size) of the merged list. A registration at
+    index i of the database's order sits at i plus the number of the few before it; one of the
+    few at its rank among the registrations plus the number of the few before it. Outside the
+    window a rank is only bounded, and the bound puts that person off this page."""
+    end = start + size
+    keys = [_order(p) for p in few]
+    out = []
+    for i, person in enumerate(window, start=window_start):
+        position = i + bisect_left(keys, _order(person))
+        if start <= position < end:
+            out.append((position, person))
+    window_keys = [_order(p) for p in window]
+    window_end = window_start + len(window)
+    for j, person in enumerate(few):
+        below = bisect_left(window_keys, keys[j])
+        if below == 0 and window_start > 0:
+            continue  # before the window: its rank is at most window_start, so before this page
+        if below == len(window) and window_end < many_total:
+            continue  # after the window: at or after this page's end
+        position = window_start + below + j
+        if start <= position < end:
+            out.append((position, person))
+    return out
+
+
+async def _event(slug: str) -> dict:
     event = await Event.select(Event.id, Event.slug, Event.title, Event.timezone, Event.organizer).where(
         Event.slug == slug).first()
     if event is None:
         raise NotFound(f"There is no event called {slug!r}.")
+    return event
+
+
+def _order(p: _Person) -> tuple:
+    """Badge order (`documents.badges.sort_key`, the database's `name_key, id` for registrations)."""
+    key = name_columns(p.first_name, p.last_name, p.details.get("badge_name") or "")["name_key"]
+    return (key, 0, p.attendee_id, "") if p.attendee_id is not None else (key, 1, 0, p.key)
+
+
+_ORDER = (Attendee.name_key, Attendee.id)
+FEW = 200  # up to this many people, related rows are read by an IN list of theirs
+_COLUMNS = (Attendee.id, Attendee.first_name, Attendee.last_name, Attendee.badge_name, Attendee.credentials,
+            Attendee.pronouns, Attendee.institution, Attendee.city_region, Attendee.email, Attendee.token_version,
+            Attendee.category.code.as_alias("category_code"))
+# The first confirmed registration of an e-mail gets the badge; the others with that e-mail none.
+_FIRST_OF_EMAIL = WhereRaw(
+    "(registration_attendee.email = '' OR NOT EXISTS (SELECT 1 FROM registration_attendee b "
+    "JOIN registration_order bo ON bo.id = b.\"order\" WHERE b.event = registration_attendee.event "
+    "AND b.email = registration_attendee.email AND b.id < registration_attendee.id AND b.status = {} "
+    "AND bo.status = {}))", AttendeeStatus.active.value, OrderStatus.confirmed.value)
+
+
+def _confirmed(event: dict):
+    return ((Attendee.event == event["id"]) & (Attendee.status == AttendeeStatus.active.value)
+            & (Attendee.order.status == OrderStatus.confirmed.value) & _FIRST_OF_EMAIL)
+
+
+async def _registrations(event: dict, filters: BadgeFilters, merged: list[int]):
+    """Which confirmed registrations the filters choose, but for those merged with one of the
+    few (a speaker, staff member or group leader: their role is not "attendee")."""
+    where = _confirmed(event)
+    if merged:
+        where &= Attendee.id.not_in(merged)
+    if filters.roles is not None and "attendee" not in filters.roles:
+        where &= Attendee.id == -1
+    if filters.categories is not None:
+        where &= Attendee.category.code.is_in(sorted(filters.categories) or [""])
+    if filters.person_keys is not None:
+        ids = [int(k.partition("-")[2]) for k in filters.person_keys
+               if k.startswith("attendee-") and k.partition("-")[2].isdigit()]
+        where &= Attendee.id.is_in(ids or [-1])
+    if name := filters.name.strip():
+        where &= WhereRaw("registration_attendee.name_search LIKE {}", search_pattern(name))
+    if filters.not_printed:  # the badges area keeps the print log and says how to leave the printed out
+        for clause in await extension.collect("badge_not_printed_clause"):
+            where &= WhereRaw(clause)
+    return where
+
+
+def _registrant(r: dict) -> _Person:
+    return _Person(f"attendee-{r['id']}", r["first_name"], r["last_name"],
+                   {k: r[k] for k in ("badge_name", "credentials", "pronouns", "institution", "city_region")},
+                   {"attendee"}, attendee_id=r["id"], token_version=r["token_version"], category=r["category_code"],
+                   email=_email(r["email"]))
+
+
+def _unpaid_where(event: dict, filters: BadgeFilters):
+    where = ((Attendee.event == event["id"]) & (Attendee.status == AttendeeStatus.active.value)
+             & Attendee.order.status.is_in(list(HOLDING)))
+    if name := filters.name.strip():
+        where &= WhereRaw("registration_attendee.name_search LIKE {}", search_pattern(name))
+    return where
+
+
+def _unpaid_query(event: dict, filters: BadgeFilters):
+    return Attendee.select(Attendee.id, Attendee.first_name, Attendee.last_name, Attendee.order,
+                           Attendee.category.label.as_alias("category_label")).where(_unpaid_where(event, filters))
+
+
+async def _few(event: dict, filters: BadgeFilters) -> tuple[list[_Person], list[int]]:
+    """Speakers, staff and the people other areas name, merged by e-mail with their first
+    confirmed registration, that the filters choose: few, whatever the event's size. With
+    them, every registration merged so (chosen or not: it is not a plain registration)."""
     people: dict[str, _Person] = {}
-    unpaid = await _attendees(event, people, only=_attendee_ids(filters))
-    await _speakers(event, people)  # speakers, staff and named people are few whatever the event's size
+    await _speakers(event, people)
     await _staff(event, people)
     await _from_other_areas(event, people)
-    await _agendas(event, people)
+    emails = sorted({p.email for p in people.values() if p.email})
+    merged: list[int] = []
+    if emails:
+        rows = await Attendee.select(*_COLUMNS).where(_confirmed(event) & Attendee.email.is_in(emails)).order_by(
+            Attendee.id)
+        for r in rows:
+            person = people.get(_email(r["email"]))
+            if person is not None and person.attendee_id is None:
+                _merge(person, _registrant(r))
+                merged.append(r["id"])
     chosen = [p for p in people.values() if _wanted(p, filters)]
-    if filters.not_printed:
+    if filters.not_printed and chosen:
         chosen = await _not_printed(event["id"], chosen)
-    wanted = fold(filters.name.strip())
-    unpaid = [u for u in unpaid if not wanted or wanted in fold(u.name)]
-    return event, sorted(chosen, key=_person_sort_key), sorted(unpaid, key=lambda u: fold(u.name))
+    return chosen, merged
 
 
-def _attendee_ids(filters: BadgeFilters) -> list[int] | None:
-    """The registrations a reprint names (`attendee-12`), read alone rather than the whole event's."""
-    if filters.person_keys is None or not all(k.startswith("attendee-") for k in filters.person_keys):
-        return None
-    return [int(k.partition("-")[2]) for k in filters.person_keys if k.partition("-")[2].isdigit()]
-
-
-def _person_sort_key(p: _Person) -> tuple[str, str, str]:
-    """The order of `sort_key` (documents/badges.py), known before the badge is drawn up."""
-    full = f"{p.first_name} {p.last_name}".strip()
-    last = p.last_name or (full.split()[-1] if full.split() else "")
-    return (fold(last), fold(p.details.get("badge_name") or p.first_name), full)
+def _merge(person: _Person, registrant: _Person) -> None:
+    """A speaker, staff member or group leader who registered: one badge, with the
+    registration's name, details and QR; details the registration left empty come from the
+    speaker profile."""
+    details = {**person.details, **{k: v for k, v in registrant.details.items() if v}}
+    person.key, person.first_name, person.last_name = registrant.key, registrant.first_name, registrant.last_name
+    person.details = {**details, "badge_name": registrant.details.get("badge_name") or ""}
+    person.roles.add("attendee")
+    person.attendee_id, person.token_version, person.category = (registrant.attendee_id, registrant.token_version,
+                                                                 registrant.category)
+    person.lines = []  # a registration's back lines come from badge_back_lines
 
 
 def role_of(roles: set[str]) -> str:
@@ -176,36 +317,6 @@ def _split_name(full: str) -> tuple[str, str]:
 
 def _email(value: str | None) -> str:
     return (value or "").strip().casefold()
-
-
-async def _attendees(event: dict, people: dict[str, _Person], only: list[int] | None = None) -> list[Unpaid]:
-    where = (Attendee.event == event["id"]) & (Attendee.status == AttendeeStatus.active.value)
-    if only is not None:  # these registrations, and any other with the same e-mail (one badge a person)
-        emails = [r["email"] for r in await Attendee.select(Attendee.email).where(Attendee.id.is_in(only or [0]))]
-        where &= Attendee.id.is_in(only or [0]) | Attendee.email.is_in(emails or [""])
-    rows = await Attendee.select(
-        Attendee.id, Attendee.first_name, Attendee.last_name, Attendee.badge_name, Attendee.credentials,
-        Attendee.pronouns, Attendee.institution, Attendee.city_region, Attendee.email, Attendee.token_version,
-        Attendee.category.code.as_alias("category_code"), Attendee.category.label.as_alias("category_label"),
-        Attendee.order.status.as_alias("order_status"), Attendee.order,
-    ).where(where).order_by(Attendee.id)
-    unpaid = []
-    for r in rows:
-        if r["order_status"] in HOLDING:
-            unpaid.append(Unpaid(f"{r['first_name']} {r['last_name']}", r["category_label"], r["order"]))
-            continue
-        if r["order_status"] != OrderStatus.confirmed.value:
-            continue
-        email = _email(r["email"])
-        key = email or f"attendee-{r['id']}"
-        if key in people:  # the same e-mail registered twice: one badge, the first registration
-            continue
-        people[key] = _Person(
-            f"attendee-{r['id']}", r["first_name"], r["last_name"],
-            {k: r[k] for k in ("badge_name", "credentials", "pronouns", "institution", "city_region")},
-            {"attendee"}, attendee_id=r["id"], token_version=r["token_version"], category=r["category_code"],
-            email=email)
-    return unpaid
 
 
 async def _speakers(event: dict, people: dict[str, _Person]) -> None:
@@ -265,17 +376,22 @@ async def _from_other_areas(event: dict, people: dict[str, _Person]) -> None:
                 person.lines.extend(line for line in named.lines if line not in person.lines)
 
 
-async def _agendas(event: dict, people: dict[str, _Person]) -> None:
+async def _agendas(event: dict, people: list[_Person]) -> None:
     """Sessions each person put on their personal agenda (signed in with the same e-mail)."""
-    by_email = {p.email: p for p in people.values() if p.email}
+    by_email = {p.email: p for p in people if p.email}
     if not by_email:
         return
-    # The event's agenda items with their owners' e-mails, joined in the database: an IN list of
-    # every person's e-mail took seconds to build at 20,000 registrations.
-    rows = await AgendaItem.raw(
-        'SELECT u.email AS email, s.title AS title, s.code AS code, s.starts_at AS starts_at FROM agenda_item i '
-        'JOIN account_user u ON u.id = i."user" JOIN program_session s ON s.id = i.session '
-        "WHERE s.event = {} AND s.published = {}", event["id"], True)
+    # The event's agenda items with their owners' e-mails, joined in the database; for a few
+    # people (a reprint, a small batch) only theirs. An IN list of every person's e-mail took
+    # seconds to build at 20,000 registrations.
+    sql = ('SELECT u.email AS email, s.title AS title, s.code AS code, s.starts_at AS starts_at FROM agenda_item i '
+           'JOIN account_user u ON u.id = i."user" JOIN program_session s ON s.id = i.session '
+           "WHERE s.event = {} AND s.published = {}")
+    args: list = [event["id"], True]
+    if len(by_email) <= FEW:
+        sql += f" AND u.email IN ({', '.join('{}' for _ in by_email)})"
+        args += sorted(by_email)
+    rows = await AgendaItem.raw(sql, *args)
     for r in rows:
         person = by_email.get(_email(r["email"]))
         if person is not None:
@@ -288,7 +404,8 @@ async def _agendas(event: dict, people: dict[str, _Person]) -> None:
 async def _not_printed(event_id: int, chosen: list[_Person]) -> list[_Person]:
     """People whose badge with their current token was never printed (the badges area keeps the
     print log and answers `badges_printed` with the (person key, token version) pairs)."""
-    printed = set().union(*await extension.collect("badges_printed", event_id=event_id))
+    printed = set().union(*await extension.collect("badges_printed", event_id=event_id,
+                                                   person_keys=[p.key for p in chosen]))
     return [p for p in chosen if (p.key, p.token_version) not in printed]
 
 

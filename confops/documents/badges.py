@@ -9,7 +9,6 @@ font subset per document is kept, so memory stays flat for a thousand badges.
 from __future__ import annotations
 
 import io
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -23,6 +22,7 @@ from confops.documents.bidi_text import isolate, visual
 from confops.documents.fonts import FONT_FILES, register_fonts
 from confops.documents.layouts import MM, Element, Layout
 from confops.documents.qr import draw_qr
+from confops.registration.name_keys import name_key
 
 
 @dataclass(frozen=True)
@@ -46,20 +46,15 @@ class BadgeData:
     category: str = ""  # registration category code; "" for people without a registration
 
 
-def sort_key(badge: BadgeData) -> tuple[str, str, str]:
+def sort_key(badge: BadgeData) -> tuple:
     """Last name, then first name, compared without accents or case, so that Ødegaard sits
     with the O's, Łukasiewicz with the L's and Đặng with the D's, and Greek or Cyrillic names
-    sort by their own letters (after the Latin ones, as a printed index would)."""
+    sort by their own letters (after the Latin ones, as a printed index would); the same
+    names in the order people registered, those without a registration after them. It is the
+    database's order of registrations (`name_key`, then id: registration/name_keys.py)."""
     last = badge.last_name or (badge.full_name.split()[-1] if badge.full_name.split() else "")
-    return (fold(last), fold(badge.first_name), badge.full_name)
-
-
-_SPECIAL = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "æ": "ae", "œ": "oe", "þ": "th", "ð": "d", "ı": "i"})
-
-
-def fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.casefold()).translate(_SPECIAL)
-    return "".join(c for c in text if not unicodedata.combining(c))
+    key = name_key(last, badge.first_name)
+    return (key, 0, badge.attendee_id, "") if badge.attendee_id is not None else (key, 1, 0, badge.person_key)
 
 
 @cache

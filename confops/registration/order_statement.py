@@ -89,7 +89,7 @@ class Confirmation:
 
 
 _ATTENDEE_TEXT = ("first_name", "last_name", "badge_name", "credentials", "pronouns", "institution", "city_region",
-                  "profession", "dietary", "accessibility", "email")
+                  "profession", "dietary", "accessibility", "email", "name_key", "name_search", "search_text")
 
 
 @dataclass(frozen=True)

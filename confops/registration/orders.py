@@ -39,6 +39,7 @@ from confops.registration.catalog import (
 )
 from confops.registration.config import CONFIG
 from confops.registration.intake import OrderIn, check_order
+from confops.registration.name_keys import name_columns
 from confops.registration.tables import (
     Answer,
     Attendee,
@@ -352,7 +353,9 @@ def _new_attendees(order: OrderIn, priced: pricing.Quote, cats: dict, adds: dict
                     badge_name=person.badge_name or person.first_name, credentials=person.credentials,
                     pronouns=person.pronouns, institution=person.institution, city_region=person.city_region,
                     profession=person.profession, dietary=person.dietary, accessibility=person.accessibility,
-                    email=person.email, price_cents=0 if complimentary else line.total_cents),
+                    email=person.email, price_cents=0 if complimentary else line.total_cents,
+                    **name_columns(person.first_name, person.last_name, person.badge_name or person.first_name,
+                                   person.email, person.institution)),
         addons=[(adds[code]["id"], qty, 0 if complimentary else adds[code]["price_cents"] * qty)
                 for code, qty in sorted(person.addons.items())],
         answers=[(question_ids[key], str(value).strip()) for key, value in person.answers.items()

@@ -9,7 +9,7 @@ from confops.core import clock, extension
 from confops.core.errors import Conflict, FieldError, NotFound, collect
 from confops.db import transaction
 from confops.events.tables import Event
-from confops.registration import refunds
+from confops.registration import name_keys, refunds
 from confops.registration.capacity import claim_category, release_category
 from confops.registration.catalog import category_price
 from confops.registration.holds import give_back, with_snapshot
@@ -113,6 +113,7 @@ async def edit_answers(order: dict, attendee_id: int, fields: dict[str, str], an
     async with transaction():
         if changes:
             await Attendee.update(changes).where(Attendee.id == person["id"])
+            await name_keys.refresh(Attendee.id == person["id"])
         for key, value in answers.items():
             qid = questions[key]["id"]
             await Answer.delete().where((Answer.attendee == person["id"]) & (Answer.question == qid))
@@ -166,6 +167,7 @@ async def transfer(order: dict, attendee_id: int, new: dict[str, str], category_
                  ).returning(*Attendee.all_columns())
         if not updated:
             raise Conflict("This registration was changed meanwhile; reload and try again.", code="stale")
+        await name_keys.refresh(Attendee.id == person["id"])
         if difference:
             # The total is what the active attendees cost: dearer -> the ledger shows a balance
             # due; cheaper -> the difference is refunded below ("refund_owed").

@@ -12,6 +12,7 @@ from confops.core.errors import NotFound
 from confops.core.paging import PAGE_SIZE, Page, paged
 from confops.db import transaction
 from confops.events.access import event_for_roles
+from confops.registration.name_keys import search_pattern
 from confops.registration.tables import Attendee, AttendeeStatus, Order
 
 STAFF_ROLES = (Role.registrar,)
@@ -33,12 +34,8 @@ STATUS_FILTERS = {s.value for s in AttendeeStatus}
 def _search_filter(event_id: int, q: str, status: str):
     where = Attendee.event == event_id
     q = (q or "").strip()[:100]
-    if q:
-        like = f"%{q.lower().replace('%', '').replace('_', '')}%"
-        # lower() LIKE: case-insensitive on both engines (SQLite has no ILIKE)
-        where &= WhereRaw("(lower(registration_attendee.first_name) LIKE {} OR lower(registration_attendee.last_name)"
-                          " LIKE {} OR lower(registration_attendee.email) LIKE {} OR "
-                          "lower(registration_attendee.institution) LIKE {})", like, like, like, like)
+    if q:  # part of a name, e-mail or institution, without regard to case or accents (name_keys.py)
+        where &= WhereRaw("registration_attendee.search_text LIKE {}", search_pattern(q))
     if status in STATUS_FILTERS:
         where &= Attendee.status == status
     return where

@@ -22,6 +22,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from confops.events.tables import Event
+from confops.registration.name_keys import SOURCES, name_columns
 
 
 class PhaseKind(StrEnum):
@@ -178,6 +179,19 @@ class Attendee(Table, tablename="registration_attendee"):
     token_version = Integer(default=1)
     accessibility_followed_up = Boolean(default=False)
     created_at = Timestamptz(default=TimestamptzNow())
+    # Folded copies of the name for sorting and searching in SQL (registration/name_keys.py).
+    name_key = Text(default="")
+    name_search = Text(default="")
+    search_text = Text(default="")
+
+    @classmethod
+    def insert(cls, *rows):
+        """Rows are inserted with their name keys, whoever builds them (orders, tests, benches)."""
+        for row in rows:
+            if not row.name_key:
+                for column, value in name_columns(*(getattr(row, c) or "" for c in SOURCES)).items():
+                    setattr(row, column, value)
+        return super().insert(*rows)
 
 
 class AttendeeAddOn(Table):

@@ -1,0 +1,56 @@
+"""What the database keeps of a registration's name for sorting and searching, so that lists of
+20,000 people sort and search in SQL the way people expect: without regard to case or accents.
+
+- `name_key`: last name, a tab, the name on the badge (or the first name), both folded
+  (core/folding.py). Compared byte by byte (PostgreSQL gives the column the "C" collation;
+  SQLite compares bytes) this is the order of `documents.badges.sort_key`, the badge order:
+  the tab sorts before every character a folded name contains, so "Li" comes before "Lim".
+- `name_search`: first name, last name and badge name, folded: the badge page's name filter.
+- `search_text`: the same with the e-mail and the institution: the staff search of
+  registrations and learners (a trigram index serves it on PostgreSQL).
+
+Every write of these fields goes through `name_columns`: new registrations (orders, the fast
+order statement, `Attendee.insert`), edits, transfers and privacy erasure (`refresh`).
+"""
+
+from __future__ import annotations
+
+from confops.core.folding import fold
+
+SOURCES = ("first_name", "last_name", "badge_name", "email", "institution")
+
+
+def _clean(text: str) -> str:
+    """Folded, with control characters (the tab above all) made spaces."""
+    return "".join(c if c >= " " else " " for c in fold(text or "")).strip()
+
+
+def name_key(last_name: str, shown_first_name: str) -> str:
+    return f"{_clean(last_name)}\t{_clean(shown_first_name)}"
+
+
+def name_columns(first_name: str, last_name: str, badge_name: str = "", email: str = "",
+                 institution: str = "") -> dict[str, str]:
+    full = f"{first_name or ''} {last_name or ''}".strip()
+    last = last_name or (full.split()[-1] if full.split() else "")
+    shown = badge_name or first_name or ""
+    names = _clean(f"{first_name or ''} {last_name or ''} {badge_name or ''}")
+    return {"name_key": name_key(last, shown), "name_search": names,
+            "search_text": f"{names} {_clean(email)} {_clean(institution)}".strip()}
+
+
+def search_pattern(q: str) -> str:
+    """A LIKE pattern for part of a name, e-mail or institution, folded as the columns are
+    (the wildcards a person types are taken literally, as nothing)."""
+    return f"%{_clean(q).replace('%', '').replace('_', '').replace(chr(92), '')}%"
+
+
+async def refresh(where) -> None:
+    """Recompute the keys of the registrations `where` selects after their names, e-mail or
+    institution changed (an edit, a transfer, an erasure: the keys must not keep erased data)."""
+    from confops.registration.tables import Attendee
+
+    rows = await Attendee.select(Attendee.id, *(getattr(Attendee, c) for c in SOURCES)).where(where)
+    for row in rows:
+        keys = name_columns(*(row[c] for c in SOURCES))
+        await Attendee.update({getattr(Attendee, k): v for k, v in keys.items()}).where(Attendee.id == row["id"])
