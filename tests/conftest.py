@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -152,13 +153,31 @@ def deliver(app):
     return send
 
 
+# Loading the demo takes seconds and nearly two hundred tests on each engine start from it, so
+# each test process loads it once per database and later tests get the same rows back from a
+# snapshot. The demo's dates follow the clock, so a snapshot older than a few minutes, or a
+# test that has moved the clock, loads it anew.
+_DEMO_FRESH_SECONDS = 300.0
+_demo_snapshots: dict[str, tuple[float, object]] = {}
+
+
 @pytest.fixture
 async def demo(db):
-    """The demo society loaded into the test database (in the test's own event loop, so it
-    shares the app's connection pool)."""
+    """The demo society in the test database, as load_demo() writes it."""
+    import copy
+
+    from confops.core import clock
     from confops.demo.abs import load_demo
 
-    return await load_demo()
+    taken = _demo_snapshots.get(db.url)
+    if clock._frozen is None and taken and time.monotonic() - taken[0] < _DEMO_FRESH_SECONDS:
+        db.restore()
+        return copy.copy(taken[1])
+    result = await load_demo()
+    if clock._frozen is None:
+        db.snapshot()
+        _demo_snapshots[db.url] = (time.monotonic(), copy.copy(result))
+    return result
 
 
 @pytest.fixture

@@ -43,6 +43,53 @@ class TestDatabase:
         else:
             run_sync(pg_execute(self.url, _pg_emptying(tables)))
 
+    def snapshot(self) -> None:
+        """Keep a copy of every row as it is now, for restore() to put back."""
+        if is_sqlite(self.engine):
+            _sqlite_copy(self._path(), self._path() + ".snapshot")
+        else:
+            run_sync(pg_execute(self.url, _pg_snapshot([t._meta.tablename for t in all_tables()])))
+
+    def restore(self) -> None:
+        """Every row (and every id sequence) back to the last snapshot(), in one step: what a
+        fresh load of the same rows would give, in tens of milliseconds instead of seconds."""
+        if is_sqlite(self.engine):
+            _sqlite_copy(self._path() + ".snapshot", self._path())
+        else:
+            run_sync(pg_execute(self.url, _pg_restore([t._meta.tablename for t in all_tables()])))
+
+    def _path(self) -> str:
+        return self.url[len("sqlite:///"):]
+
+
+def _sqlite_copy(source: str, target: str) -> None:
+    """SQLite's online backup: the whole file, schema and rows, page by page, consistently."""
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
+
+
+_SNAPSHOT = "test_snapshot"
+
+
+def _pg_snapshot(tables: list[str]) -> str:
+    copies = "".join(f'CREATE TABLE {_SNAPSHOT}."{n}" AS TABLE public."{n}"; ' for n in tables)
+    return (f"DROP SCHEMA IF EXISTS {_SNAPSHOT} CASCADE; CREATE SCHEMA {_SNAPSHOT}; {copies}"
+            f"CREATE TABLE {_SNAPSHOT}.sequences AS SELECT c.oid::regclass::text AS name,"
+            " pg_sequence_last_value(c.oid) AS value FROM pg_class c"
+            " JOIN pg_namespace s ON s.oid = c.relnamespace WHERE c.relkind = 'S' AND s.nspname = 'public';")
+
+
+def _pg_restore(tables: list[str]) -> str:
+    """Deleted and copied back with the triggers and foreign keys off (as in _pg_emptying); a
+    sequence never used since its reset has no last value and starts again at 1."""
+    copies = "".join(f'DELETE FROM public."{n}"; INSERT INTO public."{n}" TABLE {_SNAPSHOT}."{n}"; '
+                     for n in tables)
+    return ("SET session_replication_role = replica; " + copies
+            + f"SELECT CASE WHEN value IS NULL THEN setval(name::regclass, 1, false)"
+              f" ELSE setval(name::regclass, value, true) END FROM {_SNAPSHOT}.sequences;")
+
 
 def _pg_emptying(tables: list[str]) -> str:
     """Every row deleted and every sequence back at 1, as TRUNCATE … RESTART IDENTITY would, in
