@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
+
+from piccolo.columns.combination import WhereRaw
 
 from confops.cme import credentials
 from confops.cme.access import staff_event
@@ -20,7 +23,8 @@ from confops.core.auth import Principal
 from confops.core.errors import Conflict, FieldError, NotFound, collect
 from confops.core.extension import emit
 from confops.core.mail import Message
-from confops.db import transaction
+from confops.core.paging import Page, paged
+from confops.db import current_engine, is_sqlite, transaction
 from confops.events.tables import Event, Organizer, Session
 from confops.registration.tables import Attendee
 
@@ -240,9 +244,23 @@ async def reinstate(principal: Principal, slug: str, certificate_id: int, reason
     return made
 
 
-async def of_event(event_id: int, query: str = "") -> list[dict]:
-    rows = await Certificate.select().where(Certificate.event == event_id).order_by(Certificate.issued_at,
-                                                                                    ascending=False)
-    out = [{**r, "c": contents(r)} for r in rows]
-    q = (query or "").strip().lower()
-    return [r for r in out if not q or q in r["c"]["learner"].lower() or q in r["email"] or q in r["serial"].lower()]
+def _learner_sql() -> str:
+    """The learner's name inside the frozen content (canonical JSON), read by the database."""
+    if is_sqlite(current_engine()):
+        return "json_extract(cme_certificate.content, '$.learner')"
+    return "(cme_certificate.content::json ->> 'learner')"
+
+
+async def of_event(event_id: int, query: str = "", page: int = 1) -> Page:
+    """One page of the event's certificates, newest first, found by part of the learner's name,
+    the e-mail or the serial; filtered and paged in the database."""
+    where = Certificate.event == event_id
+    q = (query or "").strip()[:100]
+    if q:
+        like = f"%{q.lower().replace('%', '').replace('_', '').replace(chr(92), '')}%"
+        where &= WhereRaw(f"(lower({_learner_sql()}) LIKE {{}} OR lower(cme_certificate.email) LIKE {{}} "
+                          "OR lower(cme_certificate.serial) LIKE {})", like, like, like)
+    found = await paged(Certificate.select().where(where).order_by(Certificate.issued_at, Certificate.id,
+                                                                   ascending=False),
+                        Certificate.count().where(where), page, params={"q": q})
+    return replace(found, rows=[{**r, "c": contents(r)} for r in found.rows])

@@ -4,16 +4,13 @@ consenting learners with the fields collected), and the activity summary for PAR
 
 from __future__ import annotations
 
-import json
-from collections import Counter, defaultdict
 from collections.abc import AsyncIterator
 
 from confops.cme import certificates, learners
 from confops.cme.access import staff_event
-from confops.cme.credit_types import CREDIT_TYPES, is_md_or_do
+from confops.cme.credit_types import CREDIT_TYPES
 from confops.cme.designation import activity_of, maximum_of, session_credits
 from confops.cme.evidence import marks_by_attendee, outside_marks, presenters_of
-from confops.cme.listeners import kept_until
 from confops.cme.rules import format_credit
 from confops.cme.tables import Certificate, CmeClaim, CmeProfile, EvaluationDone
 from confops.core import clock, csv_export, outbox
@@ -62,35 +59,13 @@ async def learner_rows(event: dict, people: list[dict] | None = None) -> list[di
     return rows
 
 
-async def overview(principal: Principal, slug: str) -> dict:
-    event = await staff_event(principal, slug, read_only=True)
-    rows = await learner_rows(event)
-    claims = [r["claim"] for r in rows if r["claim"]]
-    per_session: dict[int, Counter] = defaultdict(Counter)
-    totals: Counter = Counter()
-    for c in claims:
-        totals[c["credit_type"]] += c["quarters"]
-        for sid in json.loads(c["sessions"]) if isinstance(c["sessions"], str) else c["sessions"]:
-            per_session[sid][c["credit_type"]] += 1
-    sessions = [s for s in await learners.sessions_of(event["id"])]
-    return {"event": event, "rows": rows, "claimed": len(claims),
-            "attended_unclaimed": [r for r in rows if r["eligible"] > 0 and not r["claim"]],
-            "totals": {CREDIT_TYPES[t].name: format_credit(q) for t, q in totals.items()},
-            "per_session": [{"session": s, "counts": {CREDIT_TYPES[t].name: n for t, n in per_session[s["id"]].items()}}
-                            for s in sessions if per_session[s["id"]]],
-            "summary": await activity_summary(event, rows), "kept_until": kept_until(event)}
-
-
-async def activity_summary(event: dict, rows: list[dict]) -> dict:
-    activity = await activity_of(event)
-    claimed = [r for r in rows if r["claim"]]
-    physicians = sum(1 for r in claimed if is_md_or_do(r["attendee"]["credentials"]))
+def activity_facts(event: dict, activity: dict) -> dict:
+    """The PARS activity summary's facts about the activity itself (cme/staff_overview.py adds
+    the learners)."""
     return {"title": event["title"], "format": activity["learning_format"], "dates": certificates.dates_text(event),
             "location": activity["location"], "provider": activity["provider"], "providership": "Directly provided",
             "commercial_support": "None",
-            "credits": {CREDIT_TYPES[t["type"]].name: format_credit(t["quarters"]) for t in activity["credit_types"]},
-            "learners_physicians": physicians, "learners_others": len(claimed) - physicians,
-            "registered": len(rows), "attended": sum(1 for r in rows if r["eligible"] > 0)}
+            "credits": {CREDIT_TYPES[t["type"]].name: format_credit(t["quarters"]) for t in activity["credit_types"]}}
 
 
 async def remind_unclaimed(principal: Principal, slug: str, base_url: str) -> int:

@@ -27,6 +27,14 @@ def pages(event_id: int) -> list[str]:
         f"{base}/cme/claims.csv", f"{base}/cme/pars.csv", f"{base}/cme/learners", f"{base}/cme/learners?show=attended",
         f"/staff/events/{event_id}/payments", f"/staff/events/{event_id}/payments?page=2&status=pending",
         f"{base}/registrations/accessibility?page=2",
+        f"{base}/badges/?role=attendee&not_printed=1&page=2", f"{base}/badges/?role=faculty&upage=2",
+        f"{base}/cme", f"{base}/cme/certificates", f"{base}/cme/certificates?q=grown&page=2",
+        f"{base}/cme/evaluations", f"{base}/cme/learners?q=lopez&page=2",
+        "/staff", "/staff/events", f"{base}/edit", f"{base}/registrations/catalog", f"{base}/speakers",
+        f"{base}/disclosures", f"{base}/schedule", f"{base}/attendance", f"{base}/groups", f"{base}/checkin",
+        f"{base}/checkin/counts", f"{base}/mail", f"{base}/diversity", "/staff/diversity", "/staff/audit",
+        "/staff/privacy", "/staff/jobs", f"/staff/events/{event_id}/reconciliation",
+        f"/staff/events/{event_id}/reconciliation.csv",
     ]
 
 

@@ -9,7 +9,15 @@ from litestar.response import Redirect, Stream, Template
 
 from confops.accounts.tables import Role
 from confops.backoffice.spreadsheets import csv_stream
-from confops.cme import certificates, designation, evaluations, evidence, learner_list, reports
+from confops.cme import (
+    certificates,
+    designation,
+    evaluations,
+    evidence,
+    learner_list,
+    reports,
+    staff_overview,
+)
 from confops.cme.access import staff_event
 from confops.cme.credit_types import CREDIT_TYPES
 from confops.cme.designation import FORMATS
@@ -37,7 +45,7 @@ class StaffCme(Controller):
 
     async def _overview(self, request: Request, slug: str, *, errors=None, status_code=200, notice="") -> Template:
         data = await designation.overview(request.state.principal, slug)
-        rep = await reports.overview(request.state.principal, slug)
+        rep = await staff_overview.overview(request.state.principal, slug)
         return page(request, "cme/staff.html", d=data, r=rep, types=CREDIT_TYPES, formats=FORMATS,
                     evidence_kinds=[e.value for e in Evidence], errors=errors or {}, notice=notice,
                     slug=slug, status_code=status_code)
@@ -126,8 +134,8 @@ class StaffCme(Controller):
     @get("/certificates")
     async def certificate_list(self, request: Request, slug: FromPath[str], q: FromQuery[str] = "") -> Template:
         event = await staff_event(request.state.principal, slug)
-        return page(request, "cme/certificates.html", event=event, slug=slug, q=q,
-                    certs=await certificates.of_event(event["id"], q))
+        found = await certificates.of_event(event["id"], q, page_number(request.query_params.get("page")))
+        return page(request, "cme/certificates.html", event=event, slug=slug, q=q, certs=found.rows, found=found)
 
     @post("/certificates/{certificate_id:int}/revoke")
     async def revoke(self, request: Request, slug: FromPath[str], certificate_id: FromPath[int]) -> Redirect:
