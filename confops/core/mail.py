@@ -10,7 +10,7 @@ import functools
 import logging
 import re
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
@@ -56,6 +56,13 @@ def _logo() -> bytes:
 
 
 def build_email(message: Message, sender: str) -> EmailMessage:
+    """The MIME message: the text part, and an HTML part in the shared layout with the logo and
+    any inline images; a message written as text alone gets its HTML part from that text, so
+    every e-mail the system sends is branded the same way."""
+    if message.html is None:
+        from confops.core.rendering import render_notice  # jinja only where mail is built
+
+        message = replace(message, html=render_notice(message.text, message.subject))
     email = EmailMessage()
     email["From"] = sender
     email["To"] = message.to

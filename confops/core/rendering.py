@@ -8,6 +8,7 @@ and never import the web layer.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from functools import cache
 
@@ -66,3 +67,44 @@ def render_mail(template: str, /, **context) -> tuple[str, str]:
     text, html = _mail_environments()
     return (text.get_template(f"email/{template}.txt").render(**context),
             html.get_template(f"email/{template}.html").render(**context))
+
+
+_URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)]")
+
+
+def _pieces(line: str) -> list[dict]:
+    pieces, at = [], 0
+    for found in _URL.finditer(line):
+        if found.start() > at:
+            pieces.append({"text": line[at:found.start()], "url": None})
+        pieces.append({"text": found.group(), "url": found.group()})
+        at = found.end()
+    if at < len(line):
+        pieces.append({"text": line[at:], "url": None})
+    return pieces
+
+
+def notice_blocks(text: str) -> list[dict]:
+    """A plain-text message as blocks for templates/email/notice.html: paragraphs (blank-line
+    separated, their URLs linked), a "--" line as a rule, and a paragraph that is one link alone
+    as a button (the first such) or a link of its own."""
+    blocks, button = [], False
+    for paragraph in re.split(r"\n\s*\n", text.strip()):
+        lines = [line.rstrip() for line in paragraph.splitlines()]
+        if lines and lines[0].strip() == "--":
+            blocks.append({"kind": "rule"})
+            lines = lines[1:]
+        if not lines:
+            continue
+        alone = _URL.fullmatch(lines[0].strip()) if len(lines) == 1 else None
+        if alone:
+            blocks.append({"kind": "link" if button else "button", "url": alone.group()})
+            button = True
+        else:
+            blocks.append({"kind": "text", "lines": [_pieces(line) for line in lines]})
+    return blocks
+
+
+def render_notice(text: str, subject: str) -> str:
+    """The HTML part, in the shared layout, of a message written as plain text."""
+    return _mail_environments()[1].get_template("email/notice.html").render(blocks=notice_blocks(text), subject=subject)
