@@ -96,3 +96,15 @@ async def test_the_national_meeting_is_ready_for_a_staff_walk_through(db, demo):
 
     assert await CmeActivity.exists().where(CmeActivity.event == meeting["id"])
     assert "AMA PRA Category 1 Credit" in meeting["cme_designation_statement"] and meeting["cme_max_credit_quarters"]
+
+
+async def test_every_demo_profession_is_a_form_code_shown_as_its_label(db, demo):
+    """The profession chart and the lists show one label per profession: every attendee of the
+    demo carries one of the form's codes (or none), never free text beside the codes."""
+    from confops.events.labels import PROFESSION
+    from confops.registration.intake import PROFESSIONS
+    from confops.registration.tables import Attendee
+
+    stored = {r["profession"] for r in await Attendee.select(Attendee.profession)}
+    assert stored - {""} <= set(PROFESSIONS), sorted(stored - set(PROFESSIONS))
+    assert set(PROFESSIONS) <= set(PROFESSION)  # and each code has its label

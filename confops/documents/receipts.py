@@ -24,6 +24,20 @@ from confops.payments.ledger import balance_of, order_row, payments_of, refunds_
 from confops.registration.orders import attendees_of
 
 
+def postal_lines(org: dict) -> list[str]:
+    """The organizer's postal address under its name, each part once: the address field often
+    repeats the name and already holds the city (the demo's does), and the city, region and
+    country columns are added only when the address does not already say them."""
+    name = (org["name"] or "").strip().lower()
+    lines = [p.strip() for p in (org["address"] or "").splitlines() if p.strip() and p.strip().lower() != name]
+    said = " ".join(lines).lower()
+    place = ", ".join(p for p in (org["city"], org["region"]) if p and p.lower() not in said)
+    country = org["country"] if org["country"] and not lines else ""
+    if place or country:
+        lines.append(", ".join(p for p in (place, country) if p))
+    return lines
+
+
 async def receipt_pdf(order_id: int) -> bytes:
     order = await order_row(order_id)
     event = await Event.select().where(Event.id == order["event"]).first()
@@ -72,9 +86,8 @@ async def receipt_pdf(order_id: int) -> bytes:
                 y = 10.3 * inch
 
     line(org["name"], size=16, bold=True)
-    for part in (org["address"] or "").splitlines():
+    for part in postal_lines(org):
         line(part)
-    line(", ".join(p for p in (org["city"], org["region"], org["country"]) if p))
     if org["nonprofit_status"]:
         tax = f" (EIN {org['tax_id']})" if org["tax_id"] else ""
         line(f"{org['name']} is a {org['nonprofit_status']}{tax}.")

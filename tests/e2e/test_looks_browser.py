@@ -72,6 +72,8 @@ async def test_a_newcomer_registers_on_a_phone_and_a_laptop(db, live_server, bro
         await page.get_by_role("button", name="Confirm registration").click()
         await page.locator("#status").wait_for()
         await looks.check("order")
+        pay = await page.get_by_role("link", name="Pay now").bounding_box()  # a button to see at once, not a small link
+        assert pay["height"] >= 44 and pay["width"] >= 120, pay
         await looks.goto(url + "/login", "sign-in")
         await looks.goto(url + "/mailing-list", "mailing-list")
         await looks.goto(url + "/verify", "credential-check")

@@ -52,6 +52,9 @@ async def test_attendee_lists_and_downloads_only_their_own_receipts(client, demo
                      "Morgan Reyes", "Cheque (Cheque 2041)", f"Total {total}", f"Paid {total}",
                      "Balance due $0.00"):
         assert expected in text, expected
+    # the society's name and postal address once each, above the receipt
+    head = text.split(" is a 501(c)(3)")[0]
+    assert head.count("Colbert") == 1 and head.count("American Balint Society") == 2, head  # name, then "<name> is a"
 
     proforma = pdf_text((await client.get(f"/account/orders/{unpaid.id}/receipt.pdf")).content)
     assert "Pro-forma invoice" in proforma and "Discount BALINT10" in proforma
