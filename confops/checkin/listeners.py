@@ -58,10 +58,15 @@ async def checkin_curves(event_id: int) -> list[Panel]:
         points, n = [], 0
         for number, added in counts.get(lst["id"], []):
             n += added
-            points.append((bucket_start(number, BUCKET_MINUTES).astimezone(zone).strftime("%Y-%m-%d %H:%M"), n))
+            points.append((_clock_time(bucket_start(number, BUCKET_MINUTES).astimezone(zone)), n))
         panels.append(Panel(key=f"checkin-{lst['id']}", title=f"Check-ins: {lst['name']}", kind="line",
                             data=points, note=f"{n} checked in"))
     return panels
+
+
+def _clock_time(moment) -> str:
+    """"7:30 am" as people read a clock (a list is one day's door; its name says the day)."""
+    return moment.strftime("%-I:%M %p").lower()
 
 
 async def _checkin_rows(event_id: int):

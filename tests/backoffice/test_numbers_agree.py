@@ -25,7 +25,8 @@ async def _db_counts() -> tuple[int, int, int, int]:
 async def _shown(client) -> tuple[int, int, int, int]:
     board = (await client.get(f"/staff/events/{SLUG}/dashboard")).text
     registered = int(re.search(r'id="registered">(\d+)<', board)[1])
-    taken = re.search(r'id="taken">(\d+) of (\d+) \((\d+) confirmed, <span id="awaiting">(\d+)</span>', board)
+    taken = re.search(r'id="taken">(\d+)</span>\s*<span class="muted">of (\d+) \(\d+%\) · (\d+) confirmed, '
+                      r'<span id="awaiting">(\d+)</span>', board)
     assert int(taken[3]) == registered
     left = int(re.search(r"(\d+) places left", (await client.get(f"/events/{SLUG}")).text)[1])
     assert left == int(taken[2]) - int(taken[1])  # the event page and the dashboard
@@ -40,6 +41,11 @@ async def test_dashboard_event_page_and_database_tell_one_story(client, demo):
 
     board = (await client.get(f"/staff/events/{SLUG}/dashboard")).text
     assert "social_worker" not in board and "Social worker" in board  # labels, never codes
+    # one summary on top, then the sections it links to
+    sections = ["Summary", "Registrations", "Capacity", "Sessions", "More figures"]
+    at = [board.index(f">{name}</h2>") for name in sections]
+    assert at == sorted(at), sections
+    assert all(f'href="#{anchor}"' in board for anchor in ("registrations", "fill", "sessions"))
 
     # An order waiting for its payment, then one cancelled: the same story after each.
     from confops.registration.intake import AttendeeIn, OrderIn
