@@ -91,8 +91,9 @@ def line_chart(title: str, points: Sequence[tuple[Any, float]], *, unit: str = "
         body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{COLOR}"><title>{escape(label)}: '
                     f'{escape(_number(value))}</title></circle>')
         if i == last or (i % every == 0 and last - i >= every):
-            # the first and last labels lean inwards, so a long one is not cut at the edge
-            anchor = "end" if i == last and i else "start" if i == 0 and last else "middle"
+            # a label centred on a point near the edge would be cut: it leans inwards instead
+            half = len(label) * 6.5 / 2
+            anchor = "end" if x + half > width else "start" if x - half < 0 else "middle"
             body.append(f'<text x="{x:.1f}" y="{top_pad + plot_h + 16}" text-anchor="{anchor}" font-size="11">'
                         f'{escape(label)}</text>')
             body.append(f'<text x="{x:.1f}" y="{y - 6:.1f}" text-anchor="middle" font-size="11">'
