@@ -22,6 +22,7 @@ RULES.update({
     "POST /staff/events/{slug:str}/attendance/sessions/{session_id:int}/upload": "staff:registrar",
     "POST /staff/events/{slug:str}/attendance/uploads/{upload_id:int}/rows/{index:int}": "staff:registrar",
     "POST /staff/events/{slug:str}/attendance/certificates": "staff:registrar",
+    "POST /staff/events/{slug:str}/attendance/certificates/{certificate_id:int}/revoke": "staff:registrar",
     "GET /account/attendance": "signed_in",
     "GET /account/attendance/{serial:str}/certificate.pdf": "signed_in",
 })
