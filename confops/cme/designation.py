@@ -119,28 +119,39 @@ async def overview(principal: Principal, slug: str) -> dict:
     deadline = activity["claim_deadline"]
     activity["claim_deadline_local"] = clock.local(deadline, event["timezone"]).date().isoformat() if deadline else ""
     return {"event": event, "activity": activity, "sessions": sessions, "derived": derived, "problems": problems,
-            "derived_all": derived_maximum(credits.values())}
+            "derived_all": derived_maximum(credits.values()), "closed": await closed_because(event)}
 
 
 def _started(event: dict) -> bool:
     return clock.now() >= event["starts_at"]
 
 
-async def _closed(event: dict) -> None:
-    """Designation is made in advance: it no longer changes once the event has started, nor once
-    a learner has claimed (retroactive designation is not allowed)."""
-    if _started(event):
-        raise Conflict("Designation is made in advance: this event has started.", code="designation_closed")
+async def closed_because(event: dict) -> str | None:
+    """Why the designation is no longer open (None: it is). It is made in advance: it closes once
+    the event has started, or once a learner has claimed (retroactive designation is not allowed)."""
     if await CmeClaim.exists().where(CmeClaim.event == event["id"]):
-        raise Conflict("Designation is made in advance: learners have already claimed credit for this activity.",
-                       code="designation_closed")
+        return "Designation is made in advance: learners have already claimed credit for this activity."
+    if _started(event):
+        return "Designation is made in advance: this event has started."
+    return None
+
+
+async def _closed(event: dict) -> None:
+    if why := await closed_because(event):
+        raise Conflict(why, code="designation_closed")
 
 
 async def save_activity(principal: Principal, slug: str, form: dict) -> None:
-    """Designation is made in advance (see _closed), never above what the sessions support."""
+    """Designation is made in advance (see closed_because), never above what the sessions support.
+    Once closed, a change is a correction: the coordinator says why (audited), and the
+    certificates already issued are issued again with it (cme/reissue.py)."""
     event = await staff_event(principal, slug)
-    await _closed(event)
+    closed = await closed_because(event)
+    correction = (form.get("correction_reason") or "").strip()[:1000]
     problems: list[FieldError] = []
+    if closed and not correction:
+        problems.append(FieldError("correction_reason", f"{closed} A change now is a correction: say why it is "
+                                                        "made (learners whose certificates change are told)."))
     types = []
     for key in CREDIT_TYPES:
         if key == "participation" or not form.get(f"offer_{key}"):
@@ -193,6 +204,14 @@ async def save_activity(principal: Principal, slug: str, form: dict) -> None:
         if t["quarters"] > supported:
             problems.append(FieldError(f"max_{t['type']}", f"The sessions support at most {format_credit(supported)} "
                                                           "credits (parallel sessions once, breaks and meals excluded)."))
+    if closed:
+        claimed = {c["credit_type"] for c in await CmeClaim.select(CmeClaim.credit_type).where(
+            CmeClaim.event == event["id"])}
+        offered = {t["type"] for t in types}
+        for gone in sorted(claimed - offered - {"participation"}):
+            problems.append(FieldError(f"offer_{gone}", f"Learners have claimed {CREDIT_TYPES[gone].name} credit: a "
+                                                        "correction cannot withdraw it (revoke their certificates "
+                                                        "first if it must go)."))
     collect(problems)
     ama = next((t for t in types if t["type"] == "ama_pra_1"), None)
     values = {"credit_types": json.dumps([t for t in types if t["type"] != "ama_pra_1"]), "learning_format": fmt,
@@ -209,10 +228,16 @@ async def save_activity(principal: Principal, slug: str, form: dict) -> None:
         }).where(Event.id == event["id"])
         await upsert(CmeActivity(event=event["id"], **values), CmeActivity.event,
                      [getattr(CmeActivity, name) for name in values])
-        await emit("staff_change", actor_id=principal.user_id, action="cme_designation", entity="event",
+        after = {"credit_types": types, "evidence": evidence, "scan_early_minutes": early}
+        await emit("staff_change", actor_id=principal.user_id,
+                   action="cme_designation_corrected" if closed else "cme_designation", entity="event",
                    entity_id=event["id"], before={"credit_types": before["credit_types"],
-                                                          "scan_early_minutes": before["scan_early_minutes"]},
-                   after={"credit_types": types, "evidence": evidence, "scan_early_minutes": early})
+                                                  "scan_early_minutes": before["scan_early_minutes"]},
+                   after={**after, "reason": correction} if closed else after)
+        if closed:
+            from confops.cme.reissue import reissue_after_correction  # it issues certificates, which read this module
+
+            await reissue_after_correction(await Event.select().where(Event.id == event["id"]).first(), correction)
 
 
 async def save_session(principal: Principal, slug: str, session_id: int, credit: str, types: list[str],
@@ -264,7 +289,7 @@ async def copy_designation(source_id: int, event_id: int, days: int, sessions: d
     """A copied event keeps the source's designation as a starting point: its activity (claim
     deadline moved by `days` at the same wall time), each session's credit types and parallel
     group, and the evaluation questions. It starts open for changes: the copy has not started and
-    nobody has claimed (what closes a designation, see _closed). Inside the copy's transaction."""
+    nobody has claimed (what closes a designation, see closed_because). Inside the copy's transaction."""
     activity = await CmeActivity.select().where(CmeActivity.event == source_id).first()
     if activity is not None:
         tz = (await Event.select(Event.timezone).where(Event.id == event_id).first())["timezone"]

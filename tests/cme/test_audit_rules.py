@@ -259,7 +259,7 @@ async def test_designation_is_never_changed_after_the_first_claim_nor_left_above
             "offer_ama_pra_1": "on", "max_ama_pra_1": "10", "statement_ama_pra_1": "Designated for 10.",
             "learning_format": "live", "location": "Tacoma", "evidence": "session_scans", "min_presence_percent": "80"}
     r = await post_form(client, f"{url}/designation", form, page=url)
-    assert r.status_code == 409 and "already claimed" in r.text
+    assert r.status_code == 422 and "already claimed" in r.text and 'id="correction_reason-error"' in r.text
     r = await post_form(client, f"{url}/sessions/{p1['id']}", {"credit": "1", "group": ""})
     assert r.status_code == 409
 

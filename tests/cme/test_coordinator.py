@@ -58,7 +58,7 @@ async def test_designation_is_checked_and_made_in_advance(client, demo):
     assert 'name="claim_deadline" type="date" value="2030-01-31"' in page.text  # open to the end of that day
     await Event.update({Event.starts_at: clock.now() - timedelta(hours=1)}).where(Event.slug == SLUG)
     r = await post_form(client, f"{url}/designation", form)
-    assert r.status_code == 409 and "in advance" in r.text
+    assert r.status_code == 422 and "in advance" in r.text and 'id="correction_reason-error"' in r.text
 
 
 async def test_corrections_need_a_reason_and_are_audited(client, demo):
