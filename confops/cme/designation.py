@@ -141,6 +141,21 @@ async def _closed(event: dict) -> None:
         raise Conflict(why, code="designation_closed")
 
 
+async def _correction_problems(event: dict, closed: str, reason: str, types: list[dict]) -> list[FieldError]:
+    """A correction says why, and cannot withdraw a credit type learners have claimed."""
+    problems = []
+    if not reason:
+        problems.append(FieldError("correction_reason", f"{closed} A change now is a correction: say why it is "
+                                                        "made (learners whose certificates change are told)."))
+    claimed = {c["credit_type"] for c in await CmeClaim.select(CmeClaim.credit_type).where(
+        CmeClaim.event == event["id"])}
+    for gone in sorted(claimed - {t["type"] for t in types} - {"participation"}):
+        problems.append(FieldError(f"offer_{gone}", f"Learners have claimed {CREDIT_TYPES[gone].name} credit: a "
+                                                    "correction cannot withdraw it (revoke their certificates first "
+                                                    "if it must go)."))
+    return problems
+
+
 async def save_activity(principal: Principal, slug: str, form: dict) -> None:
     """Designation is made in advance (see closed_because), never above what the sessions support.
     Once closed, a change is a correction: the coordinator says why (audited), and the
@@ -149,9 +164,6 @@ async def save_activity(principal: Principal, slug: str, form: dict) -> None:
     closed = await closed_because(event)
     correction = (form.get("correction_reason") or "").strip()[:1000]
     problems: list[FieldError] = []
-    if closed and not correction:
-        problems.append(FieldError("correction_reason", f"{closed} A change now is a correction: say why it is "
-                                                        "made (learners whose certificates change are told)."))
     types = []
     for key in CREDIT_TYPES:
         if key == "participation" or not form.get(f"offer_{key}"):
@@ -205,13 +217,7 @@ async def save_activity(principal: Principal, slug: str, form: dict) -> None:
             problems.append(FieldError(f"max_{t['type']}", f"The sessions support at most {format_credit(supported)} "
                                                           "credits (parallel sessions once, breaks and meals excluded)."))
     if closed:
-        claimed = {c["credit_type"] for c in await CmeClaim.select(CmeClaim.credit_type).where(
-            CmeClaim.event == event["id"])}
-        offered = {t["type"] for t in types}
-        for gone in sorted(claimed - offered - {"participation"}):
-            problems.append(FieldError(f"offer_{gone}", f"Learners have claimed {CREDIT_TYPES[gone].name} credit: a "
-                                                        "correction cannot withdraw it (revoke their certificates "
-                                                        "first if it must go)."))
+        problems += await _correction_problems(event, closed, correction, types)
     collect(problems)
     ama = next((t for t in types if t["type"] == "ama_pra_1"), None)
     values = {"credit_types": json.dumps([t for t in types if t["type"] != "ama_pra_1"]), "learning_format": fmt,
@@ -235,7 +241,8 @@ async def save_activity(principal: Principal, slug: str, form: dict) -> None:
                                                   "scan_early_minutes": before["scan_early_minutes"]},
                    after={**after, "reason": correction} if closed else after)
         if closed:
-            from confops.cme.reissue import reissue_after_correction  # it issues certificates, which read this module
+            # imported here: it issues certificates, and certificates read this module
+            from confops.cme.reissue import reissue_after_correction
 
             await reissue_after_correction(await Event.select().where(Event.id == event["id"]).first(), correction)
 
