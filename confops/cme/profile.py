@@ -8,7 +8,8 @@ from confops.core.auth import Principal
 from confops.core.errors import FieldError, collect
 from confops.db import upsert
 
-EMPTY = {"board_id": "", "licence_id": "", "birth_month": None, "birth_day": None, "pars_consent": False}
+BOARDS = ("", "abim", "abp", "other")
+EMPTY = {"board": "", "board_id": "", "licence_id": "", "birth_month": None, "birth_day": None, "pars_consent": False}
 DAYS = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 
 
@@ -18,9 +19,13 @@ async def get(user_id: int) -> dict:
 
 async def save(principal: Principal, form: dict) -> None:
     problems = []
-    values = {"board_id": (form.get("board_id") or "").strip()[:40],
+    values = {"board": form.get("board") or "", "board_id": (form.get("board_id") or "").strip()[:40],
               "licence_id": (form.get("licence_id") or "").strip()[:40],
               "pars_consent": bool(form.get("pars_consent"))}
+    if values["board"] not in BOARDS:
+        problems.append(FieldError("board", "Choose ABIM, ABP, another board or none."))
+    elif values["board"] and not values["board_id"]:
+        problems.append(FieldError("board_id", "Give your board ID, or choose no board."))
     month = day = None
     try:
         month = int(form["birth_month"]) if form.get("birth_month") else None

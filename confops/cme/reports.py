@@ -1,19 +1,19 @@
 """The coordinator's reports: learners with their evidence and claims, claims per session and
 credit type, who attended but has not claimed (with a reminder), the PARS learner export (only
-consenting learners with the fields collected), and the activity summary for PARS."""
+consenting learners with the fields collected, cme/pars.py), and the activity summary for PARS."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from confops.cme import certificates, learners
+from confops.cme import certificates, learners, pars
 from confops.cme.access import staff_event
 from confops.cme.credit_types import CREDIT_TYPES
 from confops.cme.designation import activity_of, maximum_of, session_credits
 from confops.cme.evidence import marks_by_attendee, outside_marks, presenters_of
 from confops.cme.rules import format_credit
-from confops.cme.tables import Certificate, CmeClaim, CmeProfile, EvaluationDone
-from confops.core import clock, csv_export, outbox
+from confops.cme.tables import Certificate, CmeClaim, EvaluationDone
+from confops.core import clock, outbox
 from confops.core.auth import Principal
 from confops.core.mail import Message
 from confops.core.paging import chunks, within
@@ -59,12 +59,14 @@ async def learner_rows(event: dict, people: list[dict] | None = None) -> list[di
     return rows
 
 
-def activity_facts(event: dict, activity: dict) -> dict:
-    """The PARS activity summary's facts about the activity itself (cme/staff_overview.py adds
-    the learners)."""
+def activity_facts(event: dict, activity: dict, reporting: dict) -> dict:
+    """The PARS activity summary's facts about the activity itself, with what the coordinator
+    reported for PARS (cme/pars.py); cme/staff_overview.py adds the learners."""
     return {"title": event["title"], "format": activity["learning_format"], "dates": certificates.dates_text(event),
-            "location": activity["location"], "provider": activity["provider"], "providership": "Directly provided",
-            "commercial_support": "None",
+            "location": activity["location"], "provider": activity["provider"],
+            "activity_id": reporting["activity_id"], "providership": pars.providership_text(reporting),
+            "commercial_support": pars.support_text(reporting),
+            "moc": {pars.BOARDS[b]: format_credit(q) for b, q in reporting["moc"].items()},
             "credits": {CREDIT_TYPES[t["type"]].name: format_credit(t["quarters"]) for t in activity["credit_types"]}}
 
 
@@ -88,43 +90,6 @@ async def remind_unclaimed(principal: Principal, slug: str, base_url: str) -> in
                                                 text=text), dedupe_key=f"cme-remind:{a['id']}:{day}")
             sent += done is not None
     return sent
-
-
-PARS_HEADERS = ["First name", "Last name", "Board ID", "Licence", "Birth month", "Birth day", "Completion date",
-                "Credit type", "Credits"]
-
-
-async def pars_rows(event: dict) -> list[list]:
-    """Consenting learners' claims; the learners, their accounts and profiles are read in one
-    query each, not one per claim."""
-    claims = await CmeClaim.select(CmeClaim.attendee, CmeClaim.credit_type, CmeClaim.quarters, CmeClaim.attested_at,
-                                   CmeClaim.attendee.first_name.as_alias("first_name"),
-                                   CmeClaim.attendee.last_name.as_alias("last_name"),
-                                   CmeClaim.attendee.email.as_alias("email")).where(CmeClaim.event == event["id"])
-    # The consenting profiles of this event's claimants, joined in the database (an IN list of
-    # every claimant's e-mail is slow to build at thousands of claims).
-    profiles = {p["email"]: p for p in await CmeProfile.raw(
-        'SELECT u.email AS email, p.board_id AS board_id, p.licence_id AS licence_id, p.birth_month AS birth_month, '
-        'p.birth_day AS birth_day, p.pars_consent AS pars_consent FROM cme_profile p '
-        'JOIN account_user u ON u.id = p."user" WHERE p.pars_consent = {} AND u.email IN '
-        '(SELECT a.email FROM cme_claim c JOIN registration_attendee a ON a.id = c.attendee WHERE c.event = {})',
-        True, event["id"])}
-    out = []
-    completed = clock.local(event["ends_at"], event["timezone"]).date().isoformat()
-    for c in claims:
-        profile = profiles.get(c["email"])
-        if not profile or not profile["pars_consent"] or not (profile["board_id"] or profile["licence_id"]):
-            continue
-        out.append([c["first_name"], c["last_name"], profile["board_id"], profile["licence_id"],
-                    profile["birth_month"] or "", profile["birth_day"] or "",
-                    completed,  # the activity's end, not the day the learner claimed
-                    CREDIT_TYPES[c["credit_type"]].name, format_credit(c["quarters"])])
-    return sorted(out, key=lambda r: (r[1], r[0]))
-
-
-async def pars_csv(principal: Principal, slug: str) -> str:
-    event = await staff_event(principal, slug)
-    return csv_export.to_csv(PARS_HEADERS, await pars_rows(event))
 
 
 CLAIMS_HEADERS = ["Last name", "First name", "E-mail", "Credit type", "Credits claimed", "Eligible", "Claimed on",

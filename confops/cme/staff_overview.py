@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from confops.cme import learner_list, learners
+from confops.cme import learner_list, learners, pars
 from confops.cme.access import staff_event
 from confops.cme.credit_types import CREDIT_TYPES, is_md_or_do
 from confops.cme.designation import activity_of
@@ -54,7 +54,7 @@ async def overview(principal: Principal, slug: str) -> dict:
             "totals": {CREDIT_TYPES[r["credit_type"]].name: format_credit(r["quarters"]) for r in totals},
             "per_session": [{"session": s, "counts": per_session[s["id"]]}
                             for s in await learners.sessions_of(event["id"]) if per_session[s["id"]]],
-            "summary": {**activity_facts(event, activity), "learners_physicians": physicians,
+            "summary": {**activity_facts(event, activity, await pars.reporting_of(event, activity)), "learners_physicians": physicians,
                         "learners_others": claimed - physicians, "registered": counts["registered"],
                         "attended": counts["attended"]},
             "kept_until": kept_until(event)}

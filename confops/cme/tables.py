@@ -36,6 +36,22 @@ class CmeActivity(Table):
     teaching_credit = Boolean(default=False, help_text="Faculty letters state AMA teaching credit")
 
 
+class CmeReporting(Table):
+    """What ACCME's PARS asks of an activity beyond its designation: the provider's own activity
+    id, the PARS activity type, providership (with the joint providers), commercial support and
+    the MOC points registered with the boards. Reported after the fact, so it stays editable
+    once claims exist (unlike the designation)."""
+
+    event = ForeignKey(Event, on_delete=OnDelete.cascade, null=False, unique=True)
+    activity_id = Varchar(length=40, help_text="The provider's own activity id (PARS 'Provider Activity ID')")
+    activity_type = Varchar(length=40, default="course")
+    providership = Varchar(length=10, default="direct", help_text="direct or joint")
+    joint_providers = Text(help_text="One per line")
+    commercial_support = JSON(default="[]", help_text='[{"name": "...", "kind": "monetary", "amount_cents": 500000}]')
+    moc_abim_quarters = Integer(default=0, help_text="ABIM MOC points in quarters; 0 = not offered")
+    moc_abp_quarters = Integer(default=0, help_text="ABP MOC points in quarters; 0 = not offered")
+
+
 class CmeSessionCredit(Table):
     """Which credit types a session carries and its parallel group (the quarters are
     Session.credit_quarters)."""
@@ -121,6 +137,7 @@ class CmeProfile(Table):
 
     user = Integer(unique=True, help_text="accounts User id")
     board_id = Varchar(length=40, help_text="ABIM/ABFM/ABP id")
+    board = Varchar(length=10, default="", help_text="Which board board_id belongs to: abim, abp, other")
     licence_id = Varchar(length=40, help_text="State and licence number")
     birth_month = Integer(null=True, default=None)
     birth_day = Integer(null=True, default=None)

@@ -108,8 +108,8 @@ async def test_reports_reminders_and_exports(client, demo, inbox, deliver):
 
     pars = await client.get(f"/staff/events/{SLUG}/cme/pars.csv")
     rows = list(csv.reader(io.StringIO(pars.text)))
-    assert rows[0][:3] == ["First name", "Last name", "Board ID"]
-    assert rows[1:] == [["Morgan", "Reyes", "ABIM-123456", "", "4", "9", rows[1][6], "AMA PRA Category 1", "3.50"]]
+    assert rows[0][:4] == ["Provider Activity ID", "First Name", "Last Name", "DOB Month"]
+    assert rows[1:] == [[SLUG, "Morgan", "Reyes", "4", "9", "ABIM-123456", "", rows[1][7], "AMA PRA Category 1", "3.50"]]
     claims = await client.get(f"/staff/events/{SLUG}/cme/claims.csv")
     assert claims.headers["content-type"].startswith("text/csv")
     assert {r[0] for r in list(csv.reader(io.StringIO(claims.text)))[1:]} == {"Reyes", "Fischer"}

@@ -15,6 +15,7 @@ from confops.cme import (
     evaluations,
     evidence,
     learner_list,
+    pars,
     reports,
     staff_overview,
 )
@@ -43,12 +44,14 @@ class StaffCme(Controller):
     include_in_schema = False
     opt = COORDINATOR
 
-    async def _overview(self, request: Request, slug: str, *, errors=None, status_code=200, notice="") -> Template:
+    async def _overview(self, request: Request, slug: str, *, errors=None, status_code=200, notice="",
+                        form: dict | None = None) -> Template:
         data = await designation.overview(request.state.principal, slug)
         rep = await staff_overview.overview(request.state.principal, slug)
+        reporting = await pars.reporting_of(data["event"], data["activity"])
         return page(request, "cme/staff.html", d=data, r=rep, types=CREDIT_TYPES, formats=FORMATS,
                     evidence_kinds=[e.value for e in Evidence], errors=errors or {}, notice=notice,
-                    slug=slug, status_code=status_code)
+                    slug=slug, status_code=status_code, rp=reporting, pf=form, pars=pars)
 
     @get("/", opt={"access": STAFF, "roles": [Role.cme_coordinator, Role.registrar]})
     async def overview(self, request: Request, slug: FromPath[str], sent: FromQuery[int | None] = None) -> Template:
@@ -149,10 +152,26 @@ class StaffCme(Controller):
         await certificates.reinstate(request.state.principal, slug, certificate_id, str(form.get("reason", "")))
         return Redirect(f"/staff/events/{slug}/cme/certificates", status_code=303)
 
+    @post("/reporting")
+    async def save_reporting(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        try:
+            await pars.save_reporting(request.state.principal, slug, form)
+        except Invalid as exc:
+            return await self._overview(request, slug, errors=exc.field_messages(), status_code=422, form=form)
+        return Redirect(f"/staff/events/{slug}/cme#pars", status_code=303)
+
     @get("/pars.csv")
     async def pars(self, request: Request, slug: FromPath[str]) -> Response:
-        text = await reports.pars_csv(request.state.principal, slug)
-        return Response(text, media_type="text/csv", headers={"content-disposition": f'attachment; filename="pars-{slug}.csv"'})
+        text = await pars.learner_csv(request.state.principal, slug)
+        return Response(text, media_type="text/csv",
+                        headers={"content-disposition": f'attachment; filename="pars-learners-{slug}.csv"'})
+
+    @get("/pars-activity.csv")
+    async def pars_activity(self, request: Request, slug: FromPath[str]) -> Response:
+        text = await pars.activity_csv(request.state.principal, slug)
+        return Response(text, media_type="text/csv",
+                        headers={"content-disposition": f'attachment; filename="pars-activity-{slug}.csv"'})
 
     @get("/claims.csv")
     async def claims_csv(self, request: Request, slug: FromPath[str]) -> Response:

@@ -15,7 +15,9 @@ RULES = {
     f"GET {E}/certificates": C,
     f"POST {E}/certificates/{{certificate_id:int}}/revoke": C,
     f"POST {E}/certificates/{{certificate_id:int}}/reinstate": C,
+    f"POST {E}/reporting": C,
     f"GET {E}/pars.csv": C,
+    f"GET {E}/pars-activity.csv": C,
     f"GET {E}/claims.csv": C,
     # the learner's own records; another learner's id answers 404
     "GET /account/cme": "signed_in",
