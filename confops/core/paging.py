@@ -73,13 +73,23 @@ def page_of(rows: list, number: int, size: int = PAGE_SIZE, params: dict | None 
                 params=params or {}, param=param)
 
 
-async def paged(select, count, number: int, size: int = PAGE_SIZE, params: dict | None = None) -> Page:
+async def paged(select, count, number: int, size: int = PAGE_SIZE, params: dict | None = None,
+                keys=None) -> Page:
     """`select` (ordered, ending in a unique key) limited to page `number`; `count` is the
-    count query of the same filter. A page past the end shows the last page."""
+    count query of the same filter. A page past the end shows the last page.
+
+    `keys`, when given, is (key column, the same select of that column alone): the offset is
+    then walked in it (an index-only scan where an index holds the filter and the order) and
+    only the page's rows are read whole, which keeps page 200 of 20,000 near page 1's time."""
     total = await count
     pages = max(1, -(-total // size))
     number = min(number, pages)
-    rows = await select.limit(size).offset((number - 1) * size)
+    offset = (number - 1) * size
+    if keys is None or offset == 0:
+        rows = await select.limit(size).offset(offset)
+    else:
+        key, key_select = keys
+        rows = await select.where(key.is_in(key_select.limit(size).offset(offset))).limit(size)
     return Page(rows=rows, total=total, number=number, size=size, params=params or {})
 
 

@@ -54,9 +54,10 @@ async def search(event_id: int, q: str = "", *, page: int = 1, sort: str = "name
         Attendee.status, Attendee.accessibility, Attendee.order, Attendee.order.status.as_alias("order_status"),
         Attendee.category.label.as_alias("category_label"),
     ).where(where).order_by(*columns, ascending=not descending)
+    ids = Attendee.select(Attendee.id).where(where).order_by(*columns, ascending=not descending)
     return await paged(select, Attendee.count().where(where), page, size,
                        params={"q": (q or "").strip()[:100], "status": status if status in STATUS_FILTERS else "",
-                               "sort": "" if sort == "name" else sort})
+                               "sort": "" if sort == "name" else sort}, keys=(Attendee.id, ids))
 
 
 async def accessibility_followups(event_id: int, page: int = 1) -> Page:
