@@ -62,29 +62,65 @@ async def receipt_pdf(order_id: int) -> bytes:
     snap = json.loads(snapshot) if isinstance(snapshot, str) else (snapshot or {})
     cur = order["currency"]
 
-    buf = io.BytesIO()
-    pdf = Canvas(buf, pagesize=letter, pageCompression=0)
-    pdf.setTitle(f"Receipt {number}" if number else "Pro-forma invoice")
-    y = 10.3 * inch
-    left, right = 0.9 * inch, 7.6 * inch
+    sheet = Sheet(f"Receipt {number}" if number else "Pro-forma invoice")
+    line = sheet.line
+    organizer_header(sheet, org)
+    line(heading, size=13, bold=True)
+    line(f"Order {order['id']} - {event['title']}")
+    billed_to(sheet, await _billing(order_id, issued=bool(number)), order)
+    sheet.y -= 6
+    line("Items", bold=True)
+    item_lines(sheet, order, people, snap)
+    line("Total", money(order["total_cents"], cur), bold=True)
+    sheet.y -= 6
+    line("Payments", bold=True)
+    for p in payments:
+        label = "Card" if p["provider"] == "stripe" else p["method"].capitalize()
+        ref = f" ({p['reference']})" if p["reference"] else ""
+        line(f"{label}{ref} {p['succeeded_at']:%Y-%m-%d}" if p["succeeded_at"] else label, money(p["amount_cents"], cur))
+    for r in refunds:
+        line(f"Refund: {r['reason']}", money(-r["amount_cents"], cur))
+    line("Paid", money(balance.paid_cents, cur))
+    line("Refunded", money(balance.refunded_cents, cur))
+    line("Net paid", money(balance.net_cents, cur), bold=True)
+    line("Balance due", money(balance.due_cents, cur), bold=True)
+    return sheet.finish()
 
-    regular, heavy = register_fonts()  # names and addresses in any script
 
-    def line(text: str, amount: str = "", *, size: int = 10, bold: bool = False) -> None:
-        """One line, wrapped when too wide (a long institution name or address stays on the page)."""
-        nonlocal y
-        font = heavy if bold else regular
-        parts = simpleSplit(text, font, size, right - left - (1.4 * inch if amount else 0)) or [""]
+class Sheet:
+    """A letter page written top to bottom, one wrapped line at a time (a long institution name
+    or address stays on the page), names and addresses in any script."""
+
+    left, right, top = 0.9 * inch, 7.6 * inch, 10.3 * inch
+
+    def __init__(self, title: str) -> None:
+        self.buf = io.BytesIO()
+        self.pdf = Canvas(self.buf, pagesize=letter, pageCompression=0)
+        self.pdf.setTitle(title)
+        self.y = self.top
+        self.regular, self.heavy = register_fonts()
+
+    def line(self, text: str, amount: str = "", *, size: int = 10, bold: bool = False) -> None:
+        font = self.heavy if bold else self.regular
+        parts = simpleSplit(text, font, size, self.right - self.left - (1.4 * inch if amount else 0)) or [""]
         for i, part in enumerate(parts):
-            pdf.setFont(font, size)
-            pdf.drawString(left, y, part)
+            self.pdf.setFont(font, size)
+            self.pdf.drawString(self.left, self.y, part)
             if amount and i == 0:
-                pdf.drawRightString(right, y, amount)
-            y -= size * 1.5
-            if y < inch:
-                pdf.showPage()
-                y = 10.3 * inch
+                self.pdf.drawRightString(self.right, self.y, amount)
+            self.y -= size * 1.5
+            if self.y < inch:
+                self.pdf.showPage()
+                self.y = self.top
 
+    def finish(self) -> bytes:
+        self.pdf.showPage()
+        self.pdf.save()
+        return self.buf.getvalue()
+
+
+def organizer_header(sheet: Sheet, org: dict) -> None:
+    line = sheet.line
     line(org["name"], size=16, bold=True)
     for part in postal_lines(org):
         line(part)
@@ -92,10 +128,11 @@ async def receipt_pdf(order_id: int) -> bytes:
         tax = f" (EIN {org['tax_id']})" if org["tax_id"] else ""
         line(f"{org['name']} is a {org['nonprofit_status']}{tax}.")
     line("No goods or services were provided other than registration for the event named below.")
-    y -= 10
-    line(heading, size=13, bold=True)
-    line(f"Order {order['id']} - {event['title']}")
-    billing = await _billing(order_id, issued=bool(number))
+    sheet.y -= 10
+
+
+def billed_to(sheet: Sheet, billing: dict | None, order: dict) -> None:
+    line = sheet.line
     if billing:
         line(f"Billed to: {billing['name'] or order['buyer_name']}", bold=True)
         for part in (billing["address"] or "").splitlines():
@@ -108,8 +145,12 @@ async def receipt_pdf(order_id: int) -> bytes:
         line(f"Contact: {order['buyer_name']} <{order['buyer_email']}>")
     else:
         line(f"Billed to: {order['buyer_name']} <{order['buyer_email']}>")
-    y -= 6
-    line("Items", bold=True)
+
+
+def item_lines(sheet: Sheet, order: dict, people: list[dict], snap: dict, sign: int = 1) -> None:
+    """Each attendee's fee and add-ons and the discount, as priced on the order (`sign` -1 on a
+    credit note, which gives back every line)."""
+    cur, line = order["currency"], sheet.line
     lines = snap.get("lines") or []
     discount = 0
     for i, person in enumerate(people):
@@ -117,27 +158,11 @@ async def receipt_pdf(order_id: int) -> bytes:
         off = int(lines[i].get("discount_cents") or 0) if i < len(lines) and not order["complimentary"] else 0
         discount += off
         fee = person["price_cents"] - sum(a["price_cents"] for a in person["addons"]) + off
-        line(f"{person['category_label']} - {name}", money(fee, cur))
+        line(f"{person['category_label']} - {name}", money(sign * fee, cur))
         for add in person["addons"]:
-            line(f"    {add['label']} x {add['quantity']}", money(add["price_cents"], cur))
+            line(f"    {add['label']} x {add['quantity']}", money(sign * add["price_cents"], cur))
     if discount:
-        line(f"Discount {snap.get('code') or ''}".strip(), money(-discount, cur))
-    line("Total", money(order["total_cents"], cur), bold=True)
-    y -= 6
-    line("Payments", bold=True)
-    for p in payments:
-        label = "Card" if p["provider"] == "stripe" else p["method"].capitalize()
-        ref = f" ({p['reference']})" if p["reference"] else ""
-        line(f"{label}{ref} {p['succeeded_at']:%Y-%m-%d}" if p["succeeded_at"] else label, money(p["amount_cents"], cur))
-    for r in refunds:
-        line(f"Refund: {r['reason']}", money(-r["amount_cents"], cur))
-    line("Paid", money(balance.paid_cents, cur))
-    line("Refunded", money(balance.refunded_cents, cur))
-    line("Net paid", money(balance.net_cents, cur), bold=True)
-    line("Balance due", money(balance.due_cents, cur), bold=True)
-    pdf.showPage()
-    pdf.save()
-    return buf.getvalue()
+        line(f"Discount {snap.get('code') or ''}".strip(), money(-sign * discount, cur))
 
 
 async def _billing(order_id: int, *, issued: bool) -> dict | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from confops.core.errors import NotFound
 from confops.events.tables import Event
-from confops.payments.invoices import number_of
+from confops.payments.invoices import credit_notes_of, number_of
 from confops.payments.ledger import Balance, balance_of
 from confops.registration.tables import Order
 
@@ -23,6 +23,7 @@ class MyReceipt:
     event_title: str
     number: str | None
     balance: Balance
+    credit_notes: list[dict]
 
 
 def _email(email: str) -> str:
@@ -33,7 +34,8 @@ async def my_receipts(email: str) -> list[MyReceipt]:
     orders = await Order.select().where(Order.buyer_email == _email(email)).order_by(Order.id, ascending=False)
     titles = {e["id"]: e["title"] for e in await Event.select(Event.id, Event.title).where(
         Event.id.is_in(sorted({o["event"] for o in orders}) or [0]))}
-    return [MyReceipt(o, titles.get(o["event"], ""), await number_of(o["id"]), await balance_of(o)) for o in orders]
+    return [MyReceipt(o, titles.get(o["event"], ""), await number_of(o["id"]), await balance_of(o),
+                      await credit_notes_of(o["id"])) for o in orders]
 
 
 async def my_order(email: str, order_id: int) -> dict:

@@ -106,3 +106,32 @@ async def number_order(order_id: int) -> str | None:
         await Invoice(order=order_id, organizer=organizer, number=number,
                       billing=snapshot(await billing_of(order_id))).save()
     return formatted(organizer, number)
+
+
+async def credit_notes_of(order_id: int) -> list[dict]:
+    """The order's credit notes, oldest first: each correction's row with the billing details the
+    invoice it cancels was issued with (the original invoice's, or the correction before it)."""
+    rows = await InvoiceCorrection.select().where(InvoiceCorrection.order == order_id).order_by(InvoiceCorrection.id)
+    if not rows:
+        return []
+    invoice = await Invoice.select(Invoice.billing, Invoice.issued_at).where(Invoice.order == order_id).first()
+    cancelled_billing, cancelled_issued = invoice["billing"], invoice["issued_at"]
+    notes = []
+    for row in rows:
+        notes.append({**row, "cancelled_billing": cancelled_billing, "cancelled_issued_at": cancelled_issued,
+                      "label": formatted(row["organizer"], row["credit_note_number"]),
+                      "cancelled_label": formatted(row["organizer"], row["cancelled_number"]),
+                      "new_label": formatted(row["organizer"], row["new_number"])})
+        cancelled_billing, cancelled_issued = row["billing"], row["issued_at"]
+    return notes
+
+
+async def credit_note(order_id: int, number: int) -> dict:
+    """One credit note of the order by its number; any other number (an invoice's, another
+    order's credit note) is not found."""
+    from confops.core.errors import NotFound
+
+    for note in await credit_notes_of(order_id):
+        if note["credit_note_number"] == number:
+            return note
+    raise NotFound("There is no such credit note.")

@@ -29,5 +29,14 @@ class AccountReceipts(Controller):
                         headers={"Content-Disposition": f'inline; filename="receipt-{order_id}.pdf"',
                                  "Cache-Control": "private, no-store"})
 
+    @get("/account/orders/{order_id:int}/credit-notes/{file:str}")
+    async def credit_note(self, request: Request, order_id: FromPath[int], file: FromPath[str]) -> Response:
+        from confops.documents.credit_notes import credit_note_pdf
+
+        await my_order(request.state.principal.email, order_id)  # someone else's order: 404
+        return Response(await credit_note_pdf(order_id, file), media_type="application/pdf",
+                        headers={"Content-Disposition": f'inline; filename="credit-note-{file}"',
+                                 "Cache-Control": "private, no-store"})
+
 
 ROUTES = [AccountReceipts]

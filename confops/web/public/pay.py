@@ -17,7 +17,7 @@ from confops.events.tables import Event
 from confops.payments import gateway as gateways
 from confops.payments import ledger
 from confops.payments.billing import billing_of, save_billing
-from confops.payments.invoices import number_of
+from confops.payments.invoices import credit_notes_of, number_of
 from confops.payments.manual import METHODS
 from confops.payments.service import start_checkout
 from confops.registration.holds import choose_method
@@ -31,7 +31,8 @@ async def payment_context(order: dict) -> dict:
     payments = await ledger.payments_of(order["id"])
     last = payments[-1] if payments else None
     return {"balance": balance, "payments": payments, "refunds": await ledger.refunds_of(order["id"]),
-            "message": last["message"] if last and last["status"] in ("failed", "canceled") else ""}
+            "message": last["message"] if last and last["status"] in ("failed", "canceled") else "",
+            "credit_notes": await credit_notes_of(order["id"])}
 
 
 class PayPages(Controller):
@@ -95,6 +96,14 @@ class PayPages(Controller):
         return Response({"order": order_id, "status": order["status"], "paid_cents": b.paid_cents,
                          "refunded_cents": b.refunded_cents, "due_cents": b.due_cents,
                          "message": ctx["message"]}, headers={"Cache-Control": "no-store"})
+
+    @get("/orders/{order_id:int}/credit-notes/{file:str}")
+    async def credit_note(self, order_id: FromPath[int], file: FromPath[str], token: FromQuery[str] = "") -> Response:
+        from confops.documents.credit_notes import credit_note_pdf
+
+        await order_by_token(order_id, token)
+        return Response(await credit_note_pdf(order_id, file), media_type="application/pdf",
+                        headers={"Content-Disposition": f'inline; filename="credit-note-{file}"'})
 
     @get("/orders/{order_id:int}/receipt.pdf")
     async def receipt(self, order_id: FromPath[int], token: FromQuery[str] = "") -> Response:

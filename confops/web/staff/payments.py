@@ -181,6 +181,14 @@ class StaffPayments(Controller):
         return Response(await receipt_pdf(order_id), media_type="application/pdf",
                         headers={"Content-Disposition": f'inline; filename="receipt-{order_id}.pdf"'})
 
+    @get("/staff/orders/{order_id:int}/credit-notes/{file:str}")
+    async def credit_note(self, request: Request, order_id: FromPath[int], file: FromPath[str]) -> Response:
+        from confops.documents.credit_notes import credit_note_pdf
+
+        await _order_for_staff(request, order_id)
+        return Response(await credit_note_pdf(order_id, file), media_type="application/pdf",
+                        headers={"Content-Disposition": f'inline; filename="credit-note-{file}"'})
+
     @get("/staff/events/{event_id:int}/reconciliation")
     async def reconciliation(self, request: Request, event_id: FromPath[int]) -> Template:
         event = await _event_for_staff(request, event_id)
