@@ -16,6 +16,7 @@ from confops.core import clock, outbox
 from confops.core.auth import Principal
 from confops.core.errors import FieldError, InvalidCredentials, collect
 from confops.core.mail import Message
+from confops.core.rendering import render_mail
 from confops.db import insert_or_get, insert_or_ignore, transaction
 
 EMAIL_RE = re.compile(r"^[^@\s<>\"'(),;:\\\[\]]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
@@ -157,15 +158,8 @@ async def request_login_link(
     async with transaction():
         token = await issue_login_link(user["id"], next_path=next_path, valid_minutes=valid_minutes)
         link = f"{base_url}/login/link/{token}"
-        await outbox.enqueue(Message(
-            to=email,
-            subject="Your sign-in link",
-            text=(
-                f"Hello {user['display_name']},\n\n"
-                f"Use this link to sign in. It works once, for {valid_minutes} minutes:\n\n{link}\n\n"
-                "If you did not ask for it, you can ignore this message.\n"
-            ),
-        ))
+        text, html = render_mail("sign_in_link", name=user["display_name"], minutes=valid_minutes, link=link)
+        await outbox.enqueue(Message(to=email, subject="Your sign-in link", text=text, html=html))
     return True
 
 

@@ -30,6 +30,7 @@ from confops.core import clock, extension, outbox
 from confops.core.auth import Principal
 from confops.core.errors import Conflict, Invalid, NotFound
 from confops.core.mail import Message
+from confops.core.rendering import render_mail
 from confops.db import transaction
 from confops.events.access import event_for_roles
 from confops.events.event_form import text_problem
@@ -271,12 +272,10 @@ async def revoke_certificate(principal: Principal | None, slug: str, certificate
                              entity="attendance_certificate", entity_id=certificate_id, before={"revoked": False},
                              after={"revoked": True, "reason": reason})
         email = (await Attendee.select(Attendee.email).where(Attendee.id == row["attendee"]).first())["email"]
-        await outbox.enqueue(Message(
-            to=email, subject=f"Your certificate of attendance was revoked: {event['title']}",
-            text=(f"Hello {row['learner_name']},\n\nYour certificate of attendance {row['serial']} for "
-                  f"{event['title']} was revoked on {now.date().isoformat()}.\nReason: {reason}\n\nAnyone checking "
-                  "it now sees that it is revoked. If you think this is a mistake, reply to this e-mail.\n")),
-            dedupe_key=f"attendance-revoked:{certificate_id}")
+        text, html = render_mail("attendance_certificate_revoked", learner=row["learner_name"], serial=row["serial"],
+                                 event=event, revoked_on=now.date().isoformat(), reason=reason)
+        await outbox.enqueue(Message(to=email, subject=f"Your certificate of attendance was revoked: {event['title']}",
+                                     text=text, html=html), dedupe_key=f"attendance-revoked:{certificate_id}")
 
 
 async def certificate_content(serial: str) -> dict:

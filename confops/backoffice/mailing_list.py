@@ -19,6 +19,7 @@ from confops.core import clock
 from confops.core.errors import Invalid, NotFound
 from confops.core.mail import Message
 from confops.core.outbox import enqueue
+from confops.core.rendering import render_mail
 from confops.db import transaction
 from confops.events.tables import Organizer
 from confops.registration.config import CONFIG
@@ -79,11 +80,8 @@ async def join(organizer_slug: str, email: str, name: str = "") -> None:
             await MailingListMember(organizer=org["id"], email=email, name=name[:200], token=token,
                                     status=ListStatus.pending.value).save()
         link = f"{CONFIG.base_url}/mailing-list/confirm/{token}"
-        await enqueue(Message(
-            to=email, subject=f"Please confirm: {org['name']} mailing list",
-            text=(f"Someone (we hope you) asked to add this address to the {org['name']} mailing list.\n\n"
-                  f"To confirm, open this link:\n{link}\n\nIf it wasn't you, ignore this message: "
-                  "you will not be added.\n")))
+        text, html = render_mail("mailing_list_confirm", organizer=org, link=link)
+        await enqueue(Message(to=email, subject=f"Please confirm: {org['name']} mailing list", text=text, html=html))
 
 
 async def confirm(token: str) -> dict:

@@ -24,6 +24,7 @@ from confops.core.errors import Conflict, FieldError, NotFound, collect
 from confops.core.extension import emit
 from confops.core.mail import Message
 from confops.core.paging import Page, paged
+from confops.core.rendering import render_mail
 from confops.db import current_engine, is_sqlite, transaction
 from confops.events.tables import Event, Organizer, Session
 from confops.registration.tables import Attendee
@@ -204,12 +205,11 @@ async def revoke_record(row: dict, reason: str, *, actor_id: int | None) -> bool
         await emit("staff_change", actor_id=actor_id, action="cme_certificate_revoked", entity="certificate",
                    entity_id=row["id"], before={"status": row["status"]}, after={"status": "revoked", "reason": reason})
         c = contents(row)
-        await outbox.enqueue(Message(
-            to=row["email"], subject=f"Your CME certificate was revoked: {c['activity']}",
-            text=(f"Hello {c['learner']},\n\nYour certificate {row['serial']} for {c['activity']} ({c['dates']}) was "
-                  f"revoked on {now.date().isoformat()}.\nReason: {reason}\n\nAnyone checking it now sees that it "
-                  "is revoked. If you think this is a mistake, reply to this e-mail: only the CME coordinator "
-                  "can reinstate it.\n")), dedupe_key=f"cme-revoked:{row['id']}")
+        text, html = render_mail("cme_certificate_revoked", learner=c["learner"], serial=row["serial"],
+                                 activity=c["activity"], dates=c["dates"], revoked_on=now.date().isoformat(),
+                                 reason=reason)
+        await outbox.enqueue(Message(to=row["email"], subject=f"Your CME certificate was revoked: {c['activity']}",
+                                     text=text, html=html), dedupe_key=f"cme-revoked:{row['id']}")
     return True
 
 

@@ -15,6 +15,7 @@ from confops.cme.tables import Certificate, CertificateStatus, CmeClaim
 from confops.core import clock, outbox
 from confops.core.errors import Conflict
 from confops.core.mail import Message
+from confops.core.rendering import render_mail
 from confops.registration.tables import Attendee
 
 
@@ -49,11 +50,9 @@ async def reissue_after_correction(event: dict, reason: str) -> int:
 
 async def _tell(old: dict, new: dict, reason: str) -> None:
     c = certificates.contents(new)
-    await outbox.enqueue(Message(
-        to=new["email"], subject=f"Your CME certificate was re-issued: {c['activity']}",
-        text=(f"Hello {c['learner']},\n\nThe CME coordinator corrected the credit designation of {c['activity']} "
-              f"({c['dates']}).\nReason: {reason}\n\nYour certificate {old['serial']} is replaced by {new['serial']}: "
-              f"{format_credit(c['quarters'])} {c['credit_label']}, of a designated maximum of {c['designated']}. "
-              "Anyone checking the old serial now sees that it was superseded and which certificate replaces it. "
-              "Download the new one from the CME page of your account.\n")),
-        dedupe_key=f"cme-reissued:{new['id']}")
+    text, html = render_mail("cme_certificate_reissued", learner=c["learner"], activity=c["activity"],
+                             dates=c["dates"], reason=reason, old_serial=old["serial"], new_serial=new["serial"],
+                             credits=format_credit(c["quarters"]), credit_label=c["credit_label"],
+                             designated=c["designated"])
+    await outbox.enqueue(Message(to=new["email"], subject=f"Your CME certificate was re-issued: {c['activity']}",
+                                 text=text, html=html), dedupe_key=f"cme-reissued:{new['id']}")

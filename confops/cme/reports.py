@@ -17,6 +17,7 @@ from confops.core import clock, outbox
 from confops.core.auth import Principal
 from confops.core.mail import Message
 from confops.core.paging import chunks, within
+from confops.core.rendering import render_mail
 from confops.db import transaction
 from confops.registration.tables import Attendee, AttendeeStatus
 
@@ -80,14 +81,10 @@ async def remind_unclaimed(principal: Principal, slug: str, base_url: str) -> in
     async with transaction():
         for r in rows:
             a = r["attendee"]
-            deadline = ""
-            if activity["claim_deadline"]:
-                deadline = f" before {clock.local(activity['claim_deadline'], event['timezone']):%B %-d, %Y}"
-            text = (f"Hello {a['first_name']},\n\nOur records show you attended {event['title']} and may claim up to "
-                    f"{format_credit(r['eligible'])} credits. Claim them{deadline} and download your certificate "
-                    f"at:\n\n{base_url}/account/cme/{a['id']}\n\n(Sign in with this e-mail address.)\n")
+            text, html = render_mail("cme_claim_reminder", attendee=a, event=event, credits=format_credit(r["eligible"]),
+                                     deadline=activity["claim_deadline"], link=f"{base_url}/account/cme/{a['id']}")
             done = await outbox.enqueue(Message(to=a["email"], subject=f"Claim your CME credit: {event['title']}",
-                                                text=text), dedupe_key=f"cme-remind:{a['id']}:{day}")
+                                                text=text, html=html), dedupe_key=f"cme-remind:{a['id']}:{day}")
             sent += done is not None
     return sent
 

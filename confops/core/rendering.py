@@ -1,5 +1,6 @@
 """Jinja templates for every area: the environment with the filters all templates share, and
-e-mails rendered from `templates/email/<name>.txt` and `.html` in one place.
+e-mails rendered from `templates/email/<name>.txt` and `.html` in one place. Every e-mail has
+its text part; the HTML part is there when the template has one (a notice to staff may not).
 
 The HTML environment autoescapes (a name like `<script>` arrives as text); the text part needs
 no escaping. Pages add their own filters on top (web/templating.py); services render mail here
@@ -12,7 +13,13 @@ import re
 from datetime import datetime
 from functools import cache
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateNotFound,
+    select_autoescape,
+)
 
 from confops.core.clock import local
 from confops.core.money import money
@@ -62,11 +69,22 @@ def _mail_environments() -> tuple[Environment, Environment]:
     return environment(html=False), environment(html=True)
 
 
-def render_mail(template: str, /, **context) -> tuple[str, str]:
-    """The text and HTML parts of the e-mail `template` (the context may hold any name)."""
+@cache
+def _has_html(template: str) -> bool:
+    try:
+        _mail_environments()[1].get_template(f"email/{template}.html")
+    except TemplateNotFound:
+        return False
+    return True
+
+
+def render_mail(template: str, /, **context) -> tuple[str, str | None]:
+    """The text and HTML parts of the e-mail `template` (the context may hold any name); the
+    HTML part is None when there is no `.html` template (core.mail then lays the text out in the
+    shared layout, render_notice)."""
     text, html = _mail_environments()
     return (text.get_template(f"email/{template}.txt").render(**context),
-            html.get_template(f"email/{template}.html").render(**context))
+            html.get_template(f"email/{template}.html").render(**context) if _has_html(template) else None)
 
 
 _URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)]")

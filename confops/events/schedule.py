@@ -11,6 +11,7 @@ from confops.core import clock, extension, outbox
 from confops.core.auth import Principal
 from confops.core.errors import Conflict, FieldError, Invalid, NotFound, collect
 from confops.core.mail import Message
+from confops.core.rendering import render_mail
 from confops.db import insert_or_ignore, transaction
 from confops.events.access import event_for_roles
 from confops.events.schedule_rules import Planned, conflicts
@@ -230,11 +231,10 @@ async def _log_change(event: dict, session_id: int, summary: str, principal: Pri
     speakers = await SessionSpeaker.select(SessionSpeaker.speaker.email).where(SessionSpeaker.session == session_id)
     recipients = sorted({r["speaker.email"] for r in speakers if r["speaker.email"]})
     recipients += [e for e in await registrant_emails(session_id, moved=moved) if e not in recipients]
+    text, html = render_mail("program_change", event=event, summary=summary)
     for address in recipients:
-        await outbox.enqueue(Message(
-            to=address, subject=f"Program change: {event['title']}",
-            text=f"A session of {event['title']} changed after the program was published:\n\n{summary}\n",
-        ), dedupe_key=f"schedule-change:{change.id}:{address}")
+        await outbox.enqueue(Message(to=address, subject=f"Program change: {event['title']}", text=text, html=html),
+                             dedupe_key=f"schedule-change:{change.id}:{address}")
 
 
 async def assign_speaker(principal: Principal | None, slug: str, session_id: int, speaker_id: int, role: str) -> None:

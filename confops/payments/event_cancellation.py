@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from confops.core import clock, extension, outbox
 from confops.core.errors import Conflict
 from confops.core.mail import Message
-from confops.core.money import money
+from confops.core.rendering import render_mail
 from confops.db import transaction
 from confops.events.tables import Event, EventStatus
 from confops.payments.cancellation_tables import EventCancellation
@@ -83,15 +83,10 @@ async def cancel_event(event_id: int, *, reason: str, actor_id: int | None) -> C
 
 
 async def _tell_registrant(event: dict, order: dict, refund_cents: int, reason: str) -> None:
-    refund = (f"Everything you paid, {money(refund_cents, order['currency'])}, is refunded in full."
-              if refund_cents else "Nothing was charged.")
-    await outbox.enqueue(Message(
-        to=order["buyer_email"], subject=f"Cancelled by the organizers: {event['title']}",
-        text=(f"Hello {order['buyer_name']},\n\nwe are sorry: {event['title']} will not take place.\n"
-              f"{reason.strip()}\n\nYour registration (order {order['id']}) is cancelled. {refund}\n"
-              "Card payments are refunded to the card; if you paid by cheque, invoice or at the door, "
-              "we will send the money back the same way.\n")),
-        dedupe_key=f"event-cancelled:{order['id']}")
+    text, html = render_mail("event_cancelled", order=order, event=event, reason=reason.strip(),
+                             refund_cents=refund_cents)
+    await outbox.enqueue(Message(to=order["buyer_email"], subject=f"Cancelled by the organizers: {event['title']}",
+                                 text=text, html=html), dedupe_key=f"event-cancelled:{order['id']}")
 
 
 async def _cancelled_by_society(event_id: int) -> list[dict]:

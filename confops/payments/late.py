@@ -11,7 +11,6 @@ staff might still find them, and a card refund that staff did not see is money g
 
 from __future__ import annotations
 
-from confops.core.money import money
 from confops.payments.invoices import number_order
 from confops.payments.notices import tell_staff_and_payer
 
@@ -30,9 +29,6 @@ async def money_for_expired_order(order: dict, *, amount_cents: int, reference: 
         await queue_confirmation(order["id"], token=order_token(order["idempotency_key"]))
         await number_order(order["id"])  # the confirmation and its invoice number commit together
         return REINSTATED
-    await tell_staff_and_payer(
-        order, "Payment received, but the places are no longer free",
-        f"We received {money(amount_cents, order['currency'])} ({reference}) for order {order['id']}, "
-        "which had expired unpaid, and its places have been taken meanwhile. The society's staff "
-        "will refund it or offer you the next free place.", dedupe=f"no-place:{dedupe}")
+    await tell_staff_and_payer(order, "Payment received, but the places are no longer free", "payment_no_place",
+                               {"amount_cents": amount_cents, "reference": reference}, dedupe=f"no-place:{dedupe}")
     return NO_PLACE

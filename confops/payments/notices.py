@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from confops.core import outbox
 from confops.core.mail import Message
+from confops.core.rendering import render_mail
 from confops.events.tables import Event, Organizer
 
 
-async def tell_staff_and_payer(order: dict, subject: str, text: str, dedupe: str) -> None:
-    """Queue the same notice to the payer and the organizer's address (inside the caller's change)."""
+async def tell_staff_and_payer(order: dict, subject: str, template: str, context: dict, dedupe: str) -> None:
+    """Queue the same notice (the e-mail `template`, given the order, its event and `context`) to
+    the payer and the organizer's address (inside the caller's change)."""
     event = await Event.select(Event.title, Event.organizer).where(Event.id == order["event"]).first()
     organizer = await Organizer.select(Organizer.email).where(Organizer.id == event["organizer"]).first()
-    body = f"{text}\n\nEvent: {event['title']}\nOrder: {order['id']}\n"
-    await outbox.enqueue(Message(to=order["buyer_email"], subject=subject, text=body), dedupe_key=f"{dedupe}:payer")
+    text, html = render_mail(template, order=order, event=event, **context)
+    await outbox.enqueue(Message(to=order["buyer_email"], subject=subject, text=text, html=html),
+                         dedupe_key=f"{dedupe}:payer")
     if organizer and organizer["email"]:
-        await outbox.enqueue(Message(to=organizer["email"], subject=f"[staff] {subject}", text=body),
+        await outbox.enqueue(Message(to=organizer["email"], subject=f"[staff] {subject}", text=text, html=html),
                              dedupe_key=f"{dedupe}:staff")

@@ -137,7 +137,7 @@ async def refund_for_cancellation(order_id: int, amount_cents: int) -> None:
 async def _tell_staff_to_refund(order_id: int, amount_cents: int) -> None:
     from confops.core import outbox
     from confops.core.mail import Message
-    from confops.core.money import money
+    from confops.core.rendering import render_mail
     from confops.events.tables import Event, Organizer
     from confops.payments.ledger import order_row
 
@@ -147,19 +147,15 @@ async def _tell_staff_to_refund(order_id: int, amount_cents: int) -> None:
     event = await Event.select(Event.title, Event.organizer).where(Event.id == order["event"]).first()
     org = await Organizer.select(Organizer.email).where(Organizer.id == event["organizer"]).first()
     if org and org["email"]:
-        await outbox.enqueue(Message(
-            to=org["email"], subject=f"[staff] Refund due: order {order_id}",
-            text=f"Order {order_id} ({event['title']}) was cancelled; by the refund policy "
-                 f"{money(amount_cents, order['currency'])} is due back to {order['buyer_name']} "
-                 f"<{order['buyer_email']}>. Record the refund on the order's payments page when it is sent."),
-            dedupe_key=f"refund-due:{order_id}")
+        text, html = render_mail("refund_due_staff", order=order, event=event, amount_cents=amount_cents)
+        await outbox.enqueue(Message(to=org["email"], subject=f"[staff] Refund due: order {order_id}",
+                                     text=text, html=html), dedupe_key=f"refund-due:{order_id}")
 
 
 async def refund_automatically(order: dict, intent: Intent) -> None:
     """A card payment that completed after its order was cancelled: give it all back and tell both
     sides, once. (An expired order keeps late money for staff to decide: payments.late.)"""
     from confops.payments.notices import tell_staff_and_payer
-    from confops.payments.service import describe
 
     payment = await Payment.select().where(Payment.provider_id == intent.id).first()
     left = payment["amount_cents"] - payment["refunded_cents"]
@@ -167,11 +163,9 @@ async def refund_automatically(order: dict, intent: Intent) -> None:
         await _refund_payment(payment, left, reason="Paid after the order was cancelled",
                               kind="automatic", recorded_by=None, key=f"auto-refund-{intent.id}")
     async with transaction():
-        await tell_staff_and_payer(
-            order, "Your payment was refunded",
-            f"Your payment of {describe(intent.amount_cents, intent.currency)} arrived after the order was "
-            "cancelled, so it was refunded in full.",
-            dedupe=f"auto-refund:{order['id']}-{intent.id}")
+        await tell_staff_and_payer(order, "Your payment was refunded", "payment_refunded_late",
+                                   {"amount_cents": intent.amount_cents, "currency": intent.currency},
+                                   dedupe=f"auto-refund:{order['id']}-{intent.id}")
 
 
 async def record_provider_refund(intent_id: str, refund_id: str, amount_cents: int) -> bool:

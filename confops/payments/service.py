@@ -172,7 +172,3 @@ async def settle_intent(intent: Intent) -> str:
 
     await refund_automatically(order, intent)  # a cancelled order: nothing to keep the money for
     return "refunded"
-
-
-def describe(amount_cents: int, currency: str) -> str:
-    return money(amount_cents, currency)

@@ -115,8 +115,7 @@ async def _flag_dispute(dispute_id: str) -> None:
                                           amount_cents=dispute.amount_cents, reason=dispute.reason[:100])) is None:
             return  # flagged already
         order = await order_row(payment["order"])
-        await tell_staff_and_payer(order, "A card payment is disputed",
-                                   "The card holder disputed this payment with their bank; staff will follow up.",
+        await tell_staff_and_payer(order, "A card payment is disputed", "payment_disputed", {},
                                    dedupe=f"dispute:{dispute.id}")
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from confops.core import clock, extension, outbox
 from confops.core.errors import Conflict, NotFound
 from confops.core.mail import Message
-from confops.core.money import money
+from confops.core.rendering import render_mail
 from confops.db import transaction
 from confops.events.tables import Event
 from confops.registration import capacity, refunds
@@ -87,9 +87,8 @@ async def cancel_attendee(order: dict, attendee_id: int) -> RefundPreview:
 async def _queue_attendee_cancelled(order: dict, person: dict, refund_cents: int) -> None:
     event = await Event.select(Event.title).where(Event.id == order["event"]).first()
     name = f"{person['first_name']} {person['last_name']}".strip()
-    text = (f"{name}'s registration for {event['title']} (order {order['id']}) is cancelled; the place is "
-            f"back on sale and the old check-in code no longer works.\n"
-            + (f"Refund: {money(refund_cents, order['currency'])}.\n" if refund_cents else ""))
+    text, html = render_mail("attendee_cancelled", name=name, event=event, order=order, refund_cents=refund_cents)
     for to in sorted({order["buyer_email"].lower(), person["email"].lower()}):
-        await outbox.enqueue(Message(to=to, subject=f"Registration cancelled: {name}, {event['title']}", text=text),
+        await outbox.enqueue(Message(to=to, subject=f"Registration cancelled: {name}, {event['title']}",
+                                     text=text, html=html),
                              dedupe_key=f"attendee-cancelled:{person['id']}:{to}")

@@ -23,6 +23,7 @@ from confops.core import clock, extension, outbox
 from confops.core.auth import Principal
 from confops.core.errors import FieldError, NotFound, collect
 from confops.core.mail import Message
+from confops.core.rendering import render_mail
 from confops.db import transaction
 from confops.events.access import event_for_roles
 from confops.events.event_form import local_text, parse_local, text_problem, whole_number
@@ -221,11 +222,9 @@ async def _tell_it_goes_ahead(event: dict) -> None:
     orders = await Order.select(Order.id, Order.buyer_name, Order.buyer_email).where(
         (Order.event == event["id"]) & (Order.status == OrderStatus.confirmed.value))
     for order in orders:
-        await outbox.enqueue(Message(
-            to=order["buyer_email"], subject=f"It goes ahead: {event['title']}",
-            text=(f"Hello {order['buyer_name']},\n\nenough people have enrolled: {event['title']} will run as "
-                  "planned. Before each session we e-mail you its meeting link; it is also on your order page.\n")),
-            dedupe_key=f"series-go:{order['id']}")
+        text, html = render_mail("series_goes_ahead", order=order, event=event)
+        await outbox.enqueue(Message(to=order["buyer_email"], subject=f"It goes ahead: {event['title']}",
+                                     text=text, html=html), dedupe_key=f"series-go:{order['id']}")
 
 
 async def send_reminders() -> int:
@@ -263,13 +262,10 @@ async def send_reminders() -> int:
                 if not new:
                     continue
                 when = clock.local(s["starts_at"], event["timezone"]).strftime("%A, %B %-d at %-I:%M %p %Z")
-                passcode = f"\nPasscode: {s['passcode']}" if s["passcode"] else ""
+                text, html = render_mail("series_meeting_link", person=p, session=s, event=event, when=when)
                 await outbox.enqueue(Message(
                     to=p["email"], subject=f"Today's link: {s['title']} ({event['title']})"
                     if s["starts_at"] - now <= timedelta(hours=12) else f"Meeting link: {s['title']} ({event['title']})",
-                    text=(f"Hello {p['first_name']},\n\n{s['title']} of {event['title']} starts {when}.\n"
-                          f"Join: {s['url']}{passcode}\n\nPlease do not share this link: it is for registered "
-                          "members of the group.\n")),
-                    dedupe_key=f"meeting-reminder:{s['session_id']}:{p['id']}")
+                    text=text, html=html), dedupe_key=f"meeting-reminder:{s['session_id']}:{p['id']}")
                 sent += 1
     return sent

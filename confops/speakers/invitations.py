@@ -16,6 +16,7 @@ from confops.core import clock, outbox
 from confops.core.auth import Principal, require
 from confops.core.errors import Conflict, FieldError, Invalid, NotFound, collect
 from confops.core.mail import Message
+from confops.core.rendering import render_mail
 from confops.db import insert_or_get, insert_or_ignore, transaction
 from confops.events.tables import Event, Session
 from confops.speakers import disclosures
@@ -112,19 +113,9 @@ async def invite(
                 & (SessionSpeaker.role == role))
             await insert_or_ignore(SpeakerInvitation(session_speaker=link_id, invited_by=principal.user_id))
         token = await issue_login_link(user.id, next_path="/speaker", valid_minutes=INVITATION_LINK_MINUTES)
-        titles = "\n".join(f"  - {s['title']}" for s in sessions)
-        await outbox.enqueue(Message(
-            to=email,
-            subject=f"Invitation to speak: {event['title']}",
-            text=(
-                f"Hello {name},\n\nYou are invited to take part in {event['title']}:\n{titles}\n\n"
-                "Open your speaker portal to confirm or decline each session, complete your profile "
-                "and your financial-relationship disclosure:\n\n"
-                f"{base_url}/login/link/{token}\n\n"
-                "The link signs you in once and works for 14 days; afterwards ask for a new one at "
-                f"{base_url}/login.\n"
-            ),
-        ))
+        text, html = render_mail("speaker_invitation", name=name, event=event, sessions=sessions,
+                                 link=f"{base_url}/login/link/{token}", base_url=base_url)
+        await outbox.enqueue(Message(to=email, subject=f"Invitation to speak: {event['title']}", text=text, html=html))
     return Invited(speaker_id, [s["id"] for s in sessions], email)
 
 
@@ -177,10 +168,8 @@ async def add_planner(
         if await insert_or_ignore(EventPlanner(event=event["id"], speaker=speaker_id, role=role)) is None:
             return speaker_id  # a planner already
         token = await issue_login_link(user.id, next_path="/speaker/disclosure", valid_minutes=INVITATION_LINK_MINUTES)
-        await outbox.enqueue(Message(
-            to=email, subject=f"Your disclosure as {role} of {event['title']}",
-            text=(f"Hello {name},\n\nAs a {role} of {event['title']} you help control its content, so the "
-                  "accreditation rules ask you to disclose your financial relationships with ineligible "
-                  f"companies before the activity:\n\n{base_url}/login/link/{token}\n"),
-        ))
+        text, html = render_mail("planner_disclosure", name=name, role=role, event=event,
+                                 link=f"{base_url}/login/link/{token}")
+        await outbox.enqueue(Message(to=email, subject=f"Your disclosure as {role} of {event['title']}",
+                                     text=text, html=html))
     return speaker_id
