@@ -20,7 +20,7 @@ from confops.registration.tables import Attendee, AttendeeStatus, Order, OrderSt
 
 async def sessions_of(event_id: int) -> list[dict]:
     return await Session.select(Session.id, Session.code, Session.title, Session.starts_at, Session.ends_at,
-                                Session.kind).where(Session.event == event_id).order_by(Session.starts_at)
+                                Session.kind).where(Session.event == event_id).order_by(Session.starts_at, Session.code)
 
 
 def full_name(attendee: dict) -> str:
