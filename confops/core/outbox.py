@@ -16,7 +16,7 @@ import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from confops.core import clock
 from confops.core.mail import Attachment, Mailer, Message
@@ -101,13 +101,36 @@ async def enqueue(message: Message, *, dedupe_key: str | None = None) -> int | N
     return await insert_or_ignore(row)  # two late webhooks queue one message
 
 
+# The columns a deferred e-mail's row sets (the rest keep their defaults: pending, no attempts),
+# and the longest subject kept. enqueue_deferred and deferred_rows_sql write them alike.
+_DEFERRED_COLUMNS = ("dedupe_key", "to_address", "subject", "payload", "next_attempt_at", "last_error")
+SUBJECT_MAX = 300
+
+
+def _deferred_row(message: Deferred, now: datetime) -> OutboxMessage:
+    payload = json.dumps({"renderer": message.renderer, "params": message.params})
+    values = (message.dedupe_key, message.to, message.subject[:SUBJECT_MAX], payload, now, "")
+    return OutboxMessage(**dict(zip(_DEFERRED_COLUMNS, values, strict=True)))
+
+
+def deferred_rows_sql(*, source: str, dedupe_key: str, to: str, subject: str, renderer: str,
+                      params: dict[str, str], now: str) -> str:
+    """The rows enqueue_deferred writes, as an INSERT … SELECT for a PostgreSQL statement that
+    learns some values only as it runs (an order statement: the order's id): one e-mail per row
+    of `source` (the text after FROM), each other argument the SQL of that value in the row.
+    Used by registration's one-statement order (order_statement.py)."""
+    pairs = ", ".join(f"'{name}', {value}" for name, value in params.items())
+    payload = f"json_build_object('renderer', {renderer}, 'params', json_build_object({pairs}))::text"
+    values = (dedupe_key, to, f"left({subject}, {SUBJECT_MAX})", payload, now, "''")
+    return (f"INSERT INTO {OutboxMessage._meta.tablename} ({', '.join(_DEFERRED_COLUMNS)}) "
+            f"SELECT {', '.join(values)} FROM {source} ON CONFLICT DO NOTHING")
+
+
 async def enqueue_deferred(messages: Iterable[Deferred]) -> None:
     """Queue e-mails rendered by the worker, in one INSERT; a dedupe key seen before is
     skipped by the database (ON CONFLICT DO NOTHING, both engines), not by a query first."""
     now = clock.now()
-    rows = [OutboxMessage(dedupe_key=m.dedupe_key, to_address=m.to, subject=m.subject[:300],
-                          payload=json.dumps({"renderer": m.renderer, "params": m.params}),
-                          next_attempt_at=now, last_error="") for m in messages]
+    rows = [_deferred_row(m, now) for m in messages]
     if rows:
         await OutboxMessage.insert(*rows).on_conflict(action="DO NOTHING")
 
@@ -179,8 +202,6 @@ async def deliver_due(mailer: Mailer, limit: int = 50, yield_seconds: float = YI
 async def enqueue_deferred_one(message: Deferred) -> int:
     """One e-mail rendered by the worker: 1 if queued now, 0 if its dedupe key was queued
     before (a periodic job asking again)."""
-    row = OutboxMessage(dedupe_key=message.dedupe_key, to_address=message.to, subject=message.subject[:300],
-                        payload=json.dumps({"renderer": message.renderer, "params": message.params}),
-                        next_attempt_at=clock.now(), last_error="")
-    made = await OutboxMessage.insert(row).on_conflict(action="DO NOTHING").returning(OutboxMessage.id)
+    made = await OutboxMessage.insert(_deferred_row(message, clock.now())).on_conflict(
+        action="DO NOTHING").returning(OutboxMessage.id)
     return len(made)

@@ -33,6 +33,8 @@ import asyncpg
 from piccolo.columns import JSON, Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.utils.encoding import dump_json
 
+from confops.accounts import link_accounts
+from confops.core import outbox
 from confops.db import raw
 from confops.registration import capacity
 from confops.registration.tables import Order
@@ -128,11 +130,10 @@ async def place(orders: list[NewOrder], *, claims: list[capacity.Claim],
     for o in orders:
         for email, name in o.accounts:
             accounts.setdefault(email, name)
-    if accounts:  # sorted by e-mail: two group orders with the same people wait, never deadlock
-        parts.append("acct AS (INSERT INTO account_user (email, display_name, password_hash, active, created_at) "
-                     f"SELECT v.email, v.name, '', true, {p(now)} "
-                     f"FROM {_unnest(p, [('email', 'text'), ('name', 'text')], sorted(accounts.items()))} "
-                     "WHERE EXISTS (SELECT 1 FROM o) ORDER BY v.email ON CONFLICT (email) DO NOTHING RETURNING 1)")
+    if accounts:
+        people = _unnest(p, [("email", "text"), ("name", "text")], sorted(accounts.items()))
+        parts.append(f"acct AS ({link_accounts.insert_sql(f'SELECT v.email, v.name FROM {people} WHERE EXISTS (SELECT 1 FROM o)', p(now))} "
+                     "RETURNING 1)")
     first_after = "(SELECT count(*) FROM acct) >= 0" if accounts else "EXISTS (SELECT 1 FROM o)"
     parts.append(p.piccolo(*capacity.chained(claims, first_after=first_after)))
     last = claims[-1].name
@@ -154,19 +155,17 @@ async def place(orders: list[NewOrder], *, claims: list[capacity.Claim],
     answers = [(a.checkin_code, *x) for _, a in everyone for x in a.answers]
     if answers:
         parts.append(_per_attendee(p, "an", "registration_answer", (("question", "int"), ("value", "text")), answers))
-    mails = [(o.key, mail.dedupe, mail.renderer, mail.subject[:300], mail.token, to, to.lower(), code)
+    mails = [(o.key, mail.dedupe, mail.renderer, mail.subject, mail.token, to, to.lower(), code)
              for o in orders if (mail := o.mail) is not None for to, code in mail.recipients]
     if mails:
         rows = _unnest(p, [(c, "text") for c in ("key", "dedupe", "renderer", "subject", "token", "address",
                                                   "lowered", "code")], mails)
-        parts.append(
-            "mail AS (INSERT INTO outbox_message (dedupe_key, to_address, subject, payload, next_attempt_at, "
-            "last_error) SELECT v.dedupe || ':' || o.id || ':' || v.lowered, v.address, v.subject, "
-            "json_build_object('renderer', v.renderer, 'params', json_build_object('order_id', o.id, "
-            f"'token', v.token, 'attendee_id', a.id))::text, {p(now)}, '' "
-            f"FROM {rows} "
-            "JOIN o ON o.idempotency_key = v.key LEFT JOIN a ON a.checkin_code = v.code "
-            "WHERE EXISTS (SELECT 1 FROM a) ORDER BY v.n ON CONFLICT DO NOTHING)")
+        source = (f"{rows} JOIN o ON o.idempotency_key = v.key LEFT JOIN a ON a.checkin_code = v.code "
+                  "WHERE EXISTS (SELECT 1 FROM a) ORDER BY v.n")
+        parts.append("mail AS (" + outbox.deferred_rows_sql(
+            source=source, dedupe_key="v.dedupe || ':' || o.id || ':' || v.lowered", to="v.address",
+            subject="v.subject", renderer="v.renderer", now=p(now),
+            params={"order_id": "o.id", "token": "v.token", "attendee_id": "a.id"}) + ")")
     sql = (f"WITH {', '.join(parts)} SELECT o.idempotency_key, o.id, o.expires_at, "
            f"1 / (SELECT count(*) FROM {last})::int AS all_claimed FROM o")
     text, args = p.finish(sql)

@@ -19,6 +19,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from confops.accounts import link_accounts
 from confops.core import clock
 from confops.core.errors import Conflict, DomainError, FieldError, Invalid, NotFound, collect
 from confops.db import atomic, current_engine, hot_rows, is_sqlite, transaction
@@ -298,7 +299,7 @@ async def _in_a_transaction(order: OrderIn, catalog: Catalog, columns: dict, peo
 
             await queue_acknowledgement(order_id, token=token, buyer_email=order.buyer_email,
                                         title=catalog.event["title"])
-        await _ensure_accounts(order)
+        await link_accounts.ensure(_accounts(order))
         # Claims last: the counter rows stay locked only from here to the commit, so
         # concurrent orders queue on them as briefly as possible.
         if early:
@@ -380,26 +381,13 @@ async def _insert_attendees(order_id: int, event_id: int, people: list[order_sta
 
 
 def _accounts(order: OrderIn) -> list[tuple[str, str]]:
-    """(e-mail, display name) of the buyer and the attendees, once each."""
+    """(e-mail, name) of the buyer and the attendees, once each: each gets a link-only account
+    (accounts.link_accounts), inside the order's transaction or statement, so an account exists
+    only if the order does."""
     people = {order.buyer_email: order.buyer_name}
     for person in order.attendees:
         people.setdefault(person.email, f"{person.first_name} {person.last_name}".strip())
-    return [(email, name[:200] or email) for email, name in sorted(people.items())]
-
-
-async def _ensure_accounts(order: OrderIn) -> None:
-    """Link-only accounts for the buyer and attendees, so each can sign in with an e-mailed link
-    and find their registrations at /account/registrations. Inside the order's transaction (an
-    account exists only if the order does, and it saves a connection round trip); ON CONFLICT:
-    concurrent orders with the same e-mail wait for each other instead of failing (both engines
-    support this form), and the e-mails go in sorted order so two group orders never deadlock."""
-    from confops.accounts.tables import User
-
-    people = _accounts(order)
-    values = ", ".join("({}, {}, '', {}, {})" for _ in people)
-    args = [x for email, name in people for x in (email, name, True, clock.now())]
-    await User.raw("INSERT INTO account_user (email, display_name, password_hash, active, created_at) "
-                   f"VALUES {values} ON CONFLICT (email) DO NOTHING", *args)
+    return sorted(people.items())
 
 
 def _claims(order: OrderIn, priced: pricing.Quote, cats: dict, adds: dict, code_row: dict | None,

@@ -131,3 +131,33 @@ async def test_mail_waits_for_a_rush_at_most_yield_seconds(db, smtp_server, inbo
         assert await outbox.deliver_due(mailer, yield_seconds=0.3) == 1
         assert 0.25 <= loop.time() - started < 3
     assert inbox.wait_for("ana@example.org")
+
+
+async def test_the_statement_part_writes_the_row_enqueue_deferred_writes(pg_db):
+    """The outbox's part of another area's statement (an order's, which knows the order id only as
+    it runs) writes what enqueue_deferred writes; a dedupe key seen before is skipped by both."""
+    import json
+
+    from confops.db import raw
+
+    long_subject = "Registration received, payment due: " + "x" * 400
+    made = outbox.Deferred(to="Ana@Example.org", subject=long_subject, renderer="confops.registration.emails:render",
+                           params={"order_id": 7, "token": "tok", "attendee_id": None}, dedupe_key="ack:7:ana")
+    await outbox.enqueue_deferred([made])
+    part = outbox.deferred_rows_sql(
+        source="(SELECT 8 AS id, {} AS subject, {} AS address) AS v", dedupe_key="'ack:' || v.id || ':ana'",
+        to="v.address", subject="v.subject", renderer="'confops.registration.emails:render'",
+        params={"order_id": "v.id", "token": "'tok'", "attendee_id": "NULL"}, now="{}")
+    for _ in range(2):  # the second time its dedupe key is taken: nothing more
+        await raw(OutboxMessage, part, clock.now(), long_subject, "Ana@Example.org")
+    rows = await OutboxMessage.select().order_by(OutboxMessage.id)
+    assert len(rows) == 2
+    for row in rows:
+        row["payload"] = json.loads(row["payload"])
+        for varying in ("id", "next_attempt_at", "created_at"):
+            row.pop(varying, None)
+    first, second = rows
+    assert second["payload"]["params"].pop("order_id") == 8 and first["payload"]["params"].pop("order_id") == 7
+    assert second.pop("dedupe_key") == "ack:8:ana" and first.pop("dedupe_key") == "ack:7:ana"
+    assert first == second
+    assert len(first["subject"]) == outbox.SUBJECT_MAX and first["status"] == "pending" and first["last_error"] == ""
