@@ -30,6 +30,7 @@ from confops.core.logs import request_log
 from confops.core.mail import make_mailer
 from confops.core.storage import storage_from
 from confops.db import connection_pool, make_engine, prepare, use_engine
+from confops.events.branding import LogoMailer
 from confops.jobs import make_worker
 from confops.payments.gateway import configure as configure_payments
 from confops.registration.config import configure as configure_registration
@@ -137,7 +138,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
     engine = make_engine(settings.database_url)
     use_engine(engine)
-    mailer = make_mailer(settings.smtp_url, settings.mail_from, settings.mail_dir)
+    storage = storage_from(settings)
+    # every e-mail's header shows the organizer's logo (the society mark where it has none)
+    mailer = LogoMailer(make_mailer(settings.smtp_url, settings.mail_from, settings.mail_dir),
+                        settings.default_organizer, storage)
     configure_registration(base_url=settings.base_url, hold_minutes=settings.order_hold_minutes,
                            offer_hours=settings.waitlist_offer_hours, secret=settings.secret_key,
                            old_secrets=settings.old_secret_keys)
@@ -200,7 +204,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             components=COMPONENTS,
         ),
         lifespan=[lifespan],
-        state=State({"settings": settings, "mailer": mailer, "storage": storage_from(settings)}),
+        state=State({"settings": settings, "mailer": mailer, "storage": storage}),
         debug=False,
         logging_config=None,  # the process's logging is confops's (core/logs.py), JSON lines by default
     ))

@@ -156,6 +156,26 @@ def createuser(email: str, display_name: str, organizer: str, roles: tuple[str, 
     click.echo(f"{verb} {result.email} with roles {', '.join(roles)} at {organizer}.")
 
 
+@main.command(name="organizer-logo", help="Set the organizer's logo (PNG or JPEG, at most 512 kB), shown on "
+              "every page and in every e-mail in place of the society's mark.")
+@click.argument("organizer")
+@click.argument("image", type=click.Path(exists=True, dir_okay=False))
+def organizer_logo(organizer: str, image: str) -> None:
+    from pathlib import Path
+
+    from confops.core.errors import DomainError
+    from confops.core.storage import storage_from
+    from confops.events.branding import set_logo
+
+    settings = _settings()
+    _engine(settings)
+    try:
+        key = asyncio.run(set_logo(organizer, Path(image).read_bytes(), storage_from(settings)))
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"The logo of {organizer} is now {key}.")
+
+
 @main.command(name="reset-second-factor",
               help="Remove a person's second factor and recovery codes (they lost both) and sign them out "
                    "everywhere; they set up a new one at their next sign-in.")
@@ -184,12 +204,15 @@ def reset_second_factor(email: str) -> None:
 @click.option("--once", is_flag=True, help="Run every job once and exit.")
 def worker(once: bool) -> None:
     from confops.core.mail import make_mailer
+    from confops.core.storage import storage_from
     from confops.db import connection_pool
+    from confops.events.branding import LogoMailer
     from confops.jobs import make_worker
 
     settings = _settings()
     engine = _engine(settings)
-    mailer = make_mailer(settings.smtp_url, settings.mail_from, settings.mail_dir)
+    mailer = LogoMailer(make_mailer(settings.smtp_url, settings.mail_from, settings.mail_dir),
+                        settings.default_organizer, storage_from(settings))
     runner = make_worker(settings, mailer)
 
     async def go() -> None:

@@ -75,7 +75,7 @@ def build_email(message: Message, sender: str) -> EmailMessage:
         email[name] = value
     email.set_content(message.text)
     inline = [a for a in message.attachments if a.inline_cid]
-    if message.html is not None and f"cid:{LOGO_CID}" in message.html:
+    if f"cid:{LOGO_CID}" in message.html and not any(a.inline_cid == LOGO_CID for a in inline):  # the society mark
         inline.append(Attachment("logo.png", _logo(), "image/png", inline_cid=LOGO_CID))
     if message.html is not None:
         email.add_alternative(message.html, subtype="html")

@@ -15,6 +15,7 @@ from tests.web.access_areas import area_rules
 RULES = {
     "GET /": "public",
     "GET /organizers/{slug:str}": "public",
+    "GET /organizers/{slug:str}/logo": "public",
     "GET /events": "public",
     "GET /events/{slug:str}": "public",
     "GET /events/{slug:str}/sessions/{session_id:int}": "public",

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from litestar import Controller, Request, get
 from litestar.params import FromPath, FromQuery
-from litestar.response import Template
+from litestar.response import Response, Template
 
 from confops.core.auth import PUBLIC
 from confops.core.errors import NotFound
-from confops.events import filters, personal_agenda, service
+from confops.events import branding, filters, personal_agenda, service
 from confops.events.agenda import build_agenda
 from confops.events.tables import EventKind
 from confops.registration.price_box import price_box
@@ -35,6 +35,13 @@ class PublicPages(Controller):
         organizer = await service.get_organizer(slug)
         upcoming = await service.list_events(organizer=slug)
         return page(request, "public/organizer.html", organizer=organizer, upcoming=upcoming, home=False)
+
+    @get("/organizers/{slug:str}/logo")
+    async def logo(self, request: Request, slug: FromPath[str]) -> Response:
+        """The organizer's logo for every page's header; the society's mark where it has none."""
+        found = await branding.page_logo(slug, request.app.state.storage)
+        return Response(found.data, media_type=found.media_type,
+                         headers={"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff"})
 
     @get("/events")
     async def events(
