@@ -20,7 +20,7 @@ from confops.cme.rules import (
 from confops.cme.tables import CmeActivity, CmeClaim, CmeSessionCredit, EvaluationQuestion, Evidence
 from confops.core import clock
 from confops.core.auth import Principal
-from confops.core.errors import Conflict, FieldError, NotFound, collect
+from confops.core.errors import FieldError, NotFound, collect
 from confops.core.extension import emit
 from confops.db import transaction, upsert
 from confops.events.tables import Event, Session, SessionKind
@@ -136,11 +136,6 @@ async def closed_because(event: dict) -> str | None:
     return None
 
 
-async def _closed(event: dict) -> None:
-    if why := await closed_because(event):
-        raise Conflict(why, code="designation_closed")
-
-
 async def _correction_problems(event: dict, closed: str, reason: str, types: list[dict]) -> list[FieldError]:
     """A correction says why, and cannot withdraw a credit type learners have claimed."""
     problems = []
@@ -248,13 +243,19 @@ async def save_activity(principal: Principal, slug: str, form: dict) -> None:
 
 
 async def save_session(principal: Principal, slug: str, session_id: int, credit: str, types: list[str],
-                       group: str) -> None:
+                       group: str, *, correction: str = "") -> None:
+    """A session's credit, types and parallel group; once the designation is closed, a correction
+    with its reason, as for the activity (save_activity)."""
     event = await staff_event(principal, slug)
-    await _closed(event)
+    closed = await closed_because(event)
+    correction = (correction or "").strip()[:1000]
     session = await Session.select().where((Session.id == session_id) & (Session.event == event["id"])).first()
     if not session:
         raise NotFound("There is no such session in this event.")
     problems: list[FieldError] = []
+    if closed and not correction:
+        problems.append(FieldError("correction_reason", f"{closed} A change now is a correction: say why it is "
+                                                        "made (learners whose certificates change are told)."))
     quarters = 0
     try:
         quarters = parse_credit(credit or "0")
@@ -287,9 +288,15 @@ async def save_session(principal: Principal, slug: str, session_id: int, credit:
         values = {"credit_types": ",".join(types), "parallel_group": group}
         await upsert(CmeSessionCredit(session=session_id, **values), CmeSessionCredit.session,
                      [getattr(CmeSessionCredit, name) for name in values])
-        await emit("staff_change", actor_id=principal.user_id, action="cme_session_designation", entity="session",
-                   entity_id=session_id, before={"credit_quarters": session["credit_quarters"]},
-                   after={"credit_quarters": quarters, **values})
+        after = {"credit_quarters": quarters, **values}
+        await emit("staff_change", actor_id=principal.user_id,
+                   action="cme_session_designation_corrected" if closed else "cme_session_designation",
+                   entity="session", entity_id=session_id, before={"credit_quarters": session["credit_quarters"]},
+                   after={**after, "reason": correction} if closed else after)
+        if closed:
+            from confops.cme.reissue import reissue_after_correction
+
+            await reissue_after_correction(event, correction)
 
 
 async def copy_designation(source_id: int, event_id: int, days: int, sessions: dict[int, int]) -> None:

@@ -86,3 +86,33 @@ async def test_a_designation_is_corrected_after_claims_only_with_a_reason_and_ce
     # the old credential shows as superseded to a verifier too
     verify = (await client.get(f"/verify/{morgan_cert['serial']}")).text
     assert "superseded" in verify.lower()
+
+
+async def test_a_session_credit_is_corrected_after_claims_only_with_a_reason(client, demo, deliver, inbox):
+    """W1 ran an hour, not 75 minutes: its credit goes to 1.00, Morgan's claim of 4.00 (P1, G1,
+    W1) to the 3.75 she can now claim, and her certificate is issued again."""
+    from confops.cme.tables import CmeSessionCredit
+    from confops.events.tables import Session
+    from tests.cme.support import session
+
+    cert = await evaluated_and_claimed("morgan@example.org", credit="4")
+    w1 = await session("W1")
+    extra = await CmeSessionCredit.select().where(CmeSessionCredit.session == w1["id"]).first() or {}
+    form = {"credit": "1", "group": extra.get("parallel_group", ""),
+            "types": [t for t in (extra.get("credit_types") or "").split(",") if t]}
+    await staff_sign_in(client, "cme@example.org")
+    r = await post_form(client, f"{URL}/sessions/{w1['id']}", form, page=URL)
+    assert r.status_code == 422 and f'id="s{w1["id"]}_correction_reason-error"' in r.text
+    assert (await Session.select(Session.credit_quarters).where(Session.id == w1["id"]).first())["credit_quarters"] == 5
+    reason = "W1 ran 60 minutes: the fire alarm took the first quarter hour"
+    r = await post_form(client, f"{URL}/sessions/{w1['id']}", {**form, "correction_reason": reason})
+    assert r.status_code == 303, r.text
+    assert (await Session.select(Session.credit_quarters).where(Session.id == w1["id"]).first())["credit_quarters"] == 4
+    assert await AuditEntry.exists().where(AuditEntry.action == "cme_session_designation_corrected")
+    seen = await status_of(client, cert["serial"])
+    assert seen["status"] == "superseded"
+    new = await Certificate.select().where(Certificate.serial == seen["superseded_by"]).first()
+    assert json.loads(new["content"])["credit"] == "3.75"
+    await deliver()
+    [mail] = [m for m in inbox.wait_for("morgan@example.org") if "re-issued" in m["Subject"]]
+    assert reason in mail.get_body(("plain",)).get_content()

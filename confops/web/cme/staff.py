@@ -71,7 +71,8 @@ class StaffCme(Controller):
         form = await request.form()
         try:
             await designation.save_session(request.state.principal, slug, session_id, str(form.get("credit", "")),
-                                           [str(t) for t in form.getall("types", [])], str(form.get("group", "")))
+                                           [str(t) for t in form.getall("types", [])], str(form.get("group", "")),
+                                           correction=str(form.get("correction_reason", "")))
         except Invalid as exc:
             errors = {f"s{session_id}_{k}": v for k, v in exc.field_messages().items()}
             return await self._overview(request, slug, errors=errors, status_code=422)
