@@ -13,7 +13,7 @@ from piccolo.columns.combination import WhereRaw
 from confops.cme import credentials
 from confops.cme.access import staff_event
 from confops.cme.credit_types import CREDIT_TYPES
-from confops.cme.designation import activity_of, maximum_of, statement_of
+from confops.cme.designation import accreditation_of, activity_of, maximum_of, statement_of
 from confops.cme.learners import blockers, full_name, standings
 from confops.cme.rules import format_credit
 from confops.cme.serials import new_serial, normalize
@@ -75,7 +75,7 @@ async def learner_content(attendee: dict, event: dict, claim: dict, activity: di
         "quarters": claim["quarters"], "credit": format_credit(claim["quarters"]),
         "designated": format_credit(designated),
         "designation_statement": statement_of(activity, credit_type),
-        "accreditation_statement": activity["accreditation"],
+        "accreditation_statement": accreditation_of(activity, credit_type),
         "completed_on": completed_on(event, last_session_end),
     }
 

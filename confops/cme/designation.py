@@ -66,6 +66,15 @@ def statement_of(activity: dict, credit_type: str) -> str:
     return statements.get(credit_type, "")
 
 
+def accreditation_of(activity: dict, credit_type: str) -> str:
+    """The accreditation (approval) statement a certificate of this type prints: the nurses',
+    psychologists' and social workers' accreditor's own, else the ACCME's of the activity."""
+    own = {t["type"]: (t.get("accreditation") or "").strip() for t in activity["credit_types"]}
+    if credit_type in CREDIT_TYPES and CREDIT_TYPES[credit_type].own_accreditation:
+        return own.get(credit_type, "")
+    return own.get(credit_type) or activity["accreditation"]
+
+
 def statement_problems(activity: dict) -> list[str]:
     """What the activity lacks before claims open and certificates are issued: a provider, its
     accreditation statement, and the designation (or approval) statement of every credit type."""
@@ -79,6 +88,9 @@ def statement_problems(activity: dict) -> list[str]:
     for t in activity["credit_types"]:
         if not (t.get("statement") or "").strip():
             problems.append(f"{CREDIT_TYPES[t['type']].name}: the designation statement is missing.")
+        if CREDIT_TYPES[t["type"]].own_accreditation and not (t.get("accreditation") or "").strip():
+            problems.append(f"{CREDIT_TYPES[t['type']].name}: the accreditor's own accreditation statement is "
+                            "missing.")
     return problems
 
 
@@ -151,14 +163,9 @@ async def _correction_problems(event: dict, closed: str, reason: str, types: lis
     return problems
 
 
-async def save_activity(principal: Principal, slug: str, form: dict) -> None:
-    """Designation is made in advance (see closed_because), never above what the sessions support.
-    Once closed, a change is a correction: the coordinator says why (audited), and the
-    certificates already issued are issued again with it (cme/reissue.py)."""
-    event = await staff_event(principal, slug)
-    closed = await closed_because(event)
-    correction = (form.get("correction_reason") or "").strip()[:1000]
-    problems: list[FieldError] = []
+def _offered_types(form: dict, problems: list[FieldError]) -> list[dict]:
+    """Each credit type the form offers: its maximum, designation statement and, for credit
+    approved by its own accreditor, that accreditor's statement."""
     types = []
     for key in CREDIT_TYPES:
         if key == "participation" or not form.get(f"offer_{key}"):
@@ -173,7 +180,24 @@ async def save_activity(principal: Principal, slug: str, form: dict) -> None:
             problems.append(FieldError(f"max_{key}", "Give the designated maximum."))
         if not statement:
             problems.append(FieldError(f"statement_{key}", "Give the designation or approval statement."))
-        types.append({"type": key, "quarters": quarters, "statement": statement})
+        accreditation = (form.get(f"accreditation_{key}") or "").strip()
+        if CREDIT_TYPES[key].own_accreditation and not accreditation:
+            problems.append(FieldError(f"accreditation_{key}", f"Give the accreditation statement of "
+                                                               f"{CREDIT_TYPES[key].name}: its certificates print "
+                                                               "it instead of the ACCME's."))
+        types.append({"type": key, "quarters": quarters, "statement": statement, "accreditation": accreditation})
+    return types
+
+
+async def save_activity(principal: Principal, slug: str, form: dict) -> None:
+    """Designation is made in advance (see closed_because), never above what the sessions support.
+    Once closed, a change is a correction: the coordinator says why (audited), and the
+    certificates already issued are issued again with it (cme/reissue.py)."""
+    event = await staff_event(principal, slug)
+    closed = await closed_because(event)
+    correction = (form.get("correction_reason") or "").strip()[:1000]
+    problems: list[FieldError] = []
+    types = _offered_types(form, problems)
     fmt = form.get("learning_format") or "live"
     if fmt not in FORMATS:
         problems.append(FieldError("learning_format", "Choose live, online or enduring."))

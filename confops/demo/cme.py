@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+from confops.cme.credit_types import CREDIT_TYPES
 from confops.cme.designation import session_credits
 from confops.cme.rules import derived_maximum, format_credit
 from confops.cme.tables import CmeActivity, CmeSessionCredit, EvaluationQuestion
@@ -25,14 +26,18 @@ QUESTIONS = [
 
 
 def _statements(credits: str) -> list[dict]:
-    return [
-        {"type": "ancc", "quarters": None, "statement": f"This activity is approved for {credits} ANCC contact hours."},
-        {"type": "apa", "quarters": None, "statement": f"This activity offers {credits} APA CE credits for psychologists."},
-        {"type": "aswb", "quarters": None, "statement": f"This activity is approved for {credits} ASWB ACE continuing "
-                                                        "education credits for social workers."},
-    ]
+    """Nurses', psychologists' and social workers' credit, each with its accreditor's own
+    approval and accreditation statements (the usual wording of credit_types.py)."""
+    out = []
+    for key in ("ancc", "apa", "aswb"):
+        t = CREDIT_TYPES[key]
+        out.append({"type": key, "quarters": None,
+                    "statement": t.designation_example.format(provider=PROVIDER, credits=credits),
+                    "accreditation": t.accreditation_example.format(provider=PROVIDER, credits=credits)})
+    return out
 
 
+PROVIDER = "The American Balint Society"
 ACCREDITATION = ("The American Balint Society is accredited by the Accreditation Council for Continuing Medical "
                  "Education (ACCME) to provide continuing medical education for physicians. This activity has been "
                  "planned and implemented in accordance with the accreditation requirements and policies of the "

@@ -37,7 +37,8 @@ async def designation_form(slug: str = SLUG) -> dict:
         form["evaluation_required"] = "on"
     for t in a["credit_types"]:
         form.update({f"offer_{t['type']}": "on", f"max_{t['type']}": format_credit(t["quarters"]),
-                     f"statement_{t['type']}": t["statement"]})
+                     f"statement_{t['type']}": t["statement"],
+                     f"accreditation_{t['type']}": t.get("accreditation") or ""})
     return form
 
 
