@@ -96,6 +96,7 @@ async def enqueue(message: Message, *, dedupe_key: str | None = None) -> int | N
         subject=message.subject,
         payload=_dump(message),
         next_attempt_at=clock.now(),
+        created_at=clock.now(),  # the project's clock, like the change it reports (an order's history)
         last_error="",
     )
     return await insert_or_ignore(row)  # two late webhooks queue one message
@@ -103,13 +104,14 @@ async def enqueue(message: Message, *, dedupe_key: str | None = None) -> int | N
 
 # The columns a deferred e-mail's row sets (the rest keep their defaults: pending, no attempts),
 # and the longest subject kept. enqueue_deferred and deferred_rows_sql write them alike.
-_DEFERRED_COLUMNS = ("dedupe_key", "to_address", "subject", "payload", "next_attempt_at", "last_error")
+# created_at by the project's clock too, like the change each e-mail reports (an order's history)
+_DEFERRED_COLUMNS = ("dedupe_key", "to_address", "subject", "payload", "next_attempt_at", "last_error", "created_at")
 SUBJECT_MAX = 300
 
 
 def _deferred_row(message: Deferred, now: datetime) -> OutboxMessage:
     payload = json.dumps({"renderer": message.renderer, "params": message.params})
-    values = (message.dedupe_key, message.to, message.subject[:SUBJECT_MAX], payload, now, "")
+    values = (message.dedupe_key, message.to, message.subject[:SUBJECT_MAX], payload, now, "", now)
     return OutboxMessage(**dict(zip(_DEFERRED_COLUMNS, values, strict=True)))
 
 
@@ -121,7 +123,7 @@ def deferred_rows_sql(*, source: str, dedupe_key: str, to: str, subject: str, re
     Used by registration's one-statement order (order_statement.py)."""
     pairs = ", ".join(f"'{name}', {value}" for name, value in params.items())
     payload = f"json_build_object('renderer', {renderer}, 'params', json_build_object({pairs}))::text"
-    values = (dedupe_key, to, f"left({subject}, {SUBJECT_MAX})", payload, now, "''")
+    values = (dedupe_key, to, f"left({subject}, {SUBJECT_MAX})", payload, now, "''", now)
     return (f"INSERT INTO {OutboxMessage._meta.tablename} ({', '.join(_DEFERRED_COLUMNS)}) "
             f"SELECT {', '.join(values)} FROM {source} ON CONFLICT DO NOTHING")
 

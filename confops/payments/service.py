@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import unicodedata
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 
 from confops.core import clock, extension
 from confops.core.errors import Conflict, FieldError, Invalid, collect
@@ -75,7 +75,9 @@ async def record_manual_payment(order_id: int, *, method: str, amount_cents: int
         problems.append(FieldError("amount", "Enter an amount above zero."))
     if not reference or len(reference) > 200 or any(unicodedata.category(c) == "Cc" for c in reference):
         problems.append(FieldError("reference", "Enter the cheque number or payment reference (up to 200 characters)."))
-    if received_on is not None and received_on > clock.local(clock.now(), await _event_zone(order)).date():
+    zone = await _event_zone(order)
+    today = clock.local(clock.now(), zone).date()
+    if received_on is not None and received_on > today:
         problems.append(FieldError("received_on", "The date received cannot be in the future."))
     collect(problems)
     if order["status"] == OrderStatus.cancelled.value:
@@ -95,7 +97,9 @@ async def record_manual_payment(order_id: int, *, method: str, amount_cents: int
         if await Payment.exists().where(Payment.provider_id == provider_id):
             raise Invalid("Already recorded.", errors=[FieldError(
                 "reference", "A payment with this method and reference is already recorded on this order.")])
-        when = clock.now() if received_on is None else datetime.combine(received_on, time(12), tzinfo=UTC)
+        # Received today: now. An earlier day has no time of its own: midday there, not an hour made up in UTC.
+        when = clock.now() if received_on in (None, today) else datetime.combine(received_on, time(12),
+                                                                                 tzinfo=clock.zone(zone))
         payment = Payment(order=order_id, provider=Provider.manual.value, provider_id=provider_id, method=method,
                           amount_cents=amount_cents, currency=order["currency"], message="",
                           reference=reference, status=PaymentStatus.succeeded.value,

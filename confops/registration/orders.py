@@ -256,7 +256,7 @@ async def _place_order(slug: str, order: OrderIn, *, hold_minutes: int, base_url
         payment_method="" if free else method,
         idempotency_key=key, request_hash=order.request_hash, pricing_snapshot=priced.snapshot(),
         token_hash=hash_token(token), complimentary=complimentary,
-        confirmed_at=now if free else None,
+        confirmed_at=now if free else None, created_at=now,  # the project's clock, as every other step
     )
     people = _new_attendees(order, priced, cats, adds, catalog.questions, complimentary)
     claims = _claims(order, priced, cats, adds, code_row, now)

@@ -148,8 +148,9 @@ async def test_the_statement_part_writes_the_row_enqueue_deferred_writes(pg_db):
         source="(SELECT 8 AS id, {} AS subject, {} AS address) AS v", dedupe_key="'ack:' || v.id || ':ana'",
         to="v.address", subject="v.subject", renderer="'confops.registration.emails:render'",
         params={"order_id": "v.id", "token": "'tok'", "attendee_id": "NULL"}, now="{}")
+    assert part.count("{}") == 4  # `now` stamps next_attempt_at and created_at
     for _ in range(2):  # the second time its dedupe key is taken: nothing more
-        await raw(OutboxMessage, part, clock.now(), long_subject, "Ana@Example.org")
+        await raw(OutboxMessage, part, clock.now(), clock.now(), long_subject, "Ana@Example.org")
     rows = await OutboxMessage.select().order_by(OutboxMessage.id)
     assert len(rows) == 2
     for row in rows:
