@@ -26,7 +26,9 @@ def make_engine(url: str) -> Engine:
         # A generous busy timeout: concurrent writers wait for the lock instead of failing.
         return SQLiteEngine(path=str(path), timeout=30)
     if url.startswith(("postgresql://", "postgres://")):
-        return PostgresEngine(config={"dsn": url})
+        # JIT compilation off: the staff lists' queries over 20,000 rows cross its cost threshold,
+        # and compiling took longer (100 ms and more) than running them (issue 29).
+        return PostgresEngine(config={"dsn": url, "server_settings": {"jit": "off"}})
     raise ValueError(f"unsupported database URL: {url!r}")
 
 
