@@ -13,6 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from settings import Settings
 from tests.support import databases
@@ -24,6 +26,11 @@ STRICT = os.environ.get("CONFOPS_TEST_STRICT") == "1"
 PG_URL = os.environ.get(databases.PG_ENV, "")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+# Property tests judge answers, not speed: on a loaded CI machine the default 200 ms deadline and
+# the too-slow health check failed examples that were right.
+hypothesis_settings.register_profile("confops", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("confops")
 
 
 @pytest.hookimpl(hookwrapper=True)
