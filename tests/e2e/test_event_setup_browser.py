@@ -146,6 +146,21 @@ async def test_registrar_copies_last_years_national_meeting(db, live_server, pag
 
     await _shots(browser, url, "/staff/events/abs-national-meeting-two-years/edit", "event-copy", sign_in=registrar)
 
+    # moving the copy to another timezone asks first, saying what moves
+    wall = await page.locator("#starts_at").input_value()
+    await page.locator("#timezone").select_option("America/Chicago")
+    await page.get_by_role("button", name="Save").click()
+    confirmation = page.locator("#timezone-confirmation")
+    await confirmation.wait_for()
+    assert "keeps its local time of day" in await confirmation.inner_text()
+    await confirmation.screenshot(path="/tmp/i25-timezone-confirm-1280.png")
+    assert (await Event.select(Event.timezone).where(Event.id == new["id"]).first())["timezone"] == old["timezone"]
+    await page.get_by_label("Yes, move the event to America/Chicago, keeping local times").check()
+    await page.get_by_role("button", name="Save").click()
+    await page.locator("#notice").wait_for()
+    assert await page.locator("#starts_at").input_value() == wall
+    assert (await Event.select(Event.timezone).where(Event.id == new["id"]).first())["timezone"] == "America/Chicago"
+
 
 async def test_a_series_registrant_sees_the_meeting_link_and_a_visitor_does_not(db, live_server, page, browser):
     await load_demo()
