@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from jinja2 import Environment
 
+from confops.cme.credit_types import CREDIT_TYPES
 from confops.core.rendering import environment
 from confops.events import labels
 from confops.events.markdown import render_markdown
@@ -22,6 +23,7 @@ def make_environment() -> Environment:
         credit=labels.credit_text,
         profession=labels.profession_label,
         zone=labels.zone_label,
+        credit_type=lambda key: CREDIT_TYPES[key].name if key in CREDIT_TYPES else key,
         markdown=render_markdown,
     )
     env.globals["event_kinds"] = labels.EVENT_KIND

@@ -77,13 +77,13 @@ async def test_corrections_need_a_reason_and_are_audited(client, demo):
     assert AUDIT[-1]["action"] == "cme_attendance_correction" and AUDIT[-1]["after"]["reason"].startswith("Scanner")
     page = await client.get(url)
     row = page.text.split(f'id="a{morgan["id"]}"')[1].split("</tr>")[0]
-    assert "1.50 (ama_pra_1)" in row
+    assert "1.50 (AMA PRA Category 1)" in row
     # an absent correction overrides a scan
     await scan_into(morgan["id"], "P2")
     await post_form(client, f"{url}/{morgan['id']}/attendance",
                     {"session": g2["id"], "present": "no", "reason": "Left after ten minutes"})
     row = (await client.get(url)).text.split(f'id="a{morgan["id"]}"')[1].split("</tr>")[0]
-    assert "1.00 (ama_pra_1)" in row
+    assert "1.00 (AMA PRA Category 1)" in row
 
 
 async def test_reports_reminders_and_exports(client, demo, inbox, deliver):

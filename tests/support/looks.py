@@ -24,6 +24,16 @@ _RUN = ("axe.run(document, {runOnly: {type: 'tag', values: " + json.dumps(WCAG) 
         ".map(v => v.impact + ' ' + v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')))")
 
 
+# Internal names people should never read ("non_member", "awaiting_payment"): lower-case words
+# joined by underscores, outside e-mail addresses, web addresses and file names.
+# what the page says in words: <code> holds what staff type on purpose (a question's key)
+_SHOWN_TEXT = ("(() => { const m = (document.querySelector('main') || document.body).cloneNode(true);"
+               " m.querySelectorAll('code, pre').forEach(c => c.remove()); document.body.appendChild(m);"
+               " const t = m.innerText; m.remove(); return t; })()")
+_CODE = re.compile(r"(?<![\w./@-])[a-z]+(?:_[a-z0-9]+)+(?![\w./@-])")
+_ADDRESSES = re.compile(r"\S+@\S+|https?://\S+|/\S+|\S+\.(?:pdf|csv|xlsx|json|jwt|png|ics)\b")
+
+
 @dataclass
 class Looks:
     """Visits pages in one browser page at one width and keeps every problem seen."""
@@ -64,6 +74,10 @@ class Looks:
         for text in self.console:
             self.problems.append(f"{label}: console: {text[:300]}")
         self.console.clear()
+        text = await self.page.evaluate(_SHOWN_TEXT)
+        codes = sorted({c for c in _CODE.findall(_ADDRESSES.sub(" ", text))})
+        if codes:
+            self.problems.append(f"{label}: codes shown instead of labels: {', '.join(codes[:8])}")
         await self.page.evaluate(AXE)
         for violation in await self.page.evaluate(_RUN):
             self.problems.append(f"{label}: axe {violation}")
