@@ -9,7 +9,6 @@ import gc
 import hashlib
 import logging
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
@@ -17,7 +16,6 @@ from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
 from confops.accounts import second_factor, sessions, throttle
@@ -35,73 +33,20 @@ from confops.jobs import make_worker
 from confops.payments.gateway import configure as configure_payments
 from confops.registration.config import configure as configure_registration
 from confops.web.access import access_guard
-from confops.web.api.events import EventsApi
-from confops.web.api.orders import OrdersApi
 from confops.web.api_docs import COMPONENTS
-from confops.web.areas import area_plugins, area_routes
-from confops.web.attendee.account import AccountPages
-from confops.web.attendee.agenda import AgendaPages
-from confops.web.attendee.registrations import MyRegistrations
-from confops.web.attendee.security import SecurityPages
 from confops.web.boundary import check_input, secure_responses
 from confops.web.errors import EXCEPTION_HANDLERS
-from confops.web.health import favicon, health, prometheus_metrics
 from confops.web.observe import observe
-from confops.web.public.orders import OrderPages
-from confops.web.public.pages import PublicPages
-from confops.web.public.pay import PayPages
-from confops.web.public.program import ProgramFiles
-from confops.web.public.register import RegisterPages
-from confops.web.public.signin import SignIn
+from confops.web.routes import area_plugins, route_handlers
 from confops.web.schema_page import PlainSchemaPage
-from confops.web.speaker.portal import SpeakerPortal
-from confops.web.staff.home import StaffHome
-from confops.web.staff.jobs import JobPages
-from confops.web.staff.payments import StaffPayments
-from confops.web.staff.registrations import StaffRegistrations
-from confops.web.staff.schedule import ScheduleEditor
-from confops.web.staff.speakers import StaffSpeakers
 from confops.web.templating import make_environment
-from confops.web.webhooks.stripe import stripe_webhook
 from settings import Settings, load_settings
 
-STATIC = Path(__file__).resolve().parent / "web" / "static"
 log = logging.getLogger("confops")
 
 
 def _derive(secret: str, purpose: str) -> bytes:
     return hashlib.sha256(f"{purpose}:{secret}".encode()).digest()
-
-
-def route_handlers() -> list:
-    return [
-        PublicPages,
-        RegisterPages,
-        OrderPages,
-        SignIn,
-        AccountPages,
-        MyRegistrations,
-        SecurityPages,
-        StaffHome,
-        JobPages,
-        StaffRegistrations,
-        EventsApi,
-        OrdersApi,
-        PayPages,
-        StaffPayments,
-        stripe_webhook,
-        health,
-        favicon,
-        prometheus_metrics,
-        ProgramFiles,
-        AgendaPages,
-        SpeakerPortal,
-        StaffSpeakers,
-        ScheduleEditor,
-        *area_routes(),
-        create_static_files_router(path="/static", directories=[STATIC], opt={"access": PUBLIC},
-                                   include_in_schema=False),
-    ]
 
 
 _startup_frozen = False

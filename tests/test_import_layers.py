@@ -19,14 +19,14 @@ NOT_AREAS = {"demo"}  # the demo data loader stands above everything, like the a
 
 # Controllers that still read tables themselves instead of asking a service.
 KNOWN_WEB_TABLES = {
-    "confops.web.api.events", "confops.web.api.orders", "confops.web.areas.badges", "confops.web.attendee.groups",
-    "confops.web.attendee.registrations", "confops.web.attendee.security", "confops.web.backoffice.admin",
+    "confops.web.events.api", "confops.web.registration.api", "confops.web.badges.staff", "confops.web.groups.account",
+    "confops.web.registration.account", "confops.web.accounts.security", "confops.web.backoffice.admin",
     "confops.web.backoffice.mail", "confops.web.backoffice.oversight", "confops.web.backoffice.reports",
-    "confops.web.checkin.staff", "confops.web.cme.staff", "confops.web.public.orders", "confops.web.public.pages",
-    "confops.web.public.pay", "confops.web.public.program", "confops.web.registration.demographics",
-    "confops.web.registration.staff_catalog", "confops.web.staff.event_setup", "confops.web.staff.groups",
-    "confops.web.staff.jobs", "confops.web.staff.payments", "confops.web.staff.schedule",
-    "confops.web.staff.speakers",
+    "confops.web.checkin.staff", "confops.web.cme.staff", "confops.web.registration.orders", "confops.web.events.public",
+    "confops.web.payments.public", "confops.web.events.program", "confops.web.registration.demographics",
+    "confops.web.registration.staff_catalog", "confops.web.events.staff", "confops.web.groups.staff",
+    "confops.web.backoffice.jobs", "confops.web.payments.staff", "confops.web.events.staff_schedule",
+    "confops.web.speakers.staff",
 }
 
 

@@ -11,7 +11,7 @@ from confops.cme import certificate_pdf, certificates, evaluations, faculty
 from confops.cme.batch import verify_url
 from confops.cme.svg_chart import bar_chart
 from confops.core.auth import SIGNED_IN
-from confops.web.cme.learner import _pdf
+from confops.web.cme.account import _pdf
 from confops.web.render import page
 
 

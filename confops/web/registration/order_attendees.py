@@ -11,7 +11,7 @@ from confops.core.errors import Conflict, NotFound
 from confops.core.money import money
 from confops.registration import group, orders
 from confops.registration.intake import PRONOUN_CHOICES
-from confops.web.public.orders import _context
+from confops.web.registration.orders import _context
 from confops.web.render import page
 
 

@@ -1,5 +1,5 @@
 """Online group series: meeting links and go/no-go (/staff/events/<slug>/series)."""
 
-from confops.web.staff.series import SeriesPages
+from confops.web.series.staff import SeriesPages
 
 ROUTES = [SeriesPages]

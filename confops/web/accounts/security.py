@@ -12,7 +12,7 @@ from confops.accounts.tables import STAFF_ROLES, Role, RoleGrant, User
 from confops.core.auth import SIGNED_IN, STAFF, Principal
 from confops.core.errors import Invalid, NotYours
 from confops.web.access import principal_of, session_cookie, session_token
-from confops.web.public.signin import audit, qr_data_uri
+from confops.web.accounts.signin import audit, qr_data_uri
 from confops.web.render import page
 
 BASE = "/account/security"

@@ -12,7 +12,7 @@ from confops.core.auth import STAFF
 from confops.core.errors import Conflict, Invalid
 from confops.core.paging import page_number
 from confops.registration import staff
-from confops.web.public.register import _errors, order_from_form
+from confops.web.registration.register import _errors, order_from_form
 from confops.web.render import page
 
 

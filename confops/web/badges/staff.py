@@ -24,7 +24,7 @@ from confops.documents.badges import render_badges
 from confops.documents.layouts import available
 from confops.registration.catalog import load_catalog
 from confops.registration.tables import Attendee, Category
-from confops.web.public.register import _errors, order_from_form
+from confops.web.registration.register import _errors, order_from_form
 from confops.web.render import page
 
 ROLE_LABELS = {"attendee": "Attendee", "faculty": "Faculty / speaker", "staff": "Staff", "group_leader": "Group leader"}

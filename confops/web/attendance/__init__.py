@@ -1,5 +1,5 @@
 """Attendance thresholds and certificates of attendance (events without CME credit)."""
 
-from confops.web.staff.attendance import AttendancePages, MyAttendance
+from confops.web.attendance.staff import AttendancePages, MyAttendance
 
 ROUTES = [AttendancePages, MyAttendance]

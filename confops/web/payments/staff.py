@@ -25,7 +25,7 @@ from confops.payments.manual import METHODS
 from confops.payments.refunds import refund_order
 from confops.payments.service import record_manual_payment
 from confops.registration.holds import extend_hold
-from confops.web.public.pay import payment_context
+from confops.web.payments.public import payment_context
 from confops.web.render import page
 
 
