@@ -3,15 +3,14 @@ to the server, so never in access logs) and then in the browser's storage."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from litestar import Controller, Request, Response, get
 from litestar.response import Template
 
 from confops.core.auth import PUBLIC
+from confops.web import STATIC
 from confops.web.render import page
 
-WORKER = Path(__file__).resolve().parents[1] / "static" / "checkin" / "scanner-sw.js"
+WORKER = STATIC / "checkin" / "scanner-sw.js"
 
 
 class ScannerPage(Controller):

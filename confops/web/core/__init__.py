@@ -1,14 +1,11 @@
 """What every deployment serves whatever the area: /health, /metrics, the favicon and the static
 files (stylesheet, scripts, brand images)."""
 
-from pathlib import Path
-
 from litestar.static_files import create_static_files_router
 
 from confops.core.auth import PUBLIC
+from confops.web import STATIC
 from confops.web.core.health import favicon, health, prometheus_metrics
-
-STATIC = Path(__file__).resolve().parents[1] / "static"
 
 ROUTES = [health, favicon, prometheus_metrics,
           create_static_files_router(path="/static", directories=[STATIC], opt={"access": PUBLIC},

@@ -1,13 +1,12 @@
 """/health for load balancers and people, /metrics for Prometheus."""
 
-from pathlib import Path
-
 from litestar import Request, Response, get
 
 from confops.core import health as checks
 from confops.core import metrics
 from confops.core.auth import PUBLIC
 from confops.core.errors import NotFound
+from confops.web import STATIC
 
 
 @get("/health", opt={"access": PUBLIC}, include_in_schema=True, tags=["health"])
@@ -35,7 +34,7 @@ async def prometheus_metrics(request: Request) -> Response[bytes]:
     return Response(metrics.exposition(), media_type=metrics.CONTENT_TYPE, headers={"Cache-Control": "no-store"})
 
 
-_FAVICON = Path(__file__).resolve().parent / "static" / "favicon.ico"
+_FAVICON = STATIC / "favicon.ico"
 
 
 @get("/favicon.ico", opt={"access": PUBLIC}, include_in_schema=False)
