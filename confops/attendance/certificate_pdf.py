@@ -1,6 +1,6 @@
 """The certificate of attendance as a PDF (ReportLab canvas, US-letter landscape): the learner,
 the event, its dates and place, the sessions and hours attended, and a QR code to the same
-public /verify/<serial> page the CME certificates use."""
+public /verify/<serial> page the CME certificates use, signed by the organizer's key as they are."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import landscape, letter
 from reportlab.pdfgen.canvas import Canvas
 
+from confops.core import clock
 from confops.core.clock import local
 from confops.documents.bidi_text import isolate, visual
 from confops.documents.fonts import register_fonts
+from confops.documents.pdf_signing import sign_pdf
 from confops.documents.qr_bytes import draw_url_qr
 
 
@@ -59,7 +61,18 @@ def render_attendance_certificate(c: dict, verify_url: str) -> bytes:
     draw_url_qr(pdf, verify_url, w - 150, 50, 96)
     pdf.setFont(regular, 9)
     pdf.drawString(50, 70, f"Serial {c['serial']} · issued {c['issued_at'].date().isoformat()}")
-    pdf.drawString(50, 58, "Verify: scan the code or open " + verify_url.split("://", 1)[-1][:80])
+    pdf.drawString(50, 58, "Verify: scan the code or open " + verify_url.split("://", 1)[-1])
     pdf.showPage()
     pdf.save()
     return buf.getvalue()
+
+
+async def signed_attendance_certificate(c: dict, base_url: str) -> bytes:
+    """The PDF with the short verify address whole, PAdES-signed by the same organizer key as the
+    CME certificates, so a reader's PDF tool (and /verify) shows any edit."""
+    from confops.cme.batch import verify_url
+    from confops.cme.certificate_pdf import signer_for_event
+
+    pdf = render_attendance_certificate(c, verify_url(base_url, c["serial"]))
+    return sign_pdf(pdf, await signer_for_event(c["event"]), signed_at=clock.now(),
+                    reason=f"Issued certificate {c['serial']}")

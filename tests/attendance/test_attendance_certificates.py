@@ -46,7 +46,7 @@ async def _upload(client, session_id: int, data: bytes):
                              data={"_csrf_token": csrf_token(client)})
 
 
-async def test_uploaded_attendance_gives_the_six_of_eight_certificate(client, demo, deliver, inbox):
+async def test_uploaded_attendance_gives_the_six_of_eight_certificate(client, demo, deliver, inbox, tmp_path):
     event = await Event.select().where(Event.slug == SLUG).first()
     sessions = await Session.select().where(Session.event == event["id"]).order_by(Session.starts_at)
     assert len(sessions) == 8
@@ -128,5 +128,15 @@ async def test_uploaded_attendance_gives_the_six_of_eight_certificate(client, de
     for expected in ("Certificate of Attendance", "Res1 Ident, MD", "Monthly Online Balint Group for Residents",
                      "6 of 8 sessions", "8.5 hours", serial, "American Balint Society", f"Board credit granted: {BOARD}"):
         assert expected in text, expected
+    assert f"testserver.local/v/{serial}" in text  # the whole short address, never cut
+    # signed like a CME certificate: a reader's PDF tool sees the organizer, and any edit
+    from tests.documents.test_pdf_signing import _pdfsig, pyhanko_status
+
+    status = await pyhanko_status(pdf.content)
+    assert status.intact and status.valid and status.coverage.name == "ENTIRE_FILE"
+    assert "Signature is Valid." in _pdfsig(pdf.content, tmp_path)
+    middle = len(pdf.content) // 3  # inside the signed drawing, well before the signature itself
+    edited = pdf.content[:middle] + bytes([pdf.content[middle] ^ 1]) + pdf.content[middle + 1:]
+    assert "Signature is Valid." not in _pdfsig(edited, tmp_path)
     other = next(c["serial"] for c in certs if c["learner_name"].startswith("Res2"))
     assert (await client.get(f"/account/attendance/{other}/certificate.pdf")).status_code == 404

@@ -9,7 +9,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response, Template
 
 from confops.attendance import service
-from confops.attendance.certificate_pdf import render_attendance_certificate
+from confops.attendance.certificate_pdf import signed_attendance_certificate
 from confops.core.auth import SIGNED_IN, STAFF
 from confops.core.errors import Conflict, Invalid, NotFound
 from confops.web.render import page
@@ -98,7 +98,6 @@ class MyAttendance(Controller):
         c = await service.certificate_content(serial)
         if c["email"].lower() != request.state.principal.email.lower() or c["revoked_at"]:
             raise NotFound("There is no such certificate in your account.")
-        base = request.app.state.settings.base_url.rstrip("/")
-        body = render_attendance_certificate(c, f"{base}/verify/{c['serial']}")
+        body = await signed_attendance_certificate(c, request.app.state.settings.base_url)
         return Response(body, media_type="application/pdf", headers={
             "Content-Disposition": f'attachment; filename="attendance-{c["serial"]}.pdf"'})
