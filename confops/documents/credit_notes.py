@@ -38,7 +38,8 @@ async def credit_note_pdf(order_id: int, file: str) -> bytes:
 
     sheet = Sheet(f"Credit note {note['label']}")
     line = sheet.line
-    organizer_header(sheet, org)
+    people = await attendees_of(order_id)
+    organizer_header(sheet, org, people)
     line(f"Credit note no. {note['label']}", size=13, bold=True)
     line(f"Issued {clock.local(note['issued_at'], event['timezone']):%Y-%m-%d}")
     line(f"Cancels invoice no. {note['cancelled_label']}"
@@ -50,7 +51,7 @@ async def credit_note_pdf(order_id: int, file: str) -> bytes:
     billed_to(sheet, from_snapshot(note["cancelled_billing"]), order)
     sheet.y -= 6
     line("Credited", bold=True)
-    item_lines(sheet, order, await attendees_of(order_id), snap, sign=-1)
+    item_lines(sheet, order, people, snap, sign=-1)
     line("Total credited", money(-order["total_cents"], cur), bold=True)
     sheet.y -= 6
     line(f"No money is due or refunded by this credit note: payments made stand against invoice no. "

@@ -64,7 +64,7 @@ async def receipt_pdf(order_id: int) -> bytes:
 
     sheet = Sheet(f"Receipt {number}" if number else "Pro-forma invoice")
     line = sheet.line
-    organizer_header(sheet, org)
+    organizer_header(sheet, org, people)
     line(heading, size=13, bold=True)
     line(f"Order {order['id']} - {event['title']}")
     billed_to(sheet, await _billing(order_id, issued=bool(number)), order)
@@ -119,7 +119,7 @@ class Sheet:
         return self.buf.getvalue()
 
 
-def organizer_header(sheet: Sheet, org: dict) -> None:
+def organizer_header(sheet: Sheet, org: dict, people: list[dict]) -> None:
     line = sheet.line
     line(org["name"], size=16, bold=True)
     for part in postal_lines(org):
@@ -127,8 +127,19 @@ def organizer_header(sheet: Sheet, org: dict) -> None:
     if org["nonprofit_status"]:
         tax = f" (EIN {org['tax_id']})" if org["tax_id"] else ""
         line(f"{org['name']} is a {org['nonprofit_status']}{tax}.")
-    line("No goods or services were provided other than registration for the event named below.")
+    line(goods_and_services(people))
     sheet.y -= 10
+
+
+def goods_and_services(people: list[dict]) -> str:
+    """What the payment bought, as a donor's tax return needs it said: a receipt that listed a
+    banquet among its items and still said "no goods or services other than registration"
+    contradicted itself."""
+    extras = sorted({add["label"] for person in people for add in person["addons"]})
+    if not extras:
+        return "No goods or services were provided other than registration for the event named below."
+    return ("Goods and services provided: registration for the event named below and "
+            + ", ".join(extras) + ", as itemized.")
 
 
 def billed_to(sheet: Sheet, billing: dict | None, order: dict) -> None:

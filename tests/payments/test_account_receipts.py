@@ -59,6 +59,7 @@ async def test_attendee_lists_and_downloads_only_their_own_receipts(client, demo
     proforma = pdf_text((await client.get(f"/account/orders/{unpaid.id}/receipt.pdf")).content)
     assert "Pro-forma invoice" in proforma and "Discount BALINT10" in proforma
     assert f"Balance due {money(unpaid.total_cents, 'USD')}" in proforma and "no. " not in proforma
+    assert "No goods or services were provided other than registration for the event named below." in proforma
 
     for foreign in (invoiced["id"], 999999):
         assert (await client.get(f"/account/orders/{foreign}/receipt.pdf")).status_code == 404
@@ -74,6 +75,9 @@ async def test_refund_shows_on_the_payers_receipt_and_staff_download_any(client,
     for expected in ("Refund: The ABS book was out of print", "−$25.00", "Refunded $25.00", f"Net paid {net}",
                      "Invoice (Bank transfer RPO-2027-118)", "Kai Nakamura", "Lena Fischer"):
         assert expected in text, expected
+    # it bought add-ons, so the receipt must not say that nothing but registration was provided
+    assert "No goods or services" not in text
+    assert "Goods and services provided: registration for the event named below and " in text
 
     await staff_sign_in(client, "registrar@example.org")
     staff_pdf = await client.get(f"/staff/orders/{invoiced['id']}/receipt.pdf")
