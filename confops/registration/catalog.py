@@ -1,18 +1,16 @@
-"""What an event sells right now: categories, add-ons and questions, with live availability."""
+"""What an event sells right now: categories, add-ons and questions, with live availability, read
+from the database (what this process keeps between reads: catalog_cache.py)."""
 
 from __future__ import annotations
 
-import asyncio
-import time
 from dataclasses import dataclass, replace
 from functools import cache
 
 from confops.core import clock
 from confops.core.errors import NotFound
-from confops.core.per_loop import PerLoop
 from confops.db import is_sqlite, raw, readers_may_share
 from confops.events.tables import Event, EventStatus
-from confops.registration import pricing
+from confops.registration import catalog_cache, pricing
 from confops.registration.tables import AddOn, Category, EventSales, Question
 
 EVENT_COLUMNS = (Event.id, Event.slug, Event.title, Event.status, Event.capacity, Event.currency,
@@ -86,14 +84,6 @@ _SALES_FIELDS = ("id", "sold", "cancellation_policy", "refund_tiers", "cancellat
                  "early_bird_ends_at", "early_bird_first_n", "late_starts_at", "early_claimed", "catalog_stamp",
                  "payment_term_days")
 
-# event id -> (catalog stamp, loaded at, categories, add-ons, questions); per process, bounded.
-# The stamp is what keeps it right; the age limit only bounds how long an edit made outside
-# the services (piccolo-admin, SQL by hand) can go unseen.
-_CACHE: dict[int, tuple[str, float, list[dict], list[dict], list[dict]]] = {}
-_CACHE_MAX = 256
-CACHE_SECONDS = 60.0
-
-
 def _with_left(rows: list[dict]) -> list[dict]:
     return [{**r, "left": None if r["capacity"] is None else max(0, r["capacity"] - r["sold"])} for r in rows]
 
@@ -118,54 +108,13 @@ def _event_and_sales_sql(postgres: bool) -> str:
             f"JOIN {Event._meta.tablename} e ON e.id = s.event WHERE e.slug = {{}}")
 
 
-class _SharedRead:
-    """One event's reads in this process: the one running, and the one that starts after it,
-    which every caller arriving meanwhile waits for."""
-
-    def __init__(self) -> None:
-        self.running: asyncio.Future | None = None
-        self.next: asyncio.Future | None = None
-
-
-_SHARED: PerLoop[dict[str, _SharedRead]] = PerLoop(dict)
-_READERS: set[asyncio.Task] = set()
-
-
 async def _event_and_sales(slug: str) -> tuple[dict, dict]:
-    """The event and its sales row as they are now: read by a query that starts after the call.
-
-    Outside a transaction the callers of one process share reads: while one runs, everyone
-    arriving waits for the next, which starts when it ends. When an event sells out every
-    attempt after it reads the counters to say so (a freed place must be seen), and in a rush
-    that is hundreds of the same read at once; shared, it is two at most per process."""
+    """The event and its sales row as they are now: read by a query that starts after the call
+    (shared with the callers of this process arriving meanwhile, outside a transaction)."""
     if not readers_may_share(EventSales):
         return await _read_event_and_sales(slug)
-    loop = asyncio.get_running_loop()
-    shared = _SHARED.get().setdefault(slug, _SharedRead())
-    if (read := shared.next) is None:
-        read = shared.next = loop.create_future()
-        read.add_done_callback(lambda done: done.cancelled() or done.exception())  # nobody left waiting: no warning
-        task = loop.create_task(_shared_read(shared, slug, read))
-        _READERS.add(task)
-        task.add_done_callback(_READERS.discard)
-    event, sales = await asyncio.shield(read)
+    event, sales = await catalog_cache.shared_read(slug, _read_event_and_sales)
     return dict(event), dict(sales)
-
-
-async def _shared_read(shared: _SharedRead, slug: str, read: asyncio.Future) -> None:
-    if shared.running is not None:
-        await asyncio.wait([shared.running])
-    shared.next, shared.running = None, read
-    try:
-        read.set_result(await _read_event_and_sales(slug))
-    except asyncio.CancelledError:
-        read.cancel()
-        raise
-    except Exception as problem:  # noqa: BLE001 - handed to every caller waiting for this read
-        read.set_exception(problem)
-    finally:
-        if shared.running is read:
-            shared.running = None
 
 
 async def _read_event_and_sales(slug: str) -> tuple[dict, dict]:
@@ -194,9 +143,7 @@ async def catalog_changed(event_id: int) -> None:
     import secrets
 
     await EventSales.update({EventSales.catalog_stamp: secrets.token_hex(8)}).where(EventSales.event == event_id)
-    _CACHE.pop(event_id, None)
-    for slug in [slug for slug, (kept, _) in _KEPT.items() if kept.event["id"] == event_id]:
-        _KEPT.pop(slug, None)
+    catalog_cache.forget(event_id)
 
 
 async def _first_stamp(event_id: int) -> None:
@@ -209,49 +156,21 @@ async def _first_stamp(event_id: int) -> None:
         (EventSales.event == event_id) & ((EventSales.catalog_stamp == "") | EventSales.catalog_stamp.is_null()))
 
 
-async def _static_parts(event_id: int, stamp: str) -> tuple[list[dict], list[dict], list[dict]]:
-    cached = _CACHE.get(event_id)
-    now = time.monotonic()
-    if cached is not None and stamp and cached[0] == stamp and now - cached[1] < CACHE_SECONDS:
-        return cached[2], cached[3], cached[4]
+async def _static_parts(event_id: int, stamp: str) -> catalog_cache.Parts:
+    if (kept := catalog_cache.parts(event_id, stamp)) is not None:
+        return kept
     if not stamp or not readers_may_share(EventSales):
         return await _load_static_parts(event_id, stamp)
-    # Outside a transaction, one load per stamp at a time in this process: when a rush starts
-    # (or right after an edit) a hundred orders arrive at once and would each load the same rows.
-    loop = asyncio.get_running_loop()
-    loading = _LOADING.get()
-    if (task := loading.get((event_id, stamp))) is None:
-        task = loading[(event_id, stamp)] = loop.create_task(_load_static_parts(event_id, stamp))
-
-        def loaded(done: asyncio.Task) -> None:
-            loading.pop((event_id, stamp), None)
-            if not done.cancelled():
-                done.exception()  # retrieved: nobody left waiting gives no warning
-
-        task.add_done_callback(loaded)
-    return await asyncio.shield(task)
+    return await catalog_cache.load_parts_once(event_id, stamp, lambda: _load_static_parts(event_id, stamp))
 
 
-_LOADING: PerLoop[dict[tuple[int, str], asyncio.Task]] = PerLoop(dict)
-
-
-async def _load_static_parts(event_id: int, stamp: str) -> tuple[list[dict], list[dict], list[dict]]:
-    now = time.monotonic()
+async def _load_static_parts(event_id: int, stamp: str) -> catalog_cache.Parts:
     categories = _with_left(await Category.select().where(Category.event == event_id).order_by(Category.position))
     addons = _with_left(await AddOn.select().where(AddOn.event == event_id).order_by(AddOn.position))
     questions = await Question.select().where(Question.event == event_id).order_by(Question.position)
     if stamp:
-        if len(_CACHE) >= _CACHE_MAX:
-            _CACHE.clear()
-        _CACHE[event_id] = (stamp, now, categories, addons, questions)
+        catalog_cache.keep_parts(event_id, stamp, (categories, addons, questions))
     return categories, addons, questions
-
-
-# slug -> (the catalog as last read in this process, when): PostgreSQL only, where it has a
-# fingerprint. The fingerprint covers the event, its sales row and the catalog stamp; the age
-# limit, as for _CACHE, bounds how long an edit of categories or add-ons made outside the
-# services (which leaves the stamp as it was) can go unseen.
-_KEPT: dict[str, tuple[Catalog, float]] = {}
 
 
 async def load_catalog(slug: str, *, live: bool = False, kept_ok: bool = False) -> Catalog:
@@ -266,7 +185,7 @@ async def load_catalog(slug: str, *, live: bool = False, kept_ok: bool = False) 
     early bird (whose count moves with every order). Its `kept` is True, and whatever is
     decided from it must be confirmed by its fingerprint in the same statement that writes
     (orders.py); on any doubt the caller reads afresh."""
-    if kept_ok and (kept := _kept(slug)) is not None and not await _release_at_read_time(kept.event["id"]):
+    if kept_ok and (kept := catalog_cache.kept(slug)) is not None and not await _release_at_read_time(kept.event["id"]):
         return replace(kept, kept=True, phase=pricing.current_phase(kept.phase_rules(), clock.now(), 0))
     event, sales = await _event_and_sales(slug)
     if await _release_at_read_time(event["id"]):
@@ -281,21 +200,5 @@ async def load_catalog(slug: str, *, live: bool = False, kept_ok: bool = False) 
     catalog = Catalog(event, sales, categories, addons, questions, pricing.PhaseKind.regular)
     catalog.phase = pricing.current_phase(catalog.phase_rules(), clock.now(), sales["early_claimed"])
     if sales["fingerprint"]:
-        if len(_KEPT) >= _CACHE_MAX:
-            _KEPT.clear()
-        _KEPT[slug] = (catalog, time.monotonic())
+        catalog_cache.keep(slug, catalog)
     return catalog
-
-
-def _kept(slug: str) -> Catalog | None:
-    kept, at = _KEPT.get(slug, (None, 0.0))
-    if (kept is None or time.monotonic() - at >= CACHE_SECONDS or kept.sold_out
-            or kept.sales["early_bird_first_n"] is not None):
-        return None
-    return kept
-
-
-def kept_catalog_ready(slug: str) -> bool:
-    """Whether load_catalog(slug, kept_ok=True) can answer from what this process kept (no
-    query), so an order may be decided before it takes its turn to write (orders.py)."""
-    return _kept(slug) is not None

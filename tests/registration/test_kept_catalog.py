@@ -85,10 +85,10 @@ async def test_a_code_and_a_repeated_key_work_from_a_kept_catalog(db):
 async def test_a_price_edited_by_hand_is_seen_once_the_kept_catalog_is_old(db, monkeypatch):
     # An edit that bypasses the services leaves the catalog stamp (and so the fingerprint) as
     # it was; like the price-list cache, the kept catalog is then trusted only for a while.
-    from confops.registration import catalog
+    from confops.registration import catalog_cache
 
     await make_event()
     assert (await place("first")).total_cents == 70000
     await Category.update({Category.regular_cents: 71000}).where(Category.code == "resident")
-    monkeypatch.setattr(catalog, "CACHE_SECONDS", 0.0)  # as if that while had passed
+    monkeypatch.setattr(catalog_cache, "CACHE_SECONDS", 0.0)  # as if that while had passed
     assert (await place("second")).total_cents == 71000

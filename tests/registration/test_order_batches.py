@@ -10,7 +10,7 @@ import pytest
 
 from confops.core.errors import Conflict
 from confops.core.tables import OutboxMessage
-from confops.registration import catalog, order_batches
+from confops.registration import catalog_cache, order_batches
 from confops.registration.orders import place_order
 from confops.registration.tables import AddOn, Attendee, Category, EventSales, Order
 from tests.registration.factory import make_event, order, person
@@ -145,8 +145,7 @@ async def test_orders_arriving_together_at_a_cold_process_read_the_event_togethe
     # arriving at once share the event's read and its price list's, instead of a read each.
     await make_event(capacity=50)
     await _place("first")
-    catalog._KEPT.clear()
-    catalog._CACHE.clear()
+    catalog_cache.forget_all()
     placed, sent = await _statements_sent(_settled(*(_place(f"p{i}") for i in range(20))))
     assert all(p.created for p in placed) and await _sold() == 21
     # The event (one read, or two when the first started before the others asked) and its
