@@ -17,17 +17,8 @@ LAYERS = (("web",), ("backoffice", "cme", "badges", "groups", "series", "attenda
 RANK = {area: n for n, layer in enumerate(LAYERS) for area in layer}
 NOT_AREAS = {"demo"}  # the demo data loader stands above everything, like the app and the CLI
 
-# Controllers that still read tables themselves instead of asking a service.
-KNOWN_WEB_TABLES = {
-    "confops.web.events.api", "confops.web.registration.api", "confops.web.badges.staff", "confops.web.groups.account",
-    "confops.web.registration.account", "confops.web.accounts.security", "confops.web.backoffice.admin",
-    "confops.web.backoffice.mail", "confops.web.backoffice.oversight", "confops.web.backoffice.reports",
-    "confops.web.checkin.staff", "confops.web.cme.staff", "confops.web.registration.orders", "confops.web.events.public",
-    "confops.web.payments.public", "confops.web.events.program", "confops.web.registration.demographics",
-    "confops.web.registration.staff_catalog", "confops.web.events.staff", "confops.web.groups.staff",
-    "confops.web.backoffice.jobs", "confops.web.payments.staff", "confops.web.events.staff_schedule",
-    "confops.web.speakers.staff",
-}
+# Controllers that still read tables themselves instead of asking a service: none, and it stays so.
+KNOWN_WEB_TABLES: set[str] = set()
 
 
 def _area(module: str) -> str | None:

@@ -228,3 +228,18 @@ async def purge_expired_login_links() -> int:
     cutoff = clock.now() - timedelta(days=1)
     gone = await LoginLink.delete().where(LoginLink.expires_at < cutoff).returning(LoginLink.id)
     return len(gone)
+
+
+async def has_password(user_id: int) -> bool:
+    user = await User.select(User.password_hash).where(User.id == user_id).first()
+    return bool(user and user["password_hash"])
+
+
+async def staff_organizers_of(email: str) -> tuple[int, set[int]] | None:
+    """The account with this e-mail and the organizers where it holds a staff role; None when
+    there is no such account."""
+    user = await User.select(User.id).where(User.email == email).first()
+    if user is None:
+        return None
+    grants = await RoleGrant.select(RoleGrant.organizer, RoleGrant.role).where(RoleGrant.user == user["id"])
+    return user["id"], {g["organizer"] for g in grants if g["role"] in {r.value for r in STAFF_ROLES}}

@@ -1,19 +1,12 @@
 """Which badges were printed, so staff can print "only those not yet printed"."""
 
-from enum import StrEnum
-
 from piccolo.columns import ForeignKey, Integer, OnDelete, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from confops.accounts.tables import User
+from confops.badges.kinds import PrintReason as PrintReason
 from confops.events.tables import Event
-
-
-class PrintReason(StrEnum):
-    batch = "batch"
-    reprint = "reprint"
-    walk_in = "walk_in"
 
 
 class BadgePrint(Table):

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from confops.badges.tables import BadgePrint, PrintReason
 from confops.core import extension
-from confops.core.errors import FieldError, Invalid, collect
+from confops.core.errors import FieldError, Invalid, NotFound, collect
 from confops.core.money import money
 from confops.db import transaction
 from confops.payments.service import record_manual_payment
@@ -86,3 +86,13 @@ async def register_walk_in(slug: str, order: OrderIn, *, payment: str, amount: s
                              after={"order_id": placed.id, "payment": payment, "amount_cents": amount_cents or 0,
                                     "reference": reference.strip()})
     return WalkIn(placed.id, attendee["id"], f"attendee-{attendee['id']}", placed.total_cents, placed.currency, True)
+
+
+async def walk_in_person(event_id: int, attendee_id: int) -> dict:
+    """The registration just made at the desk, for its badge page: name and category."""
+    person = await Attendee.select(Attendee.id, Attendee.first_name, Attendee.last_name,
+                                   Attendee.category.label.as_alias("category_label")).where(
+        (Attendee.id == attendee_id) & (Attendee.event == event_id)).first()
+    if person is None:
+        raise NotFound("There is no such registration at this event.")
+    return person

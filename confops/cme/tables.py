@@ -11,14 +11,9 @@ from piccolo.columns import JSON, Boolean, ForeignKey, Integer, OnDelete, Text, 
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
+from confops.cme.kinds import Evidence as Evidence
 from confops.events.tables import Event, Session
 from confops.registration.tables import Attendee
-
-
-class Evidence(StrEnum):
-    session_scans = "session_scans"
-    entry_scans = "entry_scans"
-    attestation = "attestation"
 
 
 class CmeActivity(Table):

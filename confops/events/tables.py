@@ -1,8 +1,6 @@
 """Organizers' events, with rooms, tracks and the sessions of the program. The Organizer table
 itself is defined in accounts (roles are granted per organizer) and importable from here."""
 
-from enum import StrEnum
-
 from piccolo.columns import (
     Boolean,
     ForeignKey,
@@ -16,30 +14,9 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from confops.accounts.tables import Organizer as Organizer
-
-
-class EventKind(StrEnum):
-    national_meeting = "national_meeting"
-    theme_day = "theme_day"
-    intensive = "intensive"
-    online_series = "online_series"
-    course = "course"
-
-
-class EventStatus(StrEnum):
-    draft = "draft"
-    published = "published"
-    closed = "closed"
-    cancelled = "cancelled"
-
-
-class SessionKind(StrEnum):
-    plenary = "plenary"
-    workshop = "workshop"
-    balint_group = "balint_group"
-    demonstration = "demonstration"
-    break_ = "break"
-    meal = "meal"
+from confops.events.kinds import EventKind as EventKind
+from confops.events.kinds import EventStatus as EventStatus
+from confops.events.kinds import SessionKind as SessionKind
 
 
 class Event(Table):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from confops.accounts.tables import Role
 from confops.core.auth import Principal
-from confops.core.errors import Conflict, Invalid, NotFound
+from confops.core.errors import Conflict, Invalid, NotFound, NotYours
 from confops.db import insert_or_ignore, transaction, upsert
 from confops.events.access import event_for_roles
 from confops.events.tables import Session, SessionKind
@@ -230,3 +230,10 @@ async def remove_pin(series_id: int, pin_id: int) -> None:
 
 async def pins(series_id: int) -> list[dict]:
     return await GroupPin.select().where(GroupPin.series == series_id).order_by(GroupPin.id)
+
+
+async def check_own_registration(attendee_id: int, email: str) -> None:
+    """A person chooses a track only for a registration made in their own name."""
+    owner = await Attendee.select(Attendee.email).where(Attendee.id == attendee_id).first()
+    if owner is None or owner["email"].lower() != email.lower():
+        raise NotYours("You can only choose for your own registration.", code="not_your_registration")

@@ -332,3 +332,12 @@ def report_lines(report: dict, world: World) -> list[str]:
     else:
         lines.append("every constraint is met.")
     return lines
+
+
+async def published_group_ids(series_id: int) -> dict[int, int]:
+    """The published run's groups, number to id (the roster links on the staff page)."""
+    live = await run_of(series_id, RunStatus.published)
+    if not live:
+        return {}
+    return {g["number"]: g["id"] for g in await SmallGroup.select(SmallGroup.id, SmallGroup.number).where(
+        SmallGroup.run == live["id"])}

@@ -5,8 +5,6 @@ records that follow a person (by e-mail) across events.
 Case content is never stored: a roster holds names, professions and institutions only.
 """
 
-from enum import StrEnum
-
 from piccolo.columns import (
     JSON,
     Boolean,
@@ -21,19 +19,9 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from confops.events.tables import Event, Organizer, Session
+from confops.groups.kinds import RunStatus as RunStatus
+from confops.groups.kinds import TrainingKind as TrainingKind
 from confops.registration.tables import Attendee
-
-
-class RunStatus(StrEnum):
-    draft = "draft"
-    published = "published"
-    superseded = "superseded"
-
-
-class TrainingKind(StrEnum):
-    intensive = "intensive"
-    led = "led"  # a group meeting led or co-led
-    supervision = "supervision"
 
 
 class GroupSeries(Table):

@@ -120,3 +120,13 @@ async def issue_code(event_id: int, code: str, *, kind: str, percent: int = 0, a
             raise Conflict("That code exists already for this event.", code="code_exists", field="code")
         await catalog_changed(event_id)
     return code_id
+
+
+async def catalog_rows(event_id: int) -> dict[str, list[dict]]:
+    """What the event sells, as the staff catalog page lists it."""
+    return {
+        "categories": await Category.select().where(Category.event == event_id).order_by(Category.position),
+        "addons": await AddOn.select().where(AddOn.event == event_id).order_by(AddOn.position),
+        "questions": await Question.select().where(Question.event == event_id).order_by(Question.position),
+        "codes": await DiscountCode.select().where(DiscountCode.event == event_id).order_by(DiscountCode.code),
+    }

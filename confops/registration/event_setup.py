@@ -353,3 +353,19 @@ async def copy_event(principal: Principal | None, slug: str, form: dict[str, str
 
 def _plain(row: dict) -> dict:
     return {k: v for k, v in row.items() if k not in ("id", "created_at")}
+
+
+async def events_to_set_up(principal: Principal | None, organizer_ids: set[int]) -> list:
+    """The staff events of the organizers where this person may set events up."""
+    from confops.events.service import staff_events
+
+    allowed = {r["slug"] for r in await Event.select(Event.slug).where(Event.organizer.is_in(list(organizer_ids)))}
+    return [e for e in await staff_events(principal) if e.slug in allowed]
+
+
+async def edit_page(event: dict) -> dict:
+    """The set-up form's values and what the event sells, for its edit page."""
+    sales = await EventSales.select().where(EventSales.event == event["id"]).first()
+    return {"values": await setup_values(event, sales),
+            "categories": await Category.select().where(Category.event == event["id"]).order_by(Category.position),
+            "addons": await AddOn.select().where(AddOn.event == event["id"]).order_by(AddOn.position)}

@@ -39,3 +39,10 @@ async def is_confirmed_registrant(email: str, event_id: int) -> bool:
 async def confirmed_registrant_emails(event_id: int) -> list[str]:
     rows = await Attendee.select(Attendee.email).where(_confirmed_attendees(event_id))
     return sorted({r["email"] for r in rows if r["email"]})
+
+
+async def orders_by_id(order_ids: list[int]) -> dict[int, dict]:
+    """Whole order rows (what an order's own pages read) for orders already listed as mine."""
+    if not order_ids:
+        return {}
+    return {r["id"]: r for r in await Order.select().where(Order.id.is_in(sorted(set(order_ids))))}

@@ -8,13 +8,7 @@ from piccolo.table import Table
 
 from confops.accounts.tables import User
 from confops.events.tables import Event, Organizer, Session
-
-
-class SpeakerRole(StrEnum):
-    presenter = "presenter"
-    moderator = "moderator"
-    group_leader = "group_leader"
-    co_leader = "co_leader"
+from confops.speakers.roles import SpeakerRole as SpeakerRole
 
 
 class Speaker(Table):

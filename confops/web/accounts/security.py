@@ -8,8 +8,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from confops.accounts import second_factor, service, sessions
-from confops.accounts.tables import STAFF_ROLES, Role, RoleGrant, User
-from confops.core.auth import SIGNED_IN, STAFF, Principal
+from confops.core.auth import SIGNED_IN, STAFF, Principal, Role
 from confops.core.errors import Invalid, NotYours
 from confops.web.access import principal_of, session_cookie, session_token
 from confops.web.accounts.signin import audit, qr_data_uri
@@ -39,8 +38,7 @@ class SecurityPages(Controller):
         listed = [{"key": s.key_hash, "what": _browser(s.user_agent), "address": s.address,
                    "created_at": s.created_at, "last_seen_at": s.last_seen_at, "current": s.key_hash == current}
                   for s in await sessions.active(principal.user_id)]
-        user = await User.select(User.password_hash).where(User.id == principal.user_id).first()
-        context = dict(sessions=listed, has_password=bool(user and user["password_hash"]),
+        context = dict(sessions=listed, has_password=await service.has_password(principal.user_id),
                        enrolled=await second_factor.enrolled(principal.user_id),
                        required=await second_factor.required(principal.user_id),
                        codes_left=await second_factor.recovery_codes_left(principal.user_id),
@@ -131,16 +129,15 @@ class SecurityPages(Controller):
             raise NotYours("Only admins can end another person's sessions.")
         form = await request.form()
         email = service.normalize_email(str(form.get("email", "")))[:254]
-        user = await User.select(User.id).where(User.email == email).first()
-        if user is None:
+        found = await service.staff_organizers_of(email)
+        if found is None:
             return await self._page(request, principal, status_code=422,
                                     errors={"email": "There is no account with that e-mail address."})
-        grants = await RoleGrant.select(RoleGrant.organizer, RoleGrant.role).where(RoleGrant.user == user["id"])
-        staff_at = {g["organizer"] for g in grants if g["role"] in {r.value for r in STAFF_ROLES}}
+        user_id, staff_at = found
         if staff_at and not any(principal.has(org, Role.admin) for org in staff_at):
             return await self._page(request, principal, status_code=403,
                                     errors={"email": "That person is staff of another organizer; ask its admins."})
-        ended = await sessions.end_all(user["id"])
+        ended = await sessions.end_all(user_id)
         await audit("sessions_ended_by_admin", principal.user_id, email, request, sessions=ended)
         return await self._page(request, principal, notice=f"{email} was signed out everywhere "
                                                            f"({ended} session{'s' if ended != 1 else ''} ended).")

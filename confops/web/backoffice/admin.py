@@ -13,59 +13,17 @@ and no page may show that (the diversity report shows suppressed counts only).
 
 from __future__ import annotations
 
-import secrets
-from datetime import datetime, timedelta
-
 from litestar import asgi
 from litestar.connection import ASGIConnection
 from litestar.types import Receive, Scope, Send
-from piccolo.apps.user.tables import BaseUser
-from piccolo_api.session_auth.tables import SessionsBase
 
-from confops.accounts.tables import Role
-from confops.core.auth import STAFF
+from confops.backoffice.admin_site import admin_app, session_token
+from confops.core.auth import STAFF, Role
 from confops.core.errors import NotYours
 from confops.web.access import principal_of
 from confops.web.backoffice.admin_audit import audited
 
-_state: dict = {}
 SESSION_COOKIE = "id"  # piccolo_api's session cookie name
-
-
-def _admin_app():
-    if "app" not in _state:
-        from piccolo_admin.endpoints import create_admin
-
-        from confops.db import all_tables
-        from confops.registration.tables import Demographics
-
-        tables = [t for t in all_tables() if t is not Demographics]
-        _state["app"] = create_admin(tables=tables, auth_table=BaseUser, session_table=SessionsBase,
-                                     site_name="confops admin", auto_include_related=True,
-                                     session_expiry=timedelta(hours=2))
-    return _state["app"]
-
-
-async def _piccolo_user(email: str) -> int:
-    row = await BaseUser.select(BaseUser.id).where(BaseUser.email == email).first()
-    if row:
-        await BaseUser.update({BaseUser.admin: True, BaseUser.active: True, BaseUser.superuser: True}).where(
-            BaseUser.id == row["id"])
-        return row["id"]
-    user = await BaseUser.create_user(username=email[:100], email=email, password=secrets.token_urlsafe(24) + "Aa1!",
-                                      admin=True, superuser=True, active=True)
-    return user.id
-
-
-async def _session_token(email: str) -> str:
-    token = _state.get(("token", email))
-    if token and await SessionsBase.get_user_id(token):
-        return token
-    user_id = await _piccolo_user(email)
-    session = await SessionsBase.create_session(user_id, expiry_date=datetime.now() + timedelta(hours=2),
-                                                max_expiry_date=datetime.now() + timedelta(hours=8))
-    _state[("token", email)] = session.token
-    return session.token
 
 
 def _with_cookie(scope: Scope, token: str) -> Scope:
@@ -87,5 +45,5 @@ async def admin(scope: Scope, receive: Receive, send: Send) -> None:
     principal = await principal_of(ASGIConnection(scope))
     if principal is None or not any(Role.admin in held for held in principal.roles.values()):
         raise NotYours("Only admins may use the admin.")
-    token = await _session_token(principal.email.lower())
-    await audited(_admin_app(), _with_cookie(scope, token), receive, send, principal.user_id)
+    token = await session_token(principal.email.lower())
+    await audited(admin_app(), _with_cookie(scope, token), receive, send, principal.user_id)

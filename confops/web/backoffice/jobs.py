@@ -6,9 +6,8 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from confops.accounts.tables import Role
 from confops.core import job_status
-from confops.core.auth import STAFF
+from confops.core.auth import STAFF, Role
 from confops.web.render import page
 
 

@@ -6,9 +6,8 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from confops.accounts.tables import Role
 from confops.backoffice import bulkmail, mailing_list
-from confops.core.auth import PUBLIC, STAFF
+from confops.core.auth import PUBLIC, STAFF, Role
 from confops.core.errors import Invalid
 from confops.registration.staff import event_for_staff
 from confops.web.render import page

@@ -6,9 +6,8 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from confops.accounts.tables import Role
 from confops.backoffice import audit, privacy
-from confops.core.auth import SIGNED_IN, STAFF
+from confops.core.auth import SIGNED_IN, STAFF, Role
 from confops.core.errors import Conflict, NotFound
 from confops.web.render import page
 

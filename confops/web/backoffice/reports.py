@@ -9,11 +9,10 @@ from litestar import Controller, Request, Response, get
 from litestar.params import FromPath
 from litestar.response import Stream, Template
 
-from confops.accounts.tables import Role
 from confops.backoffice import diversity, exports
 from confops.backoffice.dashboard import dashboard
 from confops.backoffice.spreadsheets import csv_stream, xlsx_file
-from confops.core.auth import STAFF
+from confops.core.auth import STAFF, Role
 from confops.core.errors import NotFound, NotYours
 from confops.registration.staff import event_for_staff
 from confops.web.charts import bar_chart, line_chart

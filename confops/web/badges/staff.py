@@ -13,8 +13,8 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response, Template
 
 from confops.badges import printing
-from confops.badges.tables import PrintReason
-from confops.badges.walk_in import PAYMENTS, register_walk_in
+from confops.badges.kinds import PrintReason
+from confops.badges.walk_in import PAYMENTS, register_walk_in, walk_in_person
 from confops.core import clock
 from confops.core.auth import STAFF
 from confops.core.errors import Conflict, Invalid, NotFound
@@ -23,7 +23,7 @@ from confops.documents.badge_data import PRIORITY, BadgeFilters, badge_roster, r
 from confops.documents.badges import render_badges
 from confops.documents.layouts import available
 from confops.registration.catalog import load_catalog
-from confops.registration.tables import Attendee, Category
+from confops.registration.categories import category_labels
 from confops.web.registration.register import _errors, order_from_form
 from confops.web.render import page
 
@@ -68,8 +68,7 @@ class StaffBadges(Controller):
                                   page=page_number(request.query_params.get("page")),
                                   unpaid_page=page_number(request.query_params.get("upage")),
                                   params={k: values[k] for k in ("role", "category", "not_printed", "name", "layout")})
-        categories = await Category.select(Category.code, Category.label).where(
-            Category.event == event["id"]).order_by(Category.position)
+        categories = await category_labels(event["id"])
         prints = await printing.last_prints(event["id"], [b.person_key for b in shown.badges.rows])
         for p in prints.values():
             p["when"] = f"{clock.local(p['printed_at'], event['timezone']):%a %d %b %H:%M}"
@@ -155,11 +154,7 @@ class WalkInDesk(Controller):
     async def done(self, request: Request, slug: FromPath[str], attendee_id: FromPath[int],
                    layout: FromQuery[str] = printing.DEFAULT_LAYOUT) -> Template:
         event = await printing.desk_event(slug, request.state.principal)
-        person = await Attendee.select(Attendee.id, Attendee.first_name, Attendee.last_name,
-                                       Attendee.category.label.as_alias("category_label")).where(
-            (Attendee.id == attendee_id) & (Attendee.event == event["id"])).first()
-        if person is None:
-            raise NotFound("There is no such registration at this event.")
+        person = await walk_in_person(event["id"], attendee_id)
         return page(request, "staff/walk_in_done.html", event=event, person=person,
                     layout=layout if layout in available() else printing.DEFAULT_LAYOUT,
                     reason=PrintReason.walk_in.value)

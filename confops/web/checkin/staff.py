@@ -10,10 +10,9 @@ from litestar.exceptions import WebSocketDisconnect
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from confops.accounts.tables import Role
 from confops.checkin import devices, lists, offline
 from confops.checkin import staff as checkin_staff
-from confops.core.auth import STAFF
+from confops.core.auth import STAFF, Role
 from confops.web.checkin.live import channel_name
 from confops.web.render import page
 

@@ -7,7 +7,6 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Stream, Template
 
-from confops.accounts.tables import Role
 from confops.backoffice.spreadsheets import csv_stream
 from confops.cme import (
     certificates,
@@ -23,10 +22,10 @@ from confops.cme.access import staff_event
 from confops.cme.credit_types import CREDIT_TYPES
 from confops.cme.designation import FORMATS
 from confops.cme.evaluations import KINDS
+from confops.cme.kinds import Evidence
 from confops.cme.svg_chart import bar_chart
-from confops.cme.tables import Evidence
 from confops.core import csv_export
-from confops.core.auth import STAFF
+from confops.core.auth import STAFF, Role
 from confops.core.errors import Invalid
 from confops.core.paging import page_number
 from confops.web.render import page

@@ -7,8 +7,8 @@ from litestar.params import FromPath, FromQuery
 
 from confops.core.auth import PUBLIC
 from confops.events import service
+from confops.events.kinds import EventKind
 from confops.events.schemas import EventDetail, EventList, OrganizerOut
-from confops.events.tables import EventKind
 from confops.web.api_docs import problems
 
 

@@ -11,7 +11,7 @@ from confops.core.auth import PUBLIC, SIGNED_IN
 from confops.core.errors import NotFound
 from confops.documents import program_pdf
 from confops.events import personal_agenda, service
-from confops.events.tables import Event
+from confops.events.rows import event_by_slug
 from confops.speakers import disclosures, portal
 
 
@@ -23,8 +23,7 @@ class ProgramFiles(Controller):
     async def program(self, request: Request, slug: FromPath[str]) -> Response:
         event = await service.get_event(slug, request.state.principal)
         people = await disclosures.for_learners([s.id for s in event.sessions])
-        statements = await Event.select(Event.cme_accreditation_statement, Event.cme_designation_statement).where(
-            Event.slug == slug).first()
+        statements = await event_by_slug(slug)
         planners = await disclosures.planners_of_event(slug)
         pdf = program_pdf.render(event, people, planners=planners, accreditation=statements["cme_accreditation_statement"],
                                  designation=statements["cme_designation_statement"])

@@ -10,7 +10,7 @@ from confops.core.auth import PUBLIC
 from confops.core.errors import NotFound
 from confops.events import branding, filters, personal_agenda, service
 from confops.events.agenda import build_agenda
-from confops.events.tables import EventKind
+from confops.events.kinds import EventKind
 from confops.registration.price_box import price_box
 from confops.speakers import disclosures, portal
 from confops.web.render import page

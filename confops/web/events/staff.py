@@ -11,12 +11,10 @@ from litestar.response import Redirect, Template
 
 from confops.core.auth import STAFF
 from confops.core.errors import Conflict, Invalid, NotFound, NotYours
-from confops.events import service as events
+from confops.events.kinds import EventKind
 from confops.events.labels import EVENT_KIND as LABELS
-from confops.events.tables import EventKind
 from confops.payments.event_cancellation import cancel_by_staff, refunds_due_by_hand
 from confops.registration import event_setup
-from confops.registration.tables import AddOn, Category, EventSales
 from confops.web.render import page
 
 TIMEZONES = sorted(tz for tz in available_timezones() if "/" in tz and not tz.startswith(("Etc/", "SystemV/")))
@@ -46,12 +44,8 @@ class EventSetupPages(Controller):
         organizers = await event_setup.setup_organizers(principal)
         if not organizers:
             raise NotYours("Setting up events needs the registrar or admin role.")
-        mine = {o["id"] for o in organizers}
-        rows = [e for e in await events.staff_events(principal)]
-        from confops.events.tables import Event
-
-        allowed = {r["slug"] for r in await Event.select(Event.slug).where(Event.organizer.is_in(list(mine)))}
-        return page(request, "staff/events.html", events=[e for e in rows if e.slug in allowed])
+        mine = await event_setup.events_to_set_up(principal, {o["id"] for o in organizers})
+        return page(request, "staff/events.html", events=mine)
 
     async def _new_page(self, request: Request, *, v=None, errors=None, status_code=200) -> Template:
         organizers = await event_setup.setup_organizers(request.state.principal)
@@ -88,12 +82,10 @@ class EventSetupPages(Controller):
     async def _edit_page(self, request: Request, slug: str, *, v=None, errors=None, status_code=200,
                          notice: str = "") -> Template:
         event = await event_setup.event_for_setup(request.state.principal, slug)
-        sales = await EventSales.select().where(EventSales.event == event["id"]).first()
-        values = await event_setup.setup_values(event, sales)
-        return page(request, "staff/event_form.html", event=event, organizers=[], organizer_options=[], v={**values, **(v or {})},
+        shown = await event_setup.edit_page(event)
+        return page(request, "staff/event_form.html", event=event, organizers=[], organizer_options=[], v={**shown["values"], **(v or {})},
                     errors=errors or {}, kind_options=KIND_OPTIONS, tz_options=TZ_OPTIONS, status_code=status_code,
-                    categories=await Category.select().where(Category.event == event["id"]).order_by(Category.position),
-                    addons=await AddOn.select().where(AddOn.event == event["id"]).order_by(AddOn.position),
+                    categories=shown["categories"], addons=shown["addons"],
                     problems=await event_setup.publish_problems(event["id"]),
                     moves=event_setup.STATUS_MOVES.get(event["status"], ()), notice=notice,
                     by_hand=await refunds_due_by_hand(event["id"]) if event["status"] == "cancelled" else [])

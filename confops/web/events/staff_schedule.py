@@ -10,8 +10,8 @@ from confops.core.auth import STAFF
 from confops.core.clock import local
 from confops.core.errors import Conflict, Invalid
 from confops.events import schedule
-from confops.events.tables import SessionKind
-from confops.speakers.tables import SpeakerRole
+from confops.events.kinds import SessionKind
+from confops.speakers.roles import SpeakerRole
 from confops.web.render import page
 
 SESSION_FIELDS = ("title", "kind", "starts_at", "ends_at", "room", "track", "capacity", "credit_quarters", "code")

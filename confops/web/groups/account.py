@@ -9,10 +9,9 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from confops.core.auth import SIGNED_IN
-from confops.core.errors import DomainError, NotYours
+from confops.core.errors import DomainError
 from confops.documents.group_roster import roster_pdf
 from confops.groups import planning, published, training
-from confops.registration.tables import Attendee
 from confops.web.render import page
 
 
@@ -39,9 +38,7 @@ class MyGroups(Controller):
             attendee_id = int(v.get("attendee", "0") or 0)
         except ValueError:
             attendee_id = 0
-        owner = await Attendee.select(Attendee.email).where(Attendee.id == attendee_id).first()
-        if owner is None or owner["email"].lower() != email:
-            raise NotYours("You can only choose for your own registration.", code="not_your_registration")
+        await planning.check_own_registration(attendee_id, email)
         try:
             if v.get("track") == "none":
                 await planning.opt_out(series_id, attendee_id)

@@ -12,8 +12,8 @@ from confops.core.auth import STAFF
 from confops.core.errors import DomainError, Invalid
 from confops.groups import planning, runs, training
 from confops.groups.credentialing import Requirements
+from confops.groups.kinds import TrainingKind
 from confops.groups.model import Discipline, Experience
-from confops.groups.tables import RunStatus, SmallGroup, TrainingKind
 from confops.web.render import page
 
 ROLES = {"access": STAFF, "roles": ["registrar"]}
@@ -43,9 +43,7 @@ async def groups_page(request: Request, event: dict, *, status_code: int = 200, 
         world = await runs.load_world(series["id"])
         run = await runs.current_run(series["id"])
         groups = await runs.groups_of(run["id"]) if run else []
-        live = await runs.run_of(series["id"], RunStatus.published)
-        roster_ids = {g["number"]: g["id"] for g in await SmallGroup.select(SmallGroup.id, SmallGroup.number).where(
-            SmallGroup.run == live["id"])} if live else {}
+        roster_ids = await runs.published_group_ids(series["id"])
         context.update(
             sessions=await planning.series_sessions(series["id"]), rooms=list(world.rooms),
             leaders=await planning.leaders(series["id"]), participants=await planning.participants(series["id"]),

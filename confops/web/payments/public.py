@@ -13,7 +13,7 @@ from litestar.response import Response, Template
 
 from confops.core.auth import PUBLIC
 from confops.core.errors import Conflict, Invalid
-from confops.events.tables import Event
+from confops.events.rows import event_by_id
 from confops.payments import gateway as gateways
 from confops.payments import ledger
 from confops.payments.billing import billing_of, save_billing
@@ -46,7 +46,7 @@ class PayPages(Controller):
     async def checkout(self, request: Request, order_id: int, token: str, *, errors=None, notice: str = "",
                        status: int = 200, form: dict | None = None) -> Template:
         order = await order_by_token(order_id, token)
-        event = await Event.select().where(Event.id == order["event"]).first()
+        event = await event_by_id(order["event"])
         ctx = await payment_context(order)  # before a new attempt hides the last failure
         intent, problem = None, ""
         if order["status"] in ("pending", "awaiting_payment") and gateways.stripe() is not None:

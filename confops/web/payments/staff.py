@@ -10,13 +10,12 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Response, Template
 
-from confops.accounts.tables import Role
 from confops.backoffice.order_history import order_history
 from confops.core import clock
-from confops.core.auth import STAFF, require
-from confops.core.errors import Conflict, FieldError, Invalid, NotFound
+from confops.core.auth import STAFF, Role, require
+from confops.core.errors import Conflict, FieldError, Invalid
 from confops.core.paging import page_number
-from confops.events.tables import Event
+from confops.events.rows import event_by_id
 from confops.payments import ledger, reports
 from confops.payments.billing import billing_of
 from confops.payments.gateway import GatewayError
@@ -30,9 +29,7 @@ from confops.web.render import page
 
 
 async def _event_for_staff(request: Request, event_id: int) -> dict:
-    event = await Event.select().where(Event.id == event_id).first()
-    if event is None:
-        raise NotFound("There is no such event.")
+    event = await event_by_id(event_id)
     require(request.state.principal, event["organizer"], Role.registrar)
     return event
 

@@ -10,7 +10,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from confops.core import metrics
 from confops.core.auth import PUBLIC
-from confops.events.tables import Event
+from confops.events.rows import event_by_id
 from confops.registration import orders
 from confops.registration.intake import AttendeeIn, OrderIn
 from confops.registration.schemas import AttendeeOut, OrderBody, OrderCreated, OrderOut
@@ -54,7 +54,7 @@ class OrdersApi(Controller):
         """The order for its token (`?token=` or the `X-Order-Token` header); a wrong token is 404."""
         token = token or request.headers.get("x-order-token", "")
         row = await orders.order_by_token(order_id, token)
-        event = await Event.select(Event.slug).where(Event.id == row["event"]).first()
+        event = await event_by_id(row["event"])
         people = await orders.attendees_of(row["id"])
         return OrderOut(
             id=row["id"], event=event["slug"], status=row["status"], total_cents=row["total_cents"],

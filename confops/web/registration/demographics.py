@@ -8,7 +8,7 @@ from litestar.response import Template
 
 from confops.core.auth import PUBLIC
 from confops.core.errors import Conflict, Invalid
-from confops.events.tables import Event
+from confops.events.rows import event_by_id
 from confops.registration import demographics, orders
 from confops.web.render import page
 
@@ -20,7 +20,7 @@ class DemographicsPages(Controller):
 
     async def _show(self, request: Request, order: dict, token: str, *, values=None, errors=None,
                     status: int = 200, done: bool = False) -> Template:
-        event = await Event.select(Event.title, Event.slug).where(Event.id == order["event"]).first()
+        event = await event_by_id(order["event"])
         return page(request, "register/demographics.html", status_code=status, order=order, token=token,
                     event=event, choices=demographics.CHOICES, labels=demographics.LABELS, v=values or {},
                     errors=errors or {}, done=done, remaining=await demographics.remaining(order))

@@ -9,25 +9,24 @@ from litestar.response import Redirect, Template
 
 from confops.core.auth import PUBLIC
 from confops.core.errors import Conflict, Invalid
-from confops.events.tables import Event
+from confops.events.rows import event_by_id
 from confops.registration import orders, selfservice
+from confops.registration.categories import category_labels
 from confops.registration.checkin_qr import qr_data_uri, signed_tokens
 from confops.registration.intake import PRONOUN_CHOICES, TEXT_FIELDS
-from confops.registration.tables import Category
 from confops.web.render import page
 
 
 async def _context(order_id: int, token: str) -> dict:
     row = await orders.order_by_token(order_id, token)
-    event = await Event.select().where(Event.id == row["event"]).first()
+    event = await event_by_id(row["event"])
     people = await orders.attendees_of(order_id)
     if row["status"] == "confirmed":
         # The same signed check-in token as the e-mail's QR (the door scanner verifies it).
         active = [p for p in people if p["status"] == "active"]
         for person_id, signed in (await signed_tokens(row["event"], active)).items():
             next(p for p in active if p["id"] == person_id)["qr"] = qr_data_uri(signed)
-    categories = await Category.select(Category.code, Category.label).where(
-        Category.event == row["event"]).order_by(Category.position)
+    categories = await category_labels(row["event"])
     active = sum(1 for p in people if p["status"] == "active")
     return {"order": row, "event": event, "people": people, "token": token, "categories": categories,
             "active_count": active, "balance": await _balance(row)}

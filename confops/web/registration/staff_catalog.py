@@ -11,7 +11,6 @@ from litestar.response import Template
 from confops.core.auth import STAFF
 from confops.core.errors import Conflict, Invalid, NotFound
 from confops.registration import catalog_admin, staff
-from confops.registration.tables import AddOn, Category, DiscountCode, Question
 from confops.web.render import page
 
 _AMOUNT = re.compile(r"^\d{1,6}(\.\d{1,2})?$")
@@ -41,13 +40,8 @@ class StaffCatalog(Controller):
     async def _show(self, request: Request, slug: str, *, errors=None, notice: str = "", status: int = 200,
                     v=None) -> Template:
         event = await staff.event_for_staff(slug, request.state.principal)
-        eid = event["id"]
         return page(request, "staff/catalog.html", status_code=status, event=event, errors=errors or {},
-                    notice=notice, v=v or {},
-                    categories=await Category.select().where(Category.event == eid).order_by(Category.position),
-                    addons=await AddOn.select().where(AddOn.event == eid).order_by(AddOn.position),
-                    questions=await Question.select().where(Question.event == eid).order_by(Question.position),
-                    codes=await DiscountCode.select().where(DiscountCode.event == eid).order_by(DiscountCode.code))
+                    notice=notice, v=v or {}, **await catalog_admin.catalog_rows(event["id"]))
 
     async def _do(self, request: Request, slug: str, action, notice: str) -> Template:
         event = await staff.event_for_staff(slug, request.state.principal)

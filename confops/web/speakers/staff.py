@@ -8,19 +8,16 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from confops.core.auth import STAFF
-from confops.core.errors import Invalid, NotFound
+from confops.core.errors import Invalid
 from confops.events import schedule
-from confops.events.tables import Event
+from confops.events.rows import event_by_slug
 from confops.speakers import disclosures, invitations, portal
-from confops.speakers.tables import SpeakerRole
+from confops.speakers.roles import SpeakerRole
 from confops.web.render import page
 
 
 async def _organizer_of(slug: str) -> int:
-    row = await Event.select(Event.organizer).where(Event.slug == slug).first()
-    if not row:
-        raise NotFound("There is no such event.")
-    return row["organizer"]
+    return (await event_by_slug(slug))["organizer"]
 
 
 class StaffSpeakers(Controller):
