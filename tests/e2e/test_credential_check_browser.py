@@ -19,6 +19,8 @@ pytestmark = pytest.mark.browser
 
 async def _check(page, text: str) -> str:
     await page.get_by_label("Credential", exact=True).fill(text)
+    # the last verdict stays on the page until the new one is drawn: clear it, or it is read again
+    await page.evaluate("document.querySelector('#result').replaceChildren()")
     await page.get_by_role("button", name="Check").click()
     verdict = page.locator("#result .verdict")
     await verdict.wait_for()
