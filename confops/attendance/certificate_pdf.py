@@ -10,11 +10,9 @@ from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import landscape, letter
 from reportlab.pdfgen.canvas import Canvas
 
-from confops.core import clock
 from confops.core.clock import local
 from confops.documents.bidi_text import isolate, visual
 from confops.documents.fonts import register_fonts
-from confops.documents.pdf_signing import sign_pdf
 from confops.documents.qr_bytes import draw_url_qr
 
 
@@ -71,8 +69,7 @@ async def signed_attendance_certificate(c: dict, base_url: str) -> bytes:
     """The PDF with the short verify address whole, PAdES-signed by the same organizer key as the
     CME certificates, so a reader's PDF tool (and /verify) shows any edit."""
     from confops.cme.batch import verify_url
-    from confops.cme.certificate_pdf import signer_for_event
+    from confops.cme.certificate_pdf import sign_issued, signer_for_event
 
     pdf = render_attendance_certificate(c, verify_url(base_url, c["serial"]))
-    return sign_pdf(pdf, await signer_for_event(c["event"]), signed_at=clock.now(),
-                    reason=f"Issued certificate {c['serial']}")
+    return sign_issued(pdf, c["serial"], await signer_for_event(c["event"]))

@@ -22,10 +22,14 @@ async def signer_for_event(event_id: int) -> PdfSigner:
     return _signers[key.certificate_der]
 
 
+def sign_issued(pdf: bytes, serial: str, signer: PdfSigner) -> bytes:
+    """How every certificate confops issues is signed (credit and attendance alike)."""
+    return sign_pdf(pdf, signer, signed_at=clock.now(), reason=f"Issued certificate {serial}")
+
+
 def render_signed(content: dict, serial: str, verify_url: str, signer: PdfSigner,
                   layout: CertificateLayout | None = None) -> bytes:
-    pdf = render_certificate(content, serial, verify_url, layout)
-    return sign_pdf(pdf, signer, signed_at=clock.now(), reason=f"Issued certificate {serial}")
+    return sign_issued(render_certificate(content, serial, verify_url, layout), serial, signer)
 
 
 async def signed_certificate(row: dict, content: dict, verify_url: str) -> bytes:
