@@ -8,6 +8,7 @@ import sys
 
 import click
 
+from confops.cli_operations import ends_without_finalizing
 from settings import SettingsError, load_settings
 
 
@@ -160,6 +161,7 @@ def createuser(email: str, display_name: str, organizer: str, roles: tuple[str, 
               "every page and in every e-mail in place of the society's mark.")
 @click.argument("organizer")
 @click.argument("image", type=click.Path(exists=True, dir_okay=False))
+@ends_without_finalizing
 def organizer_logo(organizer: str, image: str) -> None:
     from pathlib import Path
 
