@@ -262,5 +262,5 @@ async def of_event(event_id: int, query: str = "", page: int = 1) -> Page:
                           "OR lower(cme_certificate.serial) LIKE {})", like, like, like)
     found = await paged(Certificate.select().where(where).order_by(Certificate.issued_at, Certificate.id,
                                                                    ascending=False),
-                        Certificate.count().where(where), page, params={"q": q})
+                        Certificate.select(Certificate.id).where(where), page, params={"q": q})
     return replace(found, rows=[{**r, "c": contents(r)} for r in found.rows])

@@ -14,6 +14,8 @@ credit is the rules' answer (presence share, corrections), shown per learner.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from piccolo.columns.combination import WhereRaw
 
 from confops.cme import reports
@@ -65,6 +67,6 @@ async def learner_page(event: dict, *, page: int = 1, show: str = "", q: str = "
     activity = await activity_of(event)
     where = _where(event["id"], activity["evidence"], show, q)
     found = await paged(Attendee.select().where(where).order_by(Attendee.last_name, Attendee.first_name, Attendee.id),
-                        Attendee.count().where(where), page, params={"show": show, "q": (q or "").strip()[:100]})
+                        Attendee.select(Attendee.id).where(where), page, params={"show": show, "q": (q or "").strip()[:100]})
     rows = await reports.learner_rows(event, found.rows)
-    return Page(rows=rows, total=found.total, number=found.number, size=found.size, params=found.params)
+    return replace(found, rows=rows)

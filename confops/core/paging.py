@@ -1,7 +1,10 @@
 """Paging for staff lists and chunked reading for exports, the same on both engines.
 
-Lists page with LIMIT/OFFSET and a COUNT of the same filter: at 20,000 rows the offset of the
-last page costs a few milliseconds, and staff see "41–80 of 20,112" and can jump to any page.
+Lists page with LIMIT/OFFSET and a bounded COUNT of the same filter: the rows are counted up to
+`COUNT_CAP` past the current page (a COUNT over a LIMIT subquery), so a search that matches
+20,000 registrations costs what one matching 1,000 does, and staff see "1–50 of 1,050+" and can
+page on (Next, or any page number up to the known count; each page counts further). A list
+shorter than that shows its exact total.
 The page number, sort and filters all travel in the URL (`Page.link`), so a page can be
 bookmarked, shared and reloaded, and every link is an ordinary link a keyboard reaches.
 
@@ -21,6 +24,7 @@ from piccolo.columns.combination import WhereRaw
 
 PAGE_SIZE = 50
 CHUNK = 2000
+COUNT_CAP = 1000  # rows counted past the current page before a list says "N+"
 
 
 def page_number(raw: object) -> int:
@@ -39,6 +43,12 @@ class Page:
     size: int = PAGE_SIZE
     params: dict = field(default_factory=dict)  # the filters and sort, kept in every link
     param: str = "page"  # the URL's name for this list's page number (two lists on one page differ)
+    more: bool = False  # counting stopped at `total`: there are more rows than that
+
+    @property
+    def total_text(self) -> str:
+        """The total as staff read it: "1,050+" when counting stopped there."""
+        return f"{self.total:,}+" if self.more else f"{self.total:,}"
 
     @property
     def pages(self) -> int:
@@ -73,15 +83,31 @@ def page_of(rows: list, number: int, size: int = PAGE_SIZE, params: dict | None 
                 params=params or {}, param=param)
 
 
+async def bounded_count(keys, limit: int) -> int:
+    """How many rows `keys` (a select of one column, unordered) has, counted up to `limit`: a
+    COUNT over a LIMIT subquery, so the database stops reading at `limit` rows."""
+    sub = keys.limit(limit).querystrings[0]
+    return (await keys.table.raw("SELECT COUNT(*) AS n FROM ({}) AS counted", sub))[0]["n"]
+
+
+async def counted_to(keys, number: int, size: int = PAGE_SIZE, cap: int | None = None) -> tuple[int, bool]:
+    """(rows known, whether there are more) for a list shown at page `number`: counted up to
+    `cap` (`COUNT_CAP`) rows past that page."""
+    limit = number * size + (COUNT_CAP if cap is None else cap)
+    known = await bounded_count(keys, limit + 1)
+    return min(known, limit), known > limit
+
+
 async def paged(select, count, number: int, size: int = PAGE_SIZE, params: dict | None = None,
-                keys=None) -> Page:
-    """`select` (ordered, ending in a unique key) limited to page `number`; `count` is the
-    count query of the same filter. A page past the end shows the last page.
+                keys=None, cap: int | None = None) -> Page:
+    """`select` (ordered, ending in a unique key) limited to page `number`; `count` is a select
+    of one column with the same filter, unordered, counted up to `cap` rows past this page
+    (`counted_to`). A page past the end shows the last page.
 
     `keys`, when given, is (key column, the same select of that column alone): the offset is
     then walked in it (an index-only scan where an index holds the filter and the order) and
     only the page's rows are read whole, which keeps page 200 of 20,000 near page 1's time."""
-    total = await count
+    total, more = await counted_to(count, number, size, cap)
     pages = max(1, -(-total // size))
     number = min(number, pages)
     offset = (number - 1) * size
@@ -90,7 +116,7 @@ async def paged(select, count, number: int, size: int = PAGE_SIZE, params: dict 
     else:
         key, key_select = keys
         rows = await select.where(key.is_in(key_select.limit(size).offset(offset))).limit(size)
-    return Page(rows=rows, total=total, number=number, size=size, params=params or {})
+    return Page(rows=rows, total=total, number=number, size=size, params=params or {}, more=more)
 
 
 async def chunks(make_select: Callable[[WhereRaw | None], object], keys: Sequence[tuple[str, str]],

@@ -39,7 +39,7 @@ from confops.checkin.service import event_key, issue_token
 from confops.core import clock, extension
 from confops.core.errors import NotFound
 from confops.core.folding import fold
-from confops.core.paging import PAGE_SIZE, Page
+from confops.core.paging import PAGE_SIZE, Page, counted_to
 from confops.documents.badges import BadgeData
 from confops.events.tables import AgendaItem, Event, SessionKind
 from confops.registration.name_keys import name_columns, search_pattern
@@ -125,16 +125,19 @@ class RosterPage:
 
 
 async def roster_page(slug: str, filters: BadgeFilters, *, secret_key: str, page: int, unpaid_page: int = 1,
-                      params: dict | None = None, size: int = PAGE_SIZE) -> RosterPage:
+                      params: dict | None = None, size: int = PAGE_SIZE, cap: int | None = None) -> RosterPage:
     """One page of the badge list. The registrations (all but a few) are paged in the database
     in badge order; the few people who are not plain registrations (speakers, staff, group
     leaders, and the registrations they merge with) are read whole and slotted in between:
-    a window of the registrations `len(few)` rows wider than the page is enough to place them."""
+    a window of the registrations `len(few)` rows wider than the page is enough to place them.
+    Both lists are counted up to `cap` rows past their page (core/paging.py `counted_to`)."""
     event = await _event(slug)
     few, merged = await _few(event, filters)
     few.sort(key=_order)
     where = await _registrations(event, filters, merged)
-    many_total = await Attendee.count().where(where)
+    # Counted past this page only: the window's end is then known to be the list's end exactly
+    # when the list is shorter than the count's limit, which is all `_placed` asks.
+    many_total, more = await counted_to(Attendee.select(Attendee.id).where(where), page, size, cap)
     total = many_total + len(few)
     number = min(page, max(1, -(-total // size)))
     start = (number - 1) * size
@@ -144,15 +147,16 @@ async def roster_page(slug: str, filters: BadgeFilters, *, secret_key: str, page
     rows = sorted(_placed(window, window_start, many_total, few, start, size), key=lambda pair: pair[0])
     people = [person for _, person in rows]  # the list shows no schedules: no agendas read
     params = params or {}
-    unpaid_total = await Attendee.count().where(_unpaid_where(event, filters))
+    unpaid_total, unpaid_more = await counted_to(Attendee.select(Attendee.id).where(_unpaid_where(event, filters)),
+                                                 unpaid_page, size, cap)
     unpaid_number = min(unpaid_page, max(1, -(-unpaid_total // size)))
     unpaid_rows = await _unpaid_query(event, filters).order_by(*_ORDER).limit(size).offset(
         (unpaid_number - 1) * size)
     badges = Page(rows=await _badges(event, people, secret_key), total=total, number=number, size=size,
-                  params=params)
+                  params=params, more=more)
     unpaid = Page(rows=[Unpaid(f"{u['first_name']} {u['last_name']}", u["category_label"], u["order"])
                         for u in unpaid_rows], total=unpaid_total, number=unpaid_number, size=size,
-                  params={**params, "page": number}, param="upage")
+                  params={**params, "page": number}, param="upage", more=unpaid_more)
     return RosterPage(event, badges, unpaid)
 
 

@@ -68,7 +68,7 @@ async def money_page(event_id: int, *, page: int = 1, q: str = "", status: str =
     where = _orders_where(event_id, q, status)
     sort = sort if sort in SORTS else "newest"
     found = await paged(Order.select().where(where).order_by(Order.id, ascending=SORTS[sort]),
-                        Order.count().where(where), page,
+                        Order.select(Order.id).where(where), page,
                         params={"q": (q or "").strip()[:100], "status": status if status in ORDER_STATUSES else "",
                                 "sort": "" if sort == "newest" else sort})
     balances = await balances_of(found.rows)

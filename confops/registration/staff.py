@@ -55,7 +55,7 @@ async def search(event_id: int, q: str = "", *, page: int = 1, sort: str = "name
         Attendee.category.label.as_alias("category_label"),
     ).where(where).order_by(*columns, ascending=not descending)
     ids = Attendee.select(Attendee.id).where(where).order_by(*columns, ascending=not descending)
-    return await paged(select, Attendee.count().where(where), page, size,
+    return await paged(select, Attendee.select(Attendee.id).where(where), page, size,
                        params={"q": (q or "").strip()[:100], "status": status if status in STATUS_FILTERS else "",
                                "sort": "" if sort == "name" else sort}, keys=(Attendee.id, ids))
 
@@ -68,7 +68,7 @@ async def accessibility_followups(event_id: int, page: int = 1) -> Page:
         Attendee.id, Attendee.first_name, Attendee.last_name, Attendee.email, Attendee.accessibility,
         Attendee.accessibility_followed_up,
     ).where(where).order_by(Attendee.accessibility_followed_up, Attendee.last_name, Attendee.id),
-        Attendee.count().where(where), page)
+        Attendee.select(Attendee.id).where(where), page)
 
 
 async def mark_followed_up(event_id: int, attendee_id: int, actor_id: int | None = None) -> None:
