@@ -16,12 +16,18 @@ _state: dict = {}
 
 def admin_app():
     if "app" not in _state:
-        from piccolo_admin.endpoints import create_admin
+        from piccolo_admin.endpoints import TableConfig, create_admin
+        from piccolo_api.crud.hooks import Hook, HookType
 
         from confops.db import all_tables
-        from confops.registration.tables import Demographics
+        from confops.registration.name_keys import keys_of_new, keys_of_patch
+        from confops.registration.tables import Attendee, Demographics
 
-        tables = [t for t in all_tables() if t is not Demographics]
+        # A registration's folded name keys follow its name, edited or created here too
+        # (replacing a row whole, PUT, runs no hook: web/backoffice/admin.py refuses it).
+        attendees = TableConfig(Attendee, hooks=[Hook(HookType.pre_save, keys_of_new),
+                                                 Hook(HookType.pre_patch, keys_of_patch)])
+        tables = [attendees if t is Attendee else t for t in all_tables() if t is not Demographics]
         _state["app"] = create_admin(tables=tables, auth_table=BaseUser, session_table=SessionsBase,
                                      site_name="confops admin", auto_include_related=True,
                                      session_expiry=timedelta(hours=2))

@@ -54,3 +54,28 @@ async def refresh(where) -> None:
     for row in rows:
         keys = name_columns(*(row[c] for c in SOURCES))
         await Attendee.update({getattr(Attendee, k): v for k, v in keys.items()}).where(Attendee.id == row["id"])
+
+
+KEYS = ("name_key", "name_search", "search_text")
+
+
+def keys_of_new(row):
+    """piccolo-admin's pre-save hook for a registration created there: its keys from its name
+    (whatever keys were typed in the form)."""
+    for column, value in name_columns(*(getattr(row, c) or "" for c in SOURCES)).items():
+        setattr(row, column, value)
+    return row
+
+
+async def keys_of_patch(row_id, values: dict) -> dict:
+    """piccolo-admin's pre-patch hook: an edit of a registration there also writes the keys of
+    the name it leaves (the fields not edited read from the row; keys typed in are replaced)."""
+    from confops.registration.tables import Attendee
+
+    edited = {column._meta.name: value for column, value in values.items()}
+    current = await Attendee.select(*(getattr(Attendee, c) for c in SOURCES)).where(Attendee.id == row_id).first()
+    if current is None:
+        return values
+    merged = {c: edited.get(c, current[c]) or "" for c in SOURCES}
+    kept = {column: value for column, value in values.items() if column._meta.name not in KEYS}
+    return {**kept, **{getattr(Attendee, k): v for k, v in name_columns(*(merged[c] for c in SOURCES)).items()}}
