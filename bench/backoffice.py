@@ -23,8 +23,9 @@ sys.path.insert(0, str(ROOT))
 
 
 async def _fill(people: int) -> dict:
+    from confops.accounts.tables import Organizer
     from confops.core import clock
-    from confops.events.tables import Event, Organizer
+    from confops.events.tables import Event
     from confops.payments.tables import Payment
     from confops.registration.capacity import ensure_sales
     from confops.registration.tables import AddOn, Attendee, AttendeeAddOn, Category, Order

@@ -43,11 +43,12 @@ async def prepare(db_url: str, people: int, warmup: int, cme: bool = False) -> d
     """The event, its people (orders of 50), one entry list, one device; returns what to scan:
     the first `warmup` people are scanned before the clock starts."""
     people += warmup
+    from confops.accounts.tables import Organizer
     from confops.checkin import devices, service
     from confops.checkin.tables import CheckinList
     from confops.core import clock
     from confops.db import connection_pool, make_engine, migrate
-    from confops.events.tables import Event, Organizer
+    from confops.events.tables import Event
     from confops.registration.tables import Attendee, Category, Order
 
     engine = make_engine(db_url)

@@ -55,8 +55,9 @@ async def through_the_database(people, leaders, seed: int) -> None:
     from datetime import UTC, datetime, timedelta
     from pathlib import Path
 
+    from confops.accounts.tables import Organizer
     from confops.db import make_engine, migrate
-    from confops.events.tables import Event, Organizer, Session
+    from confops.events.tables import Event, Session
     from confops.groups import planning, runs
     from confops.groups.tables import GroupLeader, GroupParticipant
     from confops.registration.tables import Attendee, Category, Order

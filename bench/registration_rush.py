@@ -42,9 +42,10 @@ from bench.harness import DEFAULT_PG  # noqa: E402
 
 
 async def prepare(db_url: str, places: int) -> None:
+    from confops.accounts.tables import Organizer
     from confops.core import clock
     from confops.db import make_engine, migrate
-    from confops.events.tables import Event, Organizer
+    from confops.events.tables import Event
     from confops.registration.capacity import ensure_sales
     from confops.registration.tables import Category
 

@@ -40,9 +40,10 @@ LAYOUTS = {"one": [4], "two": [2, 2]}  # workers per instance
 
 
 async def prepare_rush(db_url: str, places: int) -> None:
+    from confops.accounts.tables import Organizer
     from confops.core import clock
     from confops.db import connection_pool, make_engine, use_engine
-    from confops.events.tables import Event, Organizer
+    from confops.events.tables import Event
     from confops.registration.capacity import ensure_sales
     from confops.registration.tables import Category
 

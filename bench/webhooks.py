@@ -76,9 +76,10 @@ async def wait_http(url: str, proc: subprocess.Popen, seconds: float = 30) -> No
 async def seed(db_url: str, stripe_url: str, paid_orders: int, refunds: int) -> tuple[list[str], list[tuple[str, str]]]:
     """An event, `paid_orders` orders each with an intent confirmed at localstripe (pm_card_visa),
     and `refunds` 1-cent refunds made at localstripe (as from Stripe's dashboard)."""
+    from confops.accounts.tables import Organizer
     from confops.core import clock
     from confops.db import connection_pool, make_engine, migrate
-    from confops.events.tables import Event, Organizer
+    from confops.events.tables import Event
     from confops.payments.gateway import configure, stripe
     from confops.payments.service import start_checkout
     from confops.registration.capacity import ensure_sales

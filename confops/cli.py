@@ -140,7 +140,7 @@ def serve(host: str, port: int, workers: int, server: str) -> None:
 @click.option("--password", default=None, help="Staff password; prompted for when a staff role is given.")
 def createuser(email: str, display_name: str, organizer: str, roles: tuple[str, ...], password: str | None) -> None:
     from confops.accounts.service import create_user
-    from confops.accounts.tables import STAFF_ROLES, Role
+    from confops.core.auth import STAFF_ROLES, Role
     from confops.core.errors import Invalid
 
     settings = _settings()

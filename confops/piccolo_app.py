@@ -7,6 +7,7 @@ from piccolo_api.session_auth.tables import SessionsBase
 
 from confops.accounts.tables import (
     LoginLink,
+    Organizer,
     RecoveryCode,
     RoleGrant,
     SecondFactor,
@@ -48,7 +49,6 @@ from confops.events.tables import (
     AgendaItem,
     CalendarFeed,
     Event,
-    Organizer,
     Room,
     ScheduleChange,
     ScheduleVersion,

@@ -1,7 +1,8 @@
-from confops.accounts.tables import Role, RoleGrant, User
+from confops.accounts.tables import Organizer, RoleGrant, User
+from confops.core.auth import Role
 from confops.db import all_tables
 from confops.demo.abs import _demo_password_hash, load_demo
-from confops.events.tables import Event, Organizer, Room, Session, Track
+from confops.events.tables import Event, Room, Session, Track
 from confops.speakers.tables import Speaker
 from tests.support.databases import run_sync
 
@@ -63,7 +64,7 @@ async def test_the_national_meeting_is_ready_for_a_staff_walk_through(db, demo):
     from confops.core.extension import collect
     from confops.documents.badge_data import badge_roster
     from confops.groups import planning, runs
-    from confops.groups.tables import RunStatus
+    from confops.groups.kinds import RunStatus
     from confops.registration.mine import confirmed_registrant_emails
     from tests.conftest import TEST_SECRET
 

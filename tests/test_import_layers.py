@@ -62,3 +62,51 @@ def test_controllers_ask_services_not_tables():
                if module.startswith("confops.web.") and any(n.endswith(".tables") or ".tables." in n for n in names)}
     assert not reading - KNOWN_WEB_TABLES, f"controllers importing tables: {sorted(reading - KNOWN_WEB_TABLES)}"
     assert not KNOWN_WEB_TABLES - reading, f"mended, delete from KNOWN_WEB_TABLES: {sorted(KNOWN_WEB_TABLES - reading)}"
+
+
+def _top_level(tree: ast.Module) -> tuple[set[str], dict[str, str]]:
+    """A module's own names (defined at its top level) and the names it imports, with the
+    module each comes from."""
+    defined: set[str] = set()
+    imported: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            defined.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            defined.update(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            imported.update({alias.asname or alias.name: node.module for alias in node.names})
+    return defined, imported
+
+
+def test_every_name_is_imported_from_its_home():
+    """A name has one import path: the module that defines it. Importing it through a module
+    that only imported it too (an enum moved out of tables.py and still reachable there, a
+    helper "re-exported" by a service) leaves two paths, and the second outlives every move."""
+    sources = [*sorted((ROOT / "confops").rglob("*.py")), *sorted((ROOT / "tests").rglob("*.py")),
+               *sorted((ROOT / "bench").rglob("*.py"))]
+    trees = {path: ast.parse(path.read_text(encoding="utf-8")) for path in sources}
+    modules = {".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): t
+               for p, t in trees.items() if p.is_relative_to(ROOT / "confops")}
+    tops = {module: _top_level(tree) for module, tree in modules.items()}
+    passed_through, re_exported = set(), set()
+    for path, tree in trees.items():
+        where = str(path.relative_to(ROOT))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module in tops:
+                defined, imported = tops[node.module]
+                for alias in node.names:
+                    if (alias.name in imported and alias.name not in defined
+                            and f"{node.module}.{alias.name}" not in modules):
+                        passed_through.add(f"{where}: {alias.name} from {node.module} (its home: "
+                                           f"{imported[alias.name]})")
+                    if alias.asname == alias.name and node.module.startswith("confops."):
+                        re_exported.add(f"{where}: {alias.name} as {alias.name}")
+            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
+                own, imported = _top_level(tree)
+                names = {e.value for e in ast.walk(node.value) if isinstance(e, ast.Constant)}
+                re_exported.update(f"{where}: __all__ lists {n}" for n in names
+                                   if n in imported and n not in own and imported[n].startswith("confops."))
+    assert not passed_through, f"import these from their home: {sorted(passed_through)}"
+    assert not re_exported, f"re-exports (a second import path): {sorted(re_exported)}"

@@ -30,7 +30,8 @@ async def test_composite_uniques_hold(db):
 
     import pytest
 
-    from confops.events.tables import Event, Organizer, Room
+    from confops.accounts.tables import Organizer
+    from confops.events.tables import Event, Room
 
     org = Organizer(slug="o", name="O")
     await org.save()

@@ -16,8 +16,9 @@ import secrets
 import pyotp
 from cryptography.fernet import Fernet, InvalidToken
 
-from confops.accounts.tables import STAFF_ROLES, RecoveryCode, Role, RoleGrant, SecondFactor, User
+from confops.accounts.tables import RecoveryCode, RoleGrant, SecondFactor, User
 from confops.core import clock
+from confops.core.auth import STAFF_ROLES, Role
 from confops.db import transaction
 
 ISSUER = "confops"

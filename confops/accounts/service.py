@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from confops.accounts import passwords, sessions
-from confops.accounts.tables import STAFF_ROLES, LoginLink, Organizer, Role, RoleGrant, User
+from confops.accounts.tables import LoginLink, Organizer, RoleGrant, User
 from confops.core import clock, outbox
-from confops.core.auth import Principal
+from confops.core.auth import STAFF_ROLES, Principal, Role
 from confops.core.errors import FieldError, InvalidCredentials, collect
 from confops.core.mail import Message
 from confops.core.rendering import render_mail

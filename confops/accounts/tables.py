@@ -3,16 +3,13 @@ sign-in links.
 
 The organizer (the society that runs events and grants roles) is defined here rather than with
 its events: roles are granted per organizer, and accounts sit below events. Role itself is in
-core.auth, where every access rule names it; it is importable from here too."""
+core.auth, where every access rule names it."""
 
 from piccolo.columns import Boolean, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from confops.core.auth import STAFF_ROLES, Role
-
-__all__ = ["STAFF_ROLES", "LoginLink", "Organizer", "RecoveryCode", "Role", "RoleGrant", "SecondFactor",
-           "SignInSession", "SignInThrottle", "User"]
+from confops.core.auth import Role
 
 
 class Organizer(Table):

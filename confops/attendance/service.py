@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 
-from confops.accounts.tables import Role
 from confops.attendance.rules import (
     meets_threshold,
     new_serial,
@@ -27,14 +26,15 @@ from confops.attendance.tables import (
     SessionAttendance,
 )
 from confops.core import clock, extension, outbox
-from confops.core.auth import Principal
+from confops.core.auth import Principal, Role
 from confops.core.errors import Conflict, Invalid, NotFound
 from confops.core.mail import Message
 from confops.core.rendering import render_mail
 from confops.db import transaction
 from confops.events.access import event_for_roles
 from confops.events.event_form import text_problem
-from confops.events.tables import Event, Session, SessionKind
+from confops.events.kinds import SessionKind
+from confops.events.tables import Event, Session
 from confops.registration.tables import Attendee, AttendeeStatus, OrderStatus
 
 ATTENDANCE_ROLES = (Role.registrar,)

@@ -6,7 +6,8 @@ from piccolo.columns import Boolean, ForeignKey, Integer, OnDelete, Text, Timest
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from confops.events.tables import Event, Organizer, Session
+from confops.accounts.tables import Organizer
+from confops.events.tables import Event, Session
 from confops.registration.tables import Attendee
 
 

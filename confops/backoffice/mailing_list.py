@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import secrets
 
+from confops.accounts.tables import Organizer
 from confops.backoffice.tables import ListStatus, MailingListMember
 from confops.core import clock
 from confops.core.errors import Invalid, NotFound
@@ -21,7 +22,6 @@ from confops.core.mail import Message
 from confops.core.outbox import enqueue
 from confops.core.rendering import render_mail
 from confops.db import transaction
-from confops.events.tables import Organizer
 from confops.registration.config import CONFIG
 
 

@@ -6,7 +6,8 @@ from piccolo.columns import JSON, ForeignKey, Integer, OnDelete, Text, Timestamp
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from confops.events.tables import Event, Organizer
+from confops.accounts.tables import Organizer
+from confops.events.tables import Event
 
 
 class AuditEntry(Table):

@@ -13,10 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from confops.accounts.tables import Role
-from confops.badges.tables import BadgePrint, PrintReason
+from confops.badges.kinds import PrintReason
+from confops.badges.tables import BadgePrint
 from confops.core import extension
-from confops.core.auth import Principal, require
+from confops.core.auth import Principal, Role, require
 from confops.core.errors import Invalid, NotFound
 from confops.db import transaction
 from confops.documents.badge_data import BadgeFilters, Roster, badge_roster

@@ -5,7 +5,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from confops.accounts.tables import User
-from confops.badges.kinds import PrintReason as PrintReason
+from confops.badges.kinds import PrintReason
 from confops.events.tables import Event
 
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from confops.badges.tables import BadgePrint, PrintReason
+from confops.badges.kinds import PrintReason
+from confops.badges.tables import BadgePrint
 from confops.core import extension
 from confops.core.errors import FieldError, Invalid, NotFound, collect
 from confops.core.money import money

@@ -19,8 +19,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from confops.checkin import tokens
+from confops.checkin.admission import OK
 from confops.checkin.devices import Device, ListInfo
-from confops.checkin.scanning import OK, Outcome, announce, check_input, insert_scan, verify
+from confops.checkin.scanning import Outcome, announce, check_input, insert_scan, verify
 from confops.checkin.tables import CheckinConflict, CheckinList, CheckinScan
 from confops.core import clock
 from confops.core.errors import DomainError, NotFound

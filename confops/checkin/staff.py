@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from confops.accounts.tables import Role
 from confops.checkin import devices, lists, scanning
 from confops.checkin.tables import CheckinList
-from confops.core.auth import Principal
+from confops.core.auth import Principal, Role
 from confops.events.access import event_for_roles
 from confops.events.tables import Session
 

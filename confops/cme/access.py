@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from confops.accounts.tables import Role
-from confops.core.auth import Principal, require
+from confops.core.auth import Principal, Role, require
 from confops.core.errors import NotFound
 from confops.events.tables import Event
 

@@ -4,11 +4,12 @@ afterwards shows in pdfsig and Acrobat, and the verify page can tell the copy is
 
 from __future__ import annotations
 
+from confops.accounts.tables import Organizer
 from confops.cme.issuer_keys import PDF, active_key
 from confops.core import clock
 from confops.documents.certificates import CertificateLayout, render_certificate
 from confops.documents.pdf_signing import PdfSigner, make_signer, sign_pdf
-from confops.events.tables import Event, Organizer
+from confops.events.tables import Event
 
 _signers: dict[bytes, PdfSigner] = {}  # by certificate: a key id is not unique across databases
 

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from piccolo.columns.combination import WhereRaw
 
+from confops.accounts.tables import Organizer
 from confops.cme import credentials
 from confops.cme.access import staff_event
 from confops.cme.credit_types import CREDIT_TYPES
@@ -26,7 +27,7 @@ from confops.core.mail import Message
 from confops.core.paging import Page, paged
 from confops.core.rendering import render_mail
 from confops.db import current_engine, is_sqlite, transaction
-from confops.events.tables import Event, Organizer, Session
+from confops.events.tables import Event, Session
 from confops.registration.tables import Attendee
 
 

@@ -8,8 +8,9 @@ import json
 
 from confops.cme import certificates, evaluations, evidence, learners
 from confops.cme.designation import activity_of
+from confops.cme.kinds import Evidence
 from confops.cme.rules import claim_problems, parse_credit
-from confops.cme.tables import CmeClaim, Evidence
+from confops.cme.tables import CmeClaim
 from confops.core import clock
 from confops.core.auth import Principal
 from confops.core.errors import FieldError, collect

@@ -16,12 +16,12 @@ from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import OKPKey
 
+from confops.accounts.tables import Organizer
 from confops.cme import issuer_keys, status_list
 from confops.cme.credentials import ALG, MEDIA_TYPE, revoked_indexes, status_list_url
 from confops.cme.tables import Certificate, CertificateStatus
 from confops.core import clock
 from confops.documents.pdf_signing import verify_pdf
-from confops.events.tables import Organizer
 
 MAX_BYTES = 5 * 1024 * 1024
 _COMPACT = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")

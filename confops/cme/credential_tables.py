@@ -6,8 +6,8 @@ from piccolo.columns import ForeignKey, Integer, OnDelete, Text, Timestamptz, Va
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
+from confops.accounts.tables import Organizer
 from confops.cme.tables import Certificate
-from confops.events.tables import Organizer
 
 
 class IssuerKey(Table, tablename="cme_issuer_key"):

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from joserfc import jws
 
+from confops.accounts.tables import Organizer
 from confops.cme import status_list
 from confops.cme.credential_tables import CmeCredential
 from confops.cme.issuer_keys import CONFIG, CREDENTIALS, SigningKey, active_key, did_of
@@ -25,7 +26,7 @@ from confops.cme.tables import CertificateStatus
 from confops.core import clock
 from confops.core.errors import Conflict
 from confops.db import atomic
-from confops.events.tables import Event, Organizer
+from confops.events.tables import Event
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"

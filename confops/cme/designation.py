@@ -8,6 +8,7 @@ from datetime import datetime
 
 from confops.cme.access import staff_event
 from confops.cme.credit_types import CREDIT_TYPES
+from confops.cme.kinds import Evidence
 from confops.cme.rules import (
     SCAN_EARLY_MINUTES,
     SessionCredit,
@@ -17,13 +18,14 @@ from confops.cme.rules import (
     parse_credit,
     parse_scan_window,
 )
-from confops.cme.tables import CmeActivity, CmeClaim, CmeSessionCredit, EvaluationQuestion, Evidence
+from confops.cme.tables import CmeActivity, CmeClaim, CmeSessionCredit, EvaluationQuestion
 from confops.core import clock
 from confops.core.auth import Principal
 from confops.core.errors import FieldError, NotFound, collect
 from confops.core.extension import emit
 from confops.db import transaction, upsert
-from confops.events.tables import Event, Session, SessionKind
+from confops.events.kinds import SessionKind
+from confops.events.tables import Event, Session
 
 NON_EDUCATIONAL = (SessionKind.break_.value, SessionKind.meal.value)
 FORMATS = ("live", "online", "enduring")

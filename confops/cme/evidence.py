@@ -8,9 +8,10 @@ from datetime import datetime
 
 from confops.accounts.tables import User
 from confops.cme.access import staff_event
+from confops.cme.kinds import Evidence
 from confops.cme.presence import close_open, pair_scans, presence_share
 from confops.cme.rules import SCAN_EARLY_MINUTES, in_window
-from confops.cme.tables import AttendanceMark, Evidence
+from confops.cme.tables import AttendanceMark
 from confops.core import clock
 from confops.core.auth import Principal
 from confops.core.errors import FieldError, NotFound, collect

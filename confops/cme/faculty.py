@@ -3,14 +3,16 @@ credit (2 credits per hour of presentation, MDs and DOs) where the event offers 
 
 from __future__ import annotations
 
+from confops.accounts.tables import Organizer
 from confops.cme import certificates
 from confops.cme.credit_types import is_md_or_do
 from confops.cme.designation import activity_of
 from confops.cme.rules import format_credit
 from confops.core.auth import Principal
 from confops.core.errors import NotFound
-from confops.events.tables import Event, Organizer
-from confops.speakers.tables import SessionSpeaker, Speaker, SpeakerRole
+from confops.events.tables import Event
+from confops.speakers.roles import SpeakerRole
+from confops.speakers.tables import SessionSpeaker, Speaker
 
 ROLE_LABELS = {SpeakerRole.presenter.value: "Presenter", SpeakerRole.moderator.value: "Moderator",
                SpeakerRole.group_leader.value: "Group leader", SpeakerRole.co_leader.value: "Co-leader"}

@@ -21,10 +21,10 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.x509.oid import NameOID
 from joserfc.jwk import ECKey, OKPKey
 
+from confops.accounts.tables import Organizer
 from confops.cme.credential_tables import IssuerKey
 from confops.core import clock, sealing
 from confops.db import atomic, transaction
-from confops.events.tables import Organizer
 
 CREDENTIALS, PDF = "credentials", "pdf"
 _INFO = b"confops/cme/issuer-key/v1"

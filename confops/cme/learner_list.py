@@ -20,7 +20,7 @@ from piccolo.columns.combination import WhereRaw
 
 from confops.cme import reports
 from confops.cme.designation import activity_of
-from confops.cme.tables import Evidence
+from confops.cme.kinds import Evidence
 from confops.core.paging import Page, paged
 from confops.registration.name_keys import search_pattern
 from confops.registration.tables import Attendee, AttendeeStatus

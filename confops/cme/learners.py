@@ -13,7 +13,8 @@ from confops.cme.tables import Certificate, CertificateStatus, CmeClaim, Evaluat
 from confops.core import clock
 from confops.core.auth import Principal
 from confops.core.errors import NotFound
-from confops.events.tables import Event, EventStatus, Session
+from confops.events.kinds import EventStatus
+from confops.events.tables import Event, Session
 from confops.payments.tables import Payment, PaymentStatus
 from confops.registration.tables import Attendee, AttendeeStatus, Order, OrderStatus
 

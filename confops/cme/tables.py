@@ -11,7 +11,7 @@ from piccolo.columns import JSON, Boolean, ForeignKey, Integer, OnDelete, Text, 
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from confops.cme.kinds import Evidence as Evidence
+from confops.cme.kinds import Evidence
 from confops.events.tables import Event, Session
 from confops.registration.tables import Attendee
 

@@ -14,8 +14,9 @@ from piccolo.table import Table
 
 from confops.accounts.passwords import hash_password
 from confops.accounts.service import create_user
-from confops.accounts.tables import Role, User
+from confops.accounts.tables import Organizer, User
 from confops.core import clock
+from confops.core.auth import Role
 from confops.core.clock import zone
 from confops.db import transaction
 from confops.demo.backoffice import load_backoffice_demo
@@ -27,16 +28,8 @@ from confops.demo.registration import load_registration_demo
 from confops.demo.rows import ensure_row
 from confops.demo.series import load_series_demo
 from confops.demo.speakers import load_speakers_demo
-from confops.events.tables import (
-    Event,
-    EventKind,
-    EventStatus,
-    Organizer,
-    Room,
-    Session,
-    SessionKind,
-    Track,
-)
+from confops.events.kinds import EventKind, EventStatus, SessionKind
+from confops.events.tables import Event, Room, Session, Track
 from confops.speakers.tables import SessionSpeaker, Speaker
 
 DEMO_PASSWORD = "confops-demo"

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from confops.accounts.tables import Organizer
 from confops.backoffice.tables import ListStatus, MailingListMember
 from confops.core import clock
 from confops.core.errors import DomainError
 from confops.core.tables import OutboxMessage
-from confops.events.tables import Event, Organizer
+from confops.events.tables import Event
 from confops.payments.service import record_manual_payment
 from confops.registration.config import CONFIG
 from confops.registration.intake import AttendeeIn, OrderIn
-from confops.registration.orders import place_order, scoped_key
+from confops.registration.order_decision import scoped_key
+from confops.registration.orders import place_order
 from confops.registration.tables import Attendee, Demographics, Order, OrderStatus
 
 # first, last, category, profession, dietary, accessibility, add-ons, days ago, paid

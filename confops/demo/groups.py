@@ -10,8 +10,9 @@ from datetime import timedelta
 from confops.demo.rows import ensure_row
 from confops.events.tables import Event
 from confops.groups import planning, runs
-from confops.groups.tables import GroupLeader, GroupRoom, LeaderTraining, RunStatus
-from confops.registration.orders import new_checkin_code
+from confops.groups.kinds import RunStatus
+from confops.groups.tables import GroupLeader, GroupRoom, LeaderTraining
+from confops.registration.order_decision import new_checkin_code
 from confops.registration.tables import Attendee, Category, EventSales, Order
 
 SLUG = "abs-national-meeting"

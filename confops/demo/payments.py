@@ -10,7 +10,7 @@ from confops.events.tables import Event
 from confops.payments.refunds import refund_order
 from confops.payments.service import record_manual_payment
 from confops.payments.tables import Payment, Refund
-from confops.registration.orders import scoped_key
+from confops.registration.order_decision import scoped_key
 from confops.registration.tables import HOLDING, Order
 
 DEMO_PAYMENTS = [

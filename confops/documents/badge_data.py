@@ -34,17 +34,20 @@ from datetime import datetime
 
 from piccolo.columns.combination import WhereRaw
 
-from confops.accounts.tables import STAFF_ROLES, RoleGrant
+from confops.accounts.tables import RoleGrant
 from confops.checkin.service import event_key, issue_token
 from confops.core import clock, extension
+from confops.core.auth import STAFF_ROLES
 from confops.core.errors import NotFound
 from confops.core.folding import fold
 from confops.core.paging import PAGE_SIZE, Page, counted_to
 from confops.documents.badges import BadgeData
-from confops.events.tables import AgendaItem, Event, SessionKind
+from confops.events.kinds import SessionKind
+from confops.events.tables import AgendaItem, Event
 from confops.registration.name_keys import name_columns, search_pattern
 from confops.registration.tables import HOLDING, Attendee, AttendeeStatus, OrderStatus
-from confops.speakers.tables import SessionSpeaker, SpeakerRole
+from confops.speakers.roles import SpeakerRole
+from confops.speakers.tables import SessionSpeaker
 
 LEADER_ROLES = {SpeakerRole.group_leader.value, SpeakerRole.co_leader.value}
 PRIORITY = ("group_leader", "faculty", "staff", "attendee")

@@ -11,11 +11,12 @@ from __future__ import annotations
 import json
 import re
 
+from confops.accounts.tables import Organizer
 from confops.core import clock
 from confops.core.errors import NotFound
 from confops.core.money import money
 from confops.documents.receipts import Sheet, billed_to, item_lines, organizer_header
-from confops.events.tables import Event, Organizer
+from confops.events.tables import Event
 from confops.payments.billing import from_snapshot
 from confops.payments.invoices import credit_note
 from confops.payments.ledger import order_row

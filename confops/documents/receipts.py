@@ -16,9 +16,10 @@ from reportlab.lib.units import inch
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
+from confops.accounts.tables import Organizer
 from confops.core.money import money
 from confops.documents.fonts import register_fonts
-from confops.events.tables import Event, Organizer
+from confops.events.tables import Event
 from confops.payments.invoices import number_order
 from confops.payments.ledger import balance_of, order_row, payments_of, refunds_of
 from confops.registration.orders import attendees_of

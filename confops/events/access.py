@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from confops.accounts.tables import Role
-from confops.core.auth import Principal, require
+from confops.core.auth import Principal, Role, require
 from confops.core.errors import NotFound
 from confops.events.tables import Event
 

@@ -14,10 +14,10 @@ import secrets
 import time
 from dataclasses import dataclass, replace
 
+from confops.accounts.tables import Organizer
 from confops.core.errors import Invalid, NotFound
 from confops.core.mail import LOGO_CID, Attachment, Mailer, Message
 from confops.core.storage import Storage
-from confops.events.tables import Organizer
 
 TYPES = {b"\x89PNG\r\n\x1a\n": ("image/png", "png"), b"\xff\xd8\xff": ("image/jpeg", "jpg")}
 MAX_BYTES = 512 * 1024

@@ -15,7 +15,7 @@ from zoneinfo import available_timezones
 
 from confops.core.clock import local, zone
 from confops.core.errors import FieldError
-from confops.events.tables import EventKind
+from confops.events.kinds import EventKind
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{2,79}$")
 CURRENCY = re.compile(r"^[A-Z]{3}$")

@@ -1,6 +1,6 @@
 """Words people read for the codes stored in the database."""
 
-from confops.events.tables import EventKind, EventStatus, SessionKind
+from confops.events.kinds import EventKind, EventStatus, SessionKind
 
 EVENT_KIND = {
     EventKind.national_meeting: "National meeting",

@@ -6,25 +6,20 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from confops.accounts.tables import Role, User
+from confops.accounts.tables import User
 from confops.core import clock, extension, outbox
-from confops.core.auth import Principal
+from confops.core.auth import Principal, Role
 from confops.core.errors import Conflict, FieldError, Invalid, NotFound, collect
 from confops.core.mail import Message
 from confops.core.rendering import render_mail
 from confops.db import insert_or_ignore, transaction
 from confops.events.access import event_for_roles
+from confops.events.kinds import SessionKind
 from confops.events.schedule_rules import Planned, conflicts
-from confops.events.tables import (
-    Room,
-    ScheduleChange,
-    ScheduleVersion,
-    Session,
-    SessionKind,
-    Track,
-)
+from confops.events.tables import Room, ScheduleChange, ScheduleVersion, Session, Track
 from confops.speakers import disclosures
-from confops.speakers.tables import SessionSpeaker, Speaker, SpeakerInvitation, SpeakerRole
+from confops.speakers.roles import SpeakerRole
+from confops.speakers.tables import SessionSpeaker, Speaker, SpeakerInvitation
 
 SCHEDULERS = (Role.registrar,)
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from confops.accounts.tables import STAFF_ROLES
+from confops.accounts.tables import Organizer
 from confops.core import clock
-from confops.core.auth import Principal
+from confops.core.auth import STAFF_ROLES, Principal
 from confops.core.errors import NotFound
+from confops.events.kinds import EventKind, EventStatus
 from confops.events.schemas import (
     EventDetail,
     EventSummary,
@@ -17,7 +18,7 @@ from confops.events.schemas import (
     SpeakerOut,
     TrackOut,
 )
-from confops.events.tables import Event, EventKind, EventStatus, Organizer, Room, Session, Track
+from confops.events.tables import Event, Room, Session, Track
 from confops.speakers.tables import SessionSpeaker
 
 PUBLIC_STATUSES = (EventStatus.published.value, EventStatus.closed.value, EventStatus.cancelled.value)

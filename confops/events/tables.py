@@ -13,10 +13,8 @@ from piccolo.columns import (
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from confops.accounts.tables import Organizer as Organizer
-from confops.events.kinds import EventKind as EventKind
-from confops.events.kinds import EventStatus as EventStatus
-from confops.events.kinds import SessionKind as SessionKind
+from confops.accounts.tables import Organizer
+from confops.events.kinds import EventKind, EventStatus, SessionKind
 
 
 class Event(Table):

@@ -7,12 +7,12 @@ and "l<leader id>" for a pool leader.
 
 from __future__ import annotations
 
-from confops.accounts.tables import Role
-from confops.core.auth import Principal
+from confops.core.auth import Principal, Role
 from confops.core.errors import Conflict, Invalid, NotFound, NotYours
 from confops.db import insert_or_ignore, transaction, upsert
 from confops.events.access import event_for_roles
-from confops.events.tables import Session, SessionKind
+from confops.events.kinds import SessionKind
+from confops.events.tables import Session
 from confops.groups.model import Discipline, Experience, Track
 from confops.groups.tables import (
     GroupLeader,

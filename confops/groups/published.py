@@ -10,22 +10,20 @@ from __future__ import annotations
 
 from datetime import date
 
-from confops.accounts.tables import Role
 from confops.core import clock, extension
-from confops.core.auth import Principal
+from confops.core.auth import Principal, Role
 from confops.core.errors import Conflict, Invalid, NotFound, NotYours
 from confops.db import transaction
 from confops.events.tables import Event
 from confops.groups import planning
+from confops.groups.kinds import RunStatus, TrainingKind
 from confops.groups.tables import (
     AssignmentRun,
     GroupAttendance,
     GroupMember,
     GroupSeries,
     LeaderTraining,
-    RunStatus,
     SmallGroup,
-    TrainingKind,
 )
 from confops.registration.tables import Attendee, AttendeeStatus
 

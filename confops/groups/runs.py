@@ -17,6 +17,7 @@ from confops.core.errors import Conflict, Invalid, NotFound
 from confops.db import transaction
 from confops.groups import planning
 from confops.groups.assign import assign
+from confops.groups.kinds import RunStatus
 from confops.groups.model import (
     Assignment,
     Bounds,
@@ -33,13 +34,7 @@ from confops.groups.model import (
     Track,
 )
 from confops.groups.quality import measure
-from confops.groups.tables import (
-    AssignmentRun,
-    GroupMember,
-    GroupSeries,
-    RunStatus,
-    SmallGroup,
-)
+from confops.groups.tables import AssignmentRun, GroupMember, GroupSeries, SmallGroup
 
 
 @dataclass

@@ -18,9 +18,9 @@ from piccolo.columns import (
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from confops.events.tables import Event, Organizer, Session
-from confops.groups.kinds import RunStatus as RunStatus
-from confops.groups.kinds import TrainingKind as TrainingKind
+from confops.accounts.tables import Organizer
+from confops.events.tables import Event, Session
+from confops.groups.kinds import RunStatus, TrainingKind
 from confops.registration.tables import Attendee
 
 

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from confops.accounts.tables import Role
+from confops.accounts.tables import Organizer
 from confops.core import clock
-from confops.core.auth import Principal
+from confops.core.auth import Principal, Role
 from confops.core.errors import FieldError, Invalid, NotFound, NotYours
 from confops.db import upsert
-from confops.events.tables import Event, Organizer
+from confops.events.tables import Event
 from confops.groups import credentialing as cred
-from confops.groups.tables import CredentialingRules, LeaderTraining, TrainingKind
+from confops.groups.kinds import TrainingKind
+from confops.groups.tables import CredentialingRules, LeaderTraining
 
 STAFF_ROLES = (Role.registrar,)
 

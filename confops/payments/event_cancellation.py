@@ -19,7 +19,8 @@ from confops.core.errors import Conflict
 from confops.core.mail import Message
 from confops.core.rendering import render_mail
 from confops.db import transaction
-from confops.events.tables import Event, EventStatus
+from confops.events.kinds import EventStatus
+from confops.events.tables import Event
 from confops.payments.cancellation_tables import EventCancellation
 from confops.payments.gateway import GatewayError
 from confops.payments.refunds import refund_order

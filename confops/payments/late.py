@@ -23,7 +23,7 @@ async def money_for_expired_order(order: dict, *, amount_cents: int, reference: 
     order row locked, and only once per payment (the caller knows it just recorded it)."""
     from confops.registration.emails import queue_confirmation
     from confops.registration.holds import reinstate
-    from confops.registration.orders import order_token
+    from confops.registration.order_decision import order_token
 
     if await reinstate(order):
         await queue_confirmation(order["id"], token=order_token(order["idempotency_key"]))

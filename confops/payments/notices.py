@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from confops.accounts.tables import Organizer
 from confops.core import outbox
 from confops.core.mail import Message
 from confops.core.rendering import render_mail
-from confops.events.tables import Event, Organizer
+from confops.events.tables import Event
 
 
 async def tell_staff_and_payer(order: dict, subject: str, template: str, context: dict, dedupe: str) -> None:

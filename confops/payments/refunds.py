@@ -135,10 +135,11 @@ async def refund_for_cancellation(order_id: int, amount_cents: int) -> None:
 
 
 async def _tell_staff_to_refund(order_id: int, amount_cents: int) -> None:
+    from confops.accounts.tables import Organizer
     from confops.core import outbox
     from confops.core.mail import Message
     from confops.core.rendering import render_mail
-    from confops.events.tables import Event, Organizer
+    from confops.events.tables import Event
     from confops.payments.ledger import order_row
 
     order = await order_row(order_id)

@@ -12,8 +12,7 @@ from piccolo.columns import ForeignKey, Integer, OnDelete, Text, Timestamptz, Va
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from confops.accounts.tables import User
-from confops.events.tables import Organizer
+from confops.accounts.tables import Organizer, User
 from confops.registration.tables import Order
 
 

@@ -16,7 +16,6 @@ import logging
 from confops.core import clock
 from confops.db import insert_or_ignore, transaction
 from confops.payments import gateway as gateways
-from confops.payments.gateway import BadSignature
 from confops.payments.tables import Dispute, Payment, WebhookEvent
 
 log = logging.getLogger("confops.payments.webhooks")
@@ -118,5 +117,3 @@ async def _flag_dispute(dispute_id: str) -> None:
         await tell_staff_and_payer(order, "A card payment is disputed", "payment_disputed", {},
                                    dedupe=f"dispute:{dispute.id}")
 
-
-__all__ = ["BadSignature", "process", "process_pending", "receive"]

@@ -9,7 +9,8 @@ from functools import cache
 from confops.core import clock
 from confops.core.errors import NotFound
 from confops.db import is_sqlite, raw, readers_may_share
-from confops.events.tables import Event, EventStatus
+from confops.events.kinds import EventStatus
+from confops.events.tables import Event
 from confops.registration import catalog_cache, pricing
 from confops.registration.tables import AddOn, Category, EventSales, Question
 

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from confops.accounts.tables import Role
+from confops.accounts.tables import Organizer
 from confops.core import extension
-from confops.core.auth import Principal, require
+from confops.core.auth import Principal, Role, require
 from confops.core.clock import days_later_same_wall_time, local, same_wall_time_in
 from confops.core.errors import Conflict, FieldError, Invalid, collect
 from confops.db import insert_or_ignore, transaction
 from confops.events.access import event_for_roles
 from confops.events.event_form import check_event_form, local_text, text_problem, whole_number
+from confops.events.kinds import EventStatus
 from confops.events.schedule import copy_schedule_version
-from confops.events.tables import Event, EventStatus, Organizer, Room, Session, Track
+from confops.events.tables import Event, Room, Session, Track
 from confops.registration.capacity import ensure_sales
 from confops.registration.catalog import catalog_changed
 from confops.registration.sales_form import check_sales_form

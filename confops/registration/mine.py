@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from confops.events.tables import Event
-from confops.registration.orders import order_token
+from confops.registration.order_decision import order_token
 from confops.registration.tables import Attendee, Order
 
 

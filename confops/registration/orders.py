@@ -19,15 +19,11 @@ from confops.registration.intake import OrderIn
 from confops.registration.order_decision import (
     decide,
     hash_token,
-    new_checkin_code,
     order_token,
     scoped_key,
 )
 from confops.registration.order_writers import writer
 from confops.registration.tables import Answer, Attendee, AttendeeAddOn, Order, OrderStatus
-
-__all__ = ["PlacedOrder", "attendees_of", "confirm_order", "hash_token", "new_checkin_code", "order_by_token",
-           "order_token", "place_order", "quote", "scoped_key"]
 
 
 @dataclass(frozen=True)

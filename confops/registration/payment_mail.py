@@ -41,7 +41,7 @@ async def render_acknowledgement(*, to: str, order_id: int, token: str | None, a
 
 
 async def render_reminder(*, to: str, order_id: int, days: int) -> Message | None:
-    from confops.registration.orders import order_token
+    from confops.registration.order_decision import order_token
 
     order = await Order.select(Order.idempotency_key).where(Order.id == order_id).first()
     return await _payment_due(to, order_id, order_token(order["idempotency_key"]) if order else None, "reminder")
@@ -96,7 +96,8 @@ def is_holding(order: dict) -> bool:
 async def how_to_pay(order: dict) -> dict:
     """What the buyer must do for the method they chose: the pay page and the acknowledgement
     say the same thing (one place writes it)."""
-    from confops.events.tables import Event, Organizer
+    from confops.accounts.tables import Organizer
+    from confops.events.tables import Event
     from confops.registration.tables import EventSales
     from confops.registration.terms import CARD, MANUAL
 

@@ -14,7 +14,7 @@ from confops.registration.capacity import claim_category, release_category
 from confops.registration.catalog import category_price
 from confops.registration.holds import give_back, with_snapshot
 from confops.registration.intake import MULTILINE, TEXT_FIELDS, text_problem
-from confops.registration.orders import new_checkin_code
+from confops.registration.order_decision import new_checkin_code
 from confops.registration.tables import (
     HOLDING,
     Answer,
@@ -191,7 +191,7 @@ async def transfer(order: dict, attendee_id: int, new: dict[str, str], category_
 def _priced_phase(order: dict):
     """The phase the order was priced at: a substitute pays the same phase's price."""
     from confops.registration.holds import with_snapshot
-    from confops.registration.pricing import PhaseKind
+    from confops.registration.tables import PhaseKind
 
     phase = with_snapshot(dict(order))["pricing_snapshot_dict"].get("phase")
     return PhaseKind(phase) if phase in {p.value for p in PhaseKind} else PhaseKind.regular

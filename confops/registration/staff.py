@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from piccolo.columns.combination import WhereRaw
 
-from confops.accounts.tables import Role
 from confops.core import extension
-from confops.core.auth import Principal
+from confops.core.auth import Principal, Role
 from confops.core.errors import NotFound
 from confops.core.paging import PAGE_SIZE, Page, paged
 from confops.db import transaction
@@ -98,7 +97,7 @@ async def place_staff_order(slug: str, order_in, *, actor_id: int | None, compli
 
 async def resend_confirmation(event_id: int, order_id: int, sequence: str, actor_id: int | None = None) -> None:
     from confops.registration.emails import queue_confirmation
-    from confops.registration.orders import order_token
+    from confops.registration.order_decision import order_token
 
     order = await Order.select(Order.id, Order.status, Order.idempotency_key).where(
         (Order.id == order_id) & (Order.event == event_id)).first()

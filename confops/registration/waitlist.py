@@ -46,7 +46,7 @@ async def offer_freed_places(event_id: int, freed: int) -> int:
     """Offer up to `freed` places to waiting people (inside the caller's transaction); returns
     how many places the offers keep."""
     from confops.registration.emails import queue_waitlist_offer
-    from confops.registration.orders import hash_token
+    from confops.registration.order_decision import hash_token
 
     kept = 0
     if freed <= 0:

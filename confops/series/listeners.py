@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from confops.core.errors import FieldError
 from confops.core.extension import provides
-from confops.events.tables import Event, EventKind, Session
+from confops.events.kinds import EventKind
+from confops.events.tables import Event, Session
 from confops.series.tables import SeriesPlan, SessionMeeting
 
 

@@ -18,16 +18,16 @@ import re
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from confops.accounts.tables import Role
 from confops.core import clock, extension, outbox
-from confops.core.auth import Principal
+from confops.core.auth import Principal, Role
 from confops.core.errors import FieldError, NotFound, collect
 from confops.core.mail import Message
 from confops.core.rendering import render_mail
 from confops.db import transaction
 from confops.events.access import event_for_roles
 from confops.events.event_form import local_text, parse_local, text_problem, whole_number
-from confops.events.tables import Event, EventStatus, Session
+from confops.events.kinds import EventStatus
+from confops.events.tables import Event, Session
 from confops.registration.tables import Attendee, AttendeeStatus, Order, OrderStatus
 from confops.series.tables import MeetingReminder, SeriesPlan, SessionMeeting
 

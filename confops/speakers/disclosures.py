@@ -12,9 +12,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from confops.accounts.tables import Role
 from confops.core import clock, extension
-from confops.core.auth import Principal, require
+from confops.core.auth import Principal, Role, require
 from confops.core.errors import FieldError, NotFound, collect
 from confops.db import transaction
 from confops.speakers.identity import own_speaker

@@ -11,9 +11,8 @@ from confops.accounts.service import (
     issue_login_link,
     normalize_email,
 )
-from confops.accounts.tables import Role
 from confops.core import clock, outbox
-from confops.core.auth import Principal, require
+from confops.core.auth import Principal, Role, require
 from confops.core.errors import Conflict, FieldError, Invalid, NotFound, collect
 from confops.core.mail import Message
 from confops.core.rendering import render_mail
@@ -21,13 +20,13 @@ from confops.db import insert_or_get, insert_or_ignore, transaction
 from confops.events.tables import Event, Session
 from confops.speakers import disclosures
 from confops.speakers.identity import own_session_link
+from confops.speakers.roles import SpeakerRole
 from confops.speakers.tables import (
     EventPlanner,
     Participation,
     SessionSpeaker,
     Speaker,
     SpeakerInvitation,
-    SpeakerRole,
 )
 
 INVITATION_LINK_MINUTES = 14 * 24 * 60  # an invitation is read days later, unlike a sign-in request

@@ -11,9 +11,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from confops.accounts.tables import Role
 from confops.core import clock, extension
-from confops.core.auth import Principal, require
+from confops.core.auth import Principal, Role, require
 from confops.core.errors import Conflict, FieldError, NotFound, collect
 from confops.core.storage import Storage
 from confops.db import transaction

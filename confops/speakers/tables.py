@@ -6,9 +6,9 @@ from piccolo.columns import Boolean, ForeignKey, Integer, OnDelete, Text, Timest
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from confops.accounts.tables import User
-from confops.events.tables import Event, Organizer, Session
-from confops.speakers.roles import SpeakerRole as SpeakerRole
+from confops.accounts.tables import Organizer, User
+from confops.events.tables import Event, Session
+from confops.speakers.roles import SpeakerRole
 
 
 class Speaker(Table):

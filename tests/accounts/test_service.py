@@ -5,12 +5,12 @@ from datetime import timedelta
 import pytest
 
 from confops.accounts import service
-from confops.accounts.tables import LoginLink, Role, RoleGrant, User
+from confops.accounts.tables import LoginLink, Organizer, RoleGrant, User
 from confops.core import clock
+from confops.core.auth import Role
 from confops.core.errors import Invalid, InvalidCredentials
 from confops.core.mail import FileMailer
 from confops.core.outbox import deliver_due
-from confops.events.tables import Organizer
 
 
 async def _org():

@@ -4,8 +4,9 @@ from datetime import timedelta
 from urllib.parse import urlparse
 
 from confops.accounts.service import create_user
-from confops.accounts.tables import LoginLink, Role
+from confops.accounts.tables import LoginLink
 from confops.core import clock
+from confops.core.auth import Role
 from tests.support.http import links_in, post_form
 from tests.support.smtp import body_text
 

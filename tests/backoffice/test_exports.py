@@ -7,9 +7,9 @@ import io
 from openpyxl import load_workbook
 
 from confops.accounts.service import create_user
-from confops.accounts.tables import Role
+from confops.accounts.tables import Organizer
 from confops.backoffice.tables import AuditEntry
-from confops.events.tables import Organizer
+from confops.core.auth import Role
 from confops.payments.refunds import refund_order
 from confops.payments.service import record_manual_payment
 from confops.registration.orders import place_order

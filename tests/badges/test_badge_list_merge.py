@@ -4,8 +4,8 @@ after the other, must be exactly the event's badge roster in badge order, each p
 Small pages (7 badges) so that the few land on page boundaries; names with accents and
 non-Latin letters so that the database's order must be the badge order."""
 
+from confops.badges.kinds import PrintReason
 from confops.badges.printing import record_prints
-from confops.badges.tables import PrintReason
 from confops.documents.badge_data import BadgeFilters, badge_roster, roster_page
 from confops.registration.tables import Attendee
 from tests.conftest import TEST_SECRET

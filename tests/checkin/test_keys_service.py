@@ -3,10 +3,11 @@
 import asyncio
 from datetime import timedelta
 
+from confops.accounts.tables import Organizer
 from confops.checkin import service, tokens
 from confops.checkin.tables import EventSigningKey
 from confops.core import clock
-from confops.events.tables import Event, Organizer
+from confops.events.tables import Event
 from tests.conftest import TEST_SECRET
 
 

@@ -93,9 +93,9 @@ def test_unsubscribe_links_signed_with_the_old_key_work_during_the_rotation():
 async def test_rotation_re_seals_the_credential_signing_keys_too(db):
     """The Open Badges and PDF signing keys are sealed under the same secret key: after the
     rotation they open with the new key alone, and credentials keep their issuer key."""
+    from confops.accounts.tables import Organizer
     from confops.cme import issuer_keys
     from confops.core import sealing
-    from confops.events.tables import Organizer
 
     org = Organizer(slug="rot", name="Rotation Society", short_name="R")
     await org.save()

@@ -14,7 +14,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from confops.accounts.service import create_user
-from confops.accounts.tables import Role
+from confops.core.auth import Role
 from confops.core.extension import emit
 from confops.events.tables import Session
 from confops.registration.tables import Attendee

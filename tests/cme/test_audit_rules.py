@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from confops.accounts.service import create_user
-from confops.accounts.tables import Role
 from confops.cme.tables import AttendanceMark, Certificate, CmeActivity, CmeClaim, CmeSessionCredit
 from confops.core import clock
+from confops.core.auth import Role
 from confops.core.extension import emit, provides
 from confops.events.tables import Event, Session
 from confops.registration.config import CONFIG
@@ -204,7 +204,7 @@ async def test_every_demo_cme_event_has_complete_statements_and_a_designation_it
 
 
 async def test_refunding_or_cancelling_after_the_certificate_revokes_it(client, demo, deliver, inbox):
-    from confops.registration.orders import order_token
+    from confops.registration.order_decision import order_token
     from tests.cme.support import evaluated_and_claimed
 
     morgan_cert = await evaluated_and_claimed("morgan@example.org", credit="1")

@@ -15,7 +15,8 @@ from confops.cme.tables import AttendanceMark
 from confops.core import clock
 from confops.events.tables import Event
 from confops.groups import planning, published, runs
-from confops.groups.tables import GroupMember, RunStatus
+from confops.groups.kinds import RunStatus
+from confops.groups.tables import GroupMember
 from tests.checkin.factory import make_door
 from tests.cme.support import SLUG
 from tests.conftest import TEST_SECRET

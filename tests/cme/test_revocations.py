@@ -59,8 +59,8 @@ async def test_a_transferred_place_revokes_the_holders_certificate_and_the_newco
     """The attack: Morgan claims, then gives her place to Cal, who signs in and finds her
     attendance ready to claim, while her certificate stays valid."""
     from confops.accounts.service import create_user
-    from confops.accounts.tables import Role
-    from confops.registration.orders import order_token
+    from confops.core.auth import Role
+    from confops.registration.order_decision import order_token
     from confops.registration.tables import Order
 
     cert = await evaluated_and_claimed("morgan@example.org", credit="3.5")

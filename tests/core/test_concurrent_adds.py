@@ -7,7 +7,8 @@ from __future__ import annotations
 import asyncio
 
 from confops.accounts.service import create_user
-from confops.accounts.tables import Role, RoleGrant, User
+from confops.accounts.tables import RoleGrant, User
+from confops.core.auth import Role
 from confops.core.errors import Conflict, Invalid
 from confops.events import schedule
 from confops.events.tables import Event, Room, Session, Track
@@ -149,7 +150,7 @@ async def test_a_cme_profile_sent_twice_at_once_is_one_profile_with_the_last_ans
 
 
 async def test_an_event_and_a_category_created_at_once_are_one_each(db, demo):
-    from confops.events.tables import Organizer
+    from confops.accounts.tables import Organizer
     from confops.registration import event_setup
     from confops.registration.tables import AddOn, Category
     from tests.events.test_event_setup import NEW

@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from confops.accounts.tables import Organizer
 from confops.db import connection_pool, raw, transaction
-from confops.events.tables import Event, Organizer
+from confops.events.tables import Event
 
 COUNT = "SELECT count(*) AS n, {} AS slug, CAST({} AS INTEGER) + 1 AS next FROM event WHERE slug = {}"
 

@@ -10,8 +10,8 @@ import pytest
 
 from confops.accounts import passwords
 from confops.accounts.service import create_user
-from confops.accounts.tables import Role
 from confops.checkin.tables import CheckinScan
+from confops.core.auth import Role
 from confops.registration.tables import Attendee
 from tests.checkin.factory import make_door
 
@@ -104,7 +104,7 @@ async def test_the_bundled_decoder_reads_a_badge_qr(page):
     """The camera fallback (zxing from npm, built by `make scanner-decoder`) decodes a badge QR."""
     import base64
 
-    from confops.registration.emails import qr_png
+    from confops.registration.checkin_qr import qr_png
 
     token = "1" + "0123456789" * 5 + "012345"
     png = base64.b64encode(qr_png(token)).decode()

@@ -6,7 +6,8 @@ import pytest
 from confops.accounts.service import issue_login_link
 from confops.accounts.tables import User
 from confops.demo.abs import load_demo
-from confops.groups.tables import GroupMember, RunStatus
+from confops.groups.kinds import RunStatus
+from confops.groups.tables import GroupMember
 from confops.registration.tables import Attendee
 
 pytestmark = pytest.mark.browser

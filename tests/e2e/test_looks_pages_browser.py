@@ -14,7 +14,7 @@ from confops.cme import issuer_keys
 from confops.cme.certificates import revoke_record
 from confops.demo.abs import load_demo
 from confops.registration.config import configure
-from confops.registration.orders import order_token
+from confops.registration.order_decision import order_token
 from confops.registration.tables import Attendee, Order
 from tests.cme.support import evaluated_and_claimed
 from tests.conftest import TEST_SECRET

@@ -25,7 +25,7 @@ from confops.payments.event_cancellation import cancel_event
 from confops.registration.config import configure
 from confops.registration.emails import queue_transfer, queue_waitlist_offer, render_confirmation
 from confops.registration.holds import release_expired
-from confops.registration.orders import order_token
+from confops.registration.order_decision import order_token
 from confops.registration.payment_mail import render_acknowledgement, render_reminder
 from confops.registration.reminders import render_pre_event
 from confops.registration.selfservice import cancel_order

@@ -2,12 +2,13 @@ from datetime import timedelta
 
 import pytest
 
-from confops.accounts.tables import Role
+from confops.accounts.tables import Organizer
 from confops.core import clock
-from confops.core.auth import Principal
+from confops.core.auth import Principal, Role
 from confops.core.errors import NotFound
 from confops.events import service
-from confops.events.tables import Event, EventKind, Organizer
+from confops.events.kinds import EventKind
+from confops.events.tables import Event
 
 
 async def _event(org, slug, *, days, status="published", kind="course"):

@@ -12,14 +12,9 @@ from confops.core import clock
 from confops.events.labels import profession_label
 from confops.events.tables import Event
 from confops.groups import planning, runs
+from confops.groups.kinds import RunStatus
 from confops.groups.published import published_lines
-from confops.groups.tables import (
-    GroupAttendance,
-    GroupMember,
-    GroupParticipant,
-    LeaderTraining,
-    RunStatus,
-)
+from confops.groups.tables import GroupAttendance, GroupMember, GroupParticipant, LeaderTraining
 from confops.registration.tables import Attendee
 from tests.speakers.people import sign_in, staff_sign_in
 from tests.support.http import post_form
@@ -122,7 +117,7 @@ async def test_attendee_sees_only_their_own_group(client, demo):
 async def newcomer(email: str, answer: str = "") -> dict:
     """A registrant of the meeting who signed up after the groups were published, with an account."""
     from confops.accounts.service import create_user
-    from confops.accounts.tables import Role
+    from confops.core.auth import Role
     from confops.registration.tables import Answer, Question
 
     avery = await Attendee.select().where(Attendee.email == "attendee@example.org").first()

@@ -14,7 +14,8 @@ from confops.core.errors import Conflict
 from confops.core.tables import OutboxMessage
 from confops.events.tables import Event, Session
 from confops.groups import planning, published, runs, training
-from confops.groups.tables import GroupAttendance, GroupMember, LeaderTraining, RunStatus
+from confops.groups.kinds import RunStatus
+from confops.groups.tables import GroupAttendance, GroupMember, LeaderTraining
 from confops.registration.tables import Attendee
 
 SLUG = "abs-national-meeting"

@@ -21,7 +21,7 @@ def pdf_text(data: bytes) -> str:
 
 async def demo_order(key: str) -> dict:
     from confops.events.tables import Event
-    from confops.registration.orders import scoped_key
+    from confops.registration.order_decision import scoped_key
 
     meeting = await Event.select(Event.id).where(Event.slug == "abs-national-meeting").first()
     return await Order.select().where(Order.idempotency_key == scoped_key(meeting["id"], key)).first()

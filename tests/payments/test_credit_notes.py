@@ -8,7 +8,7 @@ from __future__ import annotations
 from confops.core.money import money
 from confops.payments.invoices import formatted
 from confops.payments.tables import Invoice, InvoiceCorrection
-from confops.registration.orders import order_token
+from confops.registration.order_decision import order_token
 from tests.payments.test_account_receipts import demo_order, pdf_text
 from tests.speakers.people import sign_in, staff_sign_in
 from tests.support.http import post_form

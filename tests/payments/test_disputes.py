@@ -8,8 +8,9 @@ import dataclasses
 
 import pytest
 
+from confops.accounts.tables import Organizer
 from confops.core.tables import OutboxMessage
-from confops.events.tables import Event, Organizer
+from confops.events.tables import Event
 from confops.payments import ledger
 from confops.payments.tables import Dispute, WebhookEvent
 from tests.payments.localstripe_disputes import DisputeFront

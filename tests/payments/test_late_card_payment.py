@@ -10,9 +10,10 @@ from datetime import timedelta
 
 from stripe import WebhookSignature
 
+from confops.accounts.tables import Organizer
 from confops.core import clock
 from confops.core.tables import OutboxMessage
-from confops.events.tables import Event, Organizer
+from confops.events.tables import Event
 from confops.payments import ledger
 from confops.payments.invoices import number_of
 from confops.payments.service import start_checkout

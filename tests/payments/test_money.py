@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from pypdf import PdfReader
 
+from confops.accounts.tables import Organizer
 from confops.core import clock
 from confops.core.errors import Conflict
 from confops.core.tables import OutboxMessage
 from confops.documents.receipts import receipt_pdf
-from confops.events.tables import Organizer
 from confops.payments import ledger
 from confops.payments.gateway import stripe
 from confops.payments.invoices import number_of

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from confops.accounts.tables import Organizer
 from confops.core import clock
-from confops.events.tables import Event, Organizer
+from confops.events.tables import Event
 from confops.registration.capacity import ensure_sales
 from confops.registration.intake import AttendeeIn, OrderIn
 from confops.registration.tables import AddOn, Category, DiscountCode, EventSales, Question

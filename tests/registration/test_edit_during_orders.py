@@ -7,9 +7,8 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from confops.accounts.tables import Role
 from confops.core import clock
-from confops.core.auth import Principal
+from confops.core.auth import Principal, Role
 from confops.events.tables import Event
 from confops.registration import event_setup
 from confops.registration.tables import EventSales, Order

@@ -8,7 +8,8 @@ import pytest
 from confops.core import clock
 from confops.core.errors import Conflict, Invalid
 from confops.db import connection_pool, transaction
-from confops.registration.orders import place_order, scoped_key
+from confops.registration.order_decision import scoped_key
+from confops.registration.orders import place_order
 from confops.registration.tables import (
     AddOn,
     Answer,

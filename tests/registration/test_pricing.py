@@ -4,8 +4,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from confops.registration import pricing
-from confops.registration.pricing import AddOnPrice, CategoryPrice, CodeTerms, PhaseKind, PhaseRules
-from confops.registration.tables import CodeKind
+from confops.registration.pricing import AddOnPrice, CategoryPrice, CodeTerms, PhaseRules
+from confops.registration.tables import CodeKind, PhaseKind
 
 RES = CategoryPrice("resident", "Resident", 64000, 70000, 75000)
 MEM = CategoryPrice("member", "Member", 80000, 87500, 90000)

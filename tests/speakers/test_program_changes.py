@@ -9,8 +9,8 @@ from datetime import timedelta
 from pypdf import PdfReader
 
 from confops.accounts.service import create_user
-from confops.accounts.tables import Role
 from confops.core import clock
+from confops.core.auth import Role
 from confops.core.tables import OutboxMessage
 from confops.events.schedule import registrant_emails
 from confops.events.tables import Event, Room, ScheduleChange, Session

@@ -38,7 +38,7 @@ async def test_the_door_and_live_counts_work_with_redis_down(settings, db):
 
 async def test_live_counts_can_be_polled_from_the_database_with_redis_down(settings, db):
     from confops.accounts.service import create_user
-    from confops.accounts.tables import Role
+    from confops.core.auth import Role
 
     door = await make_door(1)
     await create_user("door-staff@example.org", "Door Staff", password="door-staff-password",

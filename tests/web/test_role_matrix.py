@@ -12,8 +12,7 @@ import pytest
 
 from confops.accounts import passwords
 from confops.accounts.service import create_user
-from confops.accounts.tables import Role
-from confops.core.auth import DEVICE, PUBLIC, SIGNED_IN
+from confops.core.auth import DEVICE, PUBLIC, SIGNED_IN, Role
 from tests.support.second_factor import finish_staff_sign_in
 from tests.web.access_matrix import RULES
 

@@ -50,7 +50,7 @@ def _too_many(request: Request, template: str, wait: int, **context) -> Template
 
 
 def qr_data_uri(text: str) -> str:
-    from confops.registration.emails import qr_png
+    from confops.registration.checkin_qr import qr_png
 
     return "data:image/png;base64," + base64.b64encode(qr_png(text)).decode()
 

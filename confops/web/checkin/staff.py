@@ -25,7 +25,7 @@ def _user_id(request: Request) -> int | None:
 
 
 def pairing_qr(url: str) -> str:
-    from confops.registration.emails import qr_png
+    from confops.registration.checkin_qr import qr_png
 
     return "data:image/png;base64," + base64.b64encode(qr_png(url)).decode()
 
