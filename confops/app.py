@@ -28,7 +28,7 @@ from confops.core.logs import request_log
 from confops.core.mail import make_mailer
 from confops.core.storage import storage_from
 from confops.db import connection_pool, make_engine, prepare, use_engine
-from confops.events.branding import LogoMailer
+from confops.events.branding import BrandMailer
 from confops.jobs import make_worker
 from confops.payments.gateway import configure as configure_payments
 from confops.registration.config import configure as configure_registration
@@ -37,6 +37,7 @@ from confops.web.api_docs import COMPONENTS
 from confops.web.boundary import check_input, secure_responses
 from confops.web.errors import EXCEPTION_HANDLERS
 from confops.web.observe import observe
+from confops.web.render import brand_pages
 from confops.web.routes import area_plugins, route_handlers
 from confops.web.schema_page import PlainSchemaPage
 from confops.web.templating import make_environment
@@ -84,9 +85,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     engine = make_engine(settings.database_url)
     use_engine(engine)
     storage = storage_from(settings)
-    # every e-mail's header shows the organizer's logo (the society mark where it has none)
-    mailer = LogoMailer(make_mailer(settings.smtp_url, settings.mail_from, settings.mail_dir),
-                        settings.default_organizer, storage)
+    # every e-mail in its organizer's name and logo (the default organizer's where about no event)
+    mailer = BrandMailer(make_mailer(settings.smtp_url, settings.mail_from, settings.mail_dir),
+                         settings.default_organizer, storage)
     configure_registration(base_url=settings.base_url, hold_minutes=settings.order_hold_minutes,
                            offer_hours=settings.waitlist_offer_hours, secret=settings.secret_key,
                            old_secrets=settings.old_secret_keys)
@@ -139,6 +140,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         csrf_config=csrf_config,
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(make_environment())),
         exception_handlers=EXCEPTION_HANDLERS,
+        after_request=brand_pages(settings.default_organizer),
         openapi_config=OpenAPIConfig(
             title="confops API",
             version="1",

@@ -208,13 +208,13 @@ def worker(once: bool) -> None:
     from confops.core.mail import make_mailer
     from confops.core.storage import storage_from
     from confops.db import connection_pool
-    from confops.events.branding import LogoMailer
+    from confops.events.branding import BrandMailer
     from confops.jobs import make_worker
 
     settings = _settings()
     engine = _engine(settings)
-    mailer = LogoMailer(make_mailer(settings.smtp_url, settings.mail_from, settings.mail_dir),
-                        settings.default_organizer, storage_from(settings))
+    mailer = BrandMailer(make_mailer(settings.smtp_url, settings.mail_from, settings.mail_dir),
+                         settings.default_organizer, storage_from(settings))
     runner = make_worker(settings, mailer)
 
     async def go() -> None:

@@ -81,6 +81,9 @@ def _fresh(made: dict[str, databases.TestDatabase], kind: str) -> databases.Test
     database = made[kind]
     database.activate()
     database.empty()
+    from confops.accounts import brands
+
+    brands.forget()  # the organizers this process knew were the last test's
     return database
 
 

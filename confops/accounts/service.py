@@ -158,7 +158,8 @@ async def request_login_link(
     async with transaction():
         token = await issue_login_link(user["id"], next_path=next_path, valid_minutes=valid_minutes)
         link = f"{base_url}/login/link/{token}"
-        text, html = render_mail("sign_in_link", name=user["display_name"], minutes=valid_minutes, link=link)
+        # about no event: sent in the site's default organizer's name (events.branding.BrandMailer)
+        text, html = render_mail("sign_in_link", brand=None, name=user["display_name"], minutes=valid_minutes, link=link)
         await outbox.enqueue(Message(to=email, subject="Your sign-in link", text=text, html=html))
     return True
 

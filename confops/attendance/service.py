@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 
+from confops.accounts import brands
 from confops.attendance.rules import (
     meets_threshold,
     new_serial,
@@ -272,10 +273,11 @@ async def revoke_certificate(principal: Principal | None, slug: str, certificate
                              entity="attendance_certificate", entity_id=certificate_id, before={"revoked": False},
                              after={"revoked": True, "reason": reason})
         email = (await Attendee.select(Attendee.email).where(Attendee.id == row["attendee"]).first())["email"]
-        text, html = render_mail("attendance_certificate_revoked", learner=row["learner_name"], serial=row["serial"],
+        brand = await brands.of_event(event)
+        text, html = render_mail("attendance_certificate_revoked", brand=brand, learner=row["learner_name"], serial=row["serial"],
                                  event=event, revoked_on=now.date().isoformat(), reason=reason)
         await outbox.enqueue(Message(to=email, subject=f"Your certificate of attendance was revoked: {event['title']}",
-                                     text=text, html=html), dedupe_key=f"attendance-revoked:{certificate_id}")
+                                     text=text, html=html, brand=brand), dedupe_key=f"attendance-revoked:{certificate_id}")
 
 
 async def certificate_content(serial: str) -> dict:
@@ -288,6 +290,7 @@ async def certificate_content(serial: str) -> dict:
         AttendanceCertificate.event.online.as_alias("online"),
         AttendanceCertificate.event.city.as_alias("city"), AttendanceCertificate.event.region.as_alias("region"),
         AttendanceCertificate.event.organizer.name.as_alias("provider"),
+        AttendanceCertificate.event.organizer.slug.as_alias("organizer"),
         AttendanceCertificate.attendee.email.as_alias("email"),
     ).where(AttendanceCertificate.serial == serial).first()
     if row is None:
@@ -316,7 +319,7 @@ async def public_view(serial: str) -> dict:
     return {"serial": c["serial"], "status": "revoked" if c["revoked_at"] else "valid", "name": c["learner_name"],
             "revoked_on": c["revoked_at"].date().isoformat() if c["revoked_at"] else "",
             "activity": c["event_title"], "dates": _dates(c), "credit": credit,
-            "issuer": c["provider"], "issued_on": c["issued_at"].date().isoformat()}
+            "issuer": c["provider"], "issued_on": c["issued_at"].date().isoformat(), "organizer": c["organizer"]}
 
 
 async def my_progress(email: str) -> list[dict]:

@@ -11,13 +11,14 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 
+from confops.accounts import brands
 from confops.accounts.tables import User
 from confops.backoffice import mailing_list
 from confops.backoffice.tables import BulkMailing
 from confops.core import extension
 from confops.core.errors import Invalid
 from confops.core.extension import MailFilter
-from confops.core.mail import Message
+from confops.core.mail import Brand, Message
 from confops.core.outbox import enqueue
 from confops.db import transaction
 from confops.events.tables import AgendaItem, Session
@@ -113,13 +114,13 @@ def _check(subject: str, body: str) -> None:
         raise Invalid("The message is incomplete.", errors=[FieldError(f, m) for f, m in errors])
 
 
-def _message(event: dict, person: Recipient, subject: str, body: str, *, test: bool = False) -> Message:
+def _message(event: dict, brand: Brand, person: Recipient, subject: str, body: str, *, test: bool = False) -> Message:
     footer = ("\n\n--\nYou receive this because you registered for " + event["title"]
               + " or joined our mailing list.\nUnsubscribe: "
               + dict(mailing_list.unsubscribe_headers(event["organizer"], person.email))["List-Unsubscribe"][1:-1])
     return Message(to=person.email, subject=("[TEST] " if test else "") + personalise(subject, person)[:280],
                    text=personalise(body, person) + footer,
-                   headers=mailing_list.unsubscribe_headers(event["organizer"], person.email))
+                   headers=mailing_list.unsubscribe_headers(event["organizer"], person.email), brand=brand)
 
 
 async def history(event_id: int) -> list[dict]:
@@ -132,7 +133,7 @@ async def preview(event: dict, audience: Audience, subject: str, body: str) -> d
     people = await recipients(event, audience)
     blocked = await mailing_list.unsubscribed(event["organizer"], [p.email for p in people])
     sample = next((p for p in people if p.email not in blocked), Recipient("someone@example.org", "Alex", "Alex Doe"))
-    message = _message(event, sample, subject or "(no subject)", body or "")
+    message = _message(event, await brands.of_event(event), sample, subject or "(no subject)", body or "")
     return {"recipients": [p for p in people if p.email not in blocked], "skipped": sorted(blocked),
             "sample": message}
 
@@ -141,7 +142,7 @@ async def send_test(event: dict, to_email: str, display_name: str, subject: str,
     _check(subject, body)
     person = Recipient(to_email.lower(), display_name.split(" ")[0], display_name)
     async with transaction():
-        await enqueue(_message(event, person, subject, body, test=True))
+        await enqueue(_message(event, await brands.of_event(event), person, subject, body, test=True))
 
 
 async def send(event: dict, audience: Audience, subject: str, body: str, actor_id: int | None) -> BulkMailing:
@@ -149,6 +150,7 @@ async def send(event: dict, audience: Audience, subject: str, body: str, actor_i
     people = await recipients(event, audience)
     blocked = await mailing_list.unsubscribed(event["organizer"], [p.email for p in people])
     batch = secrets.token_hex(8)
+    brand = await brands.of_event(event)
     async with transaction():
         mailing = BulkMailing(event=event["id"], subject=subject[:300], body=body, filters=audience.as_dict(),
                               recipients=len(people) - len(blocked), skipped_unsubscribed=len(blocked),
@@ -156,7 +158,7 @@ async def send(event: dict, audience: Audience, subject: str, body: str, actor_i
         await mailing.save()
         for person in people:
             if person.email not in blocked:
-                await enqueue(_message(event, person, subject, body), dedupe_key=f"bulk-{batch}-{person.email}")
+                await enqueue(_message(event, brand, person, subject, body), dedupe_key=f"bulk-{batch}-{person.email}")
         await extension.emit("staff_change", actor_id=actor_id, action="bulk_mail_sent", entity="event",
                              entity_id=event["id"], before=None,
                              after={"subject": subject, "recipients": mailing.recipients,

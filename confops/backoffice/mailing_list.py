@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import secrets
 
+from confops.accounts import brands
 from confops.accounts.tables import Organizer
 from confops.backoffice.tables import ListStatus, MailingListMember
 from confops.core import clock
@@ -80,8 +81,10 @@ async def join(organizer_slug: str, email: str, name: str = "") -> None:
             await MailingListMember(organizer=org["id"], email=email, name=name[:200], token=token,
                                     status=ListStatus.pending.value).save()
         link = f"{CONFIG.base_url}/mailing-list/confirm/{token}"
-        text, html = render_mail("mailing_list_confirm", organizer=org, link=link)
-        await enqueue(Message(to=email, subject=f"Please confirm: {org['name']} mailing list", text=text, html=html))
+        brand = await brands.of(org["id"])
+        text, html = render_mail("mailing_list_confirm", brand=brand, organizer=org, link=link)
+        await enqueue(Message(to=email, subject=f"Please confirm: {org['name']} mailing list", text=text, html=html,
+                              brand=brand))
 
 
 async def confirm(token: str) -> dict:

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from piccolo.columns.combination import WhereRaw
 
+from confops.accounts import brands
 from confops.accounts.tables import Organizer
 from confops.cme import credentials
 from confops.cme.access import staff_event
@@ -23,7 +24,7 @@ from confops.core import clock, outbox
 from confops.core.auth import Principal
 from confops.core.errors import Conflict, FieldError, NotFound, collect
 from confops.core.extension import emit
-from confops.core.mail import Message
+from confops.core.mail import Brand, Message
 from confops.core.paging import Page, paged
 from confops.core.rendering import render_mail
 from confops.db import current_engine, is_sqlite, transaction
@@ -135,9 +136,15 @@ def contents(row: dict) -> dict:
     return json.loads(row["content"])
 
 
+async def brand_of(row: dict) -> Brand:
+    """The organizer a certificate's mail speaks for: its event's."""
+    return await brands.of_event(await Event.select(Event.organizer).where(Event.id == row["event"]).first())
+
+
 async def by_serial(raw: str) -> dict:
     serial = normalize(raw)
-    row = await Certificate.select().where(Certificate.serial == serial).first() if serial else None
+    row = await Certificate.select(*Certificate.all_columns(), Certificate.event.organizer.slug.as_alias("organizer")).where(
+        Certificate.serial == serial).first() if serial else None
     if not row:
         raise NotFound("No certificate has this serial. Check it against the printed certificate.",
                        code="unknown_serial")
@@ -156,7 +163,7 @@ async def public_view(raw: str) -> dict:
     credit = f"{c['credit']} {c['credit_label']}" if c.get("credit") else c.get("summary", "")
     return {"serial": row["serial"], "status": row["status"], "name": c["learner"], "activity": c["activity"],
             "dates": c["dates"], "credit": credit, "issuer": c["provider"], "kind": row["kind"],
-            "completed_on": c.get("completed_on", ""),
+            "completed_on": c.get("completed_on", ""), "organizer": row["organizer"],
             "issued_on": row["issued_at"].date().isoformat(), "superseded_by": replacement,
             "revoked_on": (row["status_changed_at"].date().isoformat()
                            if row["status"] == CertificateStatus.revoked.value else ""),
@@ -206,11 +213,12 @@ async def revoke_record(row: dict, reason: str, *, actor_id: int | None) -> bool
         await emit("staff_change", actor_id=actor_id, action="cme_certificate_revoked", entity="certificate",
                    entity_id=row["id"], before={"status": row["status"]}, after={"status": "revoked", "reason": reason})
         c = contents(row)
-        text, html = render_mail("cme_certificate_revoked", learner=c["learner"], serial=row["serial"],
+        brand = await brand_of(row)
+        text, html = render_mail("cme_certificate_revoked", brand=brand, learner=c["learner"], serial=row["serial"],
                                  activity=c["activity"], dates=c["dates"], revoked_on=now.date().isoformat(),
                                  reason=reason)
         await outbox.enqueue(Message(to=row["email"], subject=f"Your CME certificate was revoked: {c['activity']}",
-                                     text=text, html=html), dedupe_key=f"cme-revoked:{row['id']}")
+                                     text=text, html=html, brand=brand), dedupe_key=f"cme-revoked:{row['id']}")
     return True
 
 

@@ -50,9 +50,10 @@ async def reissue_after_correction(event: dict, reason: str) -> int:
 
 async def _tell(old: dict, new: dict, reason: str) -> None:
     c = certificates.contents(new)
-    text, html = render_mail("cme_certificate_reissued", learner=c["learner"], activity=c["activity"],
+    brand = await certificates.brand_of(new)
+    text, html = render_mail("cme_certificate_reissued", brand=brand, learner=c["learner"], activity=c["activity"],
                              dates=c["dates"], reason=reason, old_serial=old["serial"], new_serial=new["serial"],
                              credits=format_credit(c["quarters"]), credit_label=c["credit_label"],
                              designated=c["designated"])
     await outbox.enqueue(Message(to=new["email"], subject=f"Your CME certificate was re-issued: {c['activity']}",
-                                 text=text, html=html), dedupe_key=f"cme-reissued:{new['id']}")
+                                 text=text, html=html, brand=brand), dedupe_key=f"cme-reissued:{new['id']}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+from confops.accounts import brands
 from confops.cme import certificates, learners, pars
 from confops.cme.access import staff_event
 from confops.cme.credit_types import CREDIT_TYPES
@@ -81,10 +82,12 @@ async def remind_unclaimed(principal: Principal, slug: str, base_url: str) -> in
     async with transaction():
         for r in rows:
             a = r["attendee"]
-            text, html = render_mail("cme_claim_reminder", attendee=a, event=event, credits=format_credit(r["eligible"]),
+            brand = await brands.of_event(event)
+            text, html = render_mail("cme_claim_reminder", brand=brand, attendee=a, event=event, credits=format_credit(r["eligible"]),
                                      deadline=activity["claim_deadline"], link=f"{base_url}/account/cme/{a['id']}")
             done = await outbox.enqueue(Message(to=a["email"], subject=f"Claim your CME credit: {event['title']}",
-                                                text=text, html=html), dedupe_key=f"cme-remind:{a['id']}:{day}")
+                                                text=text, html=html, brand=brand),
+                                        dedupe_key=f"cme-remind:{a['id']}:{day}")
             sent += done is not None
     return sent
 

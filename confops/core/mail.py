@@ -12,7 +12,7 @@ import re
 import secrets
 from dataclasses import dataclass, field, replace
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlparse
@@ -33,6 +33,16 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class Brand:
+    """The organizer a message speaks for: its name heads and signs the HTML layout and is the
+    sender's name, its logo (by slug) is the inline image. Several societies share one site, so
+    a message about an event carries its organizer's brand, never the site's default."""
+
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True)
 class Message:
     to: str
     subject: str
@@ -42,6 +52,9 @@ class Message:
     reply_to: str | None = None
     # Extra headers, e.g. List-Unsubscribe and List-Unsubscribe-Post on bulk mail.
     headers: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    # None: not about one organizer's event (a sign-in link); the sending mailer then gives it
+    # the site's default organizer (events.branding.BrandMailer)
+    brand: Brand | None = None
 
 
 # The society's logo in every HTML e-mail's header (templates/email/_layout.html), attached
@@ -59,12 +72,15 @@ def build_email(message: Message, sender: str) -> EmailMessage:
     """The MIME message: the text part, and an HTML part in the shared layout with the logo and
     any inline images; a message written as text alone gets its HTML part from that text, so
     every e-mail the system sends is branded the same way."""
+    name, address = parseaddr(sender)
+    brand = message.brand or Brand("", name or "confops")
     if message.html is None:
         from confops.core.rendering import render_notice  # jinja only where mail is built
 
-        message = replace(message, html=render_notice(message.text, message.subject))
+        message = replace(message, html=render_notice(message.text, message.subject, brand))
     email = EmailMessage()
-    email["From"] = sender
+    # the configured address, in the name of the organizer the message speaks for
+    email["From"] = formataddr((message.brand.name, address)) if message.brand else sender
     email["To"] = message.to
     email["Subject"] = message.subject
     email["Date"] = format_datetime(clock.now())

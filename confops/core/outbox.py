@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from confops.core import clock
-from confops.core.mail import Attachment, Mailer, Message
+from confops.core.mail import Attachment, Brand, Mailer, Message
 from confops.core.tables import OutboxMessage, OutboxStatus
 from confops.db import insert_or_ignore, yield_to_hot_rows
 
@@ -41,6 +41,7 @@ def _dump(message: Message) -> str:
         "html": message.html,
         "reply_to": message.reply_to,
         "headers": [list(h) for h in message.headers],
+        "brand": [message.brand.slug, message.brand.name] if message.brand else None,
         "attachments": [
             {"filename": a.filename, "mime_type": a.mime_type, "inline_cid": a.inline_cid,
              "content": base64.b64encode(a.content).decode()}
@@ -77,6 +78,7 @@ async def _load(row: dict) -> Message | None:
         html=data.get("html"),
         reply_to=data.get("reply_to"),
         headers=tuple((name, value) for name, value in data.get("headers", [])),
+        brand=Brand(*data["brand"]) if data.get("brand") else None,
         attachments=tuple(
             Attachment(a["filename"], base64.b64decode(a["content"]), a["mime_type"], a.get("inline_cid"))
             for a in data.get("attachments", [])

@@ -22,6 +22,7 @@ from jinja2 import (
 )
 
 from confops.core.clock import local
+from confops.core.mail import Brand
 from confops.core.money import money
 from confops.resources import shipped
 
@@ -78,13 +79,15 @@ def _has_html(template: str) -> bool:
     return True
 
 
-def render_mail(template: str, /, **context) -> tuple[str, str | None]:
-    """The text and HTML parts of the e-mail `template` (the context may hold any name); the
+def render_mail(template: str, /, *, brand: Brand | None, **context) -> tuple[str, str | None]:
+    """The text and HTML parts of the e-mail `template` (the context may hold any name), in the
+    name of the organizer `brand` (the layout's header and footer; None only for a text-only
+    message about no organizer, which the mailer sends in the default organizer's name); the
     HTML part is None when there is no `.html` template (core.mail then lays the text out in the
     shared layout, render_notice)."""
     text, html = _mail_environments()
-    return (text.get_template(f"email/{template}.txt").render(**context),
-            html.get_template(f"email/{template}.html").render(**context) if _has_html(template) else None)
+    return (text.get_template(f"email/{template}.txt").render(brand=brand, **context),
+            html.get_template(f"email/{template}.html").render(brand=brand, **context) if _has_html(template) else None)
 
 
 _URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)]")
@@ -123,6 +126,7 @@ def notice_blocks(text: str) -> list[dict]:
     return blocks
 
 
-def render_notice(text: str, subject: str) -> str:
+def render_notice(text: str, subject: str, brand: Brand) -> str:
     """The HTML part, in the shared layout, of a message written as plain text."""
-    return _mail_environments()[1].get_template("email/notice.html").render(blocks=notice_blocks(text), subject=subject)
+    return _mail_environments()[1].get_template("email/notice.html").render(
+        blocks=notice_blocks(text), subject=subject, brand=brand)

@@ -14,6 +14,7 @@ import secrets
 import time
 from dataclasses import dataclass, replace
 
+from confops.accounts import brands
 from confops.accounts.tables import Organizer
 from confops.core.errors import Invalid, NotFound
 from confops.core.mail import LOGO_CID, Attachment, Mailer, Message
@@ -92,17 +93,21 @@ async def set_logo(slug: str, data: bytes, storage: Storage) -> str:
 
 
 @dataclass
-class LogoMailer:
-    """Sends through `mailer` with the organizer's logo as the inline image every HTML e-mail's
-    header shows (templates/email/_layout.html, cid:logo@confops)."""
+class BrandMailer:
+    """Sends through `mailer` in the name of the organizer each message speaks for (its
+    `brand`; the site's default organizer, `organizer`, for one about no event), with that
+    organizer's logo as the inline image every HTML e-mail's header shows
+    (templates/email/_layout.html, cid:logo@confops)."""
 
     mailer: Mailer
     organizer: str
     storage: Storage
 
     async def send(self, message: Message) -> None:
+        if message.brand is None:
+            message = replace(message, brand=await brands.of(self.organizer))
         if message.html is None or f"cid:{LOGO_CID}" in message.html:
-            logo = await mail_logo(self.organizer, self.storage)
+            logo = await mail_logo(message.brand.slug or self.organizer, self.storage)
             ext = "png" if logo.media_type == "image/png" else "jpg"
             message = replace(message, attachments=(*message.attachments,
                                                     Attachment(f"logo.{ext}", logo.data, logo.media_type,

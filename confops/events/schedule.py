@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from confops.accounts import brands
 from confops.accounts.tables import User
 from confops.core import clock, extension, outbox
 from confops.core.auth import Principal, Role
@@ -226,9 +227,11 @@ async def _log_change(event: dict, session_id: int, summary: str, principal: Pri
     speakers = await SessionSpeaker.select(SessionSpeaker.speaker.email).where(SessionSpeaker.session == session_id)
     recipients = sorted({r["speaker.email"] for r in speakers if r["speaker.email"]})
     recipients += [e for e in await registrant_emails(session_id, moved=moved) if e not in recipients]
-    text, html = render_mail("program_change", event=event, summary=summary)
+    brand = await brands.of_event(event)
+    text, html = render_mail("program_change", brand=brand, event=event, summary=summary)
     for address in recipients:
-        await outbox.enqueue(Message(to=address, subject=f"Program change: {event['title']}", text=text, html=html),
+        await outbox.enqueue(Message(to=address, subject=f"Program change: {event['title']}", text=text, html=html,
+                                     brand=brand),
                              dedupe_key=f"schedule-change:{change.id}:{address}")
 
 

@@ -4,6 +4,7 @@ previous publication are written to again."""
 
 from __future__ import annotations
 
+from confops.accounts import brands
 from confops.core import outbox
 from confops.core.mail import Message
 from confops.core.rendering import render_mail
@@ -19,6 +20,7 @@ async def queue_assignment_notices(series_id: int, run_id: int, previous: list[G
 
     series = await GroupSeries.select().where(GroupSeries.id == series_id).first()
     event = await Event.select().where(Event.id == series["event"]).first()
+    brand = await brands.of_event(event)
     sessions = await planning.series_sessions(series_id)
     before = {k: (g.number, g.room) for g in previous for k in (*g.members, *g.leaders)}
     groups = await groups_of(run_id)
@@ -38,10 +40,10 @@ async def queue_assignment_notices(series_id: int, run_id: int, previous: list[G
             row = people[key]
             name = row.get("name") or f"{row['first_name']} {row['last_name']}"
             leading = key.startswith("l")
-            text, html = render_mail("group_assignment", name=name, event=event, group=g, room=g.room or "to be announced",
+            text, html = render_mail("group_assignment", brand=brand, name=name, event=event, group=g, room=g.room or "to be announced",
                                  sessions=sessions, leading=leading, link=f"{base_url}/account/groups")
             subject = f"{event['title']}: your Balint {'groups to lead' if leading else 'small group'}"
-            if await outbox.enqueue(Message(to=row["email"], subject=subject, text=text, html=html),
+            if await outbox.enqueue(Message(to=row["email"], subject=subject, text=text, html=html, brand=brand),
                                     dedupe_key=f"groups-{run_id}-{key}"):
                 queued += 1
     return queued

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from confops.accounts import brands
 from confops.core import clock, extension, outbox
 from confops.core.errors import Conflict
 from confops.core.mail import Message
@@ -84,10 +85,11 @@ async def cancel_event(event_id: int, *, reason: str, actor_id: int | None) -> C
 
 
 async def _tell_registrant(event: dict, order: dict, refund_cents: int, reason: str) -> None:
-    text, html = render_mail("event_cancelled", order=order, event=event, reason=reason.strip(),
+    brand = await brands.of_event(event)
+    text, html = render_mail("event_cancelled", brand=brand, order=order, event=event, reason=reason.strip(),
                              refund_cents=refund_cents)
     await outbox.enqueue(Message(to=order["buyer_email"], subject=f"Cancelled by the organizers: {event['title']}",
-                                 text=text, html=html), dedupe_key=f"event-cancelled:{order['id']}")
+                                 text=text, html=html, brand=brand), dedupe_key=f"event-cancelled:{order['id']}")
 
 
 async def _cancelled_by_society(event_id: int) -> list[dict]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from confops.accounts import brands
 from confops.accounts.tables import Organizer
 from confops.core import outbox
 from confops.core.mail import Message
@@ -14,9 +15,11 @@ async def tell_staff_and_payer(order: dict, subject: str, template: str, context
     the payer and the organizer's address (inside the caller's change)."""
     event = await Event.select(Event.title, Event.organizer).where(Event.id == order["event"]).first()
     organizer = await Organizer.select(Organizer.email).where(Organizer.id == event["organizer"]).first()
-    text, html = render_mail(template, order=order, event=event, **context)
-    await outbox.enqueue(Message(to=order["buyer_email"], subject=subject, text=text, html=html),
+    brand = await brands.of_event(event)
+    text, html = render_mail(template, brand=brand, order=order, event=event, **context)
+    await outbox.enqueue(Message(to=order["buyer_email"], subject=subject, text=text, html=html, brand=brand),
                          dedupe_key=f"{dedupe}:payer")
     if organizer and organizer["email"]:
-        await outbox.enqueue(Message(to=organizer["email"], subject=f"[staff] {subject}", text=text, html=html),
+        await outbox.enqueue(Message(to=organizer["email"], subject=f"[staff] {subject}", text=text, html=html,
+                                     brand=brand),
                              dedupe_key=f"{dedupe}:staff")

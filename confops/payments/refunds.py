@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 
+from confops.accounts import brands
 from confops.core import extension
 from confops.core.errors import Conflict, FieldError, collect
 from confops.db import insert_or_ignore, transaction
@@ -148,9 +149,10 @@ async def _tell_staff_to_refund(order_id: int, amount_cents: int) -> None:
     event = await Event.select(Event.title, Event.organizer).where(Event.id == order["event"]).first()
     org = await Organizer.select(Organizer.email).where(Organizer.id == event["organizer"]).first()
     if org and org["email"]:
-        text, html = render_mail("refund_due_staff", order=order, event=event, amount_cents=amount_cents)
+        brand = await brands.of_event(event)
+        text, html = render_mail("refund_due_staff", brand=brand, order=order, event=event, amount_cents=amount_cents)
         await outbox.enqueue(Message(to=org["email"], subject=f"[staff] Refund due: order {order_id}",
-                                     text=text, html=html), dedupe_key=f"refund-due:{order_id}")
+                                     text=text, html=html, brand=brand), dedupe_key=f"refund-due:{order_id}")
 
 
 async def refund_automatically(order: dict, intent: Intent) -> None:

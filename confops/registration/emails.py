@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from confops.accounts import brands
 from confops.core import clock, outbox
 from confops.core.mail import Attachment, Message
 from confops.core.rendering import render_mail
@@ -96,40 +97,45 @@ async def render_confirmation(*, to: str, order_id: int, token: str | None,
                         inline_cid=f"qr-{p['id']}@confops") for p in shown]
     for p in shown:
         p["checkin_token"] = tokens[p["id"]]
-    text, html = render_mail("confirmation", order=order, event=event, people=shown, link=link,
+    brand = await brands.of_event(event)
+    text, html = render_mail("confirmation", brand=brand, order=order, event=event, people=shown, link=link,
                          greeting=greeting, buyer=buyer)
-    return Message(to=to, subject=confirmation_subject(event["title"]), text=text, html=html,
+    return Message(to=to, subject=confirmation_subject(event["title"]), text=text, html=html, brand=brand,
                    attachments=(Attachment("event.ics", calendar, "text/calendar"), *codes))
 
 
 async def queue_cancellation(order: dict, refund_cents: int) -> None:
     event = await _event(order["event"])
-    text, html = render_mail("cancellation", order=order, event=event, refund_cents=refund_cents)
+    brand = await brands.of_event(event)
+    text, html = render_mail("cancellation", brand=brand, order=order, event=event, refund_cents=refund_cents)
     await outbox.enqueue(Message(to=order["buyer_email"], subject=f"Registration cancelled: {event['title']}",
-                                 text=text, html=html), dedupe_key=f"cancellation:{order['id']}")
+                                 text=text, html=html, brand=brand), dedupe_key=f"cancellation:{order['id']}")
 
 
 async def queue_transfer(order: dict, old: dict, new: dict, difference_cents: int) -> None:
     event = await _event(order["event"])
-    text, html = render_mail("transfer", order=order, event=event, old=old, new=new, difference_cents=difference_cents)
+    brand = await brands.of_event(event)
+    text, html = render_mail("transfer", brand=brand, order=order, event=event, old=old, new=new, difference_cents=difference_cents)
     for to in sorted({order["buyer_email"], old["email"], new["email"]}):
         await outbox.enqueue(Message(to=to, subject=f"Registration transferred: {event['title']}",
-                                     text=text, html=html),
+                                     text=text, html=html, brand=brand),
                              dedupe_key=f"transfer:{new['id']}:{new['token_version']}:{to}")
 
 
 async def queue_waitlist_offer(entry: dict, offer_id: int, token: str, expires_at: datetime) -> None:
     event = await _event(entry["event"])
     link = f"{CONFIG.base_url}/events/{event['slug']}/register?offer={token}"
-    text, html = render_mail("waitlist_offer", entry=entry, event=event, link=link, expires_at=expires_at,
+    brand = await brands.of_event(event)
+    text, html = render_mail("waitlist_offer", brand=brand, entry=entry, event=event, link=link, expires_at=expires_at,
                          hours=CONFIG.offer_hours)
     await outbox.enqueue(Message(to=entry["email"], subject=f"A place is free for you: {event['title']}",
-                                 text=text, html=html), dedupe_key=f"waitlist-offer:{offer_id}")
+                                 text=text, html=html, brand=brand), dedupe_key=f"waitlist-offer:{offer_id}")
 
 
 async def queue_waitlist_withdrawn(entry: dict, offer_id: int) -> None:
     """The offered place went to a buyer whose late payment arrived; the person is first in line."""
     event = await _event(entry["event"])
-    text, html = render_mail("waitlist_withdrawn", entry=entry, event=event)
+    brand = await brands.of_event(event)
+    text, html = render_mail("waitlist_withdrawn", brand=brand, entry=entry, event=event)
     await outbox.enqueue(Message(to=entry["email"], subject=f"The place offered to you was taken back: {event['title']}",
-                                 text=text, html=html), dedupe_key=f"waitlist-withdrawn:{offer_id}")
+                                 text=text, html=html, brand=brand), dedupe_key=f"waitlist-withdrawn:{offer_id}")

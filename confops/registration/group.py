@@ -12,6 +12,7 @@ payments page, where the ledger shows the credit.
 
 from __future__ import annotations
 
+from confops.accounts import brands
 from confops.core import clock, extension, outbox
 from confops.core.errors import Conflict, NotFound
 from confops.core.mail import Message
@@ -85,10 +86,11 @@ async def cancel_attendee(order: dict, attendee_id: int) -> RefundPreview:
 
 
 async def _queue_attendee_cancelled(order: dict, person: dict, refund_cents: int) -> None:
-    event = await Event.select(Event.title).where(Event.id == order["event"]).first()
+    event = await Event.select(Event.title, Event.organizer).where(Event.id == order["event"]).first()
     name = f"{person['first_name']} {person['last_name']}".strip()
-    text, html = render_mail("attendee_cancelled", name=name, event=event, order=order, refund_cents=refund_cents)
+    brand = await brands.of_event(event)
+    text, html = render_mail("attendee_cancelled", brand=brand, name=name, event=event, order=order, refund_cents=refund_cents)
     for to in sorted({order["buyer_email"].lower(), person["email"].lower()}):
         await outbox.enqueue(Message(to=to, subject=f"Registration cancelled: {name}, {event['title']}",
-                                     text=text, html=html),
+                                     text=text, html=html, brand=brand),
                              dedupe_key=f"attendee-cancelled:{person['id']}:{to}")

@@ -9,6 +9,7 @@ once, however often a job or a request repeats.
 
 from __future__ import annotations
 
+from confops.accounts import brands
 from confops.core import clock, outbox
 from confops.core.mail import Message
 from confops.core.rendering import render_mail
@@ -61,12 +62,13 @@ async def _payment_due(to: str, order_id: int, token: str | None, kind: str) -> 
     if not due:
         return None
     how = await how_to_pay(order)
-    text, html = render_mail("payment_due", kind=kind, order=order, event=event, people=people, due_cents=due, how=how,
+    brand = await brands.of_event(event)
+    text, html = render_mail("payment_due", brand=brand, kind=kind, order=order, event=event, people=people, due_cents=due, how=how,
                          pay_link=f"{CONFIG.base_url}/orders/{order_id}/pay?token={token}",
                          link=self_service_url(order_id, token))
     subject = (f"Reminder: payment due by {order['expires_at'].date().isoformat()}: {event['title']}"
                if kind == "reminder" else acknowledgement_subject(event["title"]))
-    return Message(to=to, subject=subject, text=text, html=html)
+    return Message(to=to, subject=subject, text=text, html=html, brand=brand)
 
 
 async def queue_expiry(order: dict) -> None:
@@ -85,8 +87,10 @@ async def render_expiry(*, to: str, order_id: int) -> Message | None:
         return None  # paid (reinstated) before the mail went out
     event = await _event(order["event"])
     link = f"{CONFIG.base_url}/events/{event['slug']}/register"
-    text, html = render_mail("order_expired", order=order, event=event, link=link)
-    return Message(to=to, subject=f"Your unpaid registration has expired: {event['title']}", text=text, html=html)
+    brand = await brands.of_event(event)
+    text, html = render_mail("order_expired", brand=brand, order=order, event=event, link=link)
+    return Message(to=to, subject=f"Your unpaid registration has expired: {event['title']}", text=text, html=html,
+                   brand=brand)
 
 
 def is_holding(order: dict) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from confops.accounts import brands
 from confops.core import clock, outbox
 from confops.core.rendering import render_mail
 from confops.events.tables import Event
@@ -111,9 +112,10 @@ async def render_pre_event(*, to: str, attendee_id: int):
     agenda = await _personal_agenda(person["email"], event["id"])
     where = ("Online: " + CONFIG.base_url + f"/events/{event['slug']}") if event["online"] else ", ".join(
         p for p in (event["venue_name"], event["venue_address"], event["city"], event["region"]) if p)
-    text, html = render_mail("pre_event", person=person, event=event, where=where, agenda=agenda, token=token,
+    brand = await brands.of_event(event)
+    text, html = render_mail("pre_event", brand=brand, person=person, event=event, where=where, agenda=agenda, token=token,
                          link=f"{CONFIG.base_url}/account", program=f"{CONFIG.base_url}/events/{event['slug']}")
-    return Message(to=to, subject=f"See you soon: {event['title']}", text=text, html=html,
+    return Message(to=to, subject=f"See you soon: {event['title']}", text=text, html=html, brand=brand,
                    attachments=(Attachment(f"checkin-{person['id']}.png", qr_png(token), "image/png",
                                            inline_cid=f"qr-{person['id']}@confops"),))
 

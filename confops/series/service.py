@@ -18,6 +18,7 @@ import re
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
+from confops.accounts import brands
 from confops.core import clock, extension, outbox
 from confops.core.auth import Principal, Role
 from confops.core.errors import FieldError, NotFound, collect
@@ -222,9 +223,10 @@ async def _tell_it_goes_ahead(event: dict) -> None:
     orders = await Order.select(Order.id, Order.buyer_name, Order.buyer_email).where(
         (Order.event == event["id"]) & (Order.status == OrderStatus.confirmed.value))
     for order in orders:
-        text, html = render_mail("series_goes_ahead", order=order, event=event)
+        brand = await brands.of_event(event)
+        text, html = render_mail("series_goes_ahead", brand=brand, order=order, event=event)
         await outbox.enqueue(Message(to=order["buyer_email"], subject=f"It goes ahead: {event['title']}",
-                                     text=text, html=html), dedupe_key=f"series-go:{order['id']}")
+                                     text=text, html=html, brand=brand), dedupe_key=f"series-go:{order['id']}")
 
 
 async def send_reminders() -> int:
@@ -262,10 +264,12 @@ async def send_reminders() -> int:
                 if not new:
                     continue
                 when = clock.local(s["starts_at"], event["timezone"]).strftime("%A, %B %-d at %-I:%M %p %Z")
-                text, html = render_mail("series_meeting_link", person=p, session=s, event=event, when=when)
+                brand = await brands.of_event(event)
+                text, html = render_mail("series_meeting_link", brand=brand, person=p, session=s, event=event,
+                                         when=when)
                 await outbox.enqueue(Message(
                     to=p["email"], subject=f"Today's link: {s['title']} ({event['title']})"
                     if s["starts_at"] - now <= timedelta(hours=12) else f"Meeting link: {s['title']} ({event['title']})",
-                    text=text, html=html), dedupe_key=f"meeting-reminder:{s['session_id']}:{p['id']}")
+                    text=text, html=html, brand=brand), dedupe_key=f"meeting-reminder:{s['session_id']}:{p['id']}")
                 sent += 1
     return sent

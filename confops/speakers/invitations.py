@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from confops.accounts import brands
 from confops.accounts.service import (
     create_user,
     email_problem,
@@ -112,9 +113,11 @@ async def invite(
                 & (SessionSpeaker.role == role))
             await insert_or_ignore(SpeakerInvitation(session_speaker=link_id, invited_by=principal.user_id))
         token = await issue_login_link(user.id, next_path="/speaker", valid_minutes=INVITATION_LINK_MINUTES)
-        text, html = render_mail("speaker_invitation", name=name, event=event, sessions=sessions,
+        brand = await brands.of_event(event)
+        text, html = render_mail("speaker_invitation", brand=brand, name=name, event=event, sessions=sessions,
                                  link=f"{base_url}/login/link/{token}", base_url=base_url)
-        await outbox.enqueue(Message(to=email, subject=f"Invitation to speak: {event['title']}", text=text, html=html))
+        await outbox.enqueue(Message(to=email, subject=f"Invitation to speak: {event['title']}", text=text, html=html,
+                                     brand=brand))
     return Invited(speaker_id, [s["id"] for s in sessions], email)
 
 
@@ -167,8 +170,9 @@ async def add_planner(
         if await insert_or_ignore(EventPlanner(event=event["id"], speaker=speaker_id, role=role)) is None:
             return speaker_id  # a planner already
         token = await issue_login_link(user.id, next_path="/speaker/disclosure", valid_minutes=INVITATION_LINK_MINUTES)
-        text, html = render_mail("planner_disclosure", name=name, role=role, event=event,
+        brand = await brands.of_event(event)
+        text, html = render_mail("planner_disclosure", brand=brand, name=name, role=role, event=event,
                                  link=f"{base_url}/login/link/{token}")
         await outbox.enqueue(Message(to=email, subject=f"Your disclosure as {role} of {event['title']}",
-                                     text=text, html=html))
+                                     text=text, html=html, brand=brand))
     return speaker_id

@@ -14,6 +14,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.response import Redirect, Template
 
+from confops.accounts import brands
 from confops.core.errors import DomainError, NotSignedIn
 
 log = logging.getLogger("confops.web")
@@ -39,7 +40,9 @@ def _page(request: Request, status: int, title: str, detail: str, errors: list[d
     return Template(
         "errors/error.html",
         context={"status": status, "title": title, "detail": detail, "errors": errors,
-                 "principal": getattr(request.state, "principal", None)},
+                 "principal": getattr(request.state, "principal", None),
+                 # no lookup while answering an error: the default organizer's name if this process knows it
+                 "brand": brands.known(request.app.state.settings.default_organizer)},
         status_code=status,
         media_type=MediaType.HTML,
     )

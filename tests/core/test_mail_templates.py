@@ -8,6 +8,7 @@ import ast
 from datetime import UTC, datetime
 from pathlib import Path
 
+from confops.core.mail import Brand
 from confops.core.rendering import render_mail
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -15,6 +16,10 @@ ROOT = Path(__file__).resolve().parents[2]
 # Messages whose text is not ours to template: the outbox rebuilds a queued message from its row,
 # and bulk mail sends the body staff wrote.
 NOT_TEMPLATED = {"confops/core/outbox.py", "confops/backoffice/bulkmail.py"}
+# Messages about no organizer's event (a sign-in link): the mailer sends them in the default
+# organizer's name; the outbox rebuilds a queued message with the brand it was queued with.
+NO_ORGANIZER = {"confops/core/outbox.py", "confops/accounts/service.py"}
+BRAND = Brand("abs", "American Balint Society")
 
 
 def _rendered_names(function: ast.AST) -> set[str]:
@@ -49,25 +54,44 @@ def test_mail_text_comes_from_templates():
     assert not inline, f"mail text built in Python, not rendered from templates/email: {inline}"
 
 
+def test_every_message_about_an_event_names_its_organizer():
+    """Several societies share the site: a message without `brand` would go out in the default
+    organizer's name and logo, whatever event it is about."""
+    unnamed = []
+    for path in sorted((ROOT / "confops").rglob("*.py")):
+        where = str(path.relative_to(ROOT))
+        if where in NO_ORGANIZER:
+            continue
+        for call in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(call, ast.Call) and getattr(call.func, "id", None) == "Message"
+                    and not any(k.arg == "brand" for k in call.keywords)):
+                unnamed.append(f"{where}:{call.lineno}")
+            if (isinstance(call, ast.Call) and getattr(call.func, "id", None) == "render_mail"
+                    and not any(k.arg == "brand" and not (isinstance(k.value, ast.Constant) and k.value.value is None)
+                                for k in call.keywords)):
+                unnamed.append(f"{where}:{call.lineno} (render_mail)")
+    assert not unnamed, f"e-mail in no organizer's name: {unnamed}"
+
+
 def test_a_mail_without_an_html_template_is_text_only():
-    text, html = render_mail("program_change", event={"title": "Spring Meeting"}, summary="Room moved to B")
+    text, html = render_mail("program_change", brand=BRAND, event={"title": "Spring Meeting"}, summary="Room moved to B")
     assert "Spring Meeting" in text and "Room moved to B" in text
     assert html is None
-    assert render_mail("cancellation", order={"buyer_name": "Ann", "id": 7, "currency": "USD"},
+    assert render_mail("cancellation", brand=BRAND, order={"buyer_name": "Ann", "id": 7, "currency": "USD"},
                        event={"title": "Spring Meeting"}, refund_cents=0)[1] is not None
 
 
 def test_text_is_not_html_escaped():
-    text, _ = render_mail("sign_in_link", name="Ann <O'Neil> & Co", minutes=30, link="https://x/login/link/t?a=1&b=2")
+    text, _ = render_mail("sign_in_link", brand=BRAND, name="Ann <O'Neil> & Co", minutes=30, link="https://x/login/link/t?a=1&b=2")
     assert "Ann <O'Neil> & Co" in text and "https://x/login/link/t?a=1&b=2" in text and "for 30 minutes" in text
 
 
 def test_meeting_link_shows_the_passcode_only_when_there_is_one():
     context = {"person": {"first_name": "Ann"}, "event": {"title": "Balint Online"},
                "when": "Monday, March 2 at 7:00 PM EST"}
-    with_code, _ = render_mail("series_meeting_link", session={"title": "Group 1", "url": "https://meet/x",
+    with_code, _ = render_mail("series_meeting_link", brand=BRAND, session={"title": "Group 1", "url": "https://meet/x",
                                                                "passcode": "4711"}, **context)
-    without, _ = render_mail("series_meeting_link", session={"title": "Group 1", "url": "https://meet/x",
+    without, _ = render_mail("series_meeting_link", brand=BRAND, session={"title": "Group 1", "url": "https://meet/x",
                                                              "passcode": ""}, **context)
     assert "Join: https://meet/x\nPasscode: 4711\n" in with_code
     assert "Passcode" not in without and "Join: https://meet/x\n\nPlease do not share" in without
@@ -76,26 +100,26 @@ def test_meeting_link_shows_the_passcode_only_when_there_is_one():
 def test_cancellations_state_the_refund_or_that_nothing_was_charged():
     order = {"id": 12, "buyer_name": "Ann", "buyer_email": "ann@example.org", "currency": "USD"}
     event = {"title": "Spring Meeting"}
-    paid, _ = render_mail("event_cancelled", order=order, event=event, reason="The venue flooded.", refund_cents=52000)
-    free, _ = render_mail("event_cancelled", order=order, event=event, reason="The venue flooded.", refund_cents=0)
+    paid, _ = render_mail("event_cancelled", brand=BRAND, order=order, event=event, reason="The venue flooded.", refund_cents=52000)
+    free, _ = render_mail("event_cancelled", brand=BRAND, order=order, event=event, reason="The venue flooded.", refund_cents=0)
     assert "The venue flooded." in paid and "Everything you paid, $520.00, is refunded in full." in paid
     assert "Nothing was charged." in free and "refunded in full" not in free
-    one, _ = render_mail("attendee_cancelled", name="Rae Ident", event=event, order=order, refund_cents=0)
+    one, _ = render_mail("attendee_cancelled", brand=BRAND, name="Rae Ident", event=event, order=order, refund_cents=0)
     assert "Rae Ident's registration for Spring Meeting (order 12) is cancelled" in one and "Refund" not in one
-    one, _ = render_mail("attendee_cancelled", name="Rae Ident", event=event, order=order, refund_cents=56000)
+    one, _ = render_mail("attendee_cancelled", brand=BRAND, name="Rae Ident", event=event, order=order, refund_cents=56000)
     assert "Refund: $560.00." in one
 
 
 def test_payment_notices_name_the_event_and_order():
     order = {"id": 12, "currency": "USD"}
-    text, _ = render_mail("payment_no_place", order=order, event={"title": "Spring Meeting"}, amount_cents=87500,
+    text, _ = render_mail("payment_no_place", brand=BRAND, order=order, event={"title": "Spring Meeting"}, amount_cents=87500,
                           reference="cheque 1042")
     assert "We received $875.00 (cheque 1042) for order 12" in text
     assert text.endswith("Event: Spring Meeting\nOrder: 12")
 
 
 def test_speaker_invitation_lists_every_session_and_the_link():
-    text, _ = render_mail("speaker_invitation", name="Dr Lee", event={"title": "Spring Meeting"},
+    text, _ = render_mail("speaker_invitation", brand=BRAND, name="Dr Lee", event={"title": "Spring Meeting"},
                           sessions=[{"title": "Opening"}, {"title": "Balint demo"}],
                           link="https://x/login/link/abc", base_url="https://x")
     assert "  - Opening\n  - Balint demo\n" in text
@@ -105,7 +129,7 @@ def test_speaker_invitation_lists_every_session_and_the_link():
 def test_claim_reminder_gives_the_deadline_in_the_event_zone():
     context = {"attendee": {"first_name": "Ann"}, "event": {"title": "Spring Meeting", "timezone": "America/Los_Angeles"},
                "credits": "6.25", "link": "https://x/account/cme/5"}
-    text, _ = render_mail("cme_claim_reminder", deadline=datetime(2027, 4, 1, 5, 0, tzinfo=UTC), **context)
+    text, _ = render_mail("cme_claim_reminder", brand=BRAND, deadline=datetime(2027, 4, 1, 5, 0, tzinfo=UTC), **context)
     assert "may claim up to 6.25 credits. Claim them before March 31, 2027 and download" in text
-    text, _ = render_mail("cme_claim_reminder", deadline=None, **context)
+    text, _ = render_mail("cme_claim_reminder", brand=BRAND, deadline=None, **context)
     assert "Claim them and download" in text

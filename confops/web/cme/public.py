@@ -47,9 +47,11 @@ class VerifyPage(Controller):
 
         if attendance.is_attendance_serial(serial):
             view = await attendance.public_view(serial)
-            return page(request, "attendance/verify.html", v=view, **await credential_offer.offer(view["serial"]))
+            return page(request, "attendance/verify.html", v=view, organizer=view["organizer"],
+                        **await credential_offer.offer(view["serial"]))
         view = await certificates.public_view(serial)
-        return page(request, "cme/verify.html", v=view, **await credential_offer.offer(view["serial"]))
+        return page(request, "cme/verify.html", v=view, organizer=view["organizer"],
+                    **await credential_offer.offer(view["serial"]))
 
 
 class CertificatesApi(Controller):

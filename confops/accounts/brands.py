@@ -1,0 +1,60 @@
+"""The name every page and e-mail is in: the organizer of the event shown or written about, or
+the site's default organizer where none is (sign-in, a person's account).
+
+Several societies share one site, so the name is never written into a template. Organizers are
+few and their names rarely change, so each process keeps them all (`_known`), read in one query
+the first time one is asked for and again whenever one it has not seen is asked for (an
+organizer added since). A renamed organizer shows its new name once the processes restart or
+`forget()` is called; what the pages and mail cost stays one query per process, not one per
+page.
+"""
+
+from __future__ import annotations
+
+from confops.accounts.tables import Organizer
+from confops.core.mail import Brand
+
+# the site's name where no organizer exists yet (a fresh install before `confops demo`)
+SITE = Brand("", "confops")
+
+_by_slug: dict[str, Brand] = {}
+_by_id: dict[int, Brand] = {}
+
+
+def forget() -> None:
+    """Read the organizers anew at the next question (tests empty the database between them)."""
+    _by_slug.clear()
+    _by_id.clear()
+
+
+async def _load() -> None:
+    rows = await Organizer.select(Organizer.id, Organizer.slug, Organizer.name)
+    forget()
+    for row in rows:
+        brand = Brand(row["slug"], row["name"])
+        _by_slug[row["slug"]] = brand
+        _by_id[row["id"]] = brand
+
+
+def known(organizer: int | str | None) -> Brand | None:
+    """The brand already read for an organizer id or slug, without asking the database."""
+    if isinstance(organizer, bool) or organizer is None:
+        return None
+    return _by_id.get(organizer) if isinstance(organizer, int) else _by_slug.get(organizer)
+
+
+async def of(organizer: int | str, default: str = "") -> Brand:
+    """The brand of the organizer with this id or slug; the `default` organizer's (a slug), or
+    the site's name, when there is no such organizer."""
+    found = known(organizer)
+    if found is None:
+        await _load()
+        found = known(organizer)
+    if found is None and default and default != organizer:
+        return await of(default)
+    return found or SITE
+
+
+async def of_event(event: dict) -> Brand:
+    """The brand of an event row (its `organizer` column, an id)."""
+    return await of(event["organizer"])
