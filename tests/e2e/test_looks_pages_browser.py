@@ -10,6 +10,7 @@ import pytest
 
 from confops.accounts.service import issue_login_link
 from confops.accounts.tables import User
+from confops.attendance.tables import AttendanceCertificate
 from confops.cme import issuer_keys
 from confops.cme.certificates import revoke_record
 from confops.demo.abs import load_demo
@@ -132,6 +133,82 @@ async def test_a_persons_own_pages_and_the_public_documents(db, live_server, bro
         await page.goto(url + "/speaker")
         for href in (await _links(page, r"/speaker/sessions/\d+"))[:1]:
             await looks.goto(url + href, "speaker-session")
+        problems += looks.problems
+        await context.close()
+    assert not problems, "\n".join(problems)
+
+
+async def _attendance_certificates() -> tuple[str, str]:
+    """Two registrants of the online series who attended its first meeting, each given a
+    certificate of attendance; the second's revoked. Their serials."""
+    from confops.attendance import service as attendance
+    from confops.events.tables import Event, Session
+    from confops.payments.service import record_manual_payment
+    from confops.registration.intake import AttendeeIn, OrderIn
+    from confops.registration.orders import place_order
+    from tests.cme.support import meeting_over, principal_of
+
+    series = "online-residents-group"
+    ids = []
+    for n in (1, 2):
+        placed = await place_order(series, OrderIn(
+            buyer_name=f"Res{n} Ident", buyer_email=f"r{n}@example.org", idempotency_key=f"looks-attendance-{n}",
+            attendees=[AttendeeIn(category="resident", email=f"r{n}@example.org", first_name=f"Res{n}",
+                                  last_name="Ident", credentials="MD", answers={"first_meeting": "yes"})]),
+            hold_minutes=30, base_url="http://testserver.local")
+        await record_manual_payment(placed.id, method="cheque", amount_cents=placed.total_cents,
+                                    reference=f"chq {n}", recorded_by=None)
+        ids.append((await Attendee.select(Attendee.id).where(Attendee.order == placed.id).first())["id"])
+    registrar = await principal_of("registrar@example.org")
+    await attendance.save_rule(registrar, series, {"sessions_required": "1", "offers_certificate": "1"})
+    event = await Event.select(Event.id).where(Event.slug == series).first()
+    first = await Session.select().where(Session.event == event["id"]).order_by(Session.starts_at).first()
+    for attendee_id in ids:
+        await attendance.record(first, attendee_id, 90, "upload", None)
+    await meeting_over(series)  # its meetings took place: certificates are issued after the last
+    assert await attendance.issue_certificates(registrar, series) == 2
+    valid, revoked = [(await AttendanceCertificate.select().where(AttendanceCertificate.attendee == i).first())
+                      for i in ids]
+    await attendance.revoke_certificate(registrar, series, revoked["id"], "The roll call named the wrong person.")
+    return valid["serial"], revoked["serial"]
+
+
+async def test_the_pages_the_other_audits_do_not_visit(db, live_server, browser):
+    """Every public, attendee and speaker page of web/routes.py that renders HTML is audited
+    somewhere: these are the ones the journeys above do not reach (certificates of attendance on
+    /verify, an organizer's page, the demographics form, the sign-in link's page, leaving the
+    mailing list) and the registrar's remaining pages."""
+    from confops.accounts.tables import Organizer
+    from confops.backoffice.mailing_list import unsubscribe_token
+
+    configure(base_url=live_server.url, hold_minutes=30, offer_hours=48, secret=TEST_SECRET)
+    issuer_keys.configure(base_url=live_server.url, secret_key=TEST_SECRET)
+    await load_demo()
+    valid, revoked = await _attendance_certificates()
+    order = await Order.select(Order.id, Order.idempotency_key).where(
+        (Order.buyer_email == "morgan@example.org") & (Order.event.slug == SLUG)).first()
+    person = await Attendee.select(Attendee.id).where(Attendee.order == order["id"]).first()
+    abs_id = (await Organizer.select(Organizer.id).where(Organizer.slug == "abs").first())["id"]
+    problems: list[str] = []
+    for width in WIDTHS:
+        context, looks = await looks_at(browser, width)
+        page, url = looks.page, live_server.url
+        await looks.goto(f"{url}/verify/{valid}", "verify-attendance-valid")
+        assert "Valid" in await page.locator("#status").inner_text()
+        await looks.goto(f"{url}/verify/{revoked}", "verify-attendance-revoked")
+        assert "Revoked" in await page.locator("#status").inner_text()
+        await looks.goto(f"{url}/organizers/abs", "organizer")
+        await looks.goto(f"{url}/orders/{order['id']}/demographics?token={order_token(order['idempotency_key'])}",
+                         "demographics")
+        await looks.goto(f"{url}/unsubscribe/{unsubscribe_token(abs_id, 'morgan@example.org')}", "unsubscribe")
+        user = await User.select(User.id).where(User.email == "morgan@example.org").first()
+        await looks.goto(f"{url}/login/link/{await issue_login_link(user['id'], next_path='/account', valid_minutes=5)}",
+                         "sign-in-link")
+
+        await _staff(page, url, "registrar@example.org")
+        for path, name in ((STAFF + "/registrations/new", "staff-registration-new"),
+                           (f"{STAFF}/registrations/attendees/{person['id']}", "staff-attendee-answers")):
+            await looks.goto(url + path, name)
         problems += looks.problems
         await context.close()
     assert not problems, "\n".join(problems)

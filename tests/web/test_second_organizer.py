@@ -13,13 +13,14 @@ import pytest
 from piccolo.columns import Text, Varchar
 from PIL import Image
 
+from confops.accounts.tables import Organizer
 from confops.cme import certificate_pdf, certificates
 from confops.cme.batch import verify_url
 from confops.events import branding
-from confops.events.tables import Event, Organizer, Session
+from confops.events.tables import Event, Session
 from confops.registration.catalog import catalog_changed
 from confops.registration.emails import queue_confirmation
-from confops.registration.orders import order_token
+from confops.registration.order_decision import order_token
 from confops.registration.tables import AddOn, Category, Order, Question
 from tests.cme.support import evaluated_and_claimed, pdf_text
 from tests.support.smtp import body_html, body_text
