@@ -7,21 +7,26 @@ claims and evaluations read for the page in one query each. So the page costs th
 20,000 registrations as at 200, where it used to compute every learner's state and render
 them all.
 
-"Attended" here means attendance recorded for a session (a present scan, roll call, staff
-correction or attestation; entry scans too where the event counts them); whether it earns
-credit is the rules' answer (presence share, corrections), shown per learner.
+"Attended" here means attendance recorded for a session (a present scan inside the session's
+window, roll call, staff correction or attestation; entry scans too where the event counts
+them): a scan outside every window is worth nothing to credit (cme/rules.py in_window), so it
+is not counted here either. Whether the attendance earns credit is the rules' answer (presence
+share, corrections), shown per learner.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import timedelta
 
 from piccolo.columns.combination import WhereRaw
 
 from confops.cme import reports
 from confops.cme.designation import activity_of
+from confops.cme.evidence import early_minutes
 from confops.cme.kinds import Evidence
 from confops.core.paging import Page, paged
+from confops.events.tables import Session
 from confops.registration.name_keys import search_pattern
 from confops.registration.tables import Attendee, AttendeeStatus
 
@@ -30,21 +35,39 @@ FILTERS = {"claimed": "Claimed", "attended": "Attended, not claimed", "not_yet":
 _CLAIMED = "EXISTS (SELECT 1 FROM cme_claim c WHERE c.attendee = registration_attendee.id)"
 
 
-def _present(evidence: str) -> str:
-    """Attendance recorded for a session (or, where the event counts entry scans, at the entry)."""
-    where_session = "" if evidence == Evidence.entry_scans.value else " AND m.session IS NOT NULL"
-    return ("EXISTS (SELECT 1 FROM attendance_mark m WHERE m.attendee = registration_attendee.id "
-            f"AND m.present = {{}}{where_session})")
+@dataclass(frozen=True)
+class _Present:
+    """The SQL of "attendance recorded" for one event, with its parameters: each session's scan
+    window is written out (a few dozen sessions), the same bounds on both engines."""
+
+    sql: str
+    args: tuple
+
+    def where(self, negate: bool = False) -> WhereRaw:
+        return WhereRaw(("NOT " if negate else "") + self.sql, *self.args)
 
 
-def _where(event_id: int, evidence: str, show: str, q: str):
+async def _present(event_id: int, activity: dict) -> _Present:
+    """Attendance recorded for a session (or, where the event counts entry scans, at the entry);
+    a scan counts only inside its session's window."""
+    where_session = "" if activity["evidence"] == Evidence.entry_scans.value else " AND m.session IS NOT NULL"
+    early = timedelta(minutes=early_minutes(activity))
+    windows = await Session.select(Session.id, Session.starts_at, Session.ends_at).where(Session.event == event_id)
+    inside = " OR ".join("(m.session = {} AND m.at >= {} AND m.at <= {})" for _ in windows) or "FALSE"
+    args = [value for w in windows for value in (w["id"], w["starts_at"] - early, w["ends_at"])]
+    return _Present(("EXISTS (SELECT 1 FROM attendance_mark m WHERE m.attendee = registration_attendee.id "
+                     f"AND m.present = {{}}{where_session} AND (m.kind NOT IN ('in', 'out') OR {inside}))"),
+                    (True, *args))
+
+
+def _where(event_id: int, present: _Present | None, show: str, q: str):
     where = (Attendee.event == event_id) & (Attendee.status == AttendeeStatus.active.value)
     if show == "claimed":
         where &= WhereRaw(_CLAIMED)
     elif show == "attended":
-        where &= WhereRaw(f"NOT {_CLAIMED} AND {_present(evidence)}", True)
+        where &= WhereRaw(f"NOT {_CLAIMED}") & present.where()
     elif show == "not_yet":
-        where &= WhereRaw(f"NOT {_CLAIMED} AND NOT {_present(evidence)}", True)
+        where &= WhereRaw(f"NOT {_CLAIMED}") & present.where(negate=True)
     q = (q or "").strip()[:100]
     if q:  # part of a name, e-mail or institution, without regard to case or accents
         where &= WhereRaw("registration_attendee.search_text LIKE {}", search_pattern(q))
@@ -53,10 +76,10 @@ def _where(event_id: int, evidence: str, show: str, q: str):
 
 async def counts(event: dict) -> dict[str, int]:
     """Registered learners, those with attendance evidence, and those who claimed: three counts."""
-    evidence = (await activity_of(event))["evidence"]
+    present = await _present(event["id"], await activity_of(event))
     active = (Attendee.event == event["id"]) & (Attendee.status == AttendeeStatus.active.value)
     return {"registered": await Attendee.count().where(active),
-            "attended": await Attendee.count().where(active & WhereRaw(_present(evidence), True)),
+            "attended": await Attendee.count().where(active & present.where()),
             "claimed": await Attendee.count().where(active & WhereRaw(_CLAIMED))}
 
 
@@ -64,8 +87,8 @@ async def learner_page(event: dict, *, page: int = 1, show: str = "", q: str = "
     """One page of the event's learners by last name, each with its `reports.learner_rows` row
     (name, sessions attended, eligible credit of the usual type, claim, evaluation, standing)."""
     show = show if show in FILTERS else ""
-    activity = await activity_of(event)
-    where = _where(event["id"], activity["evidence"], show, q)
+    present = await _present(event["id"], await activity_of(event)) if show in ("attended", "not_yet") else None
+    where = _where(event["id"], present, show, q)
     found = await paged(Attendee.select().where(where).order_by(Attendee.last_name, Attendee.first_name, Attendee.id),
                         Attendee.select(Attendee.id).where(where), page, params={"show": show, "q": (q or "").strip()[:100]})
     rows = await reports.learner_rows(event, found.rows)
