@@ -93,3 +93,25 @@ async def test_session_lists_and_roles(client, demo):
     assert made["kind"] == "session" and made["track_exit"]
     r = await post_form(client, BASE + "/lists/sessions", {"session_id": session_id})
     assert r.status_code == 422
+
+
+async def test_the_check_in_page_says_lists_and_devices_in_words(client, demo):
+    """What a newcomer at the desk reads (issue 30): a list's kind as a word, its day as a day,
+    a device's last sync and revocation as the event's local time, and a revoke button short
+    enough to fit a phone's table cell (the station's name is for screen readers)."""
+    import re
+
+    await sign_in(client, "checkin@example.org")
+    r = await post_form(client, BASE + "/devices", {"name": "Door B"})
+    token = r.text.split('id="device-token">')[1].split("<")[0]
+    await client.get("/api/v1/checkin/sync", headers={"authorization": f"Bearer {token}"})
+    desk = await ScannerDevice.select(ScannerDevice.id).where(ScannerDevice.name == "Registration desk").first()
+    assert (await post_form(client, f"{BASE}/devices/{desk['id']}/revoke", {}, page=BASE + "/")).status_code == 303
+    page = (await client.get(BASE + "/")).text
+    assert "Revoked" in page
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", page, re.S)]
+    assert "entry" not in cells and "Entry" in cells
+    assert not any(re.search(r"\d{4}-\d\d-\d\d", c) for c in cells), cells
+    assert not any("+00:00" in c or re.search(r"\d\d:\d\d:\d\d", c) for c in cells), cells
+    buttons = re.findall(r"<button[^>]*>(.*?)</button>", page, re.S)
+    assert not any(b.startswith("Revoke ") and "visually-hidden" not in b for b in buttons), buttons
