@@ -10,7 +10,7 @@ from confops.accounts import brands
 from confops.cme import certificates, learners, pars
 from confops.cme.access import staff_event
 from confops.cme.credit_types import CREDIT_TYPES
-from confops.cme.designation import activity_of, maximum_of, session_credits
+from confops.cme.designation import activity_of, session_credits
 from confops.cme.evidence import marks_by_attendee, outside_marks, presenters_of
 from confops.cme.rules import format_credit
 from confops.cme.tables import Certificate, CmeClaim, EvaluationDone
@@ -128,11 +128,3 @@ async def claims_rows(event_id: int) -> AsyncIterator[list[list]]:
                          c["attested_at"].date().isoformat(), cert["serial"] if cert else "",
                          cert["status"] if cert else "not issued"])
         yield rows
-
-
-async def claims_table(event_id: int) -> tuple[list[str], list[list]]:
-    return CLAIMS_HEADERS, [row async for rows in claims_rows(event_id) for row in rows]
-
-
-async def maximum_for(event: dict, credit_type: str) -> int:
-    return maximum_of(await activity_of(event), credit_type)

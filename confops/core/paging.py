@@ -75,14 +75,6 @@ class Page:
         return sorted(shown)
 
 
-def page_of(rows: list, number: int, size: int = PAGE_SIZE, params: dict | None = None, param: str = "page") -> Page:
-    """One page of a list already in memory (a list merged from several sources)."""
-    pages = max(1, -(-len(rows) // size))
-    number = min(number, pages)
-    return Page(rows=rows[(number - 1) * size:number * size], total=len(rows), number=number, size=size,
-                params=params or {}, param=param)
-
-
 async def bounded_count(keys, limit: int) -> int:
     """How many rows `keys` (a select of one column, unordered) has, counted up to `limit`: a
     COUNT over a LIMIT subquery, so the database stops reading at `limit` rows."""

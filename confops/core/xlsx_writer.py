@@ -92,11 +92,6 @@ def _other(ref: str, value: object, s: str) -> str:
     return _text(ref, str(value), s)
 
 
-def _cell(ref: str, value: object, style: int = 0) -> str:
-    """One cell's XML; an empty value is no cell at all."""
-    return _BY_TYPE.get(type(value), _other)(ref, value, f' s="{style}"' if style else "")
-
-
 class XlsxWriter:
     """`sheet(title, headers, widths)`, then `rows(...)` as many times as needed, for each
     sheet; `close()` writes the workbook's parts. Not thread-safe; one call at a time."""

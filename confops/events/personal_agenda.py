@@ -8,7 +8,7 @@ from confops.core import clock
 from confops.core.auth import Principal
 from confops.core.errors import NotFound, NotSignedIn
 from confops.events import calendar
-from confops.events.tables import AgendaItem, CalendarFeed, Event, Session
+from confops.events.tables import AgendaItem, CalendarFeed, Session
 
 
 def _signed_in(principal: Principal | None) -> Principal:
@@ -93,7 +93,3 @@ async def session_ics(slug: str, session_id: int, base_url: str) -> bytes:
         raise NotFound("There is no such session.")
     host = base_url.split("://", 1)[-1].split("/", 1)[0]
     return calendar.render([_event_of(row, base_url, host)], name=row["event.title"], stamp=clock.now())
-
-
-async def event_exists(slug: str) -> bool:
-    return await Event.exists().where(Event.slug == slug)

@@ -201,7 +201,6 @@ async def registrant_emails(session_id: int, *, moved: bool) -> list[str]:
     it on their personal agenda are. A change that moves nothing (a new title) goes only to
     those following the session on their agenda, so a typo fix does not mail the meeting.
     Unconfirmed orders (not paid, expired, cancelled) are not registrants."""
-    from confops.accounts.tables import User
     from confops.events.tables import AgendaItem
 
     session = await Session.select(Session.event, Session.kind).where(Session.id == session_id).first()
@@ -309,13 +308,6 @@ async def freeze_version(event_id: int, user_id: int | None) -> int:
         number = (latest["number"] if latest else 0) + 1
         await ScheduleVersion(event=event_id, number=number, published_by=user_id, snapshot=snapshot).save()
     return number
-
-
-async def staff_name(user_id: int | None) -> str:
-    if user_id is None:
-        return ""
-    row = await User.select(User.display_name).where(User.id == user_id).first()
-    return row["display_name"] if row else ""
 
 
 async def copy_schedule_version(source_id: int, event_id: int, sessions: dict[int, int], rooms: dict[int, int],

@@ -21,7 +21,6 @@ from confops.groups.tables import (
     AssignmentRun,
     GroupAttendance,
     GroupMember,
-    GroupSeries,
     LeaderTraining,
     SmallGroup,
 )
@@ -192,10 +191,6 @@ async def _record_leading(g: dict, session: dict, event: dict) -> None:
                              kind=TrainingKind.led.value, held_on=on, evaluative=False,
                              title=f"{event['title']}: group {g['number']}, {session['title']}",
                              event=event["id"], session=session["id"], recorded_by="roster").save()
-
-
-async def series_for_event(event_id: int) -> dict | None:
-    return await GroupSeries.select().where(GroupSeries.event == event_id).first()
 
 
 def _group_line(what: str, number: int, room: str) -> str:

@@ -195,7 +195,3 @@ def _priced_phase(order: dict):
 
     phase = with_snapshot(dict(order))["pricing_snapshot_dict"].get("phase")
     return PhaseKind(phase) if phase in {p.value for p in PhaseKind} else PhaseKind.regular
-
-
-def checkin_code_is_current(attendee: dict, code: str) -> bool:
-    return attendee["status"] == AttendeeStatus.active.value and attendee["checkin_code"] == code

@@ -107,7 +107,3 @@ async def access_guard(connection: ASGIConnection, handler: BaseRouteHandler) ->
         # The handler still checks the role at the organizer the request is about.
         raise NotYours("Your account does not have the role this needs.")
     assert access in (SIGNED_IN, STAFF)
-
-
-def route_access(handler: BaseRouteHandler) -> str | None:
-    return handler.opt.get("access")
