@@ -58,10 +58,9 @@ def _freeze_startup_objects() -> None:
     templates, tables: about 165,000 objects) lives as long as the process, so Python's
     collector is told to leave it out of its full collections (gc.freeze).
 
-    Why: a full collection walks every tracked object while the process answers nothing.
-    Over the start-up objects it took 95-150 ms on a busy 2-core machine, and in a
-    registration rush it came about once in each worker: the answers that waited on it were among
-    the slowest (bench/registration_rush.py, bench/README.md). Frozen objects are still
+    Why: a full collection walks every tracked object while the process answers nothing, and
+    in a registration rush it came about once in each worker: the answers that waited on it
+    were among the slowest (bench/registration_rush.py, bench/README.md). Frozen objects are still
     freed when nothing refers to them; only cycles among them are never collected, and the
     start-up's own garbage is collected just before."""
     global _startup_frozen

@@ -27,7 +27,7 @@ def make_engine(url: str) -> Engine:
         return SQLiteEngine(path=str(path), timeout=30)
     if url.startswith(("postgresql://", "postgres://")):
         # JIT compilation off: the staff lists' queries over 20,000 rows cross its cost threshold,
-        # and compiling took longer (100 ms and more) than running them (issue 29).
+        # and compiling took longer than running them (figures in bench/README.md).
         return PostgresEngine(config={"dsn": url, "server_settings": {"jit": "off"}})
     raise ValueError(f"unsupported database URL: {url!r}")
 
@@ -133,9 +133,7 @@ async def hot_rows(name: str, writers: int, engine: Engine | None = None) -> Asy
     registration rush): each holds the row locks from its update to its commit, and with many
     in flight every commit's round trip waits behind the whole event loop, so the rows pass
     from one to the next slowly and latency piles up. A short queue in the process gets more
-    through: measured with bench/registration_rush.py (200 connections, 2 workers), placing 2
-    orders at once per process gave 1,105-1,126 attempts/s and p99 408-426 ms, against 654/s
-    and 1,471 ms with no queue.
+    through (bench/registration_rush.py; figures in bench/README.md).
     Inside a caller's transaction it does not wait (the caller may hold the very rows the
     gate's holders are waiting for)."""
     engine = engine or current_engine()

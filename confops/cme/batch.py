@@ -44,10 +44,9 @@ def render_all(rows: list[dict], out_dir: Path, base_url: str, on_done: Callable
     """Write each row's certificate as SERIAL.pdf, signed by `signer` (cme/certificate_pdf.py);
     `on_done` after each, in the rows' order.
 
-    Rendering is CPU work (reportlab writing the PDF and subsetting its fonts, about 2-4 ms a
-    certificate), so a large batch is split over one process per core, forked from this one
-    (fonts and layout already loaded): bench/certificates.py, 1,000 certificates, 4.3-4.5 s in
-    one process on a slow 2-core machine. `workers`: how many (default: one per core, one for
+    Rendering is CPU work (reportlab writing the PDF and subsetting its fonts), so a large
+    batch is split over one process per core, forked from this one (fonts and layout already
+    loaded; bench/certificates.py, figures in bench/README.md). `workers`: how many (default: one per core, one for
     fewer than 200 certificates, where starting processes costs more than it saves)."""
     global _signer
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -90,7 +90,7 @@ async def record_entry_scan(attendee_id: int, event_id: int, scanned_at: datetim
 
     It runs inside every accepted door scan's transaction, so it is two prepared statements in
     the usual case (the event, then insert-unless-marked-that-day) rather than four built by
-    the ORM: measured with bench/checkin_scan.py, the ORM version was a third of a scan's CPU.
+    the ORM, which cost a large part of a scan's CPU (bench/checkin_scan.py).
     `event` (cme_enabled, timezone) is what the scan's own statement read, saving the first."""
     if event is None:
         rows = await Event.raw(_EVENT_SQL, event_id)

@@ -4,8 +4,7 @@ Which learners, how many, and the filters (claimed / attended but not claimed / 
 yet) are SQL over the registrations, the attendance evidence and the claims; only the learners
 on the page get their credit worked out by the rules (`learners.state`), with their evidence,
 claims and evaluations read for the page in one query each. So the page costs the same at
-20,000 registrations as at 200, where it used to compute every learner's state and render
-them all.
+20,000 registrations as at 200.
 
 "Attended" here means attendance recorded for a session (a present scan inside the session's
 window, roll call, staff correction or attestation; entry scans too where the event counts

@@ -1,7 +1,7 @@
 """The coordinator's CME overview at meeting size: counts, claimed credit per type and per
 session, and the PARS activity summary, all aggregated in the database; the learners who
 attended but have not claimed are shown a page at a time (cme/learner_list.py), their credit
-worked out for that page only. It used to work out every learner's credit on each view."""
+worked out for that page only, never every learner's on each view."""
 
 from __future__ import annotations
 

@@ -79,8 +79,8 @@ def configure_logging(fmt: str = "json", level: str = "INFO") -> None:
 
 class RequestLog:
     """The one line a request writes, made without the logging module: at the door every
-    request writes one, and a LogRecord through a formatter and a flushed stream cost about
-    100 µs on a busy machine (measured here), more than half of what a scan costs the server.
+    request writes one, and a LogRecord through a formatter and a flushed stream cost more
+    than half of what a scan costs the server.
     Lines are formatted with an f-string (text that may hold anything goes through
     json.dumps) and written together, at most a quarter of a second later, in one write.
     The same fields as JsonFormatter's, so log collectors see one shape."""

@@ -5,8 +5,8 @@ orders placed, door scans by result, job runs. Read from the database when scrap
 host gives the cluster's figures: the outbox backlog and each job's last run.
 
 Counting is on the door's and the rush's path, so it is plain dictionaries: a counter is one
-dict update, a latency one bisect (about a microsecond), where prometheus_client's objects cost
-5 µs a request and its multiprocess mode 30 µs (measured here). prometheus_client writes the
+dict update, a latency one bisect, several times cheaper than prometheus_client's objects and
+its multiprocess mode. prometheus_client writes the
 exposition at scrape time. With several server processes on a host (`confops serve
 --workers N`), a scrape reaches one of them: each process then leaves a snapshot of its counts
 in a folder of the host's (CONFOPS_METRICS_DIR, set by `confops serve`) every few seconds, and

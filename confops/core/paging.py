@@ -133,7 +133,7 @@ async def chunks(make_select: Callable[[WhereRaw | None], object], keys: Sequenc
 def within(columns: Sequence[str], low: Sequence, high: Sequence) -> WhereRaw:
     """Rows whose (columns) lie between two rows' keys, ends included: the related rows of one
     chunk (its answers, add-ons, certificates) read by the chunk's key range, joined, rather than
-    by an IN list of its ids (Piccolo takes over a second to build an IN of 2,000 values)."""
+    by an IN list of its ids, which Piccolo builds slowly for thousands of values."""
     cols = ", ".join(columns)
     marks = ", ".join("{}" for _ in columns)
     return WhereRaw(f"({cols}) >= ({marks}) AND ({cols}) <= ({marks})", *low, *high)

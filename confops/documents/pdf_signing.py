@@ -4,9 +4,9 @@ message digest and the signing certificate's hash are signed; the signing time i
 dictionary's /M, as PAdES asks), so pdfsig, Acrobat and pyHanko show who signed, when, and
 whether a single byte changed since.
 
-Why not pyHanko's signer: measured on a certificate, it took 60-130 ms a PDF (it re-reads the
-whole document and re-encodes the certificate through asn1crypto each time), 1-2 minutes for a
-meeting's 1,000 certificates. Our PDFs come from ReportLab with a plain cross-reference table,
+Why not pyHanko's signer: it re-reads the whole document and re-encodes the certificate
+through asn1crypto for each PDF, minutes for a meeting's 1,000 certificates. Our PDFs come
+from ReportLab with a plain cross-reference table,
 so the update is a few objects written as text, and everything about the signer is encoded once
 (PdfSigner); a signature then costs one SHA-256 over the file and one ECDSA P-256 signature.
 pyHanko's validator and pdfsig check the result in the tests. verify_pdf() is the check the

@@ -1,8 +1,8 @@
 """QR codes drawn as vector into a ReportLab canvas.
 
-Measured (STACK.md and bench/badges.py): the cost of a QR is in the encoder, not the drawing.
-qrcode searches 8 mask patterns (5–7 ms a code); with a fixed mask it still spends ~2 ms in
-pure-Python Reed–Solomon and module placement, as much as the whole badge budget. So:
+The cost of a QR is in the encoder, not the drawing (STACK.md, bench/badges.py). qrcode
+searches 8 mask patterns; with a fixed mask it still spends in pure-Python Reed–Solomon and
+module placement as much as the whole badge budget. So:
 
 - Check-in tokens are digits (confops/checkin/tokens.py). For digits this module encodes
   directly: numeric mode, error correction M, a **fixed mask**, Reed–Solomon with log tables,

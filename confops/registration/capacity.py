@@ -63,8 +63,7 @@ async def claim_together(*, event_id: int, places: int, categories: list[tuple[i
     transaction: the counter rows are the only hot rows of a registration rush, each order
     holds their locks from its first claim to its commit, and every round trip in between
     (with a busy event loop, several ms) is time every other order waits. One statement
-    instead of one per counter leaves one such wait (bench/registration_rush.py: 592 -> 654
-    attempts/s; the per-process order queue in orders.py did the rest). The rows are
+    instead of one per counter leaves one such wait (figures in bench/README.md). The rows are
     always locked in the same order (event, categories and add-ons by id, code: each part
     waits for the one before), so two orders never deadlock. SQLite has no UPDATE inside
     WITH, and its transactions take the write lock at BEGIN anyway, so there the claims are

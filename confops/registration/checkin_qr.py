@@ -27,8 +27,8 @@ async def signed_tokens(event_id: int, attendees: list[dict]) -> dict[int, str]:
 
 
 def qr_png(data: str) -> bytes:
-    """A fixed mask pattern skips qrcode's mask search, most of the cost (STACK.md: ~25 ms -> ~1 ms);
-    any mask is valid for scanners."""
+    """A fixed mask pattern skips qrcode's mask search, most of the cost (STACK.md); any mask is
+    valid for scanners."""
     code = qrcode.QRCode(box_size=8, border=4, mask_pattern=0)
     code.add_data(data)
     image = code.make_image()

@@ -2,8 +2,7 @@
 all the orders a process has waiting (group commit).
 
 Why: every order updates the event's counter row and holds its lock until its commit, so orders
-pass that row one at a time however fast each one is (bench/README.md: with the claims taken off
-the counters the same code placed twice as many orders a second). Orders waiting in a process
+pass that row one at a time however fast each one is (bench/README.md). Orders waiting in a process
 while another is written are written next, together: their claims summed (one update of each
 counter row for all of them) and their rows in one order_statement.
 

@@ -2,8 +2,8 @@
 
 Why: at a busy door `POST /api/v1/checkin/scan` is nearly every request, and the work Litestar
 does around a handler (the Request object, the signature model and its kwargs, the Response
-and its conversion to ASGI) cost the server about 0.3 ms of CPU a scan, a quarter of all it
-spent on one (bench/checkin_scan.py; bench/README.md, session 10). This lane is the route's
+and its conversion to ASGI) cost the server a quarter of the CPU it spent on a scan
+(bench/checkin_scan.py; figures in bench/README.md). This lane is the route's
 middleware: it takes a well-formed JSON body, runs the route's guards, and answers with the
 same function as the handler (`api.answer_scan`), so the two cannot drift apart.
 
