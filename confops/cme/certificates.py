@@ -161,7 +161,8 @@ async def public_view(raw: str) -> dict:
         newer = await Certificate.select(Certificate.serial).where(Certificate.id == row["superseded_by"]).first()
         replacement = newer["serial"] if newer else None
     credit = f"{c['credit']} {c['credit_label']}" if c.get("credit") else c.get("summary", "")
-    return {"serial": row["serial"], "status": row["status"], "name": c["learner"], "activity": c["activity"],
+    return {"serial": row["serial"], "status": row["status"], "name": credentials.printed_name(c),
+            "activity": c["activity"],
             "dates": c["dates"], "credit": credit, "issuer": c["provider"], "kind": row["kind"],
             "completed_on": c.get("completed_on", ""), "organizer": row["organizer"],
             "issued_on": row["issued_at"].date().isoformat(), "superseded_by": replacement,

@@ -81,11 +81,16 @@ def _achievement(c: dict, kind: str, event: dict, base_url: str, issuer: dict) -
     return achievement
 
 
+def printed_name(c: dict) -> str:
+    """The learner as the certificate prints them: the name, then the credentials."""
+    return c["learner"] + (f", {c['credentials']}" if c.get("credentials") else "")
+
+
 def build(c: dict, *, kind: str, serial: str, issued_at: datetime, event: dict, organizer_name: str,
           base_url: str, email: str, salt: str, status: dict) -> dict:
     """The unsigned credential of one certificate record (pure: everything comes in)."""
     issuer = issuer_profile(base_url, organizer_name)
-    name = c["learner"] + (f", {c['credentials']}" if c.get("credentials") else "")
+    name = printed_name(c)
     subject = {
         "type": ["AchievementSubject"],
         "identifier": [email_identity(email, salt),
