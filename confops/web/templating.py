@@ -6,6 +6,7 @@ from __future__ import annotations
 from jinja2 import Environment
 
 from confops.cme.credit_types import CREDIT_TYPES
+from confops.cme.kinds import CERTIFICATE_STATUS
 from confops.core.rendering import environment
 from confops.events import labels
 from confops.events.markdown import render_markdown
@@ -24,6 +25,7 @@ def make_environment() -> Environment:
         profession=labels.profession_label,
         zone=labels.zone_label,
         credit_type=lambda key: CREDIT_TYPES[key].name if key in CREDIT_TYPES else key,
+        certificate_status=lambda code: CERTIFICATE_STATUS.get(code, code),
         markdown=render_markdown,
     )
     env.globals["event_kinds"] = labels.EVENT_KIND

@@ -103,7 +103,7 @@ async def test_scans_to_verified_certificate(client, demo, tmp_path):
     assert "<strong>Revoked</strong> on" in revoked.text and "Attendance record was wrong" not in revoked.text
     assert (await client.get(f"/api/v1/certificates/{new_serial}")).json()["status"] == "revoked"
     await staff_sign_in(client, "cme@example.org")
-    assert "revoked: Attendance record was wrong" in (await client.get(f"/staff/events/{SLUG}/cme/certificates")).text
+    assert "Revoked: Attendance record was wrong" in (await client.get(f"/staff/events/{SLUG}/cme/certificates")).text
 
 
 async def test_unknown_serials_and_other_learners_are_not_found(client, demo):

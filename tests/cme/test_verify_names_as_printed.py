@@ -17,3 +17,15 @@ async def test_the_verify_page_names_the_learner_as_printed(client, demo):
     page = (await client.get(f"/verify/{cert['serial']}")).text
     [name] = re.findall(r"<dt>Name</dt>\s*<dd>(.*?)</dd>", page)
     assert name == "Morgan Reyes, MD"
+
+
+async def test_a_learners_pages_say_a_certificates_status_in_words(client, demo):
+    """"valid", "revoked", "superseded" are the database's values; the learner reads words."""
+    from tests.speakers.people import sign_in
+
+    await evaluated_and_claimed("morgan@example.org")
+    await sign_in(client, "morgan@example.org")
+    for path in ("/account/cme", "/account/cme/transcript"):
+        cells = [re.sub(r"<[^>]+>", " ", c).split() for c in
+                 re.findall(r"<td[^>]*>(.*?)</td>", (await client.get(path)).text, re.S)]
+        assert ["Valid"] in [c[:1] for c in cells] and not any(c[:1] == ["valid"] for c in cells), (path, cells)
