@@ -253,7 +253,7 @@ def _unsigned_credential(text: str) -> bool:
 
 DETAILS = {
     "valid": "The signature matches the issuer's published key, the credential is in force and it is not revoked.",
-    "revoked": "The issuer revoked this credential: it no longer certifies credit.",
+    "revoked": "The issuer revoked this credential: it no longer certifies what it states.",
     "superseded": "The issuer replaced this certificate with a newer one; ask the holder for the current one.",
     "tampered": "The content does not match its signature: something was changed after it was signed.",
     "unknown_issuer": "It is not signed with a key this site publishes, so it cannot be vouched for here.",

@@ -197,6 +197,9 @@ async def test_the_pages_the_other_audits_do_not_visit(db, live_server, browser)
         assert "Valid" in await page.locator("#status").inner_text()
         await looks.goto(f"{url}/verify/{revoked}", "verify-attendance-revoked")
         assert "Revoked" in await page.locator("#status").inner_text()
+        verdict = page.locator("#own-check")
+        await verdict.get_by_text("Revoked", exact=True).wait_for()
+        assert "credit" not in (await verdict.inner_text()).lower()  # attendance, not credit, is certified
         await looks.goto(f"{url}/organizers/abs", "organizer")
         await looks.goto(f"{url}/orders/{order['id']}/demographics?token={order_token(order['idempotency_key'])}",
                          "demographics")
