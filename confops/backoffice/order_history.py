@@ -19,10 +19,11 @@ from confops.registration.tables import Order
 # Dedupe keys of the mail about an order, as their senders write them.
 _MAIL_KEYS = ("acknowledgement:{id}:%", "confirmation:{id}:%", "payment-reminder:{id}:%", "order-expired:{id}%",
               "no-place:manual-{id}-%", "no-place:card-{id}-%", "cancellation:{id}", "refund-due:{id}",
-              "auto-refund:{id}-%")
+              "auto-refund:{id}-%", "paid-waiting:{id}:%")
 
 _ACTIONS = {"manual_payment": "Payment recorded by staff", "extend_hold": "Due date extended",
-            "refund": "Refund by staff",
+            "refund": "Refund by staff", "wait_for_place": "Put on the waiting list (paid, no place)",
+            "placed_from_waiting_list": "Given a place that freed up (it was waiting, paid)",
             "correct_invoice": "Invoice corrected (credit note and new number)"}
 
 

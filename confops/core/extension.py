@@ -46,6 +46,8 @@ emit (return values ignored):
                            refund policy (card refunded at once, staff told what to send back by hand);
                            "cancellation" (one attendee) or "substitution" (a cheaper category): card
                            refunded at once, money paid by hand stays on the ledger as a credit
+  "order_reinstated"       order_id: a paid order waiting for a place got one (registration.paid_waiting,
+                           inside that transaction); payments numbers its invoice
   "staff_change"           actor_id (int user id, or None for the system), action, entity, entity_id,
                            before (dict|None), after (dict|None)
   "event_copied"           source_id, event_id, days, sessions ({source session id: copy's id}): staff

@@ -1,5 +1,5 @@
 """When the society cancels an event (by staff, or an online series that missed its minimum
-enrolment): every order is cancelled and every registrant told; everything paid is refunded in
+enrolment): every order is cancelled and every registrant told (a "paid, no place" order too); everything paid is refunded in
 full, whatever the cancellation policy (card payments through Stripe at once; cheques, invoices
 and money taken at the door are listed for staff with the amounts, since recording them here
 would claim money moved that did not); badges and check-in tokens stop working.
@@ -25,7 +25,9 @@ from confops.events.tables import Event
 from confops.payments.cancellation_tables import EventCancellation
 from confops.payments.gateway import GatewayError
 from confops.payments.refunds import refund_order
+from confops.payments.reports import paid_no_place
 from confops.payments.tables import Payment, PaymentStatus, Provider
+from confops.registration import paid_waiting
 from confops.registration.catalog import catalog_changed
 from confops.registration.holds import give_back, with_snapshot
 from confops.registration.tables import HOLDING, Attendee, AttendeeStatus, Order, OrderStatus
@@ -78,6 +80,19 @@ async def cancel_event(event_id: int, *, reason: str, actor_id: int | None) -> C
                                    Attendee.token_version: Attendee.token_version + 1}).where(
                 (Attendee.order == order["id"]) & (Attendee.status == AttendeeStatus.active.value))
             await _tell_registrant(event, rows[0], paid_left, reason)  # unpaid holds are told too
+        outcome.orders_cancelled += 1
+    for stranded in await paid_no_place(event_id):
+        # Paid, no place (waiting for one or not): there will be no place now; the money goes
+        # back with everyone else's, and the order leaves the waiting list.
+        async with transaction():
+            rows = await Order.update({Order.status: OrderStatus.cancelled.value, Order.cancelled_at: clock.now(),
+                                       Order.refund_cents: stranded.held_cents}).where(
+                (Order.id == stranded.order["id"]) & (Order.status == OrderStatus.expired.value)
+            ).returning(*Order.all_columns())
+            if not rows:
+                continue
+            await paid_waiting.leave(rows[0])
+            await _tell_registrant(event, rows[0], stranded.held_cents, reason)
         outcome.orders_cancelled += 1
     await extension.emit("event_cancelled", event_id=event_id)
     await _refund_all(event, outcome)

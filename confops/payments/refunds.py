@@ -19,6 +19,8 @@ from confops.payments import gateway as gateways
 from confops.payments.gateway import GatewayError, Intent
 from confops.payments.manual import manual_id
 from confops.payments.tables import Payment, PaymentStatus, Provider, Refund
+from confops.registration import paid_waiting
+from confops.registration.tables import Order, OrderStatus
 
 log = logging.getLogger("confops.payments")
 
@@ -58,14 +60,47 @@ async def _refund_payment(payment: dict, amount: int, *, reason: str, kind: str,
 
 
 async def refund_order(order_id: int, amount_cents: int, *, reason: str, kind: str = "staff",
-                       recorded_by: int | None = None) -> list[dict]:
-    """Refund up to what the order has left paid, newest payment first; never more."""
+                       recorded_by: int | None = None, no_place: bool = False) -> list[dict]:
+    """Refund up to what the order has left paid, newest payment first; never more.
+
+    An expired order ("paid, no place") leaves the waiting list first, so no freed place goes
+    to money on its way back; `no_place` (the one-click refund of such an order) refuses when
+    it got its place meanwhile."""
     problems = []
     if amount_cents <= 0:
         problems.append(FieldError("amount", "Enter an amount above zero."))
     if kind == "staff" and not reason.strip():
         problems.append(FieldError("reason", "Say why the money is given back."))
     collect(problems)
+    left_line = await _leave_waiting_list(order_id, no_place=no_place)
+    try:
+        return await _refund_order(order_id, amount_cents, reason=reason, kind=kind, recorded_by=recorded_by)
+    except BaseException:
+        if left_line is not None:  # nothing was given back: it waits again, where it was
+            async with transaction():
+                await Order.raw("UPDATE registration_order SET id = id WHERE id = {}", order_id)
+                await paid_waiting.join(left_line, keep_place_in_line=True)
+        raise
+
+
+async def _leave_waiting_list(order_id: int, *, no_place: bool) -> dict | None:
+    """The expired order, if it left the waiting list now (None otherwise)."""
+    from confops.payments.ledger import order_row
+
+    async with transaction():
+        locked = await Order.raw("UPDATE registration_order SET id = id WHERE id = {} RETURNING status", order_id)
+        expired = bool(locked) and locked[0]["status"] == OrderStatus.expired.value
+        if no_place and not expired:
+            raise Conflict("This order has got its place meanwhile; it is confirmed, so nothing was refunded.",
+                           code="placed_meanwhile")
+        if not expired:
+            return None
+        order = await order_row(order_id)
+        return order if await paid_waiting.leave(order) else None
+
+
+async def _refund_order(order_id: int, amount_cents: int, *, reason: str, kind: str,
+                        recorded_by: int | None) -> list[dict]:
     payments = await Payment.select().where(
         (Payment.order == order_id) & (Payment.status == PaymentStatus.succeeded.value)).order_by(
         Payment.id, ascending=False)

@@ -16,6 +16,7 @@ from confops.core.paging import Page, paged
 from confops.payments import gateway as gateways
 from confops.payments.ledger import OWING, balances_of
 from confops.payments.tables import Payment, PaymentStatus, Provider
+from confops.registration import paid_waiting
 from confops.registration.tables import Order, OrderStatus
 
 
@@ -27,6 +28,7 @@ class OrderMoney:
     due_cents: int
     disputed: bool
     held_cents: int = 0  # expired with money on it: "paid, no place"
+    waiting: dict | None = None  # such an order on the waiting list (registration.paid_waiting's row)
 
 
 def _money(order: dict, b) -> OrderMoney:
@@ -76,15 +78,18 @@ async def money_page(event_id: int, *, page: int = 1, q: str = "", status: str =
 
 
 async def paid_no_place(event_id: int) -> list[OrderMoney]:
-    """Expired orders still holding money ("paid, no place"): only expired orders with a
-    succeeded payment are read, so this stays small whatever the event's size."""
+    """Expired orders still holding money ("paid, no place"), each with its place on the
+    waiting list if staff put it there: only expired orders with a succeeded payment are read,
+    so this stays small whatever the event's size."""
     paid_ids = Payment.select(Payment.order).where((Payment.order.event == event_id)
                                                    & (Payment.order.status == OrderStatus.expired.value)
                                                    & (Payment.status == PaymentStatus.succeeded.value))
     ids = sorted({r["order"] for r in await paid_ids})
     orders = await Order.select().where(Order.id.is_in(ids or [0])).order_by(Order.id)
     balances = await balances_of(orders)
-    return [m for m in (_money(o, balances[o["id"]]) for o in orders) if m.held_cents]
+    line = await paid_waiting.of_orders(ids)
+    return [replace(m, waiting=w if (w := line.get(m.order["id"])) and w["status"] == "waiting" else None)
+            for m in (_money(o, balances[o["id"]]) for o in orders) if m.held_cents]
 
 
 async def outstanding_of(event_id: int) -> tuple[int, int]:

@@ -142,6 +142,13 @@ def chained(parts: list[Claim], first_after: str = "") -> tuple[str, list]:
     return ", ".join(f"{part.name} AS ({part.sql})" for part in chain), [a for part in chain for a in part.args]
 
 
+async def lock_event(event_id: int) -> None:
+    """Take the event's sales row for this transaction before anything else it will change:
+    places freed and given on (holds.give_back, paid_waiting) then go one transaction after
+    the other, and take their locks in the order every new order does (the event first)."""
+    await EventSales.raw(f"UPDATE {EventSales._meta.tablename} SET sold = sold WHERE event = {{}}", event_id)
+
+
 async def release_event(event_id: int, n: int) -> None:
     if n > 0:
         await EventSales.update({EventSales.sold: EventSales.sold - n}).where(EventSales.event == event_id)

@@ -46,7 +46,12 @@ async def update_category(event_id: int, code: str, *, early_cents: int, regular
               Category.capacity: _capacity(problems, "capacity", capacity, row["sold"])}
     collect(problems)
     async with transaction():
+        from confops.registration import capacity as places
+        from confops.registration.paid_waiting import serve
+
+        await places.lock_event(event_id)  # the event before the category, as every order takes them
         await Category.update(values).where(Category.id == row["id"])
+        await serve(event_id, 0)  # a larger category may place a paid order waiting for one
         await catalog_changed(event_id)
 
 

@@ -1,8 +1,8 @@
 """One truth about orders: the sales counters against the rows they count (`confops check`).
 
 The counters (EventSales.sold, Category.sold, AddOn.sold) are moved by conditional UPDATEs for
-speed; the rows (active attendees of orders that hold places, open waitlist offers) are what
-they stand for. Any difference means a place was sold twice or lost, so the check reports each
+speed; the rows (active attendees of orders that hold places, open waitlist offers, places held for
+paid orders waiting for all theirs) are what they stand for. Any difference means a place was sold twice or lost, so the check reports each
 one, and the tests run it after every step that moves places. Orders whose status and
 attendees disagree (an expired or cancelled order with an active attendee) are reported too.
 """
@@ -21,6 +21,7 @@ from confops.registration.tables import (
     Category,
     EventSales,
     OrderStatus,
+    PaidWait,
     WaitlistOffer,
 )
 
@@ -53,6 +54,9 @@ async def _event_differences(event_id: int, slug: str) -> list[Difference]:
         Attendee.order.status.is_in(PLACED))
     people = await Attendee.select(Attendee.id, Attendee.category).where(holding)
     offers = await WaitlistOffer.count().where((WaitlistOffer.event == event_id) & (WaitlistOffer.status == "open"))
+    # places held for a paid order still collecting its places are counted as offers are
+    offers += sum(w["held"] for w in await PaidWait.select(PaidWait.held).where(
+        (PaidWait.event == event_id) & (PaidWait.status == "waiting")))
     sales = await EventSales.select(EventSales.sold).where(EventSales.event == event_id).first()
     if sales is not None and sales["sold"] != len(people) + offers:
         found.append(Difference(slug, "places sold (attendees + open waitlist offers)", sales["sold"],

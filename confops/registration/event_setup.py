@@ -147,6 +147,9 @@ async def update_event(principal: Principal | None, slug: str, form: dict[str, s
                     Session.id == s["id"])
             await extension.emit("event_timezone_changed", event_id=event["id"], old_tz=old_tz, new_tz=new_tz)
         await extension.emit("event_setup_saved", event_id=event["id"], form=form, actor_id=principal.user_id)
+        from confops.registration.paid_waiting import serve
+
+        await serve(event["id"], 0)  # a raised capacity: paid orders waiting for a place take it first
         await catalog_changed(event["id"])
         await _audit(principal, "event_edited", event["id"],
                      {**{k: event[k] for k in values}, **{k: sales[k] for k in sales_values}},

@@ -66,13 +66,13 @@ async def cancel_attendee(order: dict, attendee_id: int) -> RefundPreview:
                  & (Attendee.token_version == person["token_version"])).returning(Attendee.id)
         if not flipped:
             raise Conflict("This registration was changed meanwhile; reload and try again.", code="stale")
+        await capacity.lock_event(order["event"])
         await capacity.release_category(person["category"], 1)
         for add in await AttendeeAddOn.select().where(AttendeeAddOn.attendee == attendee_id):
             await capacity.release_addon(add["addon"], add["quantity"])
-        from confops.registration.waitlist import offer_freed_places
+        from confops.registration.paid_waiting import places_freed
 
-        kept = await offer_freed_places(order["event"], 1)
-        await capacity.release_event(order["event"], 1 - kept)
+        await places_freed(order["event"], 1)
         await Order.update({Order.total_cents: Order.total_cents - person["price_cents"],
                             Order.refund_cents: Order.refund_cents + preview.refund_cents}).where(
             Order.id == order["id"])

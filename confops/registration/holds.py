@@ -25,6 +25,7 @@ from confops.registration.tables import (
 async def give_back(order: dict, *, return_code_uses: bool) -> int:
     """Release every place the order's active attendees hold; returns the event places freed.
     Call inside the transaction that changed the order's status."""
+    await capacity.lock_event(order["event"])
     attendees = await Attendee.select(Attendee.id, Attendee.category).where(
         (Attendee.order == order["id"]) & (Attendee.status == AttendeeStatus.active.value))
     per_category: dict[int, int] = {}
@@ -38,10 +39,9 @@ async def give_back(order: dict, *, return_code_uses: bool) -> int:
         uses = (order["pricing_snapshot_dict"] or {}).get("code_uses", 0)
         if uses:
             await capacity.release_code(order["code"], uses)
-    from confops.registration.waitlist import offer_freed_places
+    from confops.registration.paid_waiting import places_freed
 
-    kept = await offer_freed_places(order["event"], len(attendees))
-    await capacity.release_event(order["event"], len(attendees) - kept)
+    await places_freed(order["event"], len(attendees))  # paid orders waiting first, then the waitlist
     return len(attendees)
 
 
@@ -82,14 +82,15 @@ def with_snapshot(row: dict) -> dict:
     return row
 
 
-async def reinstate(order: dict) -> bool:
+async def reinstate(order: dict, *, places_held: bool = False) -> bool:
     """Give an expired order its places back (money arrived for it after all): all or nothing.
 
     Claims the event, categories and add-ons again with the conditional UPDATEs, event places
     from the free ones first, then from open waitlist offers (_claim_places); if any is full
     nothing changes, no offer is taken back, and False is returned (the caller keeps the money
     as "paid, no place"). Call inside the transaction that records the money; this part runs
-    in a savepoint."""
+    in a savepoint. `places_held`: its event places are counted already (paid_waiting kept
+    freed ones for it); only its categories and add-ons are claimed."""
     from confops.core.errors import Conflict
     from confops.db import atomic
 
@@ -104,7 +105,8 @@ async def reinstate(order: dict) -> bool:
             people = await Attendee.select(Attendee.id, Attendee.category, Attendee.category.label.as_alias("label")
                                            ).where((Attendee.order == order["id"]) & Attendee.status.is_in(
                                                [AttendeeStatus.expired.value, AttendeeStatus.active.value]))
-            await _claim_places(order["event"], len(people))
+            if not places_held:
+                await _claim_places(order["event"], len(people))
             per_category: dict[int, tuple[int, str]] = {}
             for person in people:
                 n, label = per_category.get(person["category"], (0, person["label"]))
@@ -120,6 +122,10 @@ async def reinstate(order: dict) -> bool:
                     Attendee.id.is_in([p["id"] for p in people]))
     except Conflict:
         return False
+    if not places_held:
+        from confops.registration.paid_waiting import reinstated_otherwise
+
+        await reinstated_otherwise(order)
     return True
 
 

@@ -237,6 +237,22 @@ class WaitlistEntry(Table):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class PaidWait(Table, tablename="paid_wait"):
+    """A paid order with no place ("paid, no place") that staff put on the waiting list: it is
+    served before any waitlist offer (it has paid), oldest first. `held` event places freed
+    for it are kept counted as sold until it has all `places` (an order of several people
+    collects them one by one); then it is reinstated. One row per order (`unique`): a second
+    click is the same row."""
+
+    order = ForeignKey(Order, on_delete=OnDelete.cascade, null=False, unique=True)
+    event = ForeignKey(Event, on_delete=OnDelete.cascade, null=False, index=True)
+    places = Integer(default=1)
+    held = Integer(default=0)
+    status = Varchar(length=16, default="waiting")  # waiting / placed / left
+    queued_at = Timestamptz(default=TimestamptzNow())
+    placed_at = Timestamptz(null=True, default=None)
+
+
 class WaitlistOffer(Table):
     """A freed place held for one waitlisted person until `expires_at` (the place is counted as
     sold while the offer is open, so nobody else takes it meanwhile)."""

@@ -1,7 +1,7 @@
 """The waitlist: join when full; a freed place is offered to the next person at once.
 
-An open offer keeps its place counted as sold, so nobody else can take it while the person
-decides; when it lapses the place moves to the next person, or back on sale. A place still owed
+Paid orders with no place waiting for one (paid_waiting) come before every offer. An open
+offer keeps its place counted as sold, so nobody else can take it while the person decides; when it lapses the place moves to the next person, or back on sale. A place still owed
 to a paying buyer (money that arrived after their order expired) takes an open offer back
 (withdraw_offers): the person is told and is first in line again.
 """
@@ -15,7 +15,6 @@ from confops.accounts.service import email_problem, normalize_email
 from confops.core import clock
 from confops.core.errors import Conflict, FieldError, collect
 from confops.db import insert_or_get, transaction
-from confops.registration import capacity
 from confops.registration.config import CONFIG
 from confops.registration.intake import text_problem
 from confops.registration.tables import WaitlistEntry, WaitlistOffer
@@ -82,8 +81,9 @@ async def lapse_offers() -> int:
             if not rows:
                 continue
             await WaitlistEntry.update({WaitlistEntry.status: "lapsed"}).where(WaitlistEntry.id == rows[0]["entry"])
-            kept = await offer_freed_places(rows[0]["event"], 1)
-            await capacity.release_event(rows[0]["event"], 1 - kept)
+            from confops.registration.paid_waiting import places_freed
+
+            await places_freed(rows[0]["event"], 1)
             lapsed += 1
     return lapsed
 

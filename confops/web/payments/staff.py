@@ -16,7 +16,7 @@ from confops.core.auth import STAFF, Role, require
 from confops.core.errors import Conflict, FieldError, Invalid
 from confops.core.paging import page_number
 from confops.events.rows import event_by_id
-from confops.payments import ledger, reports
+from confops.payments import late, ledger, reports
 from confops.payments.billing import billing_of
 from confops.payments.gateway import GatewayError
 from confops.payments.invoices import correct_invoice, formatted, number_of
@@ -44,7 +44,14 @@ OUTCOMES = {
     "paid": "The payment was recorded.",
     "reinstated": "The payment was recorded; the order had expired and is confirmed again with its places.",
     "no_place": "The payment was recorded, but this order's places were taken after it expired: it is kept as "
-                "paid, no place. Refund it, or place the buyer in a new order.",
+                "paid, no place. Refund it, or put it on the waiting list for the next place that frees up.",
+}
+
+
+WAITING_OUTCOMES = {
+    "waiting": "The order is on the waiting list: the next place that frees up is its own, before any waitlist "
+               "offer. The buyer has been told.",
+    "placed": "A place was free: the order is confirmed again and the buyer has their confirmation.",
 }
 
 
@@ -105,6 +112,7 @@ class StaffPayments(Controller):
                     methods=METHODS, method_labels={"card": "card", **METHODS}, errors=errors or {}, notice=notice,
                     form=form or {}, owed_cents=owed, today=today, disputes=await ledger.disputes_of(order_id),
                     billing=await billing_of(order_id), history=await order_history(order_id),
+                    waiting=await late.waiting_of(order_id),
                     invoice_number=await number_of(order_id), **ctx)
 
     @post("/staff/orders/{order_id:int}/invoice-corrections")
@@ -132,13 +140,24 @@ class StaffPayments(Controller):
         form = _values(await request.form())
         try:
             await refund_order(order_id, _cents(form.get("refund_amount", "")), reason=form.get("refund_reason", ""),
-                               recorded_by=request.state.principal.user_id)
+                               recorded_by=request.state.principal.user_id, no_place=form.get("no_place") == "1")
         except (Invalid, Conflict) as exc:
             return await self._order_page(request, order_id, status=exc.status_code, form=form,
                                           errors=_prefixed(exc, "refund_", {"amount", "reason"}))
         except GatewayError as exc:
             return await self._order_page(request, order_id, status=502, form=form, errors={"form": str(exc)})
         return await self._order_page(request, order_id, notice="The refund was recorded.")
+
+    @post("/staff/orders/{order_id:int}/waiting-list")
+    async def wait_for_place(self, request: Request, order_id: FromPath[int]) -> Template:
+        """One click on a "paid, no place" order: it gets the next freed places, before any
+        waitlist offer."""
+        await _order_for_staff(request, order_id)
+        try:
+            outcome = await late.wait_for_place(order_id, actor_id=request.state.principal.user_id)
+        except Conflict as exc:
+            return await self._order_page(request, order_id, status=exc.status_code, errors={"form": exc.detail})
+        return await self._order_page(request, order_id, notice=WAITING_OUTCOMES[outcome])
 
     @post("/staff/orders/{order_id:int}/manual-payments")
     async def manual(self, request: Request, order_id: FromPath[int]) -> Template:

@@ -6,4 +6,5 @@ RULES = {
     "GET /account/orders/{order_id:int}/credit-notes/{file:str}": "signed_in",  # the same
     "GET /orders/{order_id:int}/credit-notes/{file:str}": "public",  # with the order's token, as its receipt
     "GET /staff/orders/{order_id:int}/credit-notes/{file:str}": "staff:registrar",
+    "POST /staff/orders/{order_id:int}/waiting-list": "staff:registrar",  # a paid, no place order waits (issue 24)
 }
