@@ -4,7 +4,11 @@ server), a reminder a week before the due date, and the expiry notice. Their che
 after the due date. The first finds places left: staff record it, the order is confirmed with
 an invoice number and the paid confirmation goes out. The meeting sells out before the second
 is recorded: it lands in "paid, no place", listed on the event's payments page, and staff refund
-it in one click. Every payment is accounted for and the counters equal the rows throughout.
+it in one click. A third member's cheque lands there too; staff put that order on the waiting list
+in one click instead (the buyer is told), someone joins the public waitlist behind it, the first
+member cancels in her browser, and the freed place goes to the paid order, not to the unpaid
+waitlist: confirmed, invoiced, its QR mailed. Every payment is accounted for and the counters equal
+the rows throughout.
 
 The server runs in the test's own process (uvicorn in the test's event loop), so
 `clock.frozen_at` / `clock.advance` move time for the pages, the reminder and expiry jobs alike.
@@ -14,11 +18,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import re
 from datetime import UTC, datetime, timedelta
 
+import PIL.Image
 import pytest
 import uvicorn
+import zxingcpp
 
 from confops.core import clock
 from confops.core.outbox import deliver_due
@@ -29,9 +36,11 @@ from confops.payments.invoices import number_of
 from confops.registration.consistency import check
 from confops.registration.holds import release_expired
 from confops.registration.reminders import send_payment_reminders
-from confops.registration.tables import EventSales, Order
+from confops.registration.tables import Attendee, EventSales, Order, WaitlistEntry
+from confops.registration.waitlist import join_waitlist
 from settings import Settings
 from tests.conftest import TEST_SECRET
+from tests.registration.factory import door_accepts
 from tests.support.looks import looks_at
 from tests.support.smtp import body_text, free_port
 
@@ -61,14 +70,18 @@ async def served(db, var_dir, smtp_server):
         await task
 
 
-async def mail_to(app, inbox, address: str, subject_part: str) -> str:
+async def message_to(app, inbox, address: str, subject_part: str):
     await deliver_due(app.state.mailer)
     for _ in range(100):
         found = [m for m in inbox.to(address) if subject_part in m["Subject"]]
         if found:
-            return body_text(found[-1])
+            return found[-1]
         await asyncio.sleep(0.1)
     raise AssertionError(f"no mail “{subject_part}” to {address}: {[m['Subject'] for m in inbox.to(address)]}")
+
+
+async def mail_to(app, inbox, address: str, subject_part: str) -> str:
+    return body_text(await message_to(app, inbox, address, subject_part))
 
 
 async def order_by_invoice(page, url: str, first: str, email: str) -> None:
@@ -105,8 +118,10 @@ async def test_invoice_orders_reminded_expired_then_paid_late_with_and_without_p
             page = looks.page
             await order_by_invoice(page, url, "Ida", "ida@example.org")
             await order_by_invoice(page, url, "Ole", "ole@example.org")
+            await order_by_invoice(page, url, "Uma", "uma@example.org")
             ida = await Order.select().where(Order.buyer_email == "ida@example.org").first()
             ole = await Order.select().where(Order.buyer_email == "ole@example.org").first()
+            uma = await Order.select().where(Order.buyer_email == "uma@example.org").first()
             assert ida["payment_method"] == "invoice" and ida["expires_at"] == start + timedelta(days=14)
 
             ack = await mail_to(app, inbox, "ida@example.org", "")
@@ -120,7 +135,7 @@ async def test_invoice_orders_reminded_expired_then_paid_late_with_and_without_p
             reminder = await mail_to(app, inbox, "ida@example.org", "eminder")
             assert pay_link in reminder
             clock.advance(timedelta(days=7))  # past the due date: both expire
-            assert await release_expired() >= 2
+            assert await release_expired() >= 3
             expired = await mail_to(app, inbox, "ida@example.org", "xpired")
             assert "register again" in expired.lower() or f"/events/{SLUG}" in expired
             assert await check() == []
@@ -184,6 +199,45 @@ async def test_invoice_orders_reminded_expired_then_paid_late_with_and_without_p
                                                                                  ole["total_cents"], 0)
             await staff.page.goto(f"{url}/staff/events/{event['id']}/payments")
             assert await staff.page.locator(f"#no-place-{ole['id']}").count() == 0
+            assert await check() == []
+
+            # Uma's cheque finds no place either; staff put her order on the waiting list instead.
+            notice = await record_cheque(staff.page, url, uma["id"], "Chq 3023")
+            assert "paid, no place" in notice
+            await staff.page.goto(f"{url}/staff/events/{event['id']}/payments")
+            await staff.page.locator(f"#no-place-{uma['id']}").get_by_role(
+                "button", name="Put on the waiting list").click()
+            await staff.page.locator("#notice").wait_for()
+            assert "on the waiting list" in await staff.page.locator("#notice").inner_text()
+            await staff.page.goto(f"{url}/staff/events/{event['id']}/payments")
+            assert "on the waiting list since" in await staff.page.locator(f"#no-place-{uma['id']}").inner_text()
+            await staff.check("payments page with a paid order on the waiting list")
+            waiting = await mail_to(app, inbox, "uma@example.org", "waiting list")
+            assert "next place that frees up" in waiting
+            await join_waitlist(SLUG, "Wes Waiting", "wes@example.org")  # behind her: he has not paid
+            assert await check() == []
+
+            # Ida cancels in her browser: the place she frees is Uma's, not an offer to Wes.
+            ida_confirmation = await mail_to(app, inbox, "ida@example.org", "confirmed")
+            await page.goto(next(w for w in ida_confirmation.split() if "/orders/" in w))
+            await page.get_by_role("button", name="Cancel registration…").click()
+            await page.get_by_role("button", name="Yes, cancel my registration").click()
+            await page.locator("#notice").wait_for()
+            assert (await ledger.order_row(ida["id"]))["status"] == "cancelled"
+            assert (await ledger.order_row(uma["id"]))["status"] == "confirmed"
+            assert await number_of(uma["id"])
+            placed = await message_to(app, inbox, "uma@example.org", "confirmed")
+            codes = [code.text for part in placed.walk() if part.get_content_type() == "image/png"
+                     for code in zxingcpp.read_barcodes(PIL.Image.open(io.BytesIO(part.get_content())))]
+            umas = await Attendee.select(Attendee.id).where(Attendee.order == uma["id"]).first()
+            assert codes and await door_accepts(codes[0]) == umas["id"]  # the door lets her in
+            entry = await WaitlistEntry.select(WaitlistEntry.status).where(
+                WaitlistEntry.email == "wes@example.org").first()
+            assert entry["status"] == "waiting"  # no offer: the place was owed to money already paid
+            await staff.page.goto(f"{url}/staff/orders/{uma['id']}/payments")
+            history = await staff.page.locator("#history li").all_inner_texts()
+            assert any("Put on the waiting list" in h for h in history)
+            assert any("Given a place that freed up" in h for h in history)
             assert await check() == []
             assert staff.problems == [], staff.problems
             await staff_context.close()
