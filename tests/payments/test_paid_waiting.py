@@ -103,6 +103,8 @@ async def test_a_freed_place_goes_to_the_paid_order_before_the_first_unpaid_pers
     await sign_in(client, "registrar@example.org")
     row = await paid_no_place(client, "paid-first")
     await join_waitlist(SLUG, "Nia Next", "nia@example.org")  # she is first on the waitlist, and has not paid
+    listing = await client.get(f"/staff/events/{row['event']}/payments")
+    assert f'action="/staff/orders/{row["id"]}/waiting-list"' in listing.text  # the one click on the list
 
     clicked = await wait(client, row["id"])
     assert clicked.status_code == 200 and "on the waiting list" in clicked.text
