@@ -23,7 +23,7 @@ from confops.registration.catalog_admin import update_category
 from confops.registration.consistency import check
 from confops.registration.holds import release_expired
 from confops.registration.intake import AttendeeIn, OrderIn
-from confops.registration.orders import place_order
+from confops.registration.orders import order_token, place_order
 from confops.registration.selfservice import cancel_order
 from confops.registration.tables import (
     Attendee,
@@ -114,6 +114,8 @@ async def test_a_freed_place_goes_to_the_paid_order_before_the_first_unpaid_pers
     assert "next place that frees up" in json.loads(told["payload"])["text"]
     listing = await client.get(f"/staff/events/{row['event']}/payments")
     assert f'id="no-place-{row["id"]}"' in listing.text and "on the waiting list since" in listing.text
+    pay_page = await client.get(f"/orders/{row['id']}/pay?token={order_token(row['idempotency_key'])}")
+    assert 'id="waiting"' in pay_page.text  # the buyer's own page says so too
     assert await check() == []
 
     before = await sold()

@@ -15,7 +15,7 @@ from confops.core.auth import PUBLIC
 from confops.core.errors import Conflict, Invalid
 from confops.events.rows import event_by_id
 from confops.payments import gateway as gateways
-from confops.payments import ledger
+from confops.payments import late, ledger
 from confops.payments.billing import billing_of, save_billing
 from confops.payments.invoices import credit_notes_of, number_of
 from confops.payments.manual import METHODS
@@ -32,7 +32,7 @@ async def payment_context(order: dict) -> dict:
     last = payments[-1] if payments else None
     return {"balance": balance, "payments": payments, "refunds": await ledger.refunds_of(order["id"]),
             "message": last["message"] if last and last["status"] in ("failed", "canceled") else "",
-            "credit_notes": await credit_notes_of(order["id"])}
+            "credit_notes": await credit_notes_of(order["id"]), "waiting": await late.waiting_of(order["id"])}
 
 
 class PayPages(Controller):

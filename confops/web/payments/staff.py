@@ -112,7 +112,6 @@ class StaffPayments(Controller):
                     methods=METHODS, method_labels={"card": "card", **METHODS}, errors=errors or {}, notice=notice,
                     form=form or {}, owed_cents=owed, today=today, disputes=await ledger.disputes_of(order_id),
                     billing=await billing_of(order_id), history=await order_history(order_id),
-                    waiting=await late.waiting_of(order_id),
                     invoice_number=await number_of(order_id), **ctx)
 
     @post("/staff/orders/{order_id:int}/invoice-corrections")
