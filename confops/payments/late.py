@@ -15,6 +15,7 @@ any waitlist offer, and is reinstated as above (registration.paid_waiting).
 
 from __future__ import annotations
 
+from confops.accounts import brands
 from confops.core import extension
 from confops.core.errors import Conflict
 from confops.core.mail import Message
@@ -74,10 +75,12 @@ async def wait_for_place(order_id: int, *, actor_id: int | None) -> str:
         if (await order_row(order_id))["status"] == OrderStatus.confirmed.value:
             return PLACED
         line = (await paid_waiting.of_orders([order_id]))[order_id]
-        event = await Event.select(Event.title).where(Event.id == order["event"]).first()
-        text, html = render_mail("paid_waiting", order=order, event=event, held_cents=held, places=line["places"])
+        event = await Event.select(Event.title, Event.organizer).where(Event.id == order["event"]).first()
+        brand = await brands.of_event(event)
+        text, html = render_mail("paid_waiting", brand=brand, order=order, event=event, held_cents=held,
+                                 places=line["places"])
         await outbox.enqueue(Message(to=order["buyer_email"], subject=f"On the waiting list: {event['title']}",
-                                     text=text, html=html),
+                                     text=text, html=html, brand=brand),
                              dedupe_key=f"paid-waiting:{order_id}:{line['queued_at'].isoformat()}")
     return WAITING
 

@@ -79,7 +79,8 @@ async def places_freed(event_id: int, freed: int) -> None:
     """`freed` event places an order let go of, still counted as sold: paid orders waiting get
     them first, then the waitlist's offers; the rest go back on sale. Inside the transaction
     that freed them, after lock_event."""
-    from confops.events.tables import Event, EventStatus
+    from confops.events.kinds import EventStatus
+    from confops.events.tables import Event
     from confops.registration.waitlist import offer_freed_places
 
     left = await serve(event_id, freed)
@@ -93,7 +94,8 @@ async def serve(event_id: int, freed: int) -> int:
     """Give the paid orders waiting, oldest first, the `freed` places (counted as sold by the
     caller) and, short of them, free ones; reinstate each that has all it needs. Returns how
     many of the places counted as sold are left over (the caller offers or releases them)."""
-    from confops.events.tables import Event, EventStatus
+    from confops.events.kinds import EventStatus
+    from confops.events.tables import Event
 
     line = await PaidWait.select(PaidWait.id, PaidWait.order).where(
         (PaidWait.event == event_id) & (PaidWait.status == WAITING)).order_by(PaidWait.queued_at).order_by(PaidWait.id)
@@ -144,7 +146,7 @@ async def _lock_order(order_id: int) -> bool:
 async def _place(entry: dict, event_id: int) -> bool:
     from confops.registration.emails import queue_confirmation
     from confops.registration.holds import reinstate, with_snapshot
-    from confops.registration.orders import order_token
+    from confops.registration.order_decision import order_token
 
     order = await Order.select().where(Order.id == entry["order"]).first()
     if not await reinstate(with_snapshot(order), places_held=True):

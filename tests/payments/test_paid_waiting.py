@@ -23,7 +23,8 @@ from confops.registration.catalog_admin import update_category
 from confops.registration.consistency import check
 from confops.registration.holds import release_expired
 from confops.registration.intake import AttendeeIn, OrderIn
-from confops.registration.orders import order_token, place_order
+from confops.registration.order_decision import order_token
+from confops.registration.orders import place_order
 from confops.registration.selfservice import cancel_order
 from confops.registration.tables import (
     Attendee,
