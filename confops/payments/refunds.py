@@ -225,6 +225,7 @@ async def record_provider_refund(intent_id: str, refund_id: str, amount_cents: i
             await extension.emit("order_refunded", order_id=payment["order"], reason="Refunded in Stripe")
     except _AlreadyRecorded:
         return False  # rolled back, reservation included
+    await _leave_waiting_list(payment["order"], no_place=False)  # as a refund staff record: off the list
     return True
 
 

@@ -19,6 +19,7 @@ from confops.events.tables import Event
 from confops.payments import ledger
 from confops.payments.event_cancellation import cancel_event, refunds_due_by_hand
 from confops.payments.invoices import number_of
+from confops.payments.service import start_checkout
 from confops.registration.catalog_admin import update_category
 from confops.registration.consistency import check
 from confops.registration.holds import release_expired
@@ -35,7 +36,10 @@ from confops.registration.tables import (
     WaitlistEntry,
 )
 from confops.registration.waitlist import join_waitlist, lapse_offers
+from tests.payments.stripe_events import event, refunded
 from tests.payments.test_staff_pages import sign_in
+from tests.payments.test_stripe_flow import confirm_at_localstripe
+from tests.payments.test_webhooks import post_event, refund_at_stripe
 from tests.support.http import post_form
 
 SLUG = "abs-national-meeting"
@@ -357,4 +361,28 @@ async def test_cancelling_the_event_gives_back_a_waiting_orders_money_and_offers
     [told] = await mails(row["buyer_email"], f"event-cancelled:{row['id']}")
     assert "refunded in full" in json.loads(told["payload"])["text"]
     assert await entries() == {"nia@example.org": "waiting"}  # no offer of a place at a cancelled event
+    assert await check() == []
+
+
+async def test_a_refund_made_in_stripe_takes_a_waiting_card_order_off_the_list(client, demo, localstripe):
+    """Money given back from Stripe's dashboard, not from our page: the order must not get a
+    freed place afterwards for nothing."""
+    other = await place("frees-after-stripe")
+    placed = await place("card-waiting")
+    intent = await start_checkout(placed.id)
+    await confirm_at_localstripe(localstripe, intent.id, "pm_card_visa")
+    await Order.update({Order.expires_at: clock.now() - timedelta(minutes=1)}).where(Order.id == placed.id)
+    assert await release_expired() >= 1
+    await sell_out()
+    await post_event(client, event("payment_intent.succeeded", {"id": intent.id, "object": "payment_intent"}))
+    assert await status_of(placed.id) == "expired"  # paid, no place
+    await sign_in(client, "registrar@example.org")
+    assert (await wait(client, placed.id)).status_code == 200
+    row = await ledger.order_row(placed.id)
+
+    back = await refund_at_stripe(localstripe, intent.id, row["total_cents"])
+    await post_event(client, event("charge.refunded", refunded(intent.id, (back, row["total_cents"]))))
+    assert (await line_of(placed.id))["status"] == "left"
+    await cancel_order(await ledger.order_row(other.id))
+    assert await status_of(placed.id) == "expired"  # no place for money that went back
     assert await check() == []
