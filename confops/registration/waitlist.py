@@ -15,6 +15,7 @@ from confops.accounts.service import email_problem, normalize_email
 from confops.core import clock
 from confops.core.errors import Conflict, FieldError, collect
 from confops.db import insert_or_get, transaction
+from confops.registration import capacity
 from confops.registration.config import CONFIG
 from confops.registration.intake import text_problem
 from confops.registration.tables import WaitlistEntry, WaitlistOffer
@@ -70,11 +71,13 @@ async def offer_freed_places(event_id: int, freed: int) -> int:
 async def lapse_offers() -> int:
     """Unused offers past their time move on to the next person (or back on sale)."""
     now = clock.now()
-    due = await WaitlistOffer.select(WaitlistOffer.id).where(
+    due = await WaitlistOffer.select(WaitlistOffer.id, WaitlistOffer.event).where(
         (WaitlistOffer.status == "open") & (WaitlistOffer.expires_at < now)).limit(200)
     lapsed = 0
     for candidate in due:
         async with transaction():
+            # the event's sales row first, as every other free does (paid_waiting's lock order)
+            await capacity.lock_event(candidate["event"])
             rows = await WaitlistOffer.update({WaitlistOffer.status: "lapsed"}).where(
                 (WaitlistOffer.id == candidate["id"]) & (WaitlistOffer.status == "open")
             ).returning(WaitlistOffer.entry, WaitlistOffer.event)

@@ -386,3 +386,31 @@ async def test_a_refund_made_in_stripe_takes_a_waiting_card_order_off_the_list(c
     await cancel_order(await ledger.order_row(other.id))
     assert await status_of(placed.id) == "expired"  # no place for money that went back
     assert await check() == []
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.02])
+async def test_an_offer_lapsing_as_an_order_cancels_hands_both_places_on_without_a_deadlock(client, demo, delay):
+    """Two frees of one event at once, from the two paths that reach the waitlist (a lapsed
+    offer and a cancellation): both lock the event's sales row first, so neither waits on the
+    other in a circle; the paid order waiting takes one place, the next person the other."""
+    first, other = await place("lapse-first"), await place("lapse-other")
+    await sign_in(client, "registrar@example.org")
+    row = await paid_no_place(client, "lapse-paid")
+    await join_waitlist(SLUG, "Wes Waiting", "wes@example.org")
+    await join_waitlist(SLUG, "Nia Next", "nia@example.org")
+    await cancel_order(await ledger.order_row(first.id))  # before the click: offered to Wes
+    assert await entries() == {"wes@example.org": "offered", "nia@example.org": "waiting"}
+    await wait(client, row["id"])
+    assert await status_of(row["id"]) == "expired"  # Wes's open offer holds that place
+    before = await sold()
+
+    async def cancel_later():
+        await asyncio.sleep(delay)
+        await cancel_order(await ledger.order_row(other.id))
+
+    with clock.frozen_at(clock.now() + timedelta(days=3)):  # Wes's offer is past its time
+        await asyncio.gather(lapse_offers(), cancel_later())
+    assert await status_of(row["id"]) == "confirmed"
+    assert await entries() == {"wes@example.org": "lapsed", "nia@example.org": "offered"}
+    assert await sold() == before
+    assert await check() == []
