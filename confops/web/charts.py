@@ -41,7 +41,14 @@ def _frame(title: str, desc: str, width: int, height: int, body: list[str]) -> M
         + "".join(body) + "</svg>")
 
 
-def bar_chart(title: str, data: Sequence[tuple[Any, float]], *, unit: str = "", width: int = 560) -> Markup:
+# Drawn 420 units wide with 13-unit type: a chart is scaled down to its container, and in a
+# dashboard card on a 390 px phone (about 326 px) that still leaves 10 px type; at 560 units the
+# axis labels were 6 px there.
+WIDTH, TYPE = 420, 13
+CHAR = TYPE * 0.6  # the width of an average character of the labels, for spacing them
+
+
+def bar_chart(title: str, data: Sequence[tuple[Any, float]], *, unit: str = "", width: int = WIDTH) -> Markup:
     """Horizontal bars, one per (label, value), each labelled with its value."""
     rows = [(_label(k), v or 0) for k, v in data]
     desc = "; ".join(f"{k}: {_number(v)}{(' ' + unit) if unit else ''}" for k, v in rows) or "No data yet."
@@ -53,15 +60,15 @@ def bar_chart(title: str, data: Sequence[tuple[Any, float]], *, unit: str = "", 
     for i, (label, value) in enumerate(rows):
         y = gap + i * (bar_h + gap)
         w = max(0.0, span * value / top)
-        body.append(f'<text x="{left - 8}" y="{y + 15}" text-anchor="end" font-size="13">{escape(label[:32])}</text>')
+        body.append(f'<text x="{left - 8}" y="{y + 15}" text-anchor="end" font-size="{TYPE}">{escape(label[:32])}</text>')
         body.append(f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{COLOR}"/>')
-        body.append(f'<text x="{left + w + 6:.1f}" y="{y + 15}" font-size="13">{escape(_number(value))}</text>')
+        body.append(f'<text x="{left + w + 6:.1f}" y="{y + 15}" font-size="{TYPE}">{escape(_number(value))}</text>')
     if not rows:
-        body.append('<text x="10" y="25" font-size="13">No data yet.</text>')
+        body.append(f'<text x="10" y="25" font-size="{TYPE}">No data yet.</text>')
     return _frame(title, desc, width, height, body)
 
 
-def line_chart(title: str, points: Sequence[tuple[Any, float]], *, unit: str = "", width: int = 560,
+def line_chart(title: str, points: Sequence[tuple[Any, float]], *, unit: str = "", width: int = WIDTH,
                height: int = 220) -> Markup:
     """A line through (x, y) points in the given order; x is labelled as text (dates, times, numbers)."""
     pts = [(_label(x), y or 0) for x, y in points]
@@ -72,19 +79,19 @@ def line_chart(title: str, points: Sequence[tuple[Any, float]], *, unit: str = "
     top = max((y for _, y in pts), default=0) or 1
     body = [f'<line x1="{left}" y1="{top_pad + plot_h}" x2="{left + plot_w}" y2="{top_pad + plot_h}" stroke="#555"/>',
             f'<line x1="{left}" y1="{top_pad}" x2="{left}" y2="{top_pad + plot_h}" stroke="#555"/>',
-            f'<text x="{left - 6}" y="{top_pad + 4}" text-anchor="end" font-size="12">{escape(_number(top))}</text>',
-            f'<text x="{left - 6}" y="{top_pad + plot_h}" text-anchor="end" font-size="12">0</text>']
+            f'<text x="{left - 6}" y="{top_pad + 4}" text-anchor="end" font-size="{TYPE}">{escape(_number(top))}</text>',
+            f'<text x="{left - 6}" y="{top_pad + plot_h}" text-anchor="end" font-size="{TYPE}">0</text>']
     if not pts:
-        body.append(f'<text x="{left + 10}" y="{top_pad + 20}" font-size="13">No data yet.</text>')
+        body.append(f'<text x="{left + 10}" y="{top_pad + 20}" font-size="{TYPE}">No data yet.</text>')
         return _frame(title, desc, width, height, body)
     step = plot_w / max(len(pts) - 1, 1)
     coords = [(left + i * step, top_pad + plot_h - plot_h * y / top) for i, (_, y) in enumerate(pts)]
     body.append('<polyline fill="none" stroke="{}" stroke-width="2" points="{}"/>'.format(
         COLOR, " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)))
-    # Axis labels never overprint: as many as fit side by side at ~6.5 px a character (11 px
-    # type), evenly spaced, the last one kept and its too-close neighbour dropped. Every value is
-    # still in <desc> and in each point's <title>.
-    widest = max(len(label) for label, _ in pts) * 6.5 + 10
+    # Axis labels never overprint: as many as fit side by side (CHAR a character), evenly
+    # spaced, the last one kept and its too-close neighbour dropped. Every value is still in
+    # <desc> and in each point's <title>.
+    widest = max(len(label) for label, _ in pts) * CHAR + 10
     every = max(1, math.ceil(widest / step)) if len(pts) > 1 else 1
     last = len(pts) - 1
     for i, ((label, value), (x, y)) in enumerate(zip(pts, coords, strict=True)):
@@ -92,10 +99,10 @@ def line_chart(title: str, points: Sequence[tuple[Any, float]], *, unit: str = "
                     f'{escape(_number(value))}</title></circle>')
         if i == last or (i % every == 0 and last - i >= every):
             # a label centred on a point near the edge would be cut: it leans inwards instead
-            half = len(label) * 6.5 / 2
+            half = len(label) * CHAR / 2
             anchor = "end" if x + half > width else "start" if x - half < 0 else "middle"
-            body.append(f'<text x="{x:.1f}" y="{top_pad + plot_h + 16}" text-anchor="{anchor}" font-size="11">'
+            body.append(f'<text x="{x:.1f}" y="{top_pad + plot_h + 16}" text-anchor="{anchor}" font-size="{TYPE}">'
                         f'{escape(label)}</text>')
-            body.append(f'<text x="{x:.1f}" y="{y - 6:.1f}" text-anchor="middle" font-size="11">'
+            body.append(f'<text x="{x:.1f}" y="{y - 6:.1f}" text-anchor="middle" font-size="{TYPE}">'
                         f'{escape(_number(value))}</text>')
     return _frame(title, desc, width, height, body)

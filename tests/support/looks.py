@@ -34,6 +34,14 @@ _CODE = re.compile(r"(?<![\w./@-])[a-z]+(?:_[a-z0-9]+)+(?![\w./@-])")
 _ADDRESSES = re.compile(r"\S+@\S+|https?://\S+|/\S+|\S+\.(?:pdf|csv|xlsx|json|jwt|png|ics)\b")
 
 
+# The smallest type a chart shows, as drawn: an SVG chart is scaled to its container, and its
+# words and numbers shrink with it (at 560 units wide on a phone, 11-unit labels were 7 px).
+MIN_CHART_TEXT_PX = 10
+_CHART_TEXT = ("Math.min(Infinity, ...[...document.querySelectorAll('svg.chart')].flatMap(svg => {"
+               " const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;"
+               " return [...svg.querySelectorAll('text')].map(t => parseFloat(t.getAttribute('font-size') || 16) * scale); }))")
+
+
 @dataclass
 class Looks:
     """Visits pages in one browser page at one width and keeps every problem seen."""
@@ -78,6 +86,9 @@ class Looks:
         codes = sorted({c for c in _CODE.findall(_ADDRESSES.sub(" ", text))})
         if codes:
             self.problems.append(f"{label}: codes shown instead of labels: {', '.join(codes[:8])}")
+        smallest = await self.page.evaluate(_CHART_TEXT)
+        if smallest is not None and smallest < MIN_CHART_TEXT_PX:
+            self.problems.append(f"{label}: chart text drawn at {smallest:.1f} px (under {MIN_CHART_TEXT_PX} px)")
         await self.page.evaluate(AXE)
         for violation in await self.page.evaluate(_RUN):
             self.problems.append(f"{label}: axe {violation}")
