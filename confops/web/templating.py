@@ -11,6 +11,7 @@ from confops.core.rendering import environment
 from confops.events import labels
 from confops.events.markdown import render_markdown
 from confops.registration import form_labels
+from confops.registration.status_labels import attendee_status
 from confops.web.boundary import csp_nonce
 
 
@@ -26,6 +27,7 @@ def make_environment() -> Environment:
         zone=labels.zone_label,
         credit_type=lambda key: CREDIT_TYPES[key].name if key in CREDIT_TYPES else key,
         certificate_status=lambda code: CERTIFICATE_STATUS.get(code, code),
+        attendee_status=attendee_status,
         markdown=render_markdown,
     )
     env.globals["event_kinds"] = labels.EVENT_KIND
