@@ -123,3 +123,57 @@ async def test_a_second_organizers_event_is_in_its_own_name_everywhere(client, a
 async def test_a_page_about_no_event_is_in_the_default_organizers_name(client, demo):
     shown = await client.get("/login")
     assert DEFAULT_NAME in shown.text and "/organizers/abs/logo" in shown.text
+
+
+async def test_a_second_organizers_certificate_of_attendance_is_in_its_own_name(client, app, demo):
+    """The online series handed to the second society, whose own registrar issues certificates
+    of attendance after its meetings: the PDF, its signed credential and /verify (valid, then
+    revoked) name that society and show its logo."""
+    from confops.accounts.service import create_user
+    from confops.attendance import service as attendance
+    from confops.attendance.certificate_pdf import signed_attendance_certificate
+    from confops.attendance.tables import AttendanceCertificate
+    from confops.core.auth import Role
+    from confops.payments.service import record_manual_payment
+    from confops.registration.intake import AttendeeIn, OrderIn
+    from confops.registration.orders import place_order
+    from confops.registration.tables import Attendee
+    from tests.cme.support import meeting_over, principal_of
+
+    series = "online-residents-group"
+    await _second_society(app)
+    org = await Organizer.select(Organizer.id).where(Organizer.slug == "nafm").first()
+    event = await Event.select(Event.id).where(Event.slug == series).first()
+    await Event.update({Event.organizer: org["id"]}).where(Event.id == event["id"])
+    await _reword(event["id"])
+    await create_user("registrar@nafm.example.org", "Nora Registrar", roles=[("nafm", Role.registrar)])
+    registrar = await principal_of("registrar@nafm.example.org")
+    ids = []
+    for n in (1, 2):
+        placed = await place_order(series, OrderIn(
+            buyer_name=f"Res{n} Ident", buyer_email=f"r{n}@example.org", idempotency_key=f"nafm-attendance-{n}",
+            attendees=[AttendeeIn(category="resident", email=f"r{n}@example.org", first_name=f"Res{n}",
+                                  last_name="Ident", credentials="MD", answers={"first_meeting": "yes"})]),
+            hold_minutes=30, base_url="http://testserver.local")
+        await record_manual_payment(placed.id, method="cheque", amount_cents=placed.total_cents,
+                                    reference=f"chq {n}", recorded_by=None)
+        ids.append((await Attendee.select(Attendee.id).where(Attendee.order == placed.id).first())["id"])
+    await attendance.save_rule(registrar, series, {"sessions_required": "1", "offers_certificate": "1"})
+    first = await Session.select().where(Session.event == event["id"]).order_by(Session.starts_at).first()
+    for attendee_id in ids:
+        await attendance.record(first, attendee_id, 90, "upload", None)
+    await meeting_over(series)
+    assert await attendance.issue_certificates(registrar, series) == 2
+    valid, revoked = [await AttendanceCertificate.select().where(AttendanceCertificate.attendee == i).first()
+                      for i in ids]
+    await attendance.revoke_certificate(registrar, series, revoked["id"], "The roll call named the wrong person.")
+
+    pdf = await signed_attendance_certificate(await attendance.certificate_content(valid["serial"]),
+                                              "http://testserver.local")
+    _in_our_name(pdf_text(pdf), "certificate of attendance PDF")
+    assert NAME in pdf_text(pdf)
+    for serial in (valid["serial"], revoked["serial"]):
+        shown = await client.get(f"/verify/{serial}")
+        assert shown.status_code == 200
+        _in_our_name(shown.text, f"/verify/{serial}")
+        assert NAME in shown.text and "/organizers/nafm/logo" in shown.text
