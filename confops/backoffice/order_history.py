@@ -19,7 +19,8 @@ from confops.registration.tables import Order
 # Dedupe keys of the mail about an order, as their senders write them.
 _MAIL_KEYS = ("acknowledgement:{id}:%", "confirmation:{id}:%", "payment-reminder:{id}:%", "order-expired:{id}%",
               "no-place:manual-{id}-%", "no-place:card-{id}-%", "cancellation:{id}", "refund-due:{id}",
-              "auto-refund:{id}-%", "paid-waiting:{id}:%")
+              "auto-refund:{id}-%", "paid-waiting:{id}:%",
+              "no-place-refund:{id}:%")
 
 _ACTIONS = {"manual_payment": "Payment recorded by staff", "extend_hold": "Due date extended",
             "refund": "Refund by staff", "wait_for_place": "Put on the waiting list (paid, no place)",

@@ -72,19 +72,22 @@ async def refund_order(order_id: int, amount_cents: int, *, reason: str, kind: s
     if kind == "staff" and not reason.strip():
         problems.append(FieldError("reason", "Say why the money is given back."))
     collect(problems)
-    left_line = await _leave_waiting_list(order_id, no_place=no_place)
+    expired, left_line = await _leave_waiting_list(order_id, no_place=no_place)
     try:
-        return await _refund_order(order_id, amount_cents, reason=reason, kind=kind, recorded_by=recorded_by)
+        done = await _refund_order(order_id, amount_cents, reason=reason, kind=kind, recorded_by=recorded_by)
     except BaseException:
         if left_line is not None:  # nothing was given back: it waits again, where it was
             async with transaction():
                 await Order.raw("UPDATE registration_order SET id = id WHERE id = {}", order_id)
                 await paid_waiting.join(left_line, keep_place_in_line=True)
         raise
+    if expired is not None and kind == "staff":
+        await _tell_payer_no_place_refund(expired, done, waited=left_line is not None)
+    return done
 
 
-async def _leave_waiting_list(order_id: int, *, no_place: bool) -> dict | None:
-    """The expired order, if it left the waiting list now (None otherwise)."""
+async def _leave_waiting_list(order_id: int, *, no_place: bool) -> tuple[dict | None, dict | None]:
+    """(the order if it is expired, the order if it left the waiting list now)."""
     from confops.payments.ledger import order_row
 
     async with transaction():
@@ -94,9 +97,30 @@ async def _leave_waiting_list(order_id: int, *, no_place: bool) -> dict | None:
             raise Conflict("This order has got its place meanwhile; it is confirmed, so nothing was refunded.",
                            code="placed_meanwhile")
         if not expired:
-            return None
+            return None, None
         order = await order_row(order_id)
-        return order if await paid_waiting.leave(order) else None
+        return order, (order if await paid_waiting.leave(order) else None)
+
+
+async def _tell_payer_no_place_refund(order: dict, done: list[dict], *, waited: bool) -> None:
+    """The buyer of a "paid, no place" order was told staff would refund it or find a place:
+    now they are told which, and how much is on its way back."""
+    from confops.core import outbox
+    from confops.core.mail import Message
+    from confops.core.rendering import render_mail
+    from confops.events.tables import Event
+
+    if not done:
+        return
+    event = await Event.select(Event.title, Event.organizer).where(Event.id == order["event"]).first()
+    brand = await brands.of_event(event)
+    amount = sum(r["amount_cents"] for r in done)
+    text, html = render_mail("payment_refunded_no_place", brand=brand, order=order, event=event, amount_cents=amount,
+                             by_card=any(not r["provider_id"].startswith("manual-") for r in done),
+                             waited=waited)
+    await outbox.enqueue(Message(to=order["buyer_email"], subject=f"Your payment was refunded: {event['title']}",
+                                 text=text, html=html, brand=brand), dedupe_key=f"no-place-refund:{order['id']}:"
+                                                                               f"{done[-1]['id']}")
 
 
 async def _refund_order(order_id: int, amount_cents: int, *, reason: str, kind: str,

@@ -197,6 +197,7 @@ async def test_invoice_orders_reminded_expired_then_paid_late_with_and_without_p
             money = await ledger.balance_of(await ledger.order_row(ole["id"]))
             assert (money.paid_cents, money.refunded_cents, money.held_cents) == (ole["total_cents"],
                                                                                  ole["total_cents"], 0)
+            assert "refunded" in await mail_to(app, inbox, "ole@example.org", "refunded")  # and Ole is told
             await staff.page.goto(f"{url}/staff/events/{event['id']}/payments")
             assert await staff.page.locator(f"#no-place-{ole['id']}").count() == 0
             assert await check() == []

@@ -209,6 +209,10 @@ async def test_a_refund_while_waiting_takes_it_out_of_the_line_and_its_kept_plac
     assert await entries() == {"nia@example.org": "offered"}  # the place it kept goes on to the next in line
     money = await ledger.balance_of(await ledger.order_row(row["id"]))
     assert money.held_cents == 0
+    [told] = await mails(row["buyer_email"], f"no-place-refund:{row['id']}:%")  # which of the two it was
+    text = json.loads(told["payload"])["text"]
+    assert "refunded" in text and "off it now" in text and "the way you paid" in text
+    assert "Your payment was refunded" in refunded.text  # in the order's history on the page
     assert await check() == []
 
 
