@@ -15,6 +15,12 @@ from confops.registration.status_labels import attendee_status
 from confops.web.boundary import csp_nonce
 
 
+def words(code) -> str:
+    """A stored name as words ("second_factor_enabled" -> "second factor enabled"), for pages
+    that show what the system recorded (the audit log)."""
+    return str(code).replace("_", " ") if isinstance(code, str) else code
+
+
 def make_environment() -> Environment:
     env = environment()
     env.filters.update(
@@ -28,6 +34,7 @@ def make_environment() -> Environment:
         credit_type=lambda key: CREDIT_TYPES[key].name if key in CREDIT_TYPES else key,
         certificate_status=lambda code: CERTIFICATE_STATUS.get(code, code),
         attendee_status=attendee_status,
+        words=words,
         markdown=render_markdown,
     )
     env.globals["event_kinds"] = labels.EVENT_KIND
