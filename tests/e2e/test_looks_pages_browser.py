@@ -215,3 +215,52 @@ async def test_the_pages_the_other_audits_do_not_visit(db, live_server, browser)
         problems += looks.problems
         await context.close()
     assert not problems, "\n".join(problems)
+
+
+async def test_an_admins_pages_and_the_second_factor(db, live_server, browser):
+    """The admin's first sign-in (setting up the second factor, the recovery codes), the second
+    step of a later one, the sessions' and second factor's page, and the admin-only pages (audit,
+    jobs, privacy requests); and joining the mailing list."""
+    import pyotp
+
+    from confops.backoffice.mailing_list import join
+    from confops.backoffice.tables import MailingListMember
+
+    configure(base_url=live_server.url, hold_minutes=30, offer_hours=48, secret=TEST_SECRET)
+    await load_demo()
+    await join("abs", "newcomer@example.org", "Nell Newcomer")
+    joined = await MailingListMember.select(MailingListMember.token).where(
+        MailingListMember.email == "newcomer@example.org").first()
+    problems: list[str] = []
+    recovery: list[str] = []
+    for width in WIDTHS:
+        context, looks = await looks_at(browser, width)
+        page, url = looks.page, live_server.url
+        await page.goto(url + "/staff/login")
+        await page.get_by_label("E-mail").fill("admin@example.org")
+        await page.get_by_label("Password").fill("confops-demo")
+        await page.get_by_role("button", name="Sign in").click()
+        if not recovery:
+            await page.get_by_role("heading", name="Set up your second factor").wait_for()
+            await looks.check("second-factor-setup")
+            secret = (await page.locator("#secret").inner_text()).replace(" ", "")
+            await page.get_by_label("Code from your app").fill(pyotp.TOTP(secret).now())
+            await page.get_by_role("button", name="Turn on the second factor").click()
+            await page.get_by_role("heading", name="Save your recovery codes").wait_for()
+            await looks.check("recovery-codes")
+            recovery = await page.locator("#recovery-codes li").all_inner_texts()
+            await page.get_by_role("link", name="I saved them, continue").click()
+        else:
+            await page.get_by_role("heading", name="Second step").wait_for()
+            await looks.check("second-factor")
+            await page.get_by_label("Code from your app, or a recovery code").fill(recovery.pop())
+            await page.get_by_role("button", name="Verify and sign in").click()
+        await page.wait_for_url(url + "/staff")
+        for path, name in (("/staff/audit", "staff-audit"), ("/staff/jobs", "staff-jobs"),
+                           ("/staff/privacy", "staff-privacy"), ("/account/security/second-factor", "second-factor-page")):
+            await looks.goto(url + path, name)
+        await page.context.clear_cookies()
+        await looks.goto(f"{url}/mailing-list/confirm/{joined['token']}", "mailing-list-joined")
+        problems += looks.problems
+        await context.close()
+    assert not problems, "\n".join(problems)
