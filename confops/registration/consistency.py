@@ -4,7 +4,8 @@ The counters (EventSales.sold, Category.sold, AddOn.sold) are moved by condition
 speed; the rows (active attendees of orders that hold places, open waitlist offers, places held for
 paid orders waiting for all theirs) are what they stand for. Any difference means a place was sold twice or lost, so the check reports each
 one, and the tests run it after every step that moves places. Orders whose status and
-attendees disagree (an expired or cancelled order with an active attendee) are reported too.
+attendees disagree (an expired or cancelled order with an active attendee) are reported too, and
+paid orders still on the waiting list that are no longer waiting for a place (paid_waiting).
 """
 
 from __future__ import annotations
@@ -82,4 +83,13 @@ async def _event_differences(event_id: int, slug: str) -> list[Difference]:
         & Attendee.order.status.is_in([OrderStatus.expired.value, OrderStatus.cancelled.value]))
     if stranded:
         found.append(Difference(slug, "active attendees of expired or cancelled orders", 0, stranded))
+    # A paid order waits for a place only while it has none: one that is placed, or cancelled, and
+    # still waits would be given places a second time; one keeping more places than it needs
+    # keeps them from everyone.
+    astray = await PaidWait.count().where(
+        (PaidWait.event == event_id) & (PaidWait.status == "waiting")
+        & ((PaidWait.order.status != OrderStatus.expired.value) | (PaidWait.held > PaidWait.places)))
+    if astray:
+        found.append(Difference(slug, "paid orders on the waiting list that are not expired or keep too many places",
+                                0, astray))
     return found

@@ -418,3 +418,14 @@ async def test_an_offer_lapsing_as_an_order_cancels_hands_both_places_on_without
     assert await entries() == {"wes@example.org": "lapsed", "nia@example.org": "offered"}
     assert await sold() == before
     assert await check() == []
+
+
+async def test_check_reports_a_waiting_row_that_no_longer_waits(client, demo):
+    """A placed (or cancelled) order still in the line would be given its places twice."""
+    await sign_in(client, "registrar@example.org")
+    row = await paid_no_place(client, "astray")
+    await wait(client, row["id"])
+    assert await check() == []
+    await Order.update({Order.status: "cancelled"}).where(Order.id == row["id"])
+    [found] = await check()
+    assert "paid orders on the waiting list" in str(found) and found.rows == 1
