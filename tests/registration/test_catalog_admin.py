@@ -1,6 +1,8 @@
 """Staff edit what is sold; every edit bumps the catalog stamp, so the very next order (in any
 process) is priced from the new catalog, never from a cached copy."""
 
+import re
+
 import pytest
 
 from confops.core.errors import Conflict, Invalid
@@ -86,3 +88,6 @@ async def test_staff_catalog_page(client, demo):
     issued = await post_form(client, f"{base}/codes", {"code": "SCH-NEW", "kind": "free", "max_uses": "1",
                                                       "issued_to_name": "<i>Neo</i>", "issued_to_email": "neo@example.org"})
     assert issued.status_code == 200 and "&lt;i&gt;Neo&lt;/i&gt;" in issued.text
+    # a code's kind in words (issue 30): "10 % off", "$50.00 off", "Free registration"
+    cells = re.findall(r"<td>([^<]*)</td>", issued.text)
+    assert "Free registration" in cells and "free" not in cells and "percent" not in cells
