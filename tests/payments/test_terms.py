@@ -72,8 +72,10 @@ async def test_an_order_by_cheque_holds_for_the_term_then_expires_with_its_atten
         assert await release_expired() == 0
         pay = await client.get(f"/orders/{order_id}/pay", params={"token": token})
         assert "How to pay: Cheque" in pay.text and "payable to Society" in pay.text and 'id="due-date"' in pay.text
-        # the hour is the event's: its zone is said, as people say it
+        # the hour is the event's: its zone is said, as people say it, on the pay and order pages
         assert re.search(r'id="due-date">[^<]* time \([A-Z+0-9-]+\)</strong>', pay.text), pay.text
+        held = await client.get(f"/orders/{order_id}", params={"token": token})
+        assert re.search(r'id="held-until">[^<]* time \([A-Z+0-9-]+\)</span>', held.text), held.text
 
         clock.advance(timedelta(days=14))
         page = await client.get(f"/orders/{order_id}", params={"token": token})  # expires at read time too
