@@ -9,8 +9,8 @@ from confops.core import clock, extension
 from confops.core.errors import Conflict, FieldError, NotFound, collect
 from confops.db import transaction
 from confops.events.tables import Event
-from confops.registration import name_keys, refunds
-from confops.registration.capacity import claim_category, release_category
+from confops.registration import name_keys, paid_waiting, refunds
+from confops.registration.capacity import claim_category, lock_event, release_category
 from confops.registration.catalog import category_price
 from confops.registration.holds import give_back, with_snapshot
 from confops.registration.intake import MULTILINE, TEXT_FIELDS, text_problem
@@ -155,8 +155,11 @@ async def transfer(order: dict, attendee_id: int, new: dict[str, str], category_
         category_price(category).in_phase(phase) - category_price(old_fee).in_phase(phase))
     async with transaction():
         if category["id"] != person["category"]:
+            await lock_event(order["event"])  # the event before the categories, as orders and frees take them
             await claim_category(category["id"], 1, category["label"])
             await release_category(person["category"], 1)
+            # the old category's freed place may be what a paid order waiting for one lacks
+            await paid_waiting.serve(order["event"], 0)
         values["badge_name"] = values["badge_name"] or values["first_name"]
         updated = await Attendee.update({
             **{getattr(Attendee, k): v for k, v in values.items()},

@@ -26,7 +26,7 @@ from confops.registration.holds import release_expired
 from confops.registration.intake import AttendeeIn, OrderIn
 from confops.registration.order_decision import order_token
 from confops.registration.orders import place_order
-from confops.registration.selfservice import cancel_order
+from confops.registration.selfservice import cancel_order, transfer
 from confops.registration.tables import (
     Attendee,
     Category,
@@ -429,3 +429,27 @@ async def test_check_reports_a_waiting_row_that_no_longer_waits(client, demo):
     await Order.update({Order.status: "cancelled"}).where(Order.id == row["id"])
     [found] = await check()
     assert "paid orders on the waiting list" in str(found) and found.rows == 1
+
+
+async def test_a_resident_moving_to_another_category_frees_the_place_a_paid_resident_waits_for(client, demo):
+    await sign_in(client, "registrar@example.org")
+    event = await event_row()
+    placed = await place("resident-waits", category="resident")
+    await Order.update({Order.expires_at: clock.now() - timedelta(minutes=1)}).where(Order.id == placed.id)
+    await release_expired()
+    await Event.update({Event.capacity: None}).where(Event.id == event["id"])  # the event has room
+    mover = await place("resident-moves", category="resident")
+    resident = await Category.select().where((Category.event == event["id"]) & (Category.code == "resident")).first()
+    await Category.update({Category.capacity: Category.sold}).where(Category.id == resident["id"])  # residents full
+    row = await ledger.order_row(placed.id)
+    await post_form(client, f"/staff/orders/{row['id']}/manual-payments",
+                    {"payment_method": "cheque", "payment_amount": f"{row['total_cents'] / 100:.2f}",
+                     "payment_reference": "Chq move"}, page=f"/staff/orders/{row['id']}/payments")
+    await wait(client, row["id"])
+    assert await status_of(row["id"]) == "expired"
+
+    moving = await Attendee.select().where(Attendee.order == mover.id).first()
+    await transfer(await ledger.order_row(mover.id), moving["id"],
+                   {"first_name": "Mo", "last_name": "Member", "email": "mo@example.org"}, "member")
+    assert await status_of(row["id"]) == "confirmed"  # the resident place the move freed is its own
+    assert await check() == []
