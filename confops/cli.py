@@ -389,8 +389,10 @@ def purge(dry_run: bool) -> None:
 
 
 @main.command(help="Compare the sales counters (places, categories, add-ons) with the rows they count "
-              "(active attendees of held or confirmed orders, open waitlist offers) and report every "
-              "difference; exit status 1 if there is one.")
+              "(active attendees of held or confirmed orders, open waitlist offers), and the dashboard's "
+              "running tallies (registrations per state, category, profession and day; payments, refunds "
+              "and what open orders owe) with the rows, and report every difference; exit status 1 if "
+              "there is one.")
 @click.option("--event", "slug", default=None, help="Only this event (its slug).")
 def check(slug: str | None) -> None:
     from confops.db import connection_pool
@@ -399,8 +401,17 @@ def check(slug: str | None) -> None:
     engine = _engine(_settings())
 
     async def go():
+        from confops.events.tables import Event
+        from confops.payments.tallies import differences as money_differences
+        from confops.registration.consistency import Difference
+
         async with connection_pool(engine, size=2):
-            return await run_check(slug)
+            found = await run_check(slug)
+            where = Event.slug == slug if slug else Event.id > 0
+            for event in await Event.select(Event.id, Event.slug).where(where).order_by(Event.id):
+                found += [Difference(event["slug"], what, kept, rows)
+                          for what, kept, rows in await money_differences(event["id"])]
+            return found
 
     found = asyncio.run(go())
     for difference in found:

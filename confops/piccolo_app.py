@@ -72,6 +72,7 @@ from confops.groups.tables import (
 from confops.payments.cancellation_tables import EventCancellation
 from confops.payments.tables import (
     Dispute,
+    EventMoney,
     Invoice,
     InvoiceCorrection,
     InvoiceCounter,
@@ -85,6 +86,7 @@ from confops.registration.tables import (
     Answer,
     Attendee,
     AttendeeAddOn,
+    AttendeeTally,
     Category,
     Demographics,
     DiscountCode,
@@ -160,7 +162,9 @@ APP_CONFIG = AppConfig(
         Payment,
         Refund,
         WebhookEvent,
-        Dispute,
+        AttendeeTally,
+        EventMoney,
+            Dispute,
         InvoiceCounter,
         Invoice,
         OrderBilling,

@@ -10,21 +10,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from piccolo.query.functions.aggregate import Sum
-
 from confops.core import extension
 from confops.core.extension import Panel
-from confops.core.time_buckets import as_day, day_sql
+from confops.core.time_buckets import as_day
 from confops.events.labels import profession_label
 from confops.events.tables import AgendaItem, Event, Session
-from confops.payments.reports import outstanding_of
-from confops.payments.tables import Payment, PaymentStatus, Refund
-from confops.registration.tables import (
-    AddOn,
-    Attendee,
-    Category,
-    EventSales,
-)
+from confops.payments import tallies as money_tallies
+from confops.registration import tallies
+from confops.registration.tables import AddOn, Category, EventSales
 
 
 @dataclass(frozen=True)
@@ -55,33 +48,25 @@ class Dashboard:
     panels: list[Panel] = field(default_factory=list)
 
 
-_CONFIRMED_ACTIVE = """FROM registration_attendee a JOIN registration_order o ON o.id = a."order"
-    JOIN registration_category c ON c.id = a.category
-    WHERE a.event = {} AND a.status = 'active' AND o.status = 'confirmed'"""
-
-
 async def _people(event_id: int, board: Dashboard) -> None:
-    """Who is registered, per category, profession and day: GROUP BY in the database (the rows
-    never come to Python, so 20,000 people cost what 200 do)."""
-    # One pass over the rows, grouped by category, profession and day together (a few hundred
-    # groups), rather than one pass for each.
-    day = day_sql("a.created_at")
-    groups = await Attendee.raw(
-        f"SELECT c.label AS label, a.profession AS profession, {day} AS day, COUNT(*) AS n {_CONFIRMED_ACTIVE} "
-        f"GROUP BY c.label, a.profession, {day}", event_id)
+    """Who is registered, per category, profession and day, from the running tally the
+    database keeps (registration/tallies.py): a few hundred rows whatever the event's size."""
+    counted = await tallies.counts(event_id)
+    labels = {c["id"]: c["label"] for c in await Category.select(Category.id, Category.label).where(
+        Category.event == event_id)}
     by_category: Counter = Counter()
     by_profession: Counter = Counter()
     per_day: Counter = Counter()
-    for r in groups:
-        by_category[r["label"]] += r["n"]
-        by_profession[profession_label(r["profession"])] += r["n"]  # codes and old free text alike, in words
-        per_day[as_day(r["day"])] += r["n"]
+    for (state, category, profession, day), n in counted.items():
+        if state == "held":
+            board.awaiting_payment += n
+        if state != "confirmed":
+            continue
+        by_category[labels.get(category, "")] += n
+        by_profession[profession_label(profession)] += n  # codes and old free text alike, in words
+        per_day[as_day(day)] += n
     board.by_category = sorted(by_category.items(), key=lambda kv: (-kv[1], kv[0]))
     board.registered = sum(by_category.values())
-    held = await Attendee.raw(
-        """SELECT COUNT(*) AS n FROM registration_attendee a JOIN registration_order o ON o.id = a."order"
-        WHERE a.event = {} AND a.status = 'active' AND o.status IN ('pending', 'awaiting_payment')""", event_id)
-    board.awaiting_payment = held[0]["n"] if held else 0
     board.by_profession = by_profession.most_common()
     board.over_time = cumulative_by_day(dict(per_day))
 
@@ -96,14 +81,10 @@ def cumulative_by_day(per_day: dict[date, int]) -> list[tuple[date, int]]:
 
 async def _money(event_id: int, board: Dashboard) -> None:
     """The same figures as payments' ledger (paid − refunded; due = total − paid on open orders),
-    summed in the database: three queries whatever the number of orders."""
-    paid = await Payment.select(Sum(Payment.amount_cents, alias="paid")).where(
-        (Payment.order.event == event_id) & (Payment.status == PaymentStatus.succeeded.value)).first()
-    board.revenue_cents = (paid or {}).get("paid") or 0
-    refunded = await Refund.select(Sum(Refund.amount_cents, alias="refunded")).where(
-        Refund.order.event == event_id).first()
-    board.refunded_cents = (refunded or {}).get("refunded") or 0
-    board.outstanding_orders, board.outstanding_cents = await outstanding_of(event_id)
+    from the running sums the database keeps (payments/tallies.py)."""
+    money = await money_tallies.totals(event_id)
+    board.revenue_cents, board.refunded_cents = money.paid_cents, money.refunded_cents
+    board.outstanding_orders, board.outstanding_cents = money.owing_orders, money.owed_cents
 
 
 async def dashboard(event_id: int) -> Dashboard:

@@ -8,7 +8,7 @@ unique: a webhook replayed or racing the request that made the refund records it
 
 from enum import StrEnum
 
-from piccolo.columns import ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import BigInt, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -129,3 +129,17 @@ class OrderBilling(Table):
     po_number = Varchar(length=100)
     tax_id = Varchar(length=60)
     updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class EventMoney(Table):
+    """An event's money in running sums: succeeded payments, refunds, and the orders still
+    owing (an open order's total less its succeeded payments, where above zero) with what
+    they owe. Each write of a payment, a refund or an order appends its difference in the same
+    transaction (the database's triggers, payments/tallies.py); an event's figures are the sum
+    of its rows, folded into one now and then. `confops check` compares them with the rows."""
+
+    event = Integer(index=True)
+    paid_cents = BigInt(default=0)
+    refunded_cents = BigInt(default=0)
+    owing_orders = Integer(default=0)
+    owed_cents = BigInt(default=0)

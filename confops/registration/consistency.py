@@ -5,7 +5,9 @@ speed; the rows (active attendees of orders that hold places, open waitlist offe
 paid orders waiting for all theirs) are what they stand for. Any difference means a place was sold twice or lost, so the check reports each
 one, and the tests run it after every step that moves places. Orders whose status and
 attendees disagree (an expired or cancelled order with an active attendee) are reported too, and
-paid orders still on the waiting list that are no longer waiting for a place (paid_waiting).
+paid orders still on the waiting list that are no longer waiting for a place (paid_waiting), and
+any difference between the dashboard's running tally of registrations (registration/tallies.py)
+and the registrations.
 """
 
 from __future__ import annotations
@@ -78,6 +80,9 @@ async def _event_differences(event_id: int, slug: str) -> list[Difference]:
     for addon in await AddOn.select(AddOn.id, AddOn.label, AddOn.sold).where(AddOn.event == event_id):
         if addon["sold"] != per_addon.get(addon["id"], 0):
             found.append(Difference(slug, f"add-on {addon['label']}", addon["sold"], per_addon.get(addon["id"], 0)))
+    from confops.registration import tallies
+
+    found += [Difference(slug, what, kept, rows) for what, kept, rows in await tallies.differences(event_id)]
     stranded = await Attendee.count().where(
         (Attendee.event == event_id) & (Attendee.status == AttendeeStatus.active.value)
         & Attendee.order.status.is_in([OrderStatus.expired.value, OrderStatus.cancelled.value]))

@@ -1,0 +1,54 @@
+"""Row triggers written once for both engines: running tallies kept in the same transaction as
+the writes they count, whichever code (or /admin, or a bulk insert) makes the write.
+
+A trigger is a list of SQL statements that name the written row as NEW and OLD, as both
+engines do. SQLite runs them as the trigger's body; PostgreSQL wraps them in a PL/pgSQL
+function. `{lock}` statements are PostgreSQL's alone (SQLite has one writer at a time): they
+take a row lock so that two transactions that count from the same rows (an order's payments,
+an order's attendees) count one after the other, each from what the other committed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Trigger:
+    name: str
+    table: str
+    event: str  # INSERT, DELETE, or UPDATE OF a, b
+    statements: tuple[str, ...]
+    when: str = ""  # a condition on NEW/OLD; `{ne}` is "is distinct from" on either engine
+    locks: tuple[str, ...] = ()  # PostgreSQL only, run first
+
+    def create(self, engine_type: str) -> list[str]:
+        when = self.when.format(ne="IS DISTINCT FROM" if engine_type == "postgres" else "IS NOT")
+        if engine_type == "postgres":
+            body = "".join(f"  {s};\n" for s in (*self.locks, *self.statements))
+            return [f"CREATE OR REPLACE FUNCTION {self.name}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+                    f"BEGIN\n{body}  RETURN NULL;\nEND $$",
+                    f"DROP TRIGGER IF EXISTS {self.name} ON {self.table}",
+                    f"CREATE TRIGGER {self.name} AFTER {self.event} ON {self.table} FOR EACH ROW "
+                    f"{f'WHEN ({when}) ' if when else ''}EXECUTE FUNCTION {self.name}()"]
+        body = "".join(f"  {s};\n" for s in self.statements)
+        return [f"DROP TRIGGER IF EXISTS {self.name}",
+                f"CREATE TRIGGER {self.name} AFTER {self.event} ON {self.table} FOR EACH ROW "
+                f"{f'WHEN {when} ' if when else ''}BEGIN\n{body}END"]
+
+    def drop(self, engine_type: str) -> list[str]:
+        if engine_type == "postgres":
+            return [f"DROP TRIGGER IF EXISTS {self.name} ON {self.table}", f"DROP FUNCTION IF EXISTS {self.name}()"]
+        return [f"DROP TRIGGER IF EXISTS {self.name}"]
+
+
+async def install(engine, triggers: list[Trigger]) -> None:
+    for trigger in triggers:
+        for statement in trigger.create(engine.engine_type):
+            await engine.run_ddl(statement)
+
+
+async def remove(engine, triggers: list[Trigger]) -> None:
+    for trigger in triggers:
+        for statement in trigger.drop(engine.engine_type):
+            await engine.run_ddl(statement)

@@ -1,0 +1,136 @@
+"""Who is registered, counted as they register: `AttendeeTally` rows per event, order state,
+category, profession and UTC day, for the dashboard (issue 29: its GROUP BY over every
+registration grew with the event).
+
+The database keeps them (core/triggers.py): every insert, update or delete of an active
+attendee, and every change of an order's status that moves its attendees between confirmed,
+held (pending or awaiting payment) and other, appends +1/−1 rows in the same transaction. So
+every write path (orders, payments, cancellations, expiry, transfers, /admin, bulk inserts)
+keeps them, with no write path knowing. Appending rather than adding to one row per key
+means two orders never wait for each other on a counter; an event's counts are the sums of
+its rows, and `counts` folds them into one row per key when they pile up, so a read costs at
+most a fold's worth of rows whatever the event's size. On PostgreSQL an attendee's trigger
+reads its order's status under a share lock, so it counts after a concurrent change of that
+status commits (and that change's trigger counted the attendees committed before it).
+`differences` (`confops check`) compares the sums with the rows.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from confops.core.triggers import Trigger
+from confops.db import current_engine, is_sqlite, transaction
+from confops.registration.tables import Attendee, AttendeeTally
+
+FOLD_AT = 1000  # rows of one event beyond its keys before a read folds them
+
+
+def state_sql(status: str) -> str:
+    return (f"(CASE {status} WHEN 'confirmed' THEN 'confirmed' WHEN 'pending' THEN 'held' "
+            f"WHEN 'awaiting_payment' THEN 'held' ELSE 'other' END)")
+
+
+def _day(column: str, engine_type: str) -> str:
+    if engine_type == "postgres":
+        return f"to_char(({column}) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+    return f"date({column})"
+
+
+_INSERT = "INSERT INTO attendee_tally (event, state, category, profession, day, n) "
+
+
+def _one(row: str, sign: str, engine_type: str) -> str:
+    """The row's attendee counted (`sign` 1) or uncounted (-1) in its order's current state."""
+    return (_INSERT + f"SELECT {row}.event, {state_sql('o.status')}, {row}.category, {row}.profession, "
+            f"{_day(f'{row}.created_at', engine_type)}, {sign} FROM registration_order o "
+            f"WHERE o.id = {row}.\"order\" AND {row}.status = 'active'")
+
+
+def _order_moved(status: str, sign: str, engine_type: str) -> str:
+    """The order's active attendees counted (1) or uncounted (-1) in the state of `status`."""
+    day = _day("a.created_at", engine_type)
+    return (_INSERT + f"SELECT a.event, {state_sql(status)}, a.category, a.profession, {day}, {sign} * COUNT(*) "
+            "FROM registration_attendee a WHERE a.\"order\" = NEW.id AND a.status = 'active' "
+            f"GROUP BY a.event, a.category, a.profession, {day}")
+
+
+def triggers(engine_type: str) -> list[Trigger]:
+    lock = "PERFORM 1 FROM registration_order WHERE id = {}.\"order\" FOR SHARE"
+    changed = " OR ".join(f"OLD.{c} {{ne}} NEW.{c}" for c in
+                          ("status", "category", "profession", "created_at", '"order"', "event"))
+    return [
+        Trigger("attendee_tally_insert", "registration_attendee", "INSERT", (_one("NEW", "1", engine_type),),
+                when="NEW.status = 'active'", locks=(lock.format("NEW"),)),
+        Trigger("attendee_tally_delete", "registration_attendee", "DELETE", (_one("OLD", "-1", engine_type),),
+                when="OLD.status = 'active'", locks=(lock.format("OLD"),)),
+        Trigger("attendee_tally_update", "registration_attendee",
+                'UPDATE OF status, category, profession, created_at, "order", event',
+                (_one("OLD", "-1", engine_type), _one("NEW", "1", engine_type)),
+                when=f"(OLD.status = 'active' OR NEW.status = 'active') AND ({changed})",
+                locks=(lock.format("OLD"), lock.format("NEW"))),
+        Trigger("attendee_tally_order", "registration_order", "UPDATE OF status",
+                (_order_moved("OLD.status", "-1", engine_type), _order_moved("NEW.status", "1", engine_type)),
+                when=f"{state_sql('OLD.status')} <> {state_sql('NEW.status')}"),
+    ]
+
+
+Key = tuple[str, int, str, str]  # state, category, profession, day
+
+
+async def counts(event_id: int) -> dict[Key, int]:
+    """The event's active registrations per (state, category, profession, day), from the
+    tally; folds the tally first when its rows have piled up."""
+    rows = await AttendeeTally.raw(
+        "SELECT state, category, profession, day, SUM(n) AS n, COUNT(*) AS kept FROM attendee_tally "
+        "WHERE event = {} GROUP BY state, category, profession, day", event_id)
+    if sum(r["kept"] for r in rows) > len(rows) + FOLD_AT:
+        await fold(event_id)
+    return {(r["state"], r["category"], r["profession"], str(r["day"])): int(r["n"]) for r in rows if r["n"]}
+
+
+async def fold(event_id: int) -> None:
+    """One row per key for the event, with the same sums. On PostgreSQL one statement: rows
+    appended meanwhile are not in its snapshot and stay; a second fold at the same moment
+    waits for the first's deleted rows and finds them gone."""
+    if not is_sqlite(current_engine()):
+        await AttendeeTally.raw(
+            "WITH gone AS (DELETE FROM attendee_tally WHERE event = {} RETURNING state, category, profession, day, n) "
+            + _INSERT + "SELECT {}, state, category, profession, day, SUM(n) FROM gone "
+            "GROUP BY state, category, profession, day HAVING SUM(n) <> 0", event_id, event_id)
+        return
+    async with transaction():
+        sums = await AttendeeTally.raw(
+            "SELECT state, category, profession, day, SUM(n) AS n FROM attendee_tally WHERE event = {} "
+            "GROUP BY state, category, profession, day", event_id)
+        await AttendeeTally.delete().where(AttendeeTally.event == event_id)
+        kept = [AttendeeTally(event=event_id, state=r["state"], category=r["category"], profession=r["profession"],
+                              day=r["day"], n=r["n"]) for r in sums if r["n"]]
+        if kept:
+            await AttendeeTally.insert(*kept)
+
+
+async def from_rows(event_id: int) -> dict[Key, int]:
+    """The same counts from the registrations themselves (the check, and the migration)."""
+    day = _day("a.created_at", current_engine().engine_type)
+    rows = await Attendee.raw(
+        f"SELECT {state_sql('o.status')} AS state, a.category, a.profession, {day} AS day, COUNT(*) AS n "
+        "FROM registration_attendee a JOIN registration_order o ON o.id = a.\"order\" "
+        f"WHERE a.event = {{}} AND a.status = 'active' GROUP BY 1, 2, 3, 4", event_id)
+    return {(r["state"], r["category"], r["profession"], str(r["day"])): r["n"] for r in rows}
+
+
+async def differences(event_id: int) -> list[tuple[str, int, int]]:
+    """(what, tally, rows) for every key where the tally and the registrations disagree."""
+    tally, rows = Counter(await counts(event_id)), Counter(await from_rows(event_id))
+    return [(f"registrations {'/'.join(map(str, key))}", tally[key], rows[key])
+            for key in sorted(set(tally) | set(rows), key=str) if tally[key] != rows[key]]
+
+
+async def rebuild(event_id: int) -> None:
+    """The event's tally from its rows (the migration: events registered before the triggers)."""
+    await AttendeeTally.delete().where(AttendeeTally.event == event_id)
+    kept = [AttendeeTally(event=event_id, state=s, category=c, profession=p, day=d, n=n)
+            for (s, c, p, d), n in (await from_rows(event_id)).items()]
+    if kept:
+        await AttendeeTally.insert(*kept)

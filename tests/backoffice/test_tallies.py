@@ -1,0 +1,191 @@
+"""The dashboard's running tallies (registration/tallies.py, payments/tallies.py) equal the rows
+they count after any sequence of writes through the project's own paths: orders, manual
+payments, refunds, cancellations of an order or of one attendee, expiry, transfers, profession
+and category edits (as /admin makes them), check-in scans and CME claims; refused steps too
+(they must leave nothing half-counted). Then the same under concurrency: payments, refunds,
+cancellations and new orders racing each other and a dashboard view."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from datetime import timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from confops.backoffice.dashboard import dashboard
+from confops.core import clock
+from confops.core.errors import DomainError
+from confops.events.tables import Event
+from confops.payments import tallies as money
+from confops.payments.refunds import refund_order
+from confops.payments.service import record_manual_payment
+from confops.registration import tallies as people
+from confops.registration.consistency import check
+from confops.registration.group import cancel_attendee
+from confops.registration.holds import release_expired
+from confops.registration.intake import AttendeeIn, OrderIn
+from confops.registration.orders import place_order
+from confops.registration.selfservice import cancel_order, transfer
+from confops.registration.tables import Attendee, AttendeeTally, Order
+from tests.cme.support import evaluated_and_claimed, scan_into
+
+SLUG = "abs-national-meeting"
+_keys = itertools.count()
+
+steps = st.one_of(
+    st.tuples(st.just("order"), st.integers(1, 3), st.sampled_from(["member", "resident"])),
+    st.tuples(st.just("pay"), st.integers(0, 50), st.sampled_from([1.0, 0.5])),
+    st.tuples(st.just("refund"), st.integers(0, 50), st.integers(1, 40000)),
+    st.tuples(st.just("cancel"), st.integers(0, 50)),
+    st.tuples(st.just("cancel_one"), st.integers(0, 50)),
+    st.tuples(st.just("expire")),
+    st.tuples(st.just("transfer"), st.integers(0, 50), st.sampled_from([None, "member", "resident"])),
+    st.tuples(st.just("edit"), st.integers(0, 50), st.sampled_from(["nurse", "physician", "student"])),
+    st.tuples(st.just("scan"), st.integers(0, 50)),
+)
+
+
+async def _event_id() -> int:
+    return (await Event.select(Event.id).where(Event.slug == SLUG).first())["id"]
+
+
+async def _pick_order(i: int) -> dict | None:
+    orders = await Order.select().where(Order.event == await _event_id()).order_by(Order.id, ascending=False).limit(8)
+    return orders[i % len(orders)] if orders else None
+
+
+async def _pick_attendee(order: dict | None) -> dict | None:
+    if order is None:
+        return None
+    return await Attendee.select().where((Attendee.order == order["id"]) & (Attendee.status == "active")).first()
+
+
+async def _step(step: tuple) -> None:
+    kind = step[0]
+    if kind == "order":
+        n = next(_keys)
+        await place_order(SLUG, OrderIn(
+            buyer_name="Tally Buyer", buyer_email=f"tally{n}@example.org", idempotency_key=f"tally-order-{n:06d}",
+            attendees=[AttendeeIn(category=step[2], email=f"tally{n}-{k}@example.org", first_name="Tal",
+                                  last_name=f"Ly{n}", profession="physician", answers={"first_meeting": "no"})
+                       for k in range(step[1])]), hold_minutes=30, base_url="http://testserver.local")
+    elif kind == "pay":
+        order = await _pick_order(step[1])
+        if order:
+            await record_manual_payment(order["id"], method="cheque", amount_cents=max(1, int(order["total_cents"]
+                                                                                          * step[2])),
+                                        reference=f"tally cheque {next(_keys)}", recorded_by=None)
+    elif kind == "refund":
+        order = await _pick_order(step[1])
+        if order:
+            await refund_order(order["id"], step[2], reason="tally test")
+    elif kind == "cancel":
+        order = await _pick_order(step[1])
+        if order:
+            await cancel_order(order)
+    elif kind == "cancel_one":
+        order = await _pick_order(step[1])
+        person = await _pick_attendee(order)
+        if person:
+            await cancel_attendee(order, person["id"])
+    elif kind == "expire":
+        with clock.frozen_at(clock.now() + timedelta(days=40)):
+            await release_expired(await _event_id())
+    elif kind == "transfer":
+        order = await _pick_order(step[1])
+        person = await _pick_attendee(order)
+        if person:
+            n = next(_keys)
+            await transfer(order, person["id"], {"first_name": "New", "last_name": f"Holder{n}",
+                                                 "email": f"holder{n}@example.org", "credentials": "RN"},
+                           category_code=step[2])
+    elif kind == "edit":  # what /admin or a staff edit does to a column the dashboard groups by
+        person = await _pick_attendee(await _pick_order(step[1]))
+        if person:
+            await Attendee.update({Attendee.profession: step[2]}).where(Attendee.id == person["id"])
+    elif kind == "scan":
+        person = await _pick_attendee(await _pick_order(step[1]))
+        if person:
+            await scan_into(person["id"], "P1")
+
+
+async def _agree() -> None:
+    event_id = await _event_id()
+    assert await check(SLUG) == []  # the sales counters and the registration tally
+    assert await money.differences(event_id) == []
+    board = await dashboard(event_id)
+    counted = await people.from_rows(event_id)
+    assert board.registered == sum(n for (state, *_), n in counted.items() if state == "confirmed")
+    assert board.awaiting_payment == sum(n for (state, *_), n in counted.items() if state == "held")
+    rows = await money.from_rows(event_id)
+    assert (board.revenue_cents, board.refunded_cents, board.outstanding_orders, board.outstanding_cents) == (
+        rows.paid_cents, rows.refunded_cents, rows.owing_orders, rows.owed_cents)
+
+
+async def test_the_tallies_equal_the_rows_after_any_sequence_of_writes(client, demo):
+    await _agree()  # the demo, loaded through the services
+    await evaluated_and_claimed("morgan@example.org")  # check-in scans and a CME claim
+    await _agree()
+    loop = asyncio.get_running_loop()
+    refused = {"n": 0}
+
+    async def run(sequence) -> None:
+        for step in sequence:
+            try:
+                await _step(step)
+            except DomainError:
+                refused["n"] += 1  # a refusal writes nothing, counted or not
+        await _agree()
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.lists(steps, min_size=1, max_size=8))
+    def sequences(sequence):
+        asyncio.run_coroutine_threadsafe(run(sequence), loop).result(timeout=300)
+
+    await asyncio.to_thread(sequences)  # the examples run in a thread; their queries on this loop
+
+
+async def test_a_fold_keeps_the_sums_and_leaves_one_row_per_key(db, demo, monkeypatch):
+    event_id = await _event_id()
+    before = await people.counts(event_id)
+    for person in await Attendee.select(Attendee.id, Attendee.profession).where(Attendee.event == event_id).limit(30):
+        for profession in ("nurse", person["profession"]):  # two rows appended each time, summing to nothing
+            await Attendee.update({Attendee.profession: profession}).where(Attendee.id == person["id"])
+    kept = await AttendeeTally.count().where(AttendeeTally.event == event_id)
+    monkeypatch.setattr(people, "FOLD_AT", 10)
+    assert await people.counts(event_id) == before  # read, and folded since more than 10 rows piled up
+    assert await AttendeeTally.count().where(AttendeeTally.event == event_id) == len(before) < kept
+    assert await people.counts(event_id) == before == await people.from_rows(event_id)
+    assert await money.totals(event_id) == await money.from_rows(event_id)
+    await money.fold(event_id)
+    assert await money.totals(event_id) == await money.from_rows(event_id)
+
+
+async def test_payments_refunds_cancellations_and_orders_racing_a_dashboard_view_leave_the_tallies_true(
+        client, demo):
+    """Two cheques for one order at once, a refund, a cancellation and new orders, with the
+    dashboard read meanwhile: each trigger counts from what the others committed."""
+    event_id = await _event_id()
+    await _step(("order", 3, "member"))
+    await _step(("order", 2, "resident"))
+    unpaid = await Order.select().where((Order.event == event_id) & (Order.status.is_in(["pending",
+                                                                                          "awaiting_payment"]))
+                                        ).order_by(Order.id, ascending=False).limit(2)
+    paid = await Order.select().where((Order.event == event_id) & (Order.status == "confirmed")).limit(2)
+
+    async def quietly(coro):
+        try:
+            await coro
+        except DomainError:
+            pass
+
+    work = [quietly(record_manual_payment(o["id"], method="cheque", amount_cents=o["total_cents"] // 2 + 1,
+                                          reference=f"race {o['id']} {k}", recorded_by=None))
+            for o in unpaid for k in range(2)]
+    work += [quietly(refund_order(paid[0]["id"], 1000, reason="race")), quietly(cancel_order(paid[1])),
+             quietly(_step(("order", 2, "member"))), quietly(_step(("order", 1, "resident"))),
+             dashboard(event_id), dashboard(event_id)]
+    await asyncio.gather(*work)
+    await _agree()
