@@ -138,3 +138,16 @@ class CmeProfile(Table):
     birth_day = Integer(null=True, default=None)
     pars_consent = Boolean(default=False)
     consent_at = Timestamptz(null=True, default=None)
+
+
+class CmeTally(Table):
+    """An event's CME claims in running sums (cme/tallies.py): learners who claimed, and the
+    claims per credit type, per session and per learner's credentials. Each write of a claim
+    or of an attendee's status or credentials appends its difference in the same transaction
+    (the database's triggers); `confops check` compares the sums with the rows."""
+
+    event = Integer(index=True)
+    kind = Varchar(length=20)
+    key = Varchar(length=120)
+    n = Integer(default=0)
+    quarters = Integer(default=0)
