@@ -90,9 +90,11 @@ async def register_walk_in(slug: str, order: OrderIn, *, payment: str, amount: s
 
 
 async def walk_in_person(event_id: int, attendee_id: int) -> dict:
-    """The registration just made at the desk, for its badge page: name and category."""
+    """The registration just made at the desk, for its badge page: name, category and whether
+    it was complimentary."""
     person = await Attendee.select(Attendee.id, Attendee.first_name, Attendee.last_name,
-                                   Attendee.category.label.as_alias("category_label")).where(
+                                   Attendee.category.label.as_alias("category_label"),
+                                   Attendee.order.complimentary.as_alias("complimentary")).where(
         (Attendee.id == attendee_id) & (Attendee.event == event_id)).first()
     if person is None:
         raise NotFound("There is no such registration at this event.")

@@ -149,6 +149,7 @@ async def test_walk_in_pays_at_the_desk_in_one_transaction_and_gets_a_badge(clie
 
     shown = await client.get(done.headers["location"])
     assert shown.status_code == 200 and "Trần Thị Phương is registered" in shown.text
+    assert "paid and confirmed" in shown.text
     badge = await client.get(f"{BADGES}/people/attendee-{attendee['id']}/badge.pdf", params={"layout": "badge-a6"})
     assert badge.status_code == 200
     runs = text_runs(badge.content)[0]
@@ -169,3 +170,5 @@ async def test_walk_in_pays_at_the_desk_in_one_transaction_and_gets_a_badge(clie
                                   Attendee.order.status.as_alias("status")).where(
         Attendee.email == "guest@example.org").first()
     assert guest == {"comp": True, "status": "confirmed"}
+    told = (await client.get(comp.headers["location"])).text  # no charge: the desk is not told it was paid
+    assert "complimentary (no charge) and confirmed" in told and "paid" not in told.split('id="registered">')[1][:80]
