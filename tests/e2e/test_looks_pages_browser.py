@@ -212,6 +212,17 @@ async def test_the_pages_the_other_audits_do_not_visit(db, live_server, browser)
         for path, name in ((STAFF + "/registrations/new", "staff-registration-new"),
                            (f"{STAFF}/registrations/attendees/{person['id']}", "staff-attendee-answers")):
             await looks.goto(url + path, name)
+        # a walk-in at the desk, and the page that follows it (the badge to print)
+        await page.goto(url + STAFF + "/walk-in")
+        await page.get_by_label(re.compile("^Non-member")).check()
+        await page.get_by_label("First name").fill("Walker")
+        await page.get_by_label("Last name").fill(f"Inn{width}")
+        await page.get_by_label("E-mail").fill(f"walker{width}@example.org")
+        await page.get_by_label("Is this your first ABS meeting?").select_option("yes")
+        await page.get_by_label("Complimentary (no charge)").check()
+        await page.get_by_role("button", name="Register and print badge").click()
+        await page.wait_for_url(re.compile(r".*/walk-in/\d+(\?.*)?$"))
+        await looks.check("staff-walk-in-done")
         problems += looks.problems
         await context.close()
     assert not problems, "\n".join(problems)
