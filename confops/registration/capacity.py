@@ -6,6 +6,7 @@ caller raises so the whole transaction (and every earlier claim) rolls back.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,9 +19,10 @@ _BIG = 2_000_000_000
 
 
 async def ensure_sales(event_id: int) -> None:
-    """The per-event counter row; created once, before any transaction needs it."""
+    """The per-event counter row, for writes that need it (an event's first edit or order);
+    created once, with a first catalog stamp, before any transaction needs it."""
     if not await EventSales.exists().where(EventSales.event == event_id):  # a read, not a write, once it is there
-        await insert_or_ignore(EventSales(event=event_id))
+        await insert_or_ignore(EventSales(event=event_id, catalog_stamp=secrets.token_hex(8)))
 
 
 _EVENT_CLAIM = (f"UPDATE {EventSales._meta.tablename} SET sold = sold + {{}} WHERE event = {{}} AND sold + {{}} <= "

@@ -11,8 +11,15 @@ from confops.core.errors import NotFound
 from confops.db import is_sqlite, raw, readers_may_share
 from confops.events.kinds import EventStatus
 from confops.events.tables import Event
-from confops.registration import catalog_cache, pricing
-from confops.registration.tables import AddOn, Category, EventSales, Question
+from confops.registration import catalog_cache, holds, paid_waiting, pricing
+from confops.registration.tables import (
+    AddOn,
+    Category,
+    EventSales,
+    PaidWait,
+    Question,
+    WaitlistEntry,
+)
 
 EVENT_COLUMNS = (Event.id, Event.slug, Event.title, Event.status, Event.capacity, Event.currency,
                  Event.starts_at, Event.ends_at, Event.timezone, Event.venue_name, Event.venue_address,
@@ -31,9 +38,15 @@ class Catalog:
     kept: bool = False  # kept from an earlier read in this process (see load_catalog), not read now
 
     @property
+    def freed_by_expiry(self) -> int:
+        """Places of unpaid holds past their due time that the sweeper has not given back yet:
+        free for the public unless paid orders or people wait for them (they get them first)."""
+        return max(0, self.sales["expired_held"] - self.sales["waiting"])
+
+    @property
     def places_left(self) -> int | None:
         cap = self.event["capacity"]
-        return None if cap is None else max(0, cap - self.sales["sold"])
+        return None if cap is None else max(0, cap - self.sales["sold"] + self.freed_by_expiry)
 
     @property
     def sold_out(self) -> bool:
@@ -64,29 +77,16 @@ def addon_price(row: dict) -> pricing.AddOnPrice:
     return pricing.AddOnPrice(row["code"], row["label"], row["price_cents"])
 
 
-_LAST_RELEASE: dict[int, float] = {}
-RELEASE_EVERY_SECONDS = 5.0
-
-
-async def _release_at_read_time(event_id: int) -> bool:
-    """Expired holds free their places when the event is read, not only when the worker runs;
-    at most every few seconds per process, so a rush does not pay two extra queries a request."""
-    from confops.registration.holds import release_expired
-
-    now = clock.now().timestamp()
-    if now - _LAST_RELEASE.get(event_id, float("-inf")) < RELEASE_EVERY_SECONDS:
-        return False
-    _LAST_RELEASE[event_id] = now
-    return bool(await release_expired(event_id=event_id))
-
-
 _EVENT_FIELDS = tuple(c._meta.name for c in EVENT_COLUMNS)
 _SALES_FIELDS = ("id", "sold", "cancellation_policy", "refund_tiers", "cancellation_fee_cents",
                  "early_bird_ends_at", "early_bird_first_n", "late_starts_at", "early_claimed", "catalog_stamp",
                  "payment_term_days")
 
-def _with_left(rows: list[dict]) -> list[dict]:
-    return [{**r, "left": None if r["capacity"] is None else max(0, r["capacity"] - r["sold"])} for r in rows]
+def _with_left(rows: list[dict], expired: dict[int, int] | None = None) -> list[dict]:
+    """Each row with the places it has `left`, counting those of `expired` holds (per id) as free."""
+    expired = expired or {}
+    return [{**r, "left": None if r["capacity"] is None else max(0, r["capacity"] - r["sold"] + expired.get(r["id"], 0))}
+            for r in rows]
 
 
 def fingerprint_sql(event_row: str, sales_row: str) -> str:
@@ -100,13 +100,13 @@ def fingerprint_sql(event_row: str, sales_row: str) -> str:
 @cache
 def _event_and_sales_sql(postgres: bool) -> str:
     """Written once from the tables' column names. Building the same query with Piccolo's
-    join-and-alias columns cost 1.1 ms of CPU per call, eight times the query itself
-    (measured on PostgreSQL; the order's hot path and every sold-out answer run it)."""
+    join-and-alias columns cost eight times the query itself in CPU (the order's hot path and
+    every sold-out answer run it). Arguments: now, the slug."""
     sales = ", ".join(f's."{getattr(EventSales, f)._meta.db_column_name}" AS "{f}"' for f in _SALES_FIELDS)
     event = ", ".join(f'e."{getattr(Event, f)._meta.db_column_name}" AS "event__{f}"' for f in _EVENT_FIELDS)
     fingerprint = f', {fingerprint_sql("e", "s")} AS "fingerprint"' if postgres else ', NULL AS "fingerprint"'
-    return (f"SELECT {sales}, {event}{fingerprint} FROM {EventSales._meta.tablename} s "
-            f"JOIN {Event._meta.tablename} e ON e.id = s.event WHERE e.slug = {{}}")
+    return (f"SELECT {sales}, {event}{fingerprint}, {holds.expired_held_sql('e.id', '{}')} AS \"expired_held\" "
+            f"FROM {EventSales._meta.tablename} s JOIN {Event._meta.tablename} e ON e.id = s.event WHERE e.slug = {{}}")
 
 
 async def _event_and_sales(slug: str) -> tuple[dict, dict]:
@@ -120,22 +120,37 @@ async def _event_and_sales(slug: str) -> tuple[dict, dict]:
 
 async def _read_event_and_sales(slug: str) -> tuple[dict, dict]:
     """One joined read of the event and its sales row (the counters must always be fresh)."""
-    sql = _event_and_sales_sql(not is_sqlite(EventSales._meta.db))
-    rows = await raw(EventSales, sql, slug)
+    rows = await raw(EventSales, _event_and_sales_sql(not is_sqlite(EventSales._meta.db)), clock.now(), slug)
     if not rows:
-        from confops.registration.capacity import ensure_sales
-
-        event = await Event.select(Event.id, Event.status).where(Event.slug == slug).first()
-        if event is None or event["status"] == EventStatus.draft.value:
-            raise NotFound("There is no such event.")
-        await ensure_sales(event["id"])
-        rows = await raw(EventSales, sql, slug)
+        return await _event_without_sales(slug)
     row = rows[0]
     event = {f: row.pop(f"event__{f}") for f in _EVENT_FIELDS}
     if event["status"] == EventStatus.draft.value:
         raise NotFound("There is no such event.")
     row["event"] = event["id"]
+    row["waiting"] = await _waiting(event["id"]) if row["expired_held"] else 0
     return event, row
+
+
+async def _event_without_sales(slug: str) -> tuple[dict, dict]:
+    """An event made without the services (by SQL, the admin site) has no sales row until its
+    first order creates it (orders.py): it sells with the defaults, nothing sold, no stamp."""
+    event = await Event.select(*EVENT_COLUMNS).where(Event.slug == slug).first()
+    if event is None or event["status"] == EventStatus.draft.value:
+        raise NotFound("There is no such event.")
+    defaults = EventSales(_ignore_missing=True)
+    sales = {f: getattr(defaults, f) for f in _SALES_FIELDS}
+    sales.update(id=None, event=event["id"], catalog_stamp="", fingerprint=None, expired_held=0, waiting=0)
+    return event, sales
+
+
+async def _waiting(event_id: int) -> int:
+    """The places freed ones go to before the public (paid_waiting.places_freed): those the paid
+    orders waiting still need, then one per person on the waitlist."""
+    paid = await PaidWait.select(PaidWait.places, PaidWait.held).where(
+        (PaidWait.event == event_id) & (PaidWait.status == paid_waiting.WAITING))
+    people = await WaitlistEntry.count().where((WaitlistEntry.event == event_id) & (WaitlistEntry.status == "waiting"))
+    return sum(row["places"] - row["held"] for row in paid) + people
 
 
 async def catalog_changed(event_id: int) -> None:
@@ -145,16 +160,6 @@ async def catalog_changed(event_id: int) -> None:
 
     await EventSales.update({EventSales.catalog_stamp: secrets.token_hex(8)}).where(EventSales.event == event_id)
     catalog_cache.forget(event_id)
-
-
-async def _first_stamp(event_id: int) -> None:
-    """An event made without the services (no stamp yet) gets its first stamp once: the
-    first readers of every process see it empty at once, and each new stamp would make
-    every kept catalog stale again."""
-    import secrets
-
-    await EventSales.update({EventSales.catalog_stamp: secrets.token_hex(8)}).where(
-        (EventSales.event == event_id) & ((EventSales.catalog_stamp == "") | EventSales.catalog_stamp.is_null()))
 
 
 async def _static_parts(event_id: int, stamp: str) -> catalog_cache.Parts:
@@ -175,29 +180,30 @@ async def _load_static_parts(event_id: int, stamp: str) -> catalog_cache.Parts:
 
 
 async def load_catalog(slug: str, *, live: bool = False, kept_ok: bool = False) -> Catalog:
-    """What the event sells. The order's hot path reads the event and its counters (one
-    query) and takes categories, add-ons and questions from a per-process cache keyed by the
-    event's catalog stamp; `live=True` (the form people look at) re-reads the sold counts.
-    Availability shown may be a moment old; what prevents overselling is the conditional
+    """What the event sells; a read, which writes nothing. The order's hot path reads the event
+    and its counters (one query) and takes categories, add-ons and questions from a per-process
+    cache keyed by the event's catalog stamp; `live=True` (the form people look at) re-reads the
+    sold counts. Availability shown may be a moment old, and counts the places of unpaid holds
+    past their due time as free (holds.py); what prevents overselling is the conditional
     UPDATE in the order's transaction, never this read.
 
     `kept_ok=True` (the one-statement order on PostgreSQL): the catalog as this process last
-    read it, with no query at all, while that read showed places left and no "first N"
-    early bird (whose count moves with every order). Its `kept` is True, and whatever is
-    decided from it must be confirmed by its fingerprint in the same statement that writes
+    read it, with no query at all, while that read showed places left, no expired hold and no
+    "first N" early bird (whose count moves with every order). Its `kept` is True, and whatever
+    is decided from it must be confirmed by its fingerprint in the same statement that writes
     (orders.py); on any doubt the caller reads afresh."""
-    if kept_ok and (kept := catalog_cache.kept(slug)) is not None and not await _release_at_read_time(kept.event["id"]):
+    if kept_ok and (kept := catalog_cache.kept(slug)) is not None:
         return replace(kept, kept=True, phase=pricing.current_phase(kept.phase_rules(), clock.now(), 0))
     event, sales = await _event_and_sales(slug)
-    if await _release_at_read_time(event["id"]):
-        event, sales = await _event_and_sales(slug)
-    if not sales["catalog_stamp"]:
-        await _first_stamp(event["id"])
-        event, sales = await _event_and_sales(slug)
     categories, addons, questions = await _static_parts(event["id"], sales["catalog_stamp"])
     if live:
-        categories = _with_left(await Category.select().where(Category.event == event["id"]).order_by(Category.position))
-        addons = _with_left(await AddOn.select().where(AddOn.event == event["id"]).order_by(AddOn.position))
+        categories = await Category.select().where(Category.event == event["id"]).order_by(Category.position)
+        addons = await AddOn.select().where(AddOn.event == event["id"]).order_by(AddOn.position)
+    if sales["expired_held"]:
+        expired_categories, expired_addons = await holds.expired_places(event["id"], clock.now())
+        categories, addons = _with_left(categories, expired_categories), _with_left(addons, expired_addons)
+    elif live:
+        categories, addons = _with_left(categories), _with_left(addons)
     catalog = Catalog(event, sales, categories, addons, questions, pricing.PhaseKind.regular)
     catalog.phase = pricing.current_phase(catalog.phase_rules(), clock.now(), sales["early_claimed"])
     if sales["fingerprint"]:

@@ -71,11 +71,11 @@ def keep(slug: str, catalog) -> None:
 
 def kept(slug: str):
     """The catalog last read, while young enough; None when the order must read: sold out (a
-    freed place must be seen) or an early bird for "the first N" (whose count moves with every
-    order)."""
+    freed place must be seen), an expired hold to free (in the order's transaction, which
+    reads) or an early bird for "the first N" (whose count moves with every order)."""
     catalog, at = _KEPT.get(slug, (None, 0.0))
     if (catalog is None or time.monotonic() - at >= CACHE_SECONDS or catalog.sold_out
-            or catalog.sales["early_bird_first_n"] is not None):
+            or catalog.sales["expired_held"] or catalog.sales["early_bird_first_n"] is not None):
         return None
     return catalog
 

@@ -1,8 +1,14 @@
 """Giving places back: expired unpaid holds and cancellations.
 
+An unpaid order holds its places until `expires_at`; past it, its places are free at once,
+though the sweeper (jobs.py) gives them back only every 30 seconds: reads count them as free
+(`expired_places`), and an order that needs them frees them in its own transaction
+(`free_expired`), so none is lost between sweeps.
+
 Each release first flips the order's status with a conditional UPDATE, so two workers (or a
-worker and a page view) never release the same order twice. Freed event places go to the
-waitlist at that moment, before anybody else can take them.
+worker and a buyer) never release the same order twice. Freed event places go to the paid
+orders waiting and then the waitlist at that moment (paid_waiting.places_freed), before
+anybody else can take them.
 """
 
 from __future__ import annotations
@@ -45,33 +51,80 @@ async def give_back(order: dict, *, return_code_uses: bool) -> int:
     return len(attendees)
 
 
-async def release_expired(event_id: int | None = None) -> int:
-    """Expire unpaid orders past `expires_at` and free their places (worker and read time)."""
-    now = clock.now()
+def expired_holds(now: datetime, event_id: int | None = None):
+    """Unpaid orders past their due time that still hold places: the one rule of what the
+    sweeper releases, reads count as free and an order frees before it claims."""
     where = Order.status.is_in(list(HOLDING)) & (Order.expires_at < now)
-    if event_id is not None:
-        where &= Order.event == event_id
-    due = await Order.select(Order.id).where(where).limit(200)
+    return where if event_id is None else where & (Order.event == event_id)
+
+
+def expired_held_sql(event_id: str, now: str) -> str:
+    """SQL: the places `expired_holds` of the event `event_id` take (a scalar subquery; `now`
+    is its placeholder), for reads that must count them as free in the query they already make."""
+    holding = ", ".join(f"'{status}'" for status in HOLDING)
+    return (f"(SELECT count(*) FROM {Attendee._meta.tablename} xa JOIN {Order._meta.tablename} xo "
+            f"ON xo.id = xa.\"order\" WHERE xo.event = {event_id} AND xo.status IN ({holding}) "
+            f"AND xo.expires_at < {now} AND xa.status = '{AttendeeStatus.active.value}')")
+
+
+async def expired_places(event_id: int, now: datetime) -> tuple[dict[int, int], dict[int, int]]:
+    """Per category and per add-on, the places the event's expired holds still take (a read)."""
+    people = await Attendee.select(Attendee.id, Attendee.category).where(
+        Attendee.order.is_in(Order.select(Order.id).where(expired_holds(now, event_id)))
+        & (Attendee.status == AttendeeStatus.active.value))
+    categories: dict[int, int] = {}
+    addons: dict[int, int] = {}
+    for person in people:
+        categories[person["category"]] = categories.get(person["category"], 0) + 1
+    if people:
+        for add in await AttendeeAddOn.select(AttendeeAddOn.addon, AttendeeAddOn.quantity).where(
+                AttendeeAddOn.attendee.is_in([p["id"] for p in people])):
+            addons[add["addon"]] = addons.get(add["addon"], 0) + add["quantity"]
+    return categories, addons
+
+
+async def release_expired(event_id: int | None = None) -> int:
+    """The sweeper: expire unpaid orders past `expires_at` and free their places, each in its
+    own transaction; then lapse waitlist offers past theirs."""
+    now = clock.now()
+    due = await Order.select(Order.id).where(expired_holds(now, event_id)).order_by(Order.id).limit(200)
     released = 0
     for candidate in due:
         async with transaction():
-            flipped = await Order.update({Order.status: OrderStatus.expired.value}).where(
-                (Order.id == candidate["id"]) & Order.status.is_in(list(HOLDING)) & (Order.expires_at < now)
-            ).returning(*Order.all_columns())
-            if flipped:
-                await give_back(with_snapshot(flipped[0]), return_code_uses=True)
-                # After giving back (which counts the active ones): the order page, the badge
-                # list and the dashboard must not show people whose places were released.
-                await Attendee.update({Attendee.status: AttendeeStatus.expired.value}).where(
-                    (Attendee.order == candidate["id"]) & (Attendee.status == AttendeeStatus.active.value))
-                from confops.registration.payment_mail import queue_expiry
-
-                await queue_expiry(flipped[0])
-                released += 1
+            released += await _expire(candidate["id"], now)
     from confops.registration.waitlist import lapse_offers
 
     await lapse_offers()
     return released
+
+
+async def free_expired(event_id: int, now: datetime) -> int:
+    """Inside the caller's transaction (an order about to claim places): expire the event's
+    holds past their due time and free their places, as the sweeper would. Rolled back with the
+    caller's transaction if its claims fail (the sweeper then does it)."""
+    released = 0
+    for candidate in await Order.select(Order.id).where(expired_holds(now, event_id)).order_by(Order.id):
+        released += await _expire(candidate["id"], now)
+    return released
+
+
+async def _expire(order_id: int, now: datetime) -> int:
+    """One expired hold let go: 1, or 0 when someone else (a payment, the sweeper, another
+    buyer) changed the order first."""
+    flipped = await Order.update({Order.status: OrderStatus.expired.value}).where(
+        (Order.id == order_id) & Order.status.is_in(list(HOLDING)) & (Order.expires_at < now)
+    ).returning(*Order.all_columns())
+    if not flipped:
+        return 0
+    await give_back(with_snapshot(flipped[0]), return_code_uses=True)
+    # After giving back (which counts the active ones): the order page, the badge list and the
+    # dashboard must not show people whose places were released.
+    await Attendee.update({Attendee.status: AttendeeStatus.expired.value}).where(
+        (Attendee.order == order_id) & (Attendee.status == AttendeeStatus.active.value))
+    from confops.registration.payment_mail import queue_expiry
+
+    await queue_expiry(flipped[0])
+    return 1
 
 
 def with_snapshot(row: dict) -> dict:

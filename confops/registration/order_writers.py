@@ -3,10 +3,11 @@
 One interface, two writers, chosen once per database engine (`writer()`):
 
 - the transaction writer (SQLite; and on PostgreSQL every order that shares a caller's
-  transaction, uses a waitlist offer or a "first N" early-bird price): insert the order (its
-  unique idempotency key makes a double submission fail fast), the attendees, the mail, the
-  accounts, then claim the event, categories, add-ons and code uses with conditional UPDATEs,
-  which raise saying what is full;
+  transaction, uses a waitlist offer or a "first N" early-bird price, or was read with unpaid
+  holds past their due time): insert the order (its unique idempotency key makes a double
+  submission fail fast), the attendees, the mail, the accounts, free those expired holds
+  (holds.free_expired), then claim the event, categories, add-ons and code uses with
+  conditional UPDATEs, which raise saying what is full;
 - the statement writer (PostgreSQL): the same rows in one statement (order_statement.py),
   written with the other orders waiting in the process at that moment (order_batches.py).
   Refused (no room, the event changed since it was read, a repeated key; nothing written), an
@@ -21,7 +22,7 @@ from typing import Protocol
 
 from confops.accounts import link_accounts
 from confops.db import atomic, current_engine, hot_rows, is_sqlite
-from confops.registration import capacity, order_batches, order_statement
+from confops.registration import capacity, holds, order_batches, order_statement
 from confops.registration.order_decision import Decision, hash_token
 from confops.registration.tables import (
     Answer,
@@ -66,7 +67,7 @@ class StatementWriter:
         return _alone(offer_token)
 
     async def write(self, decision: Decision) -> Written | None:
-        if decision.early or not _alone(decision.order.offer_token):
+        if decision.early or decision.catalog.sales["expired_held"] or not _alone(decision.order.offer_token):
             return await self.long_way.write(decision)
         if placed := await _in_one_statement(decision):
             return placed
@@ -113,6 +114,8 @@ async def _in_a_transaction(decision: Decision) -> Written:
         await link_accounts.ensure(decision.accounts())
         # Claims last: the counter rows stay locked only from here to the commit, so
         # concurrent orders queue on them as briefly as possible.
+        if decision.catalog.sales["expired_held"]:
+            await holds.free_expired(event["id"], decision.now)
         if decision.early:
             await capacity.claim_early_bird(event["id"], len(decision.people))
         if decision.order.offer_token:

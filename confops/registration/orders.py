@@ -14,6 +14,7 @@ from confops.core import clock
 from confops.core.errors import Conflict, DomainError, Invalid, NotFound
 from confops.db import transaction
 from confops.registration import first_orders
+from confops.registration.capacity import ensure_sales
 from confops.registration.catalog import Catalog, load_catalog
 from confops.registration.intake import OrderIn
 from confops.registration.order_decision import (
@@ -24,6 +25,8 @@ from confops.registration.order_decision import (
 )
 from confops.registration.order_writers import writer
 from confops.registration.tables import Answer, Attendee, AttendeeAddOn, Order, OrderStatus
+
+FULL = ("sold_out", "category_full", "addon_full", "code_invalid")  # what a claim refuses
 
 
 @dataclass(frozen=True)
@@ -54,13 +57,17 @@ async def place_order(slug: str, order: OrderIn, *, hold_minutes: int, base_url:
     `at_the_desk`: a walk-in registered by staff, after online registration closed.
 
     A new key is not looked up first: the order is written, and a repeated key fails there on
-    the unique index, after which the first order is returned. On PostgreSQL, once this process
+    the unique index, after which the first order is returned. The places of unpaid holds past
+    their due time are free: the order that needs them frees them in its transaction. On PostgreSQL, once this process
     has read the event, an order is decided from the catalog it kept, with no query, and written
     in one round trip whose claim on the event also checks that nothing changed since (the
     event's fingerprint); refused, or the kept catalog finds a problem, it is decided again from
     a fresh read (figures in bench/README.md)."""
     write = writer()
     catalog = await load_catalog(slug, kept_ok=write.may_decide_from_kept(order.offer_token))
+    if catalog.sales["id"] is None:  # an event made without the services: its counters start now
+        await ensure_sales(catalog.event["id"])
+        catalog = await load_catalog(slug)
     while True:
         key = scoped_key(catalog.event["id"], order.idempotency_key.strip())
         try:
@@ -73,6 +80,13 @@ async def place_order(slug: str, order: OrderIn, *, hold_minutes: int, base_url:
             return await _first_or_raise(problem, key, order)
         try:
             written = await write.write(decision)
+        except Conflict as refused:
+            if refused.code not in FULL or catalog.sales["expired_held"]:
+                raise
+            catalog = await load_catalog(slug)
+            if not catalog.sales["expired_held"]:
+                raise
+            continue  # a hold expired since the read: decided again, its writer frees it first
         except DomainError:
             raise
         except Exception:

@@ -4,16 +4,12 @@ statements (first_orders.py)."""
 
 import asyncio
 
-import pytest
-
 from confops.core.errors import Conflict
 from confops.registration.order_decision import scoped_key
 from confops.registration.orders import place_order
 from confops.registration.tables import Attendee, EventSales, Order
 from tests.registration.factory import make_event, order, person
 from tests.support.statements import statements_seen
-
-pytestmark = pytest.mark.usefixtures("release_check_held_off")
 
 
 def _place(key: str, *, complimentary: bool = True):

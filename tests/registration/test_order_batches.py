@@ -6,8 +6,6 @@ first in line, and no order refused or lost because of another order in its batc
 import asyncio
 import json
 
-import pytest
-
 from confops.core.errors import Conflict
 from confops.core.tables import OutboxMessage
 from confops.registration import catalog_cache, order_batches
@@ -16,8 +14,6 @@ from confops.registration.tables import AddOn, Attendee, Category, EventSales, O
 from tests.registration.factory import make_event, order, person
 from tests.registration.test_order_statement import _statements_sent
 from tests.support.statements import statements_seen
-
-pytestmark = pytest.mark.usefixtures("release_check_held_off")
 
 
 def _place(key: str, *people, complimentary: bool = True):

@@ -145,7 +145,7 @@ async def _statements_sent(placing) -> tuple[object, list[str]]:
     return result, [query.split()[0] for query, _ in seen]
 
 
-async def test_on_postgresql_an_order_is_one_round_trip(db, release_check_held_off):
+async def test_on_postgresql_an_order_is_one_round_trip(db):
     # Once this process has read the event, the order is one statement: the event's
     # fingerprint, claims, rows, accounts and mail. After a change to the event that one is
     # refused (nothing written), and the event is read afresh before the order is placed.
