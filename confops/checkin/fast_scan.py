@@ -1,12 +1,12 @@
 """The door's happy path on PostgreSQL in one statement: look the person up and record the
 check-in together (a data-modifying CTE).
 
-Why: at a busy door the database round trips are the cost (bench/checkin_scan.py). The general
-path (scanning.scan) reads the person, then inserts: BEGIN, SELECT, INSERT, COMMIT. Here the
-INSERT runs only when the row says the person may come in (admission.MAY_COME_IN, the SQL
+Why: at a busy door the database round trips are the cost. The transaction door
+(scanning.TransactionDoor) reads the person, then inserts: BEGIN, SELECT, INSERT, COMMIT. Here
+the INSERT runs only when the row says the person may come in (admission.MAY_COME_IN, the SQL
 form of admission.standing()), and the statement returns the person either way so the answer
-can be explained.
-SQLite has no INSERT inside WITH, so it keeps the general path.
+can be explained (scanning.StatementDoor). SQLite has no INSERT inside WITH, so it keeps the
+transaction door.
 
 `alone=True` is the statement run on its own, with no BEGIN and COMMIT around it (a single
 statement is its own transaction): then it inserts only at an event without CME, where no
@@ -18,7 +18,7 @@ in a transaction, they go together with their listeners in one transaction (with
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -95,21 +95,21 @@ async def lookup_and_insert(*, event_id: int, attendee_id: int, token_version: i
     return rows[0] if rows else None
 
 
-async def with_listeners(then: Callable[[dict | None], Awaitable[tuple[Any, list]]], **scan) -> Any | None:
+async def with_listeners(judge: Callable[[dict | None], tuple[Any, list]], **scan) -> tuple[dict | None, Any] | None:
     """The statement in a transaction with what the scan announces to the listeners (which
     write with it: CME evidence), shared with the scans the process has waiting: one
-    transaction, one statement for all their rows, then each scan's `then(row)` in arrival
-    order, which answers (answer, [(name, payload) to emit]), then the announcements of them
+    transaction, one statement for all their rows, then each scan's `judge(row)` in arrival
+    order, which answers (outcome, [(name, payload) to emit]), then the announcements of them
     all at once (extension.emit_many: CME writes the evidence of the batch in one statement),
-    one commit. Returns the answer; None if the shared transaction failed and was rolled back
-    (a listener raised for one of them, say): the caller then runs its scan on its own, in its
-    own transaction, so an error stays with the scan it belongs to.
+    one commit. Returns (row, outcome); None if the shared transaction failed and was rolled
+    back (a listener raised for one of them, say): the caller then runs its scan on its own, in
+    its own transaction, so an error stays with the scan it belongs to.
 
-    Why: at the door of a meeting that awards CME (the society's own) each scan was BEGIN, the
-    statement, the evidence, COMMIT: four round trips and a WAL flush a scan (bench/README.md)."""
+    Why: at the door of a meeting that awards CME (the society's own) each scan would be BEGIN,
+    the statement, the evidence, COMMIT: four round trips and a WAL flush a scan."""
     if not readers_may_share(CheckinScan):  # inside a transaction already: no company
         return None
-    done = await WITH_LISTENERS.submit((scan, then), together=None)
+    done = await WITH_LISTENERS.submit((scan, judge), together=None)
     return None if done is None else done[0]
 
 
@@ -124,15 +124,17 @@ async def _write(batch: list[Entry]) -> None:
 
 
 async def _write_with_listeners(batch: list[Entry]) -> None:
-    """One transaction for the waiting scans and their listeners; each gets (what its `then`
-    returned,). Left unsettled (each runs on its own) if anything in it fails."""
+    """One transaction for the waiting scans and their listeners; each gets ((its row, what its
+    `judge` answered),). Left unsettled (each runs on its own) if anything in it fails."""
     outcomes, announcements = {}, []
     try:
         async with transaction():
             rows = await _batch_rows(_BATCH_IN_TRANSACTION, [e.item[0] for e in batch])
             for entry in batch:
-                scan, then = entry.item
-                outcomes[id(entry)], said = await then(rows[id(scan)])
+                scan, judge = entry.item
+                row = rows[id(scan)]
+                outcome, said = judge(row)
+                outcomes[id(entry)] = (row, outcome)
                 announcements += said
             await emit_many(announcements)
     except Exception:  # noqa: BLE001 - rolled back; every scan is run again alone and raises its own error

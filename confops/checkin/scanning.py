@@ -1,26 +1,27 @@
-"""Scanning a badge: verify the token, decide ok / already checked in / refused, record it.
+"""Scanning a badge, read top to bottom in `scan`: the badge's tag checked (no query), then the
+engine's door reads the person, records the check-in if they may come in (admission.py: the
+rule, in Python and in SQL side by side) and tells the listeners, then the answer.
 
-The path is kept lean because every door of a meeting hits it at once: the device, the list and
-the event key come from short-lived caches (devices.py), the attendee, their order and its
-balance come in one query, and an accepted scan is one INSERT … ON CONFLICT DO NOTHING in one
-transaction. "First scan wins" and "a retried request is a no-op" are the two unique columns
-of CheckinScan, so two workers scanning the same badge at the same instant cannot both win.
+Two doors, chosen once per database engine (`door()`): on SQLite a transaction (read, decide,
+insert, announce); on PostgreSQL one statement that reads and inserts together, with the scans
+the process has waiting (fast_scan.py). The device, the list and the event key come from
+short-lived caches (devices.py). "First scan wins" and "a retried request is a no-op" are the
+two unique columns of CheckinScan, so two workers scanning the same badge at the same instant
+cannot both win.
 
 Every accepted scan emits "entry_scan_accepted" or "session_scan_accepted" inside the scan's
 transaction (confops/core/extension.py): CME evidence commits or rolls back with the scan. The
 one exception is the entry of an event without CME on PostgreSQL, where no listener writes:
-there the scan is a single statement that commits on its own, and the listeners hear of it
-just after. On PostgreSQL the scans a process has waiting go together (fast_scan.py): one
-statement, or at a CME event one transaction with their announcements. An offline scan that
-turns out earlier than the recorded one is announced again with its earlier time; undoing a
-scan emits "scan_undone" inside the undo's transaction.
+there the statement commits on its own, and the listeners hear of it just after. An offline
+scan that turns out earlier than the recorded one is announced again with its earlier time;
+undoing a scan emits "scan_undone" inside the undo's transaction.
 """
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from confops.checkin import admission, devices, fast_scan, tokens
 from confops.checkin.admission import OK, REVOKED, UNPAID, standing
@@ -81,132 +82,210 @@ def check_input(nonce: str, direction: str, lst: ListInfo) -> None:
 
 async def verify(device: Device, key: tokens.EventKey, token: str | None, attendee_id: int | None
                  ) -> tuple[Outcome, dict | None]:
-    """Who this is and whether they may come in (nothing is written)."""
+    """Who this is and whether they may come in (nothing is written): the outcome, and the
+    person's row unless the badge or the id named nobody."""
     if token is None:  # found by name at the desk: staff vouch for the person, not a badge
         row = await person(device.event_id, attendee_id or 0)
-        if row is None:
-            return Outcome(INVALID, "No such person at this event."), None
     else:
-        parsed = tokens.parse(token)
-        if parsed is None:
-            return Outcome(INVALID, "This is not a badge of ours."), None
-        claims = parsed[0]
-        if claims.event_id != device.event_id:
-            return Outcome(WRONG_EVENT, "This badge is for another event."), None
-        # The tag first: a forged or mistyped badge costs no query, and its attendee number
-        # (any 32-bit value) is never looked up.
-        signed = tokens.verify(token, key=key, current_version=claims.token_version).verdict
-        if signed is tokens.Verdict.invalid or claims.attendee_id > MAX_ROW_ID:
-            return Outcome(INVALID, "This badge does not verify."), None
-        if signed is tokens.Verdict.revoked:  # signed by a key rotated out since
-            return Outcome(REVOKED, "This badge was replaced or cancelled."), None
+        claims = badge_claims(device, key, token)
+        if isinstance(claims, Outcome):
+            return claims, None
         row = await person(device.event_id, claims.attendee_id)
-        verdict = tokens.verify(token, key=key, current_version=row["token_version"] if row else None)
-        if verdict.verdict is tokens.Verdict.invalid:
-            return Outcome(INVALID, "This badge does not verify."), None
-        if verdict.verdict is tokens.Verdict.revoked:
-            return Outcome(REVOKED, "This badge was replaced or cancelled.", row["id"] if row else None,
-                           display_name(row) if row else ""), row
-    result, notes, message = standing(row)
-    return Outcome(result, message, row["id"], display_name(row), row["category"], notes), row
+    outcome = _explain(token, key, row)
+    return outcome, row if outcome.attendee_id is not None else None
 
 
 async def scan(device: Device, lst: ListInfo, key: tokens.EventKey, *, nonce: str, token: str | None = None,
                attendee_id: int | None = None, direction: str = "in") -> Outcome:
-    """An online scan (or a desk check-in by name when ``attendee_id`` is given)."""
+    """An online scan: the badge's tag checked (no query for a forgery), then the engine's door
+    (`door()`) reads the person and records the check-in if they may come in (admission.py),
+    then the answer. Given ``attendee_id`` instead of a badge, a desk check-in by name."""
     check_input(nonce, direction, lst)
-    if token is not None and not is_sqlite(current_engine()):
-        outcome = await _scan_in_one_statement(device, lst, key, nonce=nonce, token=token, direction=direction)
-        outcome.list_id, outcome.direction = lst.id, direction
-        return outcome
-    outcome, _row = await verify(device, key, token, attendee_id)
+    if token is None:  # staff vouch for the person, not a badge
+        outcome = await TransactionDoor().record(_attempt(device, lst, None, None, attendee_id or 0, 0, direction, nonce))
+    else:
+        attempt = _by_badge(device, lst, key, token, direction, nonce)
+        outcome = attempt if isinstance(attempt, Outcome) else await door().record(attempt)
     outcome.list_id, outcome.direction = lst.id, direction
-    if outcome.result != OK:
-        return outcome
-    now = clock.now()
-    nonce_key, once_key = _keys(device, lst, outcome.attendee_id, direction, nonce)
-    async with transaction():
-        made = await insert_scan(device, lst, outcome.attendee_id, direction, now, nonce_key, once_key,
-                             offline=False, manual=token is None)
-        if made is not None:
-            await announce(lst, outcome.attendee_id, direction, now)
-    return await _answer(outcome, made, now, device.name, nonce_key, once_key)
+    return outcome
 
 
-async def _scan_in_one_statement(device: Device, lst: ListInfo, key: tokens.EventKey, *, nonce: str, token: str,
-                                 direction: str) -> Outcome:
-    """PostgreSQL: the tag is checked first (no query for a forgery), then one statement reads
-    the person and records the check-in if they may come in (fast_scan.py).
+@dataclass
+class Attempt:
+    """One scan on its way to the door: who it says it is and everything its row needs."""
+    device: Device
+    lst: ListInfo
+    key: tokens.EventKey
+    token: str | None  # None: found by name at the desk
+    attendee_id: int
+    token_version: int  # the badge's (a desk check-in has none)
+    direction: str
+    now: datetime
+    nonce_key: str
+    once_key: str
 
-    At the entry of an event without CME nobody else writes with the scan, so that statement
-    runs alone: one round trip instead of BEGIN, statement, COMMIT. Elsewhere (a session list,
-    or CME, which records attendance with the scan) it runs in a transaction with the listeners."""
-    parsed = tokens.parse(token)
-    if parsed is None or parsed[0].event_id != device.event_id or parsed[0].attendee_id > MAX_ROW_ID:
-        outcome, _ = await verify(device, key, token, None)  # invalid or wrong event: no query
-        return outcome
-    claims = parsed[0]
-    if tokens.verify(token, key=key, current_version=claims.token_version).verdict is not tokens.Verdict.ok:
-        return Outcome(INVALID, "This badge does not verify.") if claims.generation >= key.generation \
-            else Outcome(REVOKED, "This badge was replaced or cancelled.")
-    now = clock.now()
-    nonce_key, once_key = _keys(device, lst, claims.attendee_id, direction, nonce)
-    scan = dict(event_id=device.event_id, attendee_id=claims.attendee_id, token_version=claims.token_version,
-                list_id=lst.id, device_id=device.id, station=device.name, direction=direction, at=now,
-                nonce_key=nonce_key, once_key=once_key)
-    statement = functools.partial(fast_scan.lookup_and_insert, **scan)
-    judge = functools.partial(_judge, token=token, key=key, lst=lst, attendee_id=claims.attendee_id,
-                              direction=direction, now=now)
-    done = None
-    if lst.kind != ListKind.session.value and not await devices.event_awards_cme(device.event_id):
-        done = await _record(statement, judge, alone=True)
-        if done is None:
-            devices.forget_event_awards_cme(device.event_id)  # CME was switched on a moment ago
-    if done is None:  # with the scans waiting beside it, in one transaction
-        done = await fast_scan.with_listeners(functools.partial(judge, alone=False), **scan)
-    if done is None:  # on its own (inside a caller's transaction, or the shared one failed)
-        async with transaction():
-            done = await _record(statement, judge, alone=False)
-    row, outcome = done
-    if outcome.result != OK:
-        return outcome
-    return await _answer(outcome, row["scan_id"], now, device.name, nonce_key, once_key)
+    def values(self) -> dict:
+        """The door statement's arguments (fast_scan.lookup_and_insert)."""
+        return dict(event_id=self.device.event_id, attendee_id=self.attendee_id, token_version=self.token_version,
+                    list_id=self.lst.id, device_id=self.device.id, station=self.device.name,
+                    direction=self.direction, at=self.now, nonce_key=self.nonce_key, once_key=self.once_key)
 
-
-async def _record(statement, judge, *, alone: bool) -> tuple[dict | None, Outcome] | None:
-    """Run the door's statement and tell the listeners about an accepted scan; None when it ran
-    `alone` and found the event has CME after all (nothing was written)."""
-    row = await statement(alone=alone)
-    if alone and row is not None and row["scan_id"] is None and row["event_cme_enabled"]:
-        return None
-    answer, announcements = await judge(row, alone=alone)
-    for name, payload in announcements:
-        await emit(name, **payload)
-    return answer
-
-
-async def _judge(row: dict | None, *, token: str, key: tokens.EventKey, lst: ListInfo, attendee_id: int,
-                 direction: str, now: datetime, alone: bool) -> tuple[tuple[dict | None, Outcome], list]:
-    """The answer to the door statement's `row`, and what an accepted scan announces to the
-    listeners ([] or [(name, payload)]; the caller emits it, in the statement's transaction
-    unless it ran `alone`)."""
-    outcome = _explain(token, key, row)
-    if row is not None and row["scan_id"] is not None:
-        if outcome.result != OK:  # the SQL rule and standing() disagree: keep nothing
-            if alone:
-                await CheckinScan.delete().where(CheckinScan.id == row["scan_id"])
-            raise RuntimeError(f"check-in rule mismatch for attendee {attendee_id}")
-        return (row, outcome), [announcement(lst, attendee_id, direction, now, event={
+    def judge(self, row: dict | None) -> tuple[Outcome, list[tuple[str, dict]]]:
+        """The answer to the door statement's `row`, and what an accepted scan announces to the
+        listeners. The statement inserted by admission.MAY_COME_IN; this explains it by
+        admission.standing(), and a disagreement keeps nothing (RuleMismatch)."""
+        outcome = _explain(self.token, self.key, row)
+        if row is None or row["scan_id"] is None:
+            return outcome, []
+        if outcome.result != OK:
+            raise RuleMismatch(row["scan_id"], self.attendee_id)
+        return outcome, [announcement(self.lst, self.attendee_id, self.direction, self.now, event={
             "cme_enabled": row["event_cme_enabled"], "timezone": row["event_timezone"]})]
-    return (row, outcome), []
+
+    async def answer(self, outcome: Outcome, scan_id: int | None) -> Outcome:
+        if outcome.result != OK:
+            return outcome
+        return await _answer(outcome, scan_id, self.now, self.device.name, self.nonce_key, self.once_key)
 
 
-def _explain(token: str, key: tokens.EventKey, row: dict | None) -> Outcome:
-    verdict = tokens.verify(token, key=key, current_version=row["token_version"] if row else None)
-    if verdict.verdict is tokens.Verdict.invalid:
+class RuleMismatch(RuntimeError):
+    """The SQL form of the admission rule let someone in whom its Python form refuses."""
+
+    def __init__(self, scan_id: int, attendee_id: int) -> None:
+        super().__init__(f"check-in rule mismatch for attendee {attendee_id}")
+        self.scan_id = scan_id
+
+
+def _by_badge(device: Device, lst: ListInfo, key: tokens.EventKey, token: str, direction: str,
+              nonce: str) -> Attempt | Outcome:
+    claims = badge_claims(device, key, token)
+    if isinstance(claims, Outcome):
+        return claims
+    return _attempt(device, lst, key, token, claims.attendee_id, claims.token_version, direction, nonce)
+
+
+def badge_claims(device: Device, key: tokens.EventKey, token: str) -> tokens.Claims | Outcome:
+    """The badge's claims when its tag verifies, else the refusal; no query, so a forged or
+    mistyped badge costs none, and its attendee number (any 32-bit value) is never looked up."""
+    parsed = tokens.parse(token)
+    if parsed is None:
+        return Outcome(INVALID, "This is not a badge of ours.")
+    claims = parsed[0]
+    if claims.event_id != device.event_id:
+        return Outcome(WRONG_EVENT, "This badge is for another event.")
+    signed = tokens.verify(token, key=key, current_version=claims.token_version).verdict
+    if signed is tokens.Verdict.invalid or claims.attendee_id > MAX_ROW_ID:
         return Outcome(INVALID, "This badge does not verify.")
-    if verdict.verdict is tokens.Verdict.revoked:
-        return Outcome(REVOKED, "This badge was replaced or cancelled.", row["id"], display_name(row))
+    if signed is tokens.Verdict.revoked:  # signed by a key rotated out since
+        return Outcome(REVOKED, "This badge was replaced or cancelled.")
+    return claims
+
+
+def _attempt(device: Device, lst: ListInfo, key: tokens.EventKey | None, token: str | None, attendee_id: int,
+             token_version: int, direction: str, nonce: str) -> Attempt:
+    nonce_key, once_key = _keys(device, lst, attendee_id, direction, nonce)
+    return Attempt(device, lst, key, token, attendee_id, token_version, direction, clock.now(), nonce_key, once_key)
+
+
+class Door(Protocol):
+    async def record(self, attempt: Attempt) -> Outcome:
+        """Read the person, record the check-in if they may come in, tell the listeners (in
+        the check-in's transaction), and answer."""
+
+
+class TransactionDoor:
+    """SQLite (no INSERT inside WITH), and a desk check-in by name on either engine: the person
+    read, admission.standing() asked, and an accepted scan inserted and announced in one
+    transaction."""
+
+    async def record(self, attempt: Attempt) -> Outcome:
+        row = await person(attempt.device.event_id, attempt.attendee_id)
+        outcome = _explain(attempt.token, attempt.key, row)
+        if outcome.result != OK:
+            return outcome
+        async with transaction():
+            made = await insert_scan(attempt.device, attempt.lst, attempt.attendee_id, attempt.direction,
+                                     attempt.now, attempt.nonce_key, attempt.once_key, offline=False,
+                                     manual=attempt.token is None)
+            if made is not None:
+                await announce(attempt.lst, attempt.attendee_id, attempt.direction, attempt.now)
+        return await attempt.answer(outcome, made)
+
+
+class StatementDoor:
+    """PostgreSQL: one statement reads the person and inserts the check-in where
+    admission.MAY_COME_IN holds (fast_scan.py), with the scans the process has waiting:
+
+    - at the entry of an event without CME nobody writes with the scan, so the statement runs
+      alone, committing itself (one round trip instead of BEGIN, statement, COMMIT);
+    - elsewhere (a session list, or CME, which records attendance with the scan) it runs in
+      one transaction with the waiting scans' listeners (fast_scan.with_listeners);
+    - inside a caller's transaction, or when the shared transaction failed, on its own in a
+      transaction, so an error stays with the scan it belongs to."""
+
+    async def record(self, attempt: Attempt) -> Outcome:
+        done = None
+        if attempt.lst.kind != ListKind.session.value and not await devices.event_awards_cme(attempt.device.event_id):
+            done = await self._alone(attempt)
+            if done is None:
+                devices.forget_event_awards_cme(attempt.device.event_id)  # CME was switched on a moment ago
+        if done is None:
+            done = await fast_scan.with_listeners(attempt.judge, **attempt.values())
+        if done is None:
+            async with transaction():
+                done = await self._in_transaction(attempt)
+        row, outcome = done
+        return await attempt.answer(outcome, row["scan_id"] if row else None)
+
+    @staticmethod
+    async def _alone(attempt: Attempt) -> tuple[dict | None, Outcome] | None:
+        """None when the event awards CME after all (the statement inserted nothing)."""
+        row = await fast_scan.lookup_and_insert(**attempt.values(), alone=True)
+        if row is not None and row["scan_id"] is None and row["event_cme_enabled"]:
+            return None
+        try:
+            outcome, announcements = attempt.judge(row)
+        except RuleMismatch as mismatch:  # the statement committed on its own: take it back
+            await CheckinScan.delete().where(CheckinScan.id == mismatch.scan_id)
+            raise
+        for name, payload in announcements:
+            await emit(name, **payload)
+        return row, outcome
+
+    @staticmethod
+    async def _in_transaction(attempt: Attempt) -> tuple[dict | None, Outcome]:
+        row = await fast_scan.lookup_and_insert(**attempt.values())
+        outcome, announcements = attempt.judge(row)
+        for name, payload in announcements:
+            await emit(name, **payload)
+        return row, outcome
+
+
+_DOORS: dict[int, tuple[object, Door]] = {}  # id(engine) -> (the engine, kept alive; its door)
+
+
+def door() -> Door:
+    """The engine's door, chosen on its first scan (tests switch engines in one process)."""
+    engine = current_engine()
+    kept, chosen = _DOORS.get(id(engine), (None, None))
+    if kept is not engine or chosen is None:
+        chosen = TransactionDoor() if is_sqlite(engine) else StatementDoor()
+        _DOORS[id(engine)] = (engine, chosen)
+    return chosen
+
+
+def _explain(token: str | None, key: tokens.EventKey | None, row: dict | None) -> Outcome:
+    """The answer for the person's `row` (None: nobody by that id at this event): the badge
+    checked against their current token version, then admission.standing()."""
+    if token is None:
+        if row is None:
+            return Outcome(INVALID, "No such person at this event.")
+    else:
+        verdict = tokens.verify(token, key=key, current_version=row["token_version"] if row else None)
+        if verdict.verdict is tokens.Verdict.invalid:
+            return Outcome(INVALID, "This badge does not verify.")
+        if verdict.verdict is tokens.Verdict.revoked:
+            return Outcome(REVOKED, "This badge was replaced or cancelled.", row["id"], display_name(row))
     result, notes, message = standing(row)
     return Outcome(result, message, row["id"], display_name(row), row["category"], notes)
 
