@@ -1,5 +1,5 @@
-"""An event's CME claims counted as they change (issue 29: the CME overview, the learner list
-and the dashboard's CME panel went over every claim on each view). `CmeTally` rows per event,
+"""An event's CME claims counted as they change, so the CME overview, the learner list and
+the dashboard's CME panel do not go over every claim on each view. `CmeTally` rows per event,
 kind and key:
 
 - claimed: active learners with a claim (one claim per learner);

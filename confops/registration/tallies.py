@@ -1,6 +1,6 @@
 """Who is registered, counted as they register: `AttendeeTally` rows per event, order state,
-category, profession and UTC day, for the dashboard (issue 29: its GROUP BY over every
-registration grew with the event).
+category, profession and UTC day, for the dashboard (a GROUP BY over every registration
+grows with the event).
 
 The database keeps them (core/triggers.py): every insert, update or delete of an active
 attendee, and every change of an order's status that moves its attendees between confirmed,
