@@ -24,15 +24,3 @@ def event_ics(*, uid: str, title: str, starts_at: datetime, ends_at: datetime, l
         "END:VEVENT", "END:VCALENDAR",
     ]
     return ("\r\n".join(fold(line) for line in lines) + "\r\n").encode()
-
-
-def unfold_and_parse(data: bytes) -> dict[str, str]:
-    """Read back the VEVENT properties (used by tests and to check what we send)."""
-    text = data.decode().replace("\r\n ", "").replace("\r\n\t", "")
-    props: dict[str, str] = {}
-    for line in text.split("\r\n"):
-        if ":" in line:
-            name, _, value = line.partition(":")
-            value = (value.replace("\\n", "\n").replace("\\,", ",").replace("\\;", ";").replace("\\\\", "\\"))
-            props.setdefault(name.split(";")[0], value)
-    return props

@@ -25,6 +25,7 @@ from confops.registration.tables import (
 )
 from confops.registration.waitlist import join_waitlist, lapse_offers
 from tests.registration.factory import door_accepts, make_event, order, person
+from tests.support.ical import unfold_and_parse
 from tests.support.smtp import body_html, body_text
 
 
@@ -147,7 +148,7 @@ async def test_confirmation_mail_has_qr_ics_link_and_escapes_html(db, smtp_serve
     decoded = zxingcpp.read_barcodes(PIL.Image.open(io.BytesIO(pngs[0].get_content())))
     assert await door_accepts(decoded[0].text) == attendee["id"]
     cal = next(p for p in mail.walk() if p.get_content_type() == "text/calendar")
-    props = ics.unfold_and_parse(cal.get_content().encode() if isinstance(cal.get_content(), str)
+    props = unfold_and_parse(cal.get_content().encode() if isinstance(cal.get_content(), str)
                                  else cal.get_content())
     assert props["SUMMARY"] == "Annual Meeting" and props["DTSTART"].endswith("Z")
     assert "/account" in body_text(mail) and "token=" not in body_text(mail)  # ana did not buy
@@ -163,7 +164,7 @@ def test_ics_folding_and_escaping_round_trip():
                          ends_at=datetime(2027, 1, 2, tzinfo=UTC), location="Hall\nTacoma", description="",
                          url="http://x", now=datetime(2026, 1, 1, tzinfo=UTC))
     assert all(len(line) <= 75 for line in data.split(b"\r\n"))
-    props = ics.unfold_and_parse(data)
+    props = unfold_and_parse(data)
     assert props["SUMMARY"] == title and props["LOCATION"] == "Hall\nTacoma"
 
 
