@@ -58,11 +58,11 @@ async def place_order(slug: str, order: OrderIn, *, hold_minutes: int, base_url:
 
     A new key is not looked up first: the order is written, and a repeated key fails there on
     the unique index, after which the first order is returned. The places of unpaid holds past
-    their due time are free: the order that needs them frees them in its transaction. On PostgreSQL, once this process
-    has read the event, an order is decided from the catalog it kept, with no query, and written
-    in one round trip whose claim on the event also checks that nothing changed since (the
-    event's fingerprint); refused, or the kept catalog finds a problem, it is decided again from
-    a fresh read (figures in bench/README.md)."""
+    their due time are free: the order that needs them frees them in its transaction. On
+    PostgreSQL, once this process has read the event, an order is decided from the catalog it
+    kept, with no query, and written in one round trip whose claim on the event also checks that
+    nothing changed since (the event's fingerprint); refused, or the kept catalog finds a
+    problem, it is decided again from a fresh read (figures in bench/README.md)."""
     write = writer()
     catalog = await load_catalog(slug, kept_ok=write.may_decide_from_kept(order.offer_token))
     if catalog.sales["id"] is None:  # an event made without the services: its counters start now
