@@ -54,6 +54,10 @@ async def test_a_newcomer_registers_on_a_phone_and_a_laptop(db, live_server, bro
         assert "America/" not in times and re.search(r"P[DS]T|Pacific", times), times
         await page.get_by_role("link", name="Co-leading across disciplines").click()
         await looks.check("session")
+        # the page's first line (the way back to the event) has room under the header's band
+        gap = await page.evaluate("document.querySelector('main .crumbs').getBoundingClientRect().top"
+                                  " - document.querySelector('.site-header').getBoundingClientRect().bottom")
+        assert gap >= 16, f"the breadcrumb sits {gap} px under the header"
         await looks.goto(url + EVENT + "/register", "register")
         await page.get_by_role("button", name="Review").click()
         await looks.check("register-errors")
