@@ -165,3 +165,18 @@ async def test_an_expired_hold_goes_to_a_paid_order_waiting_not_the_public(db):
     await PaidWait.insert(PaidWait(order=first.id, event=(await Event.select(Event.id).first())["id"], places=1))
     await expire(held.id)
     assert (await load_catalog("meeting", live=True)).sold_out
+
+
+async def test_a_hold_expiring_behind_a_kept_catalog_still_frees_its_place(db):
+    """PostgreSQL decides an order from the catalog its process kept (no read): kept with
+    places left and no expired hold, then the hold expires and the other places sell. The
+    order's statement is refused, the fresh read sees the expired hold, and the order that
+    frees it is placed."""
+    await make_event(capacity=3)
+    held = await place(order(person(), key="hold"))
+    await load_catalog("meeting")  # two places left, kept
+    assert (await place(order(person(email="x@example.org"), person(email="y@example.org"), key="two"))).created
+    await expire(held.id)
+    assert (await place(order(person(email="late@example.org"), key="late"))).created
+    assert (await Order.select(Order.status).where(Order.id == held.id).first())["status"] == "expired"
+    assert await check() == []
