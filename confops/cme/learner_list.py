@@ -15,6 +15,7 @@ share, corrections), shown per learner.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -29,7 +30,7 @@ from confops.core.paging import Page, paged
 from confops.events.tables import Session
 from confops.registration import tallies as people
 from confops.registration.name_keys import search_pattern
-from confops.registration.tables import Attendee, AttendeeStatus
+from confops.registration.tables import Attendee, AttendeeStatus, OrderStatus
 
 FILTERS = {"claimed": "Claimed", "attended": "Attended, not claimed", "not_yet": "No attendance yet"}
 
@@ -76,16 +77,22 @@ def _where(event_id: int, present: _Present | None, show: str, q: str):
 
 
 async def counts(event: dict) -> dict[str, int]:
-    """Registered learners, those with attendance evidence, and those who claimed. The first and
-    the last from the running tallies the database keeps (registration/tallies.py,
+    """Confirmed learners (paid, free or complimentary: the only ones who can claim credit,
+    cme/learners.py standings, and the dashboard's "confirmed"), those held for unpaid orders,
+    the confirmed ones with attendance recorded, and those who claimed. The registrations and
+    the claims from the running tallies the database keeps (registration/tallies.py,
     cme/tallies.py), which cost the same whatever the event's size; attendance is counted over
     the marks, since its scan windows move with the sessions' times and the activity's
     settings."""
     present = await _present(event["id"], await activity_of(event))
-    active = (Attendee.event == event["id"]) & (Attendee.status == AttendeeStatus.active.value)
+    confirmed = ((Attendee.event == event["id"]) & (Attendee.status == AttendeeStatus.active.value)
+                 & (Attendee.order.status == OrderStatus.confirmed.value))
     claimed = (await cme_tallies.sums(event["id"])).get(("claimed", ""), (0, 0))[0]
-    return {"registered": sum((await people.counts(event["id"])).values()),
-            "attended": await Attendee.count().where(active & present.where()), "claimed": claimed}
+    by_state: Counter = Counter()
+    for (state, *_), n in (await people.counts(event["id"])).items():
+        by_state[state] += n
+    return {"registered": by_state["confirmed"], "held": by_state["held"],
+            "attended": await Attendee.count().where(confirmed & present.where()), "claimed": claimed}
 
 
 async def learner_page(event: dict, *, page: int = 1, show: str = "", q: str = "") -> Page:

@@ -133,8 +133,9 @@ async def claims_progress(*, event_id, **_) -> list[Panel]:
         return []
     n = await counts(event)
     return [Panel(key="cme_claims", title="CME claims", kind="bar",
-                  data=[("Registered", n["registered"]), ("Attended", n["attended"]), ("Claimed", n["claimed"])],
-                  note=f"{n['claimed']} of {n['attended']} learners with attendance recorded have claimed credit.")]
+                  data=[("Confirmed", n["registered"]), ("Attended", n["attended"]), ("Claimed", n["claimed"])],
+                  note=f"{n['claimed']} of {n['attended']} confirmed learners with attendance recorded have claimed "
+                       "credit." + (f" {n['held']} more held for unpaid orders can claim once paid." if n["held"] else ""))]
 
 
 async def _claims_source(event_id: int):

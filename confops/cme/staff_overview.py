@@ -33,7 +33,7 @@ async def overview(principal: Principal, slug: str) -> dict:
     claimed = sum(n for _, n, _ in totals)
     unclaimed = await learner_list.learner_page(event, show="attended")
     activity = await activity_of(event)
-    return {"event": event, "registered": counts["registered"], "claimed": claimed,
+    return {"event": event, "registered": counts["registered"], "held": counts["held"], "claimed": claimed,
             "attended": counts["attended"], "attended_unclaimed": unclaimed,
             "totals": {CREDIT_TYPES[credit_type].name: format_credit(quarters) for credit_type, _, quarters in totals},
             "per_session": [{"session": s, "counts": per_session[s["id"]]}

@@ -30,6 +30,14 @@ async def _shown(client) -> tuple[int, int, int, int]:
     assert int(taken[3]) == registered
     left = int(re.search(r"(\d+) places left", (await client.get(f"/events/{SLUG}")).text)[1])
     assert left == int(taken[2]) - int(taken[1])  # the event page and the dashboard
+    # The CME page and the dashboard's CME panel count the learners the dashboard calls
+    # confirmed: an unpaid order's attendee cannot claim credit yet (cme/learners.py standings).
+    cme = (await client.get(f"/staff/events/{SLUG}/cme")).text
+    line = re.search(r"<p>(\d+) confirmed(?: \((\d+) more held for unpaid orders\))? · (\d+) with attendance", cme)
+    assert line, "the CME page's counts"
+    assert (int(line[1]), int(line[2] or 0)) == (registered, int(taken[4]))
+    panel = board.split('id="panel-cme_claims"')[1].split("</section>")[0]
+    assert re.search(r"<desc[^>]*>Confirmed: (\d+);", panel)[1] == str(registered)
     return registered, int(taken[4]), int(taken[1]), int(taken[2])
 
 
