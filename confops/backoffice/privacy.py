@@ -35,6 +35,11 @@ ATTENDEE_BLANKS = {Attendee.first_name: PURGED, Attendee.last_name: "", Attendee
                    Attendee.city_region: "", Attendee.dietary: "", Attendee.accessibility: "", Attendee.email: ""}
 
 
+# In words, for staff's list (tables.PrivacyRequest's kind and status values).
+PRIVACY_KIND = {"deletion": "Deletion of personal data"}
+PRIVACY_STATUS = {"open": "Open", "done": "Done", "declined": "Declined"}
+
+
 async def personal_data(user_id: int) -> dict[str, list[dict]]:
     user = await User.select(User.id, User.email, User.display_name, User.created_at, User.last_login_at).where(
         User.id == user_id).first()

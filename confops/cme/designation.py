@@ -24,11 +24,12 @@ from confops.core.auth import Principal
 from confops.core.errors import FieldError, NotFound, collect
 from confops.core.extension import emit
 from confops.db import transaction, upsert
+from confops.documents.certificates import FORMATS as FORMAT_WORDS
 from confops.events.kinds import SessionKind
 from confops.events.tables import Event, Session
 
 NON_EDUCATIONAL = (SessionKind.break_.value, SessionKind.meal.value)
-FORMATS = ("live", "online", "enduring")
+FORMATS = tuple(FORMAT_WORDS)  # the stored values
 
 
 def _types(raw) -> list[dict]:

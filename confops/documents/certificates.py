@@ -27,6 +27,8 @@ from confops.resources import shipped
 
 LAYOUTS = shipped("badges") / "certificates"
 STANDARD = {False: "Helvetica", True: "Helvetica-Bold"}
+# A CME activity's learning format in words (cme.tables.CmeActivity.learning_format's values), on
+# certificates and the coordinator's pages alike.
 FORMATS = {"live": "Live activity", "online": "Live online activity", "enduring": "Enduring material"}
 
 

@@ -29,6 +29,7 @@ SPEAKER_ROLE = {
     "group_leader": "Group leader",
     "co_leader": "Co-leader",
 }
+PLANNER_ROLE = {"planner": "Planner", "reviewer": "Reviewer"}  # speakers.tables.EventPlanner.role's values
 
 
 def credit_text(quarters: int) -> str:

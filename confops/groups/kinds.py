@@ -13,3 +13,8 @@ class TrainingKind(StrEnum):
     intensive = "intensive"
     led = "led"  # a group meeting led or co-led
     supervision = "supervision"
+
+
+# In words, for staff and leaders' pages.
+RUN_STATUS = {"draft": "Draft", "published": "Published", "superseded": "Replaced by a later run"}
+TRAINING_KIND = {"led": "Group led", "intensive": "Intensive", "supervision": "Supervision session"}

@@ -22,7 +22,7 @@ async def test_assign_review_publish_then_attendee_sees_group(db, live_server, p
     await page.get_by_role("button", name="Sign in").click()
     await page.get_by_label("Seed").fill("11")
     await page.get_by_role("button", name="Run assignment").click()
-    await page.get_by_text("(draft, seed 11)").wait_for()
+    await page.get_by_text("(Draft, seed 11)").wait_for()
     quality = page.locator("#quality")
     assert "pins broken: 0" in await quality.inner_text()
     assert "every constraint is met." in await quality.inner_text()

@@ -40,12 +40,12 @@ async def test_staff_run_review_adjust_publish(client, demo):
     assert (await client.get(BASE)).status_code == 403  # staff, but not a registrar
     await staff_sign_in(client, "registrar@example.org")
     page = await client.get(BASE)
-    assert page.status_code == 200 and "(published, seed 1)" in page.text and "pins broken: 0" in page.text
+    assert page.status_code == 200 and "(Published, seed 1)" in page.text and "pins broken: 0" in page.text
 
     r = await post_form(client, BASE + "/run", {"seed": "5"})
     assert r.status_code == 303
     page = await client.get(r.headers["location"])
-    run_id = int(re.search(r"Run (\d+) \(draft, seed 5\)", page.text).group(1))
+    run_id = int(re.search(r"Run (\d+) \(Draft, seed 5\)", page.text).group(1))
     assert "size" in page.text and "institution clashes" in page.text and "leader pairs unmixed" in page.text
 
     series = await _series()
