@@ -19,8 +19,27 @@ from confops.payments.webhooks import process_pending
 from confops.registration.config import configure
 from confops.registration.holds import release_expired
 from confops.registration.reminders import send_payment_reminders, send_pre_event_reminders
+from confops.registration.tables import AttendeeTally
 from confops.series.service import decide_due, send_reminders
 from settings import Settings
+
+
+async def fold_tallies(rows_per_event: int = 200) -> int:
+    """Fold every event's running tallies that have piled up past `rows_per_event` rows
+    (registration/, payments/ and cme/tallies.py), so that no page view is the one to fold
+    what a busy hour or a bulk import appended. Returns how many folds ran."""
+    from confops.cme import tallies as cme
+    from confops.payments import tallies as money
+    from confops.registration import tallies as people
+
+    folded = 0
+    for table, fold in (("attendee_tally", people.fold), ("event_money", money.fold), ("cme_tally", cme.fold)):
+        piled = await AttendeeTally.raw(
+            f"SELECT event FROM {table} GROUP BY event HAVING COUNT(*) > {{}}", rows_per_event)
+        for row in piled:
+            await fold(row["event"])
+            folded += 1
+    return folded
 
 
 def make_worker(settings: Settings, mailer: Mailer) -> Worker:
@@ -31,6 +50,7 @@ def make_worker(settings: Settings, mailer: Mailer) -> Worker:
     configure_issuer(base_url=settings.base_url, secret_key=settings.secret_key)
     return Worker([
         Job("release-expired-holds", 30, release_expired),
+        Job("fold-tallies", 60, fold_tallies),
         Job("payment-reminders", 900, send_payment_reminders),
         Job("pre-event-reminders", 3600, send_pre_event_reminders),
         Job("stripe-webhooks", 10, process_pending),

@@ -229,3 +229,20 @@ async def test_bulk_inserts_of_many_rows_in_one_statement_are_counted(db, demo):
     assert await money.differences(event_id) == []
     assert await cme.differences(event_id) == []
     assert (await cme.sums(event_id))[("claimed", "")][0] > 10
+
+
+async def test_the_worker_folds_piled_up_tallies_so_no_page_view_has_to(db, demo):
+    from confops.jobs import fold_tallies
+    from confops.payments.tables import EventMoney
+
+    event_id = await _event_id()
+    before = (await people.counts(event_id), await money.totals(event_id), await cme.sums(event_id))
+    await fold_tallies(0)  # everything folded once
+    rows = [await t.count().where(t.event == event_id) for t in (AttendeeTally, EventMoney)]
+    for person in await Attendee.select(Attendee.id, Attendee.profession).where(Attendee.event == event_id).limit(20):
+        for profession in ("nurse", person["profession"]):
+            await Attendee.update({Attendee.profession: profession}).where(Attendee.id == person["id"])
+    assert await AttendeeTally.count().where(AttendeeTally.event == event_id) > rows[0] + 30
+    assert await fold_tallies(30) == 1  # only the registrations' tally piled up past 30 rows
+    assert [await t.count().where(t.event == event_id) for t in (AttendeeTally, EventMoney)] == rows
+    assert (await people.counts(event_id), await money.totals(event_id), await cme.sums(event_id)) == before
