@@ -157,6 +157,23 @@ def createuser(email: str, display_name: str, organizer: str, roles: tuple[str, 
     click.echo(f"{verb} {result.email} with roles {', '.join(roles)} at {organizer}.")
 
 
+@main.command(name="organizer-name", help="Rename the organizer: every page and e-mail about its events says the "
+              "new name, in every running process within a minute.")
+@click.argument("organizer")
+@click.argument("name")
+@ends_without_finalizing
+def organizer_name(organizer: str, name: str) -> None:
+    from confops.accounts.organizers import rename
+    from confops.core.errors import DomainError
+
+    _engine(_settings())
+    try:
+        asyncio.run(rename(organizer, name))
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{organizer} is now called {' '.join(name.split())}.")
+
+
 @main.command(name="organizer-logo", help="Set the organizer's logo (PNG or JPEG, at most 512 kB), shown on "
               "every page and in every e-mail in place of the society's mark.")
 @click.argument("organizer")
