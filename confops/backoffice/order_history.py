@@ -62,6 +62,9 @@ async def order_history(order_id: int) -> list[Step]:
         detail = json.loads(a["after"]) if isinstance(a["after"], str) else (a["after"] or {})
         detail = detail if isinstance(detail, dict) else {}
         reason = f": {detail['reason']}" if detail.get("reason") else ""
+        if isinstance(detail.get("shared_with"), list) and detail["shared_with"]:
+            reason += "; the same reference pays " + ", ".join(
+                f"order {o.get('order')} ({o.get('buyer')})" for o in detail["shared_with"] if isinstance(o, dict))
         steps.append(Step(a["at"], f"{_ACTIONS.get(a['action'], a['action'].replace('_', ' '))} by "
                                    f"{a['actor_email'] or 'the system'}{reason}"))
     return sorted(steps, key=lambda s: s.at)

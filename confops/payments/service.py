@@ -26,7 +26,7 @@ from confops.payments.invoices import number_order
 from confops.payments.late import NO_PLACE, REINSTATED, money_for_expired_order
 from confops.payments.ledger import order_row
 from confops.payments.manual import METHODS
-from confops.payments.tables import Payment, PaymentStatus, Provider
+from confops.payments.tables import ManualMethod, Payment, PaymentStatus, Provider
 from confops.registration.orders import confirm_order
 from confops.registration.tables import HOLDING, Order, OrderStatus
 
@@ -57,7 +57,8 @@ async def start_checkout(order_id: int) -> Intent:
 
 
 async def record_manual_payment(order_id: int, *, method: str, amount_cents: int, reference: str,
-                                recorded_by: int | None, received_on: date | None = None) -> dict:
+                                recorded_by: int | None, received_on: date | None = None,
+                                several_orders: bool = False) -> dict:
     """Staff record money that arrived by invoice, cheque or at the door; the payment row, with
     `outcome`: confirmed (or paid, on an order already confirmed), reinstated (it had expired
     and its places were still free) or no_place (it had expired and the places are gone: the
@@ -65,7 +66,12 @@ async def record_manual_payment(order_id: int, *, method: str, amount_cents: int
 
     Money in the society's hands is always recorded: an expired order is never a refusal. The
     order row is locked first, so two staff recording at once see each other's payment (the
-    same reference twice is one payment; two references never exceed what is owed)."""
+    same reference twice is one payment; two references never exceed what is owed).
+
+    A cheque or transfer reference already recorded on another order of the same organizer is
+    refused unless staff say it pays several orders (`several_orders`): one department cheque
+    may pay for several people, but the same cheque typed on a second order by mistake would
+    count the money twice. The audit entry names the orders that share it."""
     order = await order_row(order_id)
     reference = " ".join(reference.split())
     problems = []
@@ -75,7 +81,7 @@ async def record_manual_payment(order_id: int, *, method: str, amount_cents: int
         problems.append(FieldError("amount", "Enter an amount above zero."))
     if not reference or len(reference) > 200 or any(unicodedata.category(c) == "Cc" for c in reference):
         problems.append(FieldError("reference", "Enter the cheque number or payment reference (up to 200 characters)."))
-    zone = await _event_zone(order)
+    zone, organizer = await _event_zone_and_organizer(order)
     today = clock.local(clock.now(), zone).date()
     if received_on is not None and received_on > today:
         problems.append(FieldError("received_on", "The date received cannot be in the future."))
@@ -97,6 +103,12 @@ async def record_manual_payment(order_id: int, *, method: str, amount_cents: int
         if await Payment.exists().where(Payment.provider_id == provider_id):
             raise Invalid("Already recorded.", errors=[FieldError(
                 "reference", "A payment with this method and reference is already recorded on this order.")])
+        shared = await orders_sharing_reference(organizer, order_id, method, reference)
+        if shared and not several_orders:
+            raise Invalid("Reference recorded on another order.", errors=[FieldError(
+                "reference", f"{'Cheque' if method == ManualMethod.cheque.value else 'Reference'} {reference} is "
+                f"already recorded on {_listed(shared)}. If it pays several orders, tick “This cheque pays "
+                "several orders” and record it again.")])
         # Received today: now. An earlier day has no time of its own: midday there, not an hour made up in UTC.
         when = clock.now() if received_on in (None, today) else datetime.combine(received_on, time(12),
                                                                                  tzinfo=clock.zone(zone))
@@ -117,7 +129,7 @@ async def record_manual_payment(order_id: int, *, method: str, amount_cents: int
         await extension.emit("staff_change", actor_id=recorded_by, action="manual_payment", entity="order",
                              entity_id=order_id, before={"status": status},
                              after={"method": method, "amount_cents": amount_cents, "reference": reference,
-                                    "outcome": outcome})
+                                    "outcome": outcome, **({"shared_with": shared} if shared else {})})
     row = await Payment.select().where(Payment.id == payment.id).first()
     return {**row, "outcome": outcome}
 
@@ -129,9 +141,36 @@ def manual_payment_id(order_id: int, method: str, reference: str) -> str:
     return f"manual-{order_id}-{method}-{digest}"
 
 
-async def _event_zone(order: dict) -> str:
-    event = await Event.select(Event.timezone).where(Event.id == order["event"]).first()
-    return event["timezone"]
+# Methods whose reference names one piece of money (a cheque, a transfer); a door receipt
+# book line is the desk's own numbering and is not compared across orders.
+SHARED_METHODS = frozenset({ManualMethod.cheque.value, ManualMethod.invoice.value})
+
+
+async def orders_sharing_reference(organizer: int, order_id: int, method: str, reference: str) -> list[dict]:
+    """Other orders of this organizer with a payment of this method and reference, compared as
+    the provider id compares them (trimmed, spaces collapsed, case folded); only the
+    organizer's own orders, so no one learns of another society's orders."""
+    if method not in SHARED_METHODS:
+        return []
+    suffix = manual_payment_id(0, method, reference).removeprefix("manual-0")
+    rows = await Payment.select(Payment.order.id, Payment.order.buyer_name).where(
+        Payment.provider_id.like(f"manual-%{suffix}") & (Payment.order != order_id)
+        & (Payment.status == PaymentStatus.succeeded.value)
+        & (Payment.order.event.organizer == organizer)).order_by(Payment.order.id)
+    seen: dict[int, dict] = {}
+    for row in rows:
+        seen.setdefault(row["order.id"], {"order": row["order.id"], "buyer": row["order.buyer_name"]})
+    return list(seen.values())
+
+
+def _listed(orders: list[dict]) -> str:
+    names = [f"order {o['order']} ({o['buyer']})" for o in orders]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+async def _event_zone_and_organizer(order: dict) -> tuple[str, int]:
+    event = await Event.select(Event.timezone, Event.organizer).where(Event.id == order["event"]).first()
+    return event["timezone"], event["organizer"]
 
 
 async def settle_intent(intent: Intent) -> str:

@@ -51,7 +51,7 @@ async def _paid_registrant(email: str, first: str) -> int:
     placed = await place_order(SERIES, OrderIn(buyer_name=f"{first} Ident", buyer_email=email, attendees=[person],
                                                idempotency_key=f"browser-{email}"), hold_minutes=30,
                                base_url="http://127.0.0.1")
-    await record_manual_payment(placed.id, method="cheque", amount_cents=placed.total_cents, reference="chq",
+    await record_manual_payment(placed.id, method="cheque", amount_cents=placed.total_cents, reference=f"chq {email}",
                                 recorded_by=None)
     return (await User.select(User.id).where(User.email == email).first())["id"]
 

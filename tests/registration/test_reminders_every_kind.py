@@ -54,7 +54,7 @@ async def test_every_kind_of_event_reminds_from_its_own_settings(client, demo):
     for slug, days in KINDS.items():
         event = await Event.select().where(Event.slug == slug).first()
         paid = await _order(client, slug, f"paid-{days}@example.org", "cheque")
-        await record_manual_payment(paid["id"], method="cheque", amount_cents=paid["total_cents"], reference="C1",
+        await record_manual_payment(paid["id"], method="cheque", amount_cents=paid["total_cents"], reference=f"C1 {slug}",
                                     recorded_by=None)
         attendee = (await Attendee.select(Attendee.id).where(Attendee.order == paid["id"]).first())["id"]
         key = f"pre-event:{attendee}:{event['starts_at'].isoformat()}"

@@ -167,7 +167,7 @@ class StaffPayments(Controller):
             recorded = await record_manual_payment(
                 order_id, method=form.get("payment_method", ""), amount_cents=_cents(form.get("payment_amount", "")),
                 reference=form.get("payment_reference", ""), recorded_by=request.state.principal.user_id,
-                received_on=received)
+                received_on=received, several_orders=form.get("payment_several_orders") == "1")
         except (Invalid, Conflict) as exc:
             return await self._order_page(request, order_id, status=exc.status_code, form=form,
                                           errors=_prefixed(exc, "payment_", {"amount", "reference", "method"}))
