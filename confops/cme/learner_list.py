@@ -66,8 +66,9 @@ def _where(event_id: int, present: _Present | None, show: str, q: str):
     where = (Attendee.event == event_id) & (Attendee.status == AttendeeStatus.active.value)
     if show == "claimed":
         where &= WhereRaw(_CLAIMED)
-    elif show == "attended":
-        where &= WhereRaw(f"NOT {_CLAIMED}") & present.where()
+    elif show == "attended":  # whom a reminder to claim is for: settled registrations, as `counts`
+        where &= (WhereRaw(f"NOT {_CLAIMED}") & present.where()
+                  & (Attendee.order.status == OrderStatus.confirmed.value))
     elif show == "not_yet":
         where &= WhereRaw(f"NOT {_CLAIMED}") & present.where(negate=True)
     q = (q or "").strip()[:100]

@@ -39,3 +39,22 @@ async def test_a_scan_outside_every_window_is_not_counted_as_attendance(demo):
     await _scan(morgan["id"], "P1", -timedelta(minutes=2))  # inside the window: attended, and counted
     assert (await learners.state(morgan, event))["attended"]
     assert await _figures(event) == (1, 1, 1)
+
+
+async def test_an_unpaid_learners_attendance_is_not_counted_until_paid(demo):
+    """Only a settled registration can claim (cme/learners.py standings): the counts, the
+    "attended, not claimed" list (whom the reminder is for) and the panel leave the unpaid out
+    alike, as the dashboard's "confirmed" does."""
+    from confops.registration.intake import AttendeeIn, OrderIn
+    from confops.registration.orders import place_order
+    from confops.registration.tables import Attendee
+
+    await meeting_over()
+    event = await Event.select().where(Event.slug == SLUG).first()
+    order = await place_order(SLUG, OrderIn(
+        buyer_name="Uma Unpaid", buyer_email="uma@example.org", idempotency_key="attended-unpaid-0001",
+        attendees=[AttendeeIn(category="member", email="uma@example.org", first_name="Uma", last_name="Unpaid",
+                              answers={"first_meeting": "no"})]), hold_minutes=30, base_url="http://testserver.local")
+    uma = await Attendee.select().where(Attendee.order == order.id).first()
+    await _scan(uma["id"], "P1", -timedelta(minutes=2))
+    assert await _figures(event) == (0, 0, 0)
