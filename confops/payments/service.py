@@ -15,6 +15,7 @@ import logging
 import unicodedata
 from datetime import date, datetime, time
 
+from confops.accounts.tables import Organizer
 from confops.core import clock, extension
 from confops.core.errors import Conflict, FieldError, Invalid, collect
 from confops.core.money import money
@@ -103,6 +104,10 @@ async def record_manual_payment(order_id: int, *, method: str, amount_cents: int
         if await Payment.exists().where(Payment.provider_id == provider_id):
             raise Invalid("Already recorded.", errors=[FieldError(
                 "reference", "A payment with this method and reference is already recorded on this order.")])
+        if method in SHARED_METHODS:
+            # The organizer's row next (after the order's, as every manual payment takes them): the
+            # same cheque typed on two orders at once is seen by the second, not recorded twice.
+            await Organizer.raw(f"UPDATE {Organizer._meta.tablename} SET id = id WHERE id = {{}}", organizer)
         shared = await orders_sharing_reference(organizer, order_id, method, reference)
         if shared and not several_orders:
             raise Invalid("Reference recorded on another order.", errors=[FieldError(

@@ -7,6 +7,7 @@ Only the organizer's own orders are named: a registrar of another society learns
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 
 import pytest
@@ -128,4 +129,27 @@ async def test_another_societys_orders_are_never_named_nor_block(client, demo):
                               page=f"/staff/orders/{other.id}/payments")
     assert refused.status_code == 422 and f"order {ours.id} (Pat Payer)" in refused.text
     assert "Nils Nordmann" not in refused.text and f"order {nafm.id} " not in refused.text
+    assert await check() == []
+
+
+async def test_the_same_cheque_on_two_orders_at_the_same_moment_is_recorded_once(db):
+    from confops.registration.orders import place_order as place
+    from tests.registration.factory import make_event, order, person
+
+    await make_event()
+    orders = [await place("meeting", order(person(email=f"race{n}@example.org"), key=f"race-{n}",
+                                           buyer_email=f"race{n}@example.org"), hold_minutes=30,
+                          base_url="http://x") for n in range(4)]
+
+    async def record(placed):
+        try:
+            return await record_manual_payment(placed.id, method="cheque", amount_cents=placed.total_cents,
+                                               reference="Chq 7000", recorded_by=None)
+        except Exception as exc:  # noqa: BLE001 - the refusals are what is checked
+            return exc
+
+    results = await asyncio.gather(*(record(p) for p in orders))
+    assert sum(1 for r in results if isinstance(r, dict)) == 1, results
+    assert all(getattr(r, "status_code", None) == 422 for r in results if not isinstance(r, dict))
+    assert await Payment.count() == 1
     assert await check() == []
