@@ -22,8 +22,8 @@ from __future__ import annotations
 from collections import Counter
 
 from confops.cme.tables import CmeTally
-from confops.core.triggers import Trigger
-from confops.db import current_engine, is_sqlite, transaction
+from confops.core.triggers import Trigger, fold_tally
+from confops.db import current_engine
 
 FOLD_AT = 1000
 _INSERT = "INSERT INTO cme_tally (event, kind, key, n, quarters) "
@@ -90,20 +90,7 @@ async def sums(event_id: int) -> dict[Key, tuple[int, int]]:
 
 
 async def fold(event_id: int) -> None:
-    if not is_sqlite(current_engine()):
-        await CmeTally.raw(
-            "WITH gone AS (DELETE FROM cme_tally WHERE event = {} RETURNING kind, key, n, quarters) " + _INSERT
-            + "SELECT {}, kind, key, SUM(n), SUM(quarters) FROM gone GROUP BY kind, key "
-            "HAVING SUM(n) <> 0 OR SUM(quarters) <> 0", event_id, event_id)
-        return
-    async with transaction():
-        kept = await CmeTally.raw("SELECT kind, key, SUM(n) AS n, SUM(quarters) AS quarters FROM cme_tally "
-                                  "WHERE event = {} GROUP BY kind, key", event_id)
-        await CmeTally.delete().where(CmeTally.event == event_id)
-        rows = [CmeTally(event=event_id, kind=r["kind"], key=r["key"], n=r["n"], quarters=r["quarters"])
-                for r in kept if r["n"] or r["quarters"]]
-        if rows:
-            await CmeTally.insert(*rows)
+    await fold_tally(CmeTally, event_id, ("kind", "key"), ("n", "quarters"))
 
 
 async def from_rows(event_id: int) -> dict[Key, tuple[int, int]]:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from confops.db import current_engine, is_sqlite, transaction
+
 
 @dataclass(frozen=True)
 class Trigger:
@@ -52,3 +54,27 @@ async def remove(engine, triggers: list[Trigger]) -> None:
     for trigger in triggers:
         for statement in trigger.drop(engine.engine_type):
             await engine.run_ddl(statement)
+
+
+async def fold_tally(table, event_id: int, keys: tuple[str, ...], sums: tuple[str, ...]) -> None:
+    """A running tally's rows of one event (columns: event, `keys`, `sums`) folded into one row
+    per key with the same sums; keys whose sums are all zero leave no row. On PostgreSQL one
+    statement: rows appended meanwhile are not in its snapshot and stay; a second fold at the
+    same moment waits for the first's deleted rows and finds them gone."""
+    name = table._meta.tablename
+    group = f" GROUP BY {', '.join(keys)}" if keys else ""
+    summed = ", ".join(f"SUM({c}) AS {c}" for c in sums)
+    if not is_sqlite(current_engine()):
+        nonzero = " OR ".join(f"SUM({c}) <> 0" for c in sums)
+        await table.raw(
+            f"WITH gone AS (DELETE FROM {name} WHERE event = {{}} RETURNING {', '.join((*keys, *sums))}) "
+            f"INSERT INTO {name} ({', '.join(('event', *keys, *sums))}) "
+            f"SELECT {', '.join(('{}', *keys))}, {', '.join(f'SUM({c})' for c in sums)} FROM gone{group} "
+            f"HAVING {nonzero}", event_id, event_id)
+        return
+    async with transaction():
+        rows = await table.raw(f"SELECT {', '.join((*keys, summed))} FROM {name} WHERE event = {{}}{group}", event_id)
+        await table.delete().where(table.event == event_id)
+        kept = [table(event=event_id, **row) for row in rows if any(row[c] for c in sums)]
+        if kept:
+            await table.insert(*kept)

@@ -16,8 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from confops.core.triggers import Trigger
-from confops.db import current_engine, is_sqlite, transaction
+from confops.core.triggers import Trigger, fold_tally
 from confops.payments.tables import EventMoney, Payment, PaymentStatus, Refund
 
 FOLD_AT = 1000
@@ -125,19 +124,7 @@ async def totals(event_id: int) -> Money:
 
 
 async def fold(event_id: int) -> None:
-    """One row for the event with the same sums (as registration.tallies.fold)."""
-    if not is_sqlite(current_engine()):
-        await EventMoney.raw(
-            "WITH gone AS (DELETE FROM event_money WHERE event = {} RETURNING *) " + _INSERT
-            + "SELECT {}, COALESCE(SUM(paid_cents), 0), COALESCE(SUM(refunded_cents), 0), "
-            "COALESCE(SUM(owing_orders), 0), COALESCE(SUM(owed_cents), 0) FROM gone", event_id, event_id)
-        return
-    async with transaction():
-        row = (await EventMoney.raw(_SUMS, event_id))[0]
-        await EventMoney.delete().where(EventMoney.event == event_id)
-        await EventMoney.insert(EventMoney(event=event_id, paid_cents=row["paid_cents"],
-                                           refunded_cents=row["refunded_cents"], owing_orders=row["owing_orders"],
-                                           owed_cents=row["owed_cents"]))
+    await fold_tally(EventMoney, event_id, (), ("paid_cents", "refunded_cents", "owing_orders", "owed_cents"))
 
 
 async def from_rows(event_id: int) -> Money:

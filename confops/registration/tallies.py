@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from confops.core.triggers import Trigger
-from confops.db import current_engine, is_sqlite, transaction
+from confops.core.triggers import Trigger, fold_tally
+from confops.db import current_engine
 from confops.registration.tables import Attendee, AttendeeTally
 
 FOLD_AT = 1000  # rows of one event beyond its keys before a read folds them
@@ -90,24 +90,7 @@ async def counts(event_id: int) -> dict[Key, int]:
 
 
 async def fold(event_id: int) -> None:
-    """One row per key for the event, with the same sums. On PostgreSQL one statement: rows
-    appended meanwhile are not in its snapshot and stay; a second fold at the same moment
-    waits for the first's deleted rows and finds them gone."""
-    if not is_sqlite(current_engine()):
-        await AttendeeTally.raw(
-            "WITH gone AS (DELETE FROM attendee_tally WHERE event = {} RETURNING state, category, profession, day, n) "
-            + _INSERT + "SELECT {}, state, category, profession, day, SUM(n) FROM gone "
-            "GROUP BY state, category, profession, day HAVING SUM(n) <> 0", event_id, event_id)
-        return
-    async with transaction():
-        sums = await AttendeeTally.raw(
-            "SELECT state, category, profession, day, SUM(n) AS n FROM attendee_tally WHERE event = {} "
-            "GROUP BY state, category, profession, day", event_id)
-        await AttendeeTally.delete().where(AttendeeTally.event == event_id)
-        kept = [AttendeeTally(event=event_id, state=r["state"], category=r["category"], profession=r["profession"],
-                              day=r["day"], n=r["n"]) for r in sums if r["n"]]
-        if kept:
-            await AttendeeTally.insert(*kept)
+    await fold_tally(AttendeeTally, event_id, ("state", "category", "profession", "day"), ("n",))
 
 
 async def from_rows(event_id: int) -> dict[Key, int]:
