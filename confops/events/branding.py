@@ -10,6 +10,7 @@ page and every message sent reads it.
 
 from __future__ import annotations
 
+import functools
 import secrets
 import time
 from dataclasses import dataclass, replace
@@ -31,6 +32,7 @@ class Logo:
     media_type: str
 
 
+@functools.cache  # the society's mark is a file of the package: read once per process
 def _mark(name: str, media_type: str) -> Logo:
     from pathlib import Path
 
