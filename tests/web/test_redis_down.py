@@ -91,6 +91,18 @@ class _Proxy:
             link.close()
 
 
+async def _sqlite_threads_stopped() -> None:
+    """aiosqlite answers a connection that could not open at once but stops its thread a moment
+    later, through this test's event loop: had the test ended first, the thread would find the loop
+    closed and fail the next test."""
+    import asyncio
+    import threading
+
+    for thread in threading.enumerate():
+        if "_connection_worker_thread" in thread.name:
+            await asyncio.to_thread(thread.join, 5)
+
+
 async def test_the_database_down_answers_503_with_retry_after(settings, db, tmp_path):
     from urllib.parse import urlparse
 
@@ -109,6 +121,7 @@ async def test_the_database_down_answers_503_with_retry_after(settings, db, tmp_
                 page, api = await client.get("/events"), await client.get("/api/v1/events")
             finally:
                 (tmp_path / "gone").rename(folder)
+        await _sqlite_threads_stopped()
     else:
         url = urlparse(db.url)
         proxy = _Proxy(url.hostname, url.port or 5432)
