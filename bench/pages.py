@@ -31,8 +31,9 @@ EXPORTS = {"registrations.csv", "registrations.xlsx", "catering.xlsx", "signage.
            "checkins.csv", "cme claims.csv (export)", "cme claims.csv"}
 
 
-def pages(event_id: int) -> dict[str, tuple[str, str]]:
-    """name -> (who, path): registrar pages, and the CME coordinator's."""
+def pages(event_id: int, attendee_id: int, order_id: int) -> dict[str, tuple[str, str]]:
+    """name -> (who, path): registrar pages, and the CME coordinator's; one person's and one
+    order's pages for a confirmed registration of the demo (the same at both sizes)."""
     base = f"/staff/events/{SLUG}"
     return {
         "registrations": ("registrar", f"{base}/registrations/"),
@@ -45,6 +46,10 @@ def pages(event_id: int) -> dict[str, tuple[str, str]]:
         "badges by name": ("registrar", f"{base}/badges/?name=Chen"),
         "badges unprinted p20": ("registrar", f"{base}/badges/?role=attendee&not_printed=1&page=20"),
         "walk-in": ("registrar", f"{base}/walk-in/"),
+        "walk-in person": ("registrar", f"{base}/walk-in/{attendee_id}"),
+        "one badge pdf": ("registrar", f"{base}/badges/people/attendee-{attendee_id}/badge.pdf"),
+        "registration": ("registrar", f"{base}/registrations/attendees/{attendee_id}"),
+        "order payments": ("registrar", f"/staff/orders/{order_id}/payments"),
         "staff payments": ("registrar", f"/staff/events/{event_id}/payments"),
         "cme learners": ("cme", f"{base}/cme/learners"),
         "cme overview": ("cme", f"{base}/cme"),
@@ -64,10 +69,10 @@ def _env(db_url: str) -> dict[str, str]:
             "PYTHONPATH": str(ROOT)}
 
 
-async def _grow_to(db_url: str, registrations: int) -> tuple[int, int]:
+async def _grow_to(db_url: str, registrations: int) -> tuple[int, int, tuple[int, int]]:
     from confops.db import connection_pool, make_engine, use_engine
     from confops.events.tables import Event
-    from confops.registration.tables import Attendee
+    from confops.registration.tables import Attendee, OrderStatus
     from tests.support.databases import pg_execute
     from tests.support.grow import grow
 
@@ -79,10 +84,13 @@ async def _grow_to(db_url: str, registrations: int) -> tuple[int, int]:
         if registrations > have:
             await grow(SLUG, (registrations - have) // 2)  # 2 attendees an order on average
         have = await Attendee.count().where(Attendee.event == event_id)
+        one = await Attendee.select(Attendee.id, Attendee.order).where(
+            (Attendee.event == event_id) & (Attendee.order.status == OrderStatus.confirmed.value)).order_by(
+            Attendee.id).first()
     # A database in use has its statistics and visibility map up to date (autovacuum); rows
     # bulk-inserted a second ago do not, and the planner then guesses 7 rows for 20,000.
     await pg_execute(db_url, "VACUUM ANALYZE")
-    return event_id, have
+    return event_id, have, (one["id"], one["order"])
 
 
 def _rss_kb(server_pid: int) -> int:
@@ -103,7 +111,7 @@ def _rss_kb(server_pid: int) -> int:
     return total
 
 
-async def _measure(port: int, server_pid: int, event_id: int, requests: int) -> dict[str, dict]:
+async def _measure(port: int, server_pid: int, event_id: int, one: tuple[int, int], requests: int) -> dict[str, dict]:
     import httpx
 
     from tests.support.http import post_form
@@ -117,7 +125,7 @@ async def _measure(port: int, server_pid: int, event_id: int, requests: int) -> 
         clients[who] = client
     out = {}
     try:
-        for name, (who, path) in pages(event_id).items():
+        for name, (who, path) in pages(event_id, *one).items():
             client = clients[who]
             export = name in EXPORTS
             n = 3 if export else requests
@@ -158,10 +166,10 @@ def main() -> None:
                            capture_output=True)
         for size in sizes:
             t = time.perf_counter()
-            event_id, have = asyncio.run(_grow_to(db_url, size))
+            event_id, have, one = asyncio.run(_grow_to(db_url, size))
             print(f"registrations={have} (grown in {time.perf_counter() - t:.0f} s)", flush=True)
             with serving(db_url, workers=2, env={"CONFOPS_IN_APP_WORKER": "0"}) as server:
-                results[size] = asyncio.run(_measure(server.port, server.pid, event_id, args.requests))
+                results[size] = asyncio.run(_measure(server.port, server.pid, event_id, one, args.requests))
     small, large = results[sizes[0]], results[sizes[-1]]
     print(f"\n{'page':24s} {'p95 ' + str(sizes[0]):>12s} {'p95 ' + str(sizes[-1]):>12s} {'ratio':>6s} "
           f"{'KB ' + str(sizes[-1]):>10s}")
