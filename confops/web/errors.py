@@ -110,6 +110,18 @@ def unavailable_handler(request: Request, exc: Exception) -> Response:
     return response
 
 
+def collided_handler(request: Request, exc: Exception) -> Response:
+    """The database rolled this request's transaction back because another one, at the same
+    moment, took the same rows in the other order (a deadlock) or in a way its isolation
+    cannot serialise. Nothing of it was written; sent again, it goes through."""
+    log.warning("transaction rolled back on %s %s: %s", request.method, request.url.path, exc)
+    response = _respond(request, 409, "Changed at the same moment",
+                        "Someone else changed this at the same moment, so nothing was saved. "
+                        "Please try again.", "try_again", [])
+    response.headers["retry-after"] = "1"
+    return response
+
+
 def out_of_range_handler(request: Request, exc: Exception) -> Response:
     """A value the database cannot hold got past the checks at the boundary (boundary.py): a
     number out of range, a character text columns refuse. The input is wrong, not the server."""
@@ -157,6 +169,8 @@ def _handlers() -> dict:
         asyncpg.exceptions.AdminShutdownError: unavailable_handler,
         asyncpg.exceptions.TooManyConnectionsError: unavailable_handler,
         sqlite3.OperationalError: _database_failure,
+        # Deadlock or serialization failure: rolled back whole, to be sent again.
+        asyncpg.exceptions.TransactionRollbackError: collided_handler,
         # Values the database cannot hold.
         OverflowError: out_of_range_handler,
         asyncpg.DataError: out_of_range_handler,
