@@ -82,8 +82,10 @@ def _fresh(made: dict[str, databases.TestDatabase], kind: str) -> databases.Test
     database.activate()
     database.empty()
     from confops.accounts import brands
+    from confops.registration import catalog_cache
 
     brands.forget()  # the organizers this process knew were the last test's
+    catalog_cache.forget_all()  # so were the catalogs it kept (same slugs, same ids)
     return database
 
 

@@ -29,7 +29,10 @@ SMALLEST_CELL = 5  # counts below this are reported as "fewer than 5"
 
 
 async def remaining(order: dict) -> int:
-    """How many more answers this order may give (one per active attendee)."""
+    """How many more answers this order may give (one per active attendee; none once closed,
+    as `record` refuses)."""
+    if order["status"] in (OrderStatus.cancelled.value, OrderStatus.expired.value):
+        return 0
     active = await Attendee.count().where(
         (Attendee.order == order["id"]) & (Attendee.status == AttendeeStatus.active.value))
     return max(0, active - order["demographics_count"])

@@ -2,8 +2,9 @@
 
 An unpaid order holds its places until `expires_at`; past it, its places are free at once,
 though the sweeper (jobs.py) gives them back only every 30 seconds: reads count them as free
-(`expired_places`), and an order that needs them frees them in its own transaction
-(`free_expired`), so none is lost between sweeps.
+(`expired_places`) and show the order expired (`as_seen`), writing nothing; an order that needs
+the places frees them in its own transaction (`free_expired`), and a change to the order itself
+lets its hold go first (`expire_if_due`), so none is lost between sweeps.
 
 Each release first flips the order's status with a conditional UPDATE, so two workers (or a
 worker and a buyer) never release the same order twice. Freed event places go to the paid
@@ -58,6 +59,18 @@ def expired_holds(now: datetime, event_id: int | None = None):
     return where if event_id is None else where & (Order.event == event_id)
 
 
+def past_due(order: dict, now: datetime) -> bool:
+    """`expired_holds` in Python, for one order row."""
+    return order["status"] in HOLDING and order["expires_at"] is not None and order["expires_at"] < now
+
+
+def as_seen(order: dict, now: datetime) -> dict:
+    """The order as its buyer is shown it: a hold past its due time is expired already, though
+    the sweeper has not yet written it, so a read writes nothing and still says what a swept
+    order says."""
+    return {**order, "status": OrderStatus.expired.value} if past_due(order, now) else order
+
+
 def expired_held_sql(event_id: str, now: str) -> str:
     """SQL: the places `expired_holds` of the event `event_id` take (a scalar subquery; `now`
     is its placeholder), for reads that must count them as free in the query they already make."""
@@ -96,6 +109,14 @@ async def release_expired(event_id: int | None = None) -> int:
 
     await lapse_offers()
     return released
+
+
+async def expire_if_due(order_id: int) -> int:
+    """A change to one order (a payment, a cancellation, an answer) meets it as its buyer was
+    shown it: past its due time, its hold is let go first, in a transaction of its own, as the
+    sweeper would; 1 when this call did it."""
+    async with transaction():
+        return await _expire(order_id, clock.now())
 
 
 async def free_expired(event_id: int, now: datetime) -> int:

@@ -13,7 +13,7 @@ from datetime import datetime
 from confops.core import clock
 from confops.core.errors import Conflict, DomainError, Invalid, NotFound
 from confops.db import transaction
-from confops.registration import first_orders
+from confops.registration import first_orders, holds
 from confops.registration.capacity import ensure_sales
 from confops.registration.catalog import Catalog, load_catalog
 from confops.registration.intake import OrderIn
@@ -24,7 +24,14 @@ from confops.registration.order_decision import (
     scoped_key,
 )
 from confops.registration.order_writers import writer
-from confops.registration.tables import Answer, Attendee, AttendeeAddOn, Order, OrderStatus
+from confops.registration.tables import (
+    Answer,
+    Attendee,
+    AttendeeAddOn,
+    AttendeeStatus,
+    Order,
+    OrderStatus,
+)
 
 FULL = ("sold_out", "category_full", "addon_full", "code_invalid")  # what a claim refuses
 
@@ -126,14 +133,37 @@ async def _existing(key: str, request_hash: str = "") -> PlacedOrder | None:
 
 
 async def order_by_token(order_id: int, token: str) -> dict:
-    """The order for its self-service token; a wrong token looks exactly like a missing order."""
-    from confops.registration.holds import release_expired
+    """The order for its self-service token, as its buyer is shown it (a read: it writes
+    nothing); a wrong token looks exactly like a missing order."""
+    return holds.as_seen(await _by_token(order_id, token), clock.now())
 
-    await release_expired()
+
+async def order_to_change(order_id: int, token: str) -> dict:
+    """The order for its token, for a request that changes it: a hold past its due time is let go
+    first (holds.expire_if_due), so the change is refused as for any expired order."""
+    row = await _by_token(order_id, token)
+    if holds.past_due(row, clock.now()):
+        await holds.expire_if_due(order_id)
+        row = await _by_token(order_id, token)  # expired now, or paid meanwhile
+    return holds.as_seen(row, clock.now())
+
+
+async def _by_token(order_id: int, token: str) -> dict:
     row = await Order.select().where((Order.id == order_id) & (Order.token_hash == hash_token(token or ""))).first()
     if row is None:
         raise NotFound("There is no such order.")
     return row
+
+
+async def attendees_as_seen(order: dict) -> list[dict]:
+    """The attendees of an order as its page shows them: those of an order shown expired are
+    expired too, as the sweep makes them."""
+    people = await attendees_of(order["id"])
+    if order["status"] == OrderStatus.expired.value:
+        for person in people:
+            if person["status"] == AttendeeStatus.active.value:
+                person["status"] = AttendeeStatus.expired.value
+    return people
 
 
 async def attendees_of(order_id: int) -> list[dict]:

@@ -18,6 +18,7 @@ from confops.registration.holds import release_expired
 from confops.registration.orders import place_order
 from confops.registration.tables import Attendee, EventSales, Order
 from tests.registration.factory import make_event, order, person
+from tests.support.http import post_form
 from tests.support.statements import statements_counted
 
 MIGRATION = Path(__file__).resolve().parents[2] / "migrations" / "confops_2026_12_06t13_50_00_000000.py"
@@ -48,6 +49,82 @@ async def test_reading_the_event_writes_nothing(client):
         assert (await client.get("/events/meeting/register")).status_code == 200
     assert seen and not writes(seen), writes(seen)
     assert (await Order.select(Order.status).where(Order.id == held.id).first())["status"] == "awaiting_payment"
+
+
+def _as_read(text: str) -> str:
+    """A page without what differs between two renderings of the same state (the CSRF token)."""
+    return re.sub(r'(name="_csrf_token" value=|csrf[-_]token" content=)"[^"]*"', r"\1", text)
+
+
+async def test_an_order_past_its_due_time_reads_as_expired_and_writes_nothing(client):
+    """Its hold ran out and the sweeper has not run: the order page, the pay page, the status the
+    pay page polls and the API show it expired, exactly as once swept, and not one of those
+    reads writes (its places stay counted until a write path or the sweeper lets them go)."""
+    await make_event(capacity=1)
+    held = await place(order(person(), key="hold"))
+    token = {"token": held.token}
+    later = clock.now() + timedelta(days=20)
+    urls = (f"/orders/{held.id}", f"/orders/{held.id}/pay", f"/orders/{held.id}/payment.json",
+            f"/orders/{held.id}/demographics/", f"/api/v1/orders/{held.id}")
+    with clock.frozen_at(later):
+        await client.get("/events/meeting")  # the CSRF cookie, as a browser arrives with it
+        with statements_counted() as seen:
+            unswept = [await client.get(url, params=token) for url in urls]
+        assert seen and not writes(seen), writes(seen)
+        assert [r.status_code for r in unswept] == [200] * len(urls)
+        page, pay, polled, _, api = unswept
+        assert "Expired unpaid" in page.text and 'id="expired"' in page.text and "Pay now" not in page.text
+        assert 'id="expired"' in pay.text and "Balance due" not in pay.text and 'id="pay-by"' not in pay.text
+        assert polled.json()["status"] == "expired" and polled.json()["due_cents"] == 0
+        assert api.json()["status"] == "expired" and [a["status"] for a in api.json()["attendees"]] == ["expired"]
+        assert (await Order.select(Order.status).where(Order.id == held.id).first())["status"] == "awaiting_payment"
+        assert (await EventSales.select(EventSales.sold).first())["sold"] == 1
+        assert await release_expired() == 1
+        swept = [await client.get(url, params=token) for url in urls]
+    assert [_as_read(r.text) for r in unswept] == [_as_read(r.text) for r in swept]
+
+
+async def test_a_change_to_an_order_past_its_due_time_lets_its_hold_go_first(client):
+    """A write path (cancel, pay by another method, answers, demographics) meets the order as
+    the buyer was shown it: it expires that order in a transaction of its own (the sweeper's
+    work for it, no other order's) and then refuses as for any expired order."""
+    await make_event(capacity=2)
+    held = await place(order(person(), key="hold"))
+    other = await place(order(person(email="b@example.org"), key="other"))
+    await Order.update({Order.expires_at: clock.now() + timedelta(days=30)}).where(Order.id == other.id)
+    attendee = (await Attendee.select(Attendee.id).where(Attendee.order == held.id).first())["id"]
+    page = f"/orders/{held.id}?token={held.token}"
+    with clock.frozen_at(clock.now() + timedelta(days=20)):
+        cancel = await post_form(client, f"/orders/{held.id}/cancel", {"token": held.token}, page=page)
+        assert cancel.status_code == 409 and "already closed" in cancel.text
+        assert (await Order.select(Order.status).where(Order.id == held.id).first())["status"] == "expired"
+        assert (await EventSales.select(EventSales.sold).first())["sold"] == 1  # the other order's place only
+        assert (await Order.select(Order.status).where(Order.id == other.id).first())["status"] == "awaiting_payment"
+    for url, form in ((f"/orders/{held.id}/pay-by", {"pay_by": "cheque"}),
+                      (f"/orders/{held.id}/answers", {"attendee": str(attendee), "dietary": "vegan"}),
+                      (f"/orders/{held.id}/demographics/", {"consent": "yes"})):
+        refused = await post_form(client, url, {"token": held.token, **form}, page=page)
+        assert refused.status_code in (404, 409), (url, refused.status_code)
+    assert (await Attendee.select(Attendee.dietary).where(Attendee.id == attendee).first())["dietary"] == ""
+    assert await check() == []
+
+
+async def test_each_write_path_expires_the_order_past_its_due_time_itself(client):
+    """Not the read before it: each POST on its own finds the hold past due and lets it go."""
+    await make_event(capacity=5)
+    forms = {"pay-by": {"pay_by": "cheque"}, "answers": {"dietary": "vegan"}, "demographics/": {"consent": "yes"},
+             "cancel": {"confirm": "yes"}, "billing": {}, "transfer": {"first_name": "Cal", "last_name": "C",
+                                                                         "email": "cal@example.org"}}
+    for path, form in forms.items():
+        held = await place(order(person(email=f"{path[:4]}@example.org"), key=f"hold-{path}"))
+        attendee = (await Attendee.select(Attendee.id).where(Attendee.order == held.id).first())["id"]
+        await client.get("/events/meeting")
+        with clock.frozen_at(clock.now() + timedelta(days=20)):
+            await post_form(client, f"/orders/{held.id}/{path}", {"token": held.token, "attendee": str(attendee), **form})
+            row = await Order.select(Order.status).where(Order.id == held.id).first()
+        assert row["status"] == "expired", path
+    assert (await EventSales.select(EventSales.sold).first())["sold"] == 0
+    assert await check() == []
 
 
 async def test_an_event_made_without_the_services_reads_without_writing(db):

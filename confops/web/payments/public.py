@@ -21,7 +21,7 @@ from confops.payments.invoices import credit_notes_of, number_of
 from confops.payments.manual import METHODS
 from confops.payments.service import start_checkout
 from confops.registration.holds import choose_method
-from confops.registration.orders import order_by_token
+from confops.registration.orders import order_by_token, order_to_change
 from confops.registration.payment_mail import how_to_pay
 from confops.web.render import page
 
@@ -65,7 +65,7 @@ class PayPages(Controller):
     async def billing(self, request: Request, order_id: FromPath[int]) -> Template:
         form = {k: str(v) for k, v in (await request.form()).items() if k != "_csrf_token"}
         token = form.get("token", "")
-        await order_by_token(order_id, token)
+        await order_to_change(order_id, token)
         try:
             await save_billing(order_id, form)
         except (Invalid, Conflict) as exc:
@@ -78,7 +78,7 @@ class PayPages(Controller):
     async def pay_by(self, request: Request, order_id: FromPath[int]) -> Template:
         form = await request.form()
         token = str(form.get("token", ""))
-        await order_by_token(order_id, token)
+        await order_to_change(order_id, token)
         try:
             await choose_method(order_id, str(form.get("pay_by", ""))[:20],
                                 card_minutes=request.app.state.settings.order_hold_minutes)

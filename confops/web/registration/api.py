@@ -55,7 +55,7 @@ class OrdersApi(Controller):
         token = token or request.headers.get("x-order-token", "")
         row = await orders.order_by_token(order_id, token)
         event = await event_by_id(row["event"])
-        people = await orders.attendees_of(row["id"])
+        people = await orders.attendees_as_seen(row)
         return OrderOut(
             id=row["id"], event=event["slug"], status=row["status"], total_cents=row["total_cents"],
             currency=row["currency"], expires_at=row["expires_at"], buyer_name=row["buyer_name"],

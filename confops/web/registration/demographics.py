@@ -33,7 +33,7 @@ class DemographicsPages(Controller):
     async def save(self, request: Request, order_id: FromPath[int]) -> Template:
         form = {k: str(v) for k, v in (await request.form()).items() if k != "_csrf_token"}
         token = form.get("token", "")
-        order = await orders.order_by_token(order_id, token)
+        order = await orders.order_to_change(order_id, token)
         try:
             await demographics.record(order, form, consent=form.get("consent") == "yes")
         except (Invalid, Conflict) as exc:

@@ -24,7 +24,7 @@ class AttendeePages(Controller):
     async def cancel(self, request: Request, order_id: FromPath[int], attendee_id: FromPath[int]) -> Template:
         form = await request.form()
         token = str(form.get("token", ""))
-        row = await orders.order_by_token(order_id, token)
+        row = await orders.order_to_change(order_id, token)
         preview, notice, errors, status = None, "", {}, 200
         try:
             if form.get("confirm") != "yes":

@@ -20,7 +20,7 @@ from confops.web.render import page
 async def _context(order_id: int, token: str) -> dict:
     row = await orders.order_by_token(order_id, token)
     event = await event_by_id(row["event"])
-    people = await orders.attendees_of(order_id)
+    people = await orders.attendees_as_seen(row)
     if row["status"] == "confirmed":
         # The same signed check-in token as the e-mail's QR (the door scanner verifies it).
         active = [p for p in people if p["status"] == "active"]
@@ -59,7 +59,7 @@ class OrderPages(Controller):
     async def answers(self, request: Request, order_id: FromPath[int]) -> Template | Redirect:
         form = await request.form()
         token = str(form.get("token", ""))
-        row = await orders.order_by_token(order_id, token)
+        row = await orders.order_to_change(order_id, token)
         fields = {k: str(form.get(k, "")) for k in TEXT_FIELDS if k in form}
         answers = {k[len("answer_"):]: str(v) for k, v in form.items() if k.startswith("answer_")}
         try:
@@ -76,7 +76,7 @@ class OrderPages(Controller):
     async def cancel(self, request: Request, order_id: FromPath[int]) -> Template:
         form = await request.form()
         token = str(form.get("token", ""))
-        row = await orders.order_by_token(order_id, token)
+        row = await orders.order_to_change(order_id, token)
         try:
             if form.get("confirm") != "yes":
                 preview = await selfservice.refund_preview(row)
@@ -93,7 +93,7 @@ class OrderPages(Controller):
     async def transfer(self, request: Request, order_id: FromPath[int]) -> Template:
         form = await request.form()
         token = str(form.get("token", ""))
-        row = await orders.order_by_token(order_id, token)
+        row = await orders.order_to_change(order_id, token)
         new = {k: str(form.get(k, "")) for k in (*TEXT_FIELDS, "email")}
         try:
             attendee_id = int(str(form.get("attendee", "0")))
