@@ -140,7 +140,8 @@ async def roster_page(slug: str, filters: BadgeFilters, *, secret_key: str, page
     where = await _registrations(event, filters, merged)
     # Counted past this page only: the window's end is then known to be the list's end exactly
     # when the list is shorter than the count's limit, which is all `_placed` asks.
-    many_total, more = await counted_to(Attendee.select(Attendee.id).where(where), page, size, cap)
+    many_total, more = await counted_to(Attendee.select(Attendee.id).where(
+        await _registrations(event, filters, merged, counting=True)), page, size, cap)
     total = many_total + len(few)
     number = min(page, max(1, -(-total // size)))
     start = (number - 1) * size
@@ -210,24 +211,35 @@ _COLUMNS = (Attendee.id, Attendee.first_name, Attendee.last_name, Attendee.badge
             Attendee.pronouns, Attendee.institution, Attendee.city_region, Attendee.email, Attendee.token_version,
             Attendee.category.code.as_alias("category_code"))
 # The first confirmed registration of an e-mail gets the badge; the others with that e-mail none
-# (registrations without an e-mail each get theirs). Written without an OR, so that PostgreSQL
-# answers it with one anti-join rather than a lookup per registration.
-_FIRST_OF_EMAIL = WhereRaw(
-    "NOT EXISTS (SELECT 1 FROM registration_attendee b "
-    "JOIN registration_order bo ON bo.id = b.\"order\" WHERE b.event = registration_attendee.event "
-    "AND b.email = registration_attendee.email AND b.email <> '' AND b.id < registration_attendee.id "
-    "AND b.status = {} AND bo.status = {})", AttendeeStatus.active.value, OrderStatus.confirmed.value)
+# (registrations without an e-mail each get theirs). An earlier one is looked up in the index on
+# (event, email, id).
+_EARLIER_OF_EMAIL = (
+    "EXISTS (SELECT 1 FROM registration_attendee b JOIN registration_order bo ON bo.id = b.\"order\" "
+    "WHERE b.event = registration_attendee.event AND b.email = registration_attendee.email AND b.email <> '' "
+    "AND b.id < registration_attendee.id AND b.status = {} AND bo.status = {})")
 
 
-def _confirmed(event: dict):
+def _first_of_email(each: bool) -> WhereRaw:
+    """Registrations that are the first confirmed one of their e-mail. `each`: the question is put
+    to each registration in turn (under an OR, PostgreSQL cannot make it an anti-join), for a
+    bounded count: the count stops after its limit and the lookups with it, where an anti-join
+    would first hash every registration of the event. Otherwise PostgreSQL chooses: one hash for
+    a whole roster; for a page walked in badge order, lookups made after the order's status is
+    checked (asked of each, they would be made before, for unpaid registrations too)."""
+    sql = f"(registration_attendee.email = '' OR NOT {_EARLIER_OF_EMAIL})" if each else f"NOT {_EARLIER_OF_EMAIL}"
+    return WhereRaw(sql, AttendeeStatus.active.value, OrderStatus.confirmed.value)
+
+
+def _confirmed(event: dict, *, counting: bool = False):
     return ((Attendee.event == event["id"]) & (Attendee.status == AttendeeStatus.active.value)
-            & (Attendee.order.status == OrderStatus.confirmed.value) & _FIRST_OF_EMAIL)
+            & (Attendee.order.status == OrderStatus.confirmed.value) & _first_of_email(counting))
 
 
-async def _registrations(event: dict, filters: BadgeFilters, merged: list[int]):
+async def _registrations(event: dict, filters: BadgeFilters, merged: list[int], *, counting: bool = False):
     """Which confirmed registrations the filters choose, but for those merged with one of the
-    few (a speaker, staff member or group leader: their role is not "attendee")."""
-    where = _confirmed(event)
+    few (a speaker, staff member or group leader: their role is not "attendee"). `counting`: the
+    same rows, for a bounded count (`_first_of_email`)."""
+    where = _confirmed(event, counting=counting)
     if merged:
         where &= Attendee.id.not_in(merged)
     if filters.roles is not None and "attendee" not in filters.roles:
