@@ -26,8 +26,8 @@ from settings import Settings
 
 async def fold_tallies(rows_per_event: int = 200) -> int:
     """Fold every event's running tallies that have piled up past `rows_per_event` rows
-    (registration/, payments/ and cme/tallies.py), so that no page view is the one to fold
-    what a busy hour or a bulk import appended. Returns how many folds ran."""
+    (registration/, payments/ and cme/tallies.py): what a busy hour or a bulk import appended
+    is folded here, never by a page view, which only sums the rows. Returns how many folds ran."""
     from confops.cme import tallies as cme
     from confops.payments import tallies as money
     from confops.registration import tallies as people

@@ -13,8 +13,8 @@ writes it; on PostgreSQL a claim's trigger reads its learner under a share lock,
 after a concurrent change of their status commits. Attendance is not tallied: whether a scan
 counts depends on its session's window, which moves with the session's times and the
 activity's settings (cme/learner_list.py counts it over the marks). The sums are appended as
-differences and folded into one row per key when they pile up, as registration/tallies.py
-does.
+differences, which the worker folds into one row per key each minute (jobs.fold_tallies), as
+registration/tallies.py says; a read sums them, folded or not.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from confops.cme.tables import CmeTally
 from confops.core.triggers import Trigger, fold_tally
 from confops.db import current_engine
 
-FOLD_AT = 1000
 _INSERT = "INSERT INTO cme_tally (event, kind, key, n, quarters) "
 Key = tuple[str, str]  # kind, key
 
@@ -81,11 +80,9 @@ def triggers(engine_type: str) -> list[Trigger]:
 
 
 async def sums(event_id: int) -> dict[Key, tuple[int, int]]:
-    """(n, quarters) per (kind, key) for the event; folds its rows first when they piled up."""
-    rows = await CmeTally.raw("SELECT kind, key, SUM(n) AS n, SUM(quarters) AS quarters, COUNT(*) AS kept "
+    """(n, quarters) per (kind, key) for the event: the sums of its rows, folded or not."""
+    rows = await CmeTally.raw("SELECT kind, key, SUM(n) AS n, SUM(quarters) AS quarters "
                               "FROM cme_tally WHERE event = {} GROUP BY kind, key", event_id)
-    if sum(r["kept"] for r in rows) > len(rows) + FOLD_AT:
-        await fold(event_id)
     return {(r["kind"], r["key"]): (int(r["n"]), int(r["quarters"])) for r in rows if r["n"] or r["quarters"]}
 
 

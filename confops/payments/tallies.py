@@ -8,7 +8,8 @@ ledger's `due_cents` where above zero: its total less its succeeded payments whi
 (pending, awaiting payment or confirmed). A payment's trigger works out what its order owed
 just before the write from the order's payments now, so on PostgreSQL it first locks the
 order: two payments of one order are then counted one after the other. An event's figures are
-the sums of its rows, folded into one row when they pile up (`totals`). `differences`
+the sums of its rows, folded or not (the worker folds them into one row each minute,
+jobs.fold_tallies; a read never does). `differences`
 (`confops check`) compares them with the rows.
 """
 
@@ -19,7 +20,6 @@ from dataclasses import dataclass
 from confops.core.triggers import Trigger, fold_tally
 from confops.payments.tables import EventMoney, Payment, PaymentStatus, Refund
 
-FOLD_AT = 1000
 _OPEN = "('confirmed', 'awaiting_payment', 'pending')"  # payments.ledger.OWING
 _INSERT = "INSERT INTO event_money (event, paid_cents, refunded_cents, owing_orders, owed_cents) "
 
@@ -111,15 +111,13 @@ class Money:
 
 
 _SUMS = ("SELECT COALESCE(SUM(paid_cents), 0) AS paid_cents, COALESCE(SUM(refunded_cents), 0) AS refunded_cents, "
-         "COALESCE(SUM(owing_orders), 0) AS owing_orders, COALESCE(SUM(owed_cents), 0) AS owed_cents, "
-         "COUNT(*) AS kept FROM event_money WHERE event = {}")
+         "COALESCE(SUM(owing_orders), 0) AS owing_orders, COALESCE(SUM(owed_cents), 0) AS owed_cents "
+         "FROM event_money WHERE event = {}")
 
 
 async def totals(event_id: int) -> Money:
-    """The event's money from its running sums; folds them first when their rows have piled up."""
+    """The event's money: the sums of its rows, folded or not."""
     row = (await EventMoney.raw(_SUMS, event_id))[0]
-    if row["kept"] > FOLD_AT:
-        await fold(event_id)
     return Money(*(int(row[k]) for k in ("paid_cents", "refunded_cents", "owing_orders", "owed_cents")))
 
 

@@ -8,8 +8,9 @@ held (pending or awaiting payment) and other, appends +1/−1 rows in the same t
 every write path (orders, payments, cancellations, expiry, transfers, /admin, bulk inserts)
 keeps them, with no write path knowing. Appending rather than adding to one row per key
 means two orders never wait for each other on a counter; an event's counts are the sums of
-its rows, and `counts` folds them into one row per key when they pile up, so a read costs at
-most a fold's worth of rows whatever the event's size. On PostgreSQL an attendee's trigger
+its rows, which the worker folds into one row per key each minute (jobs.fold_tallies), so a
+read sums at most a minute's worth of rows beyond the keys, whatever the event's size; a read
+never folds (reads write nothing), and unfolded rows sum the same. On PostgreSQL an attendee's trigger
 reads its order's status under a share lock, so it counts after a concurrent change of that
 status commits (and that change's trigger counted the attendees committed before it).
 `differences` (`confops check`) compares the sums with the rows.
@@ -22,8 +23,6 @@ from collections import Counter
 from confops.core.triggers import Trigger, fold_tally
 from confops.db import current_engine
 from confops.registration.tables import Attendee, AttendeeTally
-
-FOLD_AT = 1000  # rows of one event beyond its keys before a read folds them
 
 
 def state_sql(status: str) -> str:
@@ -79,13 +78,11 @@ Key = tuple[str, int, str, str]  # state, category, profession, day
 
 
 async def counts(event_id: int) -> dict[Key, int]:
-    """The event's active registrations per (state, category, profession, day), from the
-    tally; folds the tally first when its rows have piled up."""
+    """The event's active registrations per (state, category, profession, day): the sums of
+    the tally's rows, folded or not."""
     rows = await AttendeeTally.raw(
-        "SELECT state, category, profession, day, SUM(n) AS n, COUNT(*) AS kept FROM attendee_tally "
+        "SELECT state, category, profession, day, SUM(n) AS n FROM attendee_tally "
         "WHERE event = {} GROUP BY state, category, profession, day", event_id)
-    if sum(r["kept"] for r in rows) > len(rows) + FOLD_AT:
-        await fold(event_id)
     return {(r["state"], r["category"], r["profession"], str(r["day"])): int(r["n"]) for r in rows if r["n"]}
 
 

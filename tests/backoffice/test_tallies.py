@@ -171,15 +171,16 @@ async def test_the_tallies_equal_the_rows_after_any_sequence_of_writes(client, d
     assert done["order"] and done["pay"] and done["claim"] and done["refused"], done  # the paths were taken
 
 
-async def test_a_fold_keeps_the_sums_and_leaves_one_row_per_key(db, demo, monkeypatch):
+async def test_a_fold_keeps_the_sums_and_leaves_one_row_per_key(db, demo):
     event_id = await _event_id()
     before = await people.counts(event_id)
     for person in await Attendee.select(Attendee.id, Attendee.profession).where(Attendee.event == event_id).limit(30):
         for profession in ("nurse", person["profession"]):  # two rows appended each time, summing to nothing
             await Attendee.update({Attendee.profession: profession}).where(Attendee.id == person["id"])
     kept = await AttendeeTally.count().where(AttendeeTally.event == event_id)
-    monkeypatch.setattr(people, "FOLD_AT", 10)
-    assert await people.counts(event_id) == before  # read, and folded since more than 10 rows piled up
+    assert await people.counts(event_id) == before  # the rows as they piled up sum the same
+    assert await AttendeeTally.count().where(AttendeeTally.event == event_id) == kept  # a read folds nothing
+    await people.fold(event_id)
     assert await AttendeeTally.count().where(AttendeeTally.event == event_id) == len(before) < kept
     assert await people.counts(event_id) == before == await people.from_rows(event_id)
     assert await money.totals(event_id) == await money.from_rows(event_id)
