@@ -12,20 +12,20 @@ decided again from a fresh read of the event, as any order refused from a kept c
 (orders.py): so the last places still go one by one, and no order is refused because of
 another's problem.
 
-One batch is written at a time per process (the `hot_rows` gate shared with the orders that go
-the long way); the queue is confops/core/batching.py.
+One batch is written at a time per process (the gate it is given, shared with the orders that
+go the long way: order_writers.py); the queue is confops/core/batching.py.
 """
 
 from __future__ import annotations
 
-import functools
+import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
 
 from confops.core.batching import Batches, Entry, settle
-from confops.db import hot_rows
 from confops.registration import capacity, order_statement
 
 
@@ -39,14 +39,15 @@ class _Order:
 
 
 async def place(order: order_statement.NewOrder, *, event_id: int, fingerprint: str | None, claims: dict,
-                writers: int, now: datetime) -> tuple[int, datetime | None] | None:
+                gate: Callable[[], contextlib.AbstractAsyncContextManager],
+                now: datetime) -> tuple[int, datetime | None] | None:
     """(order id, expires_at), or None when the database refused it, alone or with its batch
     (no room, its idempotency key used already, …; nothing written): the caller then decides
     again from a fresh read. An order with a discount code is placed on its own (a batch
-    claims at most one code)."""
+    claims at most one code). `gate`: held while its batch is written."""
     together = (event_id, fingerprint) if claims.get("code") is None else object()
     return await BATCHES.submit(_Order(order, claims, event_id, fingerprint, now), together,
-                                gate=functools.partial(hot_rows, "orders", writers))
+                                gate=gate)
 
 
 async def _write(batch: list[Entry]) -> None:

@@ -33,10 +33,16 @@ from confops.registration.tables import (
     WaitlistOffer,
 )
 
-# Writes of orders at once per process (a batch of orders in one statement, or one order the
-# long way): they all update the event's counter row, and a short queue here gets more through
-# than many waiting on the row lock (confops/db.py hot_rows; figures in bench/README.md).
-ORDER_WRITERS = 1
+ORDER_WRITERS = 1  # writes of orders at once per process
+
+
+def one_write_of_orders_at_a_time():
+    """The gate every write of orders passes in this process (a batch of orders in one
+    statement, or one order the long way): they all update the event's counter row, and a short
+    queue here gets more through than many waiting on the row lock (confops/db.py hot_rows;
+    figures in bench/README.md)."""
+    return hot_rows("orders", ORDER_WRITERS)
+
 
 Written = tuple[int, datetime | None]  # order id, expires_at
 
@@ -55,7 +61,7 @@ class TransactionWriter:
         return False  # only the statement confirms a kept catalog (its fingerprint)
 
     async def write(self, decision: Decision) -> Written:
-        async with hot_rows("orders", ORDER_WRITERS):
+        async with one_write_of_orders_at_a_time():
             return await _in_a_transaction(decision)
 
 
@@ -181,4 +187,4 @@ async def _in_one_statement(decision: Decision) -> Written | None:
     rows = order_statement.NewOrder(order_statement.order_columns(**decision.columns), decision.people,
                                     decision.accounts(), mail)
     return await order_batches.place(rows, event_id=catalog.event["id"], fingerprint=catalog.sales["fingerprint"],
-                                     claims=decision.claims, writers=ORDER_WRITERS, now=decision.now)
+                                     claims=decision.claims, gate=one_write_of_orders_at_a_time, now=decision.now)

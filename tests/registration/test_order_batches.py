@@ -147,3 +147,19 @@ async def test_orders_arriving_together_at_a_cold_process_read_the_event_togethe
     # The event (one read, or two when the first started before the others asked) and its
     # categories, add-ons and questions once; then the orders in two statements.
     assert sent.count("SELECT") <= 5 and sent.count("WITH") == 2, sent
+
+
+def test_an_order_reads_top_to_bottom_with_no_partial_in_the_way():
+    """The order's modules call what they mean: no callable bound ahead of time with
+    functools.partial, which a reader must unwind to see what runs."""
+    import ast
+    from pathlib import Path
+
+    import confops.registration as registration
+
+    folder = Path(registration.__file__).parent
+    for name in ("orders", "order_decision", "order_writers", "order_batches", "order_statement"):
+        tree = ast.parse((folder / f"{name}.py").read_text())
+        bound = [node.lineno for node in ast.walk(tree)
+                 if isinstance(node, ast.Name | ast.Attribute) and getattr(node, "id", getattr(node, "attr", "")) == "partial"]
+        assert not bound, f"{name}.py binds with partial at line(s) {bound}"
