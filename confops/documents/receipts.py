@@ -17,12 +17,14 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
 from confops.accounts.tables import Organizer
+from confops.core import clock
 from confops.core.money import money
 from confops.documents.fonts import register_fonts
 from confops.events.tables import Event
 from confops.payments.invoices import number_order
 from confops.payments.ledger import balance_of, order_row, payments_of, refunds_of
-from confops.registration.orders import attendees_of
+from confops.registration.holds import as_seen
+from confops.registration.orders import attendees_as_seen
 
 
 def postal_lines(org: dict) -> list[str]:
@@ -40,7 +42,7 @@ def postal_lines(org: dict) -> list[str]:
 
 
 async def receipt_pdf(order_id: int) -> bytes:
-    order = await order_row(order_id)
+    order = as_seen(await order_row(order_id), clock.now())  # as the order page shows it
     event = await Event.select().where(Event.id == order["event"]).first()
     org = await Organizer.select().where(Organizer.id == event["organizer"]).first()
     number = await number_order(order_id)  # the one given at confirmation (or now, for older orders)
@@ -55,7 +57,7 @@ async def receipt_pdf(order_id: int) -> bytes:
         heading = "Pro-forma invoice (not yet paid; no invoice number until payment)"
     else:
         heading = "Statement of account (no invoice number: no paid registration)"
-    people = await attendees_of(order_id)
+    people = await attendees_as_seen(order)
     balance = await balance_of(order)
     payments = [p for p in await payments_of(order_id) if p["status"] == "succeeded"]
     refunds = await refunds_of(order_id)

@@ -4,6 +4,7 @@ writes their order), never only after the expiry sweeper has run."""
 
 import asyncio
 import importlib.util
+import io
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -58,10 +59,23 @@ def _as_read(text: str) -> str:
     return re.sub(r"\bchart\d+-", "chart-", text)
 
 
+def _pdf_text(response) -> str:
+    from pypdf import PdfReader
+
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+
+
+def _shown(response) -> str:
+    if response.headers["content-type"].startswith("application/pdf"):
+        return _pdf_text(response)
+    return _as_read(response.text)
+
+
 async def test_an_order_past_its_due_time_reads_as_expired_and_writes_nothing(client):
     """Its hold ran out and the sweeper has not run: the order page, the pay page, the status the
     pay page polls and the API show it expired, exactly as once swept, and not one of those
-    reads writes (its places stay counted until a write path or the sweeper lets them go)."""
+    reads writes (its places stay counted until a write path or the sweeper lets them go). Its
+    receipt says so too (that one takes the order's row lock, for the invoice number)."""
     await make_event(capacity=1)
     held = await place(order(person(), key="hold"))
     token = {"token": held.token}
@@ -75,15 +89,17 @@ async def test_an_order_past_its_due_time_reads_as_expired_and_writes_nothing(cl
         assert seen and not writes(seen), writes(seen)
         assert [r.status_code for r in unswept] == [200] * len(urls)
         page, pay, polled, _, api = unswept
+        receipt = await client.get(f"/orders/{held.id}/receipt.pdf", params=token)
         assert "Expired unpaid" in page.text and 'id="expired"' in page.text and "Pay now" not in page.text
         assert 'id="expired"' in pay.text and "Balance due" not in pay.text and 'id="pay-by"' not in pay.text
         assert polled.json()["status"] == "expired" and polled.json()["due_cents"] == 0
+        assert "Statement of account" in _pdf_text(receipt) and "Pro-forma" not in _pdf_text(receipt)
         assert api.json()["status"] == "expired" and [a["status"] for a in api.json()["attendees"]] == ["expired"]
         assert (await Order.select(Order.status).where(Order.id == held.id).first())["status"] == "awaiting_payment"
         assert (await EventSales.select(EventSales.sold).first())["sold"] == 1
         assert await release_expired() == 1
-        swept = [await client.get(url, params=token) for url in urls]
-    assert [_as_read(r.text) for r in unswept] == [_as_read(r.text) for r in swept]
+        swept = [await client.get(url, params=token) for url in (*urls, f"/orders/{held.id}/receipt.pdf")]
+    assert [_shown(r) for r in (*unswept, receipt)] == [_shown(r) for r in swept]
 
 
 async def test_a_change_to_an_order_past_its_due_time_lets_its_hold_go_first(client):
