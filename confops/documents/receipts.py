@@ -21,7 +21,7 @@ from confops.core import clock
 from confops.core.money import money
 from confops.documents.fonts import register_fonts
 from confops.events.tables import Event
-from confops.payments.invoices import number_order
+from confops.payments.invoices import number_shown
 from confops.payments.ledger import balance_of, order_row, payments_of, refunds_of
 from confops.registration.holds import as_seen
 from confops.registration.orders import attendees_as_seen
@@ -45,7 +45,7 @@ async def receipt_pdf(order_id: int) -> bytes:
     order = as_seen(await order_row(order_id), clock.now())  # as the order page shows it
     event = await Event.select().where(Event.id == order["event"]).first()
     org = await Organizer.select().where(Organizer.id == event["organizer"]).first()
-    number = await number_order(order_id)  # the one given at confirmation (or now, for older orders)
+    number = await number_shown(order)
     if number:
         heading = f"Invoice and receipt no. {number}"
         from confops.payments.invoices import formatted, latest_correction

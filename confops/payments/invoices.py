@@ -82,6 +82,22 @@ async def correct_invoice(order_id: int, billing: dict[str, str], reason: str, *
     return await InvoiceCorrection.select().where(InvoiceCorrection.id == row.id).first()
 
 
+async def _owes_a_number(order_id: int, order: dict) -> bool:
+    """A confirmed order with something to pay that has received money gets an invoice number."""
+    return (order["status"] == OrderStatus.confirmed.value and order["total_cents"] > 0
+            and await Payment.exists().where((Payment.order == order_id)
+                                             & (Payment.status == PaymentStatus.succeeded.value)))
+
+
+async def number_shown(order: dict) -> str | None:
+    """The number a document of the order shows, read as it is: the confirmation numbered it. Only
+    an order paid before its organizer's invoices were numbered has none yet, and is numbered on
+    the first reading (the one write a read may make, once)."""
+    if (number := await number_of(order["id"])) is not None or not await _owes_a_number(order["id"], order):
+        return number
+    return await number_order(order["id"])
+
+
 async def number_order(order_id: int) -> str | None:
     """Number a confirmed order that has received money, once; None while it has not."""
     async with transaction():
@@ -92,10 +108,7 @@ async def number_order(order_id: int) -> str | None:
             return None
         if existing := await number_of(order_id):
             return existing
-        if locked[0]["status"] != OrderStatus.confirmed.value or locked[0]["total_cents"] <= 0:
-            return None
-        if not await Payment.exists().where((Payment.order == order_id)
-                                            & (Payment.status == PaymentStatus.succeeded.value)):
+        if not await _owes_a_number(order_id, locked[0]):
             return None
         from confops.events.tables import Event
 

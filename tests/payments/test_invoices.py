@@ -90,3 +90,22 @@ async def test_a_card_payment_is_numbered_when_the_webhook_confirms_it(app, loca
     assert await settle_intent(read) == "confirmed"
     assert await settle_intent(read) == "confirmed"  # a replay
     assert serial(await number_of(placed.id)) == 1 and await Invoice.count() == 1
+
+
+async def test_reading_a_receipt_writes_nothing_and_an_order_paid_before_numbering_gets_one_once(db):
+    from tests.registration.test_pure_reads import writes
+    from tests.support.statements import statements_counted
+
+    await make_event()
+    paid, held = await place("a"), await place("b")
+    await pay(paid.id, paid.total_cents)
+    number = await number_of(paid.id)
+    with statements_counted() as seen:
+        numbered, pro_forma = pdf_text(await receipt_pdf(paid.id)), pdf_text(await receipt_pdf(held.id))
+    assert seen and not writes(seen), writes(seen)
+    assert f"no. {number}" in numbered and "Pro-forma invoice" in pro_forma
+    await Invoice.delete().where(Invoice.order == paid.id)  # paid before its organizer numbered invoices
+    text = pdf_text(await receipt_pdf(paid.id))
+    again = await number_of(paid.id)
+    assert again and f"no. {again}" in text and serial(again) == serial(number) + 1
+    assert f"no. {again}" in pdf_text(await receipt_pdf(paid.id)) and await Invoice.count() == 1

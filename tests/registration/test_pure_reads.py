@@ -74,8 +74,8 @@ def _shown(response) -> str:
 async def test_an_order_past_its_due_time_reads_as_expired_and_writes_nothing(client):
     """Its hold ran out and the sweeper has not run: the order page, the pay page, the status the
     pay page polls and the API show it expired, exactly as once swept, and not one of those
-    reads writes (its places stay counted until a write path or the sweeper lets them go). Its
-    receipt says so too (that one takes the order's row lock, for the invoice number)."""
+    reads writes (its places stay counted until a write path or the sweeper lets them go), nor
+    does its receipt, which says so too."""
     await make_event(capacity=1)
     held = await place(order(person(), key="hold"))
     token = {"token": held.token}
@@ -86,10 +86,10 @@ async def test_an_order_past_its_due_time_reads_as_expired_and_writes_nothing(cl
         await client.get("/events/meeting")  # the CSRF cookie, as a browser arrives with it
         with statements_counted() as seen:
             unswept = [await client.get(url, params=token) for url in urls]
+            receipt = await client.get(f"/orders/{held.id}/receipt.pdf", params=token)
         assert seen and not writes(seen), writes(seen)
         assert [r.status_code for r in unswept] == [200] * len(urls)
         page, pay, polled, _, api = unswept
-        receipt = await client.get(f"/orders/{held.id}/receipt.pdf", params=token)
         assert "Expired unpaid" in page.text and 'id="expired"' in page.text and "Pay now" not in page.text
         assert 'id="expired"' in pay.text and "Balance due" not in pay.text and 'id="pay-by"' not in pay.text
         assert polled.json()["status"] == "expired" and polled.json()["due_cents"] == 0
