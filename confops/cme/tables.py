@@ -140,6 +140,16 @@ class CmeProfile(Table):
     consent_at = Timestamptz(null=True, default=None)
 
 
+class CmeLearnerAttendance(Table, tablename="cme_learner_attendance"):
+    """How many of a learner's marks are attendance recorded (cme/recorded.py), kept by the
+    database's triggers (cme/tallies.py) as marks are written and as sessions and the scan
+    window move, so the learner list filters on one row per learner, not on their marks."""
+
+    attendee = Integer(unique=True)
+    event = Integer(index=True)
+    marks = Integer(default=0)
+
+
 class CmeTally(Table):
     """An event's CME claims in running sums (cme/tallies.py): learners who claimed, and the
     claims per credit type, per session and per learner's credentials. Each write of a claim

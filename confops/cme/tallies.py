@@ -5,25 +5,37 @@ kind and key:
 - claimed: active learners with a claim (one claim per learner);
 - credit <type>: claims and their quarters per credit type;
 - credentials <text>: claims per learner's credentials (physicians or others, for PARS);
-- session <id>|<type>: claims per session each claim's credit came from.
+- session <id>|<type>: claims per session each claim's credit came from;
+- attended: settled learners with attendance recorded (cme/recorded.py).
 
 The database keeps them (core/triggers.py) in the same transaction as every insert, update or
 delete of a claim, and every change of an attendee's status or credentials, whatever code
 writes it; on PostgreSQL a claim's trigger reads its learner under a share lock, so it counts
-after a concurrent change of their status commits. Attendance is not tallied: whether a scan
-counts depends on its session's window, which moves with the session's times and the
-activity's settings (cme/learner_list.py counts it over the marks). The sums are appended as
-differences, which the worker folds into one row per key each minute (jobs.fold_tallies), as
+after a concurrent change of their status commits. The sums are appended as differences,
+which the worker folds into one row per key each minute (jobs.fold_tallies), as
 registration/tallies.py says; a read sums them, folded or not.
+
+"Attended" (cme/recorded.py) is kept in two steps. Per learner, `CmeLearnerAttendance.marks`
+counts their marks that are recorded attendance: a mark written, changed or deleted adds or
+takes its one; a session whose times move, or an activity whose evidence or scan window
+changes, has its learners' counts written afresh from their marks (a schedule edit pays for
+it, rare; every view does not). Per event, the settled learners whose count is above nought:
+a count reaching or leaving nought, a registration cancelled or reinstated, an order settled
+or no longer, count the learner in or out. On PostgreSQL a mark's count reads the windows
+under a share lock on the event's row and a moved window takes it exclusively, so a scan
+taken while its session moves is counted by the window it ends up in; two marks of one
+learner at once wait for each other on the learner's count row; a learner is counted in or out
+under share locks on their registration and order, as the claims are.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 
-from confops.cme.tables import CmeTally
+from confops.cme import recorded
+from confops.cme.tables import CmeLearnerAttendance, CmeTally
 from confops.core.triggers import Trigger, fold_tally
-from confops.db import current_engine
+from confops.db import current_engine, transaction
 
 _INSERT = "INSERT INTO cme_tally (event, kind, key, n, quarters) "
 Key = tuple[str, str]  # kind, key
@@ -59,6 +71,102 @@ def _learner_claim(row: str, sign: str, engine_type: str) -> list[str]:
         _INSERT + f"SELECT c.event, 'session', CAST(j.value AS TEXT) || '|' || c.credit_type, {sign}, 0 "
                   f"FROM cme_claim c, {_sessions('c', engine_type)} WHERE c.attendee = {row}.id "
                   f"AND {row}.status = 'active'",
+    ]
+
+
+_ATTENDED = _INSERT + "SELECT {event}, 'attended', '', {sign}, 0 "
+_LEARNER = "INSERT INTO cme_learner_attendance (attendee, event, marks) "
+
+
+def _mark(row: str, sign: str, engine_type: str) -> str:
+    """The mark `row` added to (1) or taken from (-1) its learner's count, if it is recorded
+    attendance. (The WHERE lets SQLite read ON CONFLICT as the INSERT's, not a join's.)"""
+    return (_LEARNER + f"SELECT a.id, a.event, {sign} FROM registration_attendee a WHERE a.id = {row}.attendee "
+            f"AND {recorded.mark_recorded(row, 'a.event', engine_type)} "
+            "ON CONFLICT (attendee) DO UPDATE SET marks = cme_learner_attendance.marks + excluded.marks")
+
+
+def _recounted(learners: str, engine_type: str) -> str:
+    """The counts of the learners `learners` (a condition on `a`) afresh from their marks: the
+    windows moved. Only a count that changed is written."""
+    return (_LEARNER + f"SELECT a.id, a.event, {recorded.marks_of('a', engine_type)} "
+            f"FROM registration_attendee a WHERE {learners} "
+            "ON CONFLICT (attendee) DO UPDATE SET marks = excluded.marks "
+            "WHERE cme_learner_attendance.marks <> excluded.marks")
+
+
+def _learner_counted(row: str, sign: str) -> str:
+    """The learner of the count `row` counted in (1) or out (-1) of the event's attended, if
+    `row` has recorded marks and the learner is settled."""
+    return (_ATTENDED.format(event=f"{row}.event", sign=sign) + "FROM registration_attendee a "
+            f"WHERE a.id = {row}.attendee AND {row}.marks > 0 AND {recorded.settled('a')}")
+
+
+def _settling(row: str, sign: str) -> str:
+    """The attendee `row` counted in (1) or out (-1), if settled with attendance recorded."""
+    return (_ATTENDED.format(event="la.event", sign=sign) + "FROM cme_learner_attendance la "
+            f"WHERE la.attendee = {row}.id AND la.marks > 0 AND {recorded.settled(row)}")
+
+
+def _order_settling(row: str, sign: str) -> str:
+    """The active learners of the order `row` with attendance recorded, counted in (1) or out
+    (-1), if `row` is confirmed."""
+    return (_ATTENDED.format(event="la.event", sign=f"{sign} * COUNT(*)")
+            + "FROM registration_attendee a JOIN cme_learner_attendance la ON la.attendee = a.id "
+            f"WHERE a.\"order\" = {row}.id AND {row}.status = 'confirmed' AND a.status = 'active' "
+            "AND la.marks > 0 GROUP BY la.event")
+
+
+def attended_triggers(engine_type: str) -> list[Trigger]:
+    """Marks counted per learner as they are written, and again for the learners a moved window
+    concerns; learners counted per event as their count leaves or reaches nought and as their
+    registration is settled or not."""
+    read_windows = ("PERFORM 1 FROM event WHERE id IN (SELECT event FROM registration_attendee WHERE id IN ({})) "
+                    "ORDER BY id FOR SHARE")
+    move_windows = "PERFORM 1 FROM event WHERE id IN ({}) ORDER BY id FOR NO KEY UPDATE"
+    settling = ("PERFORM 1 FROM registration_attendee WHERE id = {0}.attendee FOR SHARE",
+                "PERFORM 1 FROM registration_order WHERE id = (SELECT \"order\" FROM registration_attendee "
+                "WHERE id = {0}.attendee) FOR SHARE")
+    mark_changed = " OR ".join(f"OLD.{c} {{ne}} NEW.{c}" for c in ("attendee", "session", "kind", "present", "at"))
+    window_changed = "OLD.starts_at {ne} NEW.starts_at OR OLD.ends_at {ne} NEW.ends_at OR OLD.event {ne} NEW.event"
+    setting_changed = ("OLD.evidence {ne} NEW.evidence OR OLD.scan_early_minutes {ne} NEW.scan_early_minutes "
+                       "OR OLD.event {ne} NEW.event")
+    in_session = "a.id IN (SELECT attendee FROM attendance_mark WHERE session = NEW.id)"
+    of_event = "a.event IN ({}) AND EXISTS (SELECT 1 FROM attendance_mark m WHERE m.attendee = a.id)"
+    return [
+        Trigger("cme_attendance_mark_insert", "attendance_mark", "INSERT", (_mark("NEW", "1", engine_type),),
+                locks=(read_windows.format("NEW.attendee"),)),
+        Trigger("cme_attendance_mark_delete", "attendance_mark", "DELETE", (_mark("OLD", "-1", engine_type),),
+                locks=(read_windows.format("OLD.attendee"),)),
+        Trigger("cme_attendance_mark_update", "attendance_mark", "UPDATE OF attendee, session, kind, present, at",
+                (_mark("OLD", "-1", engine_type), _mark("NEW", "1", engine_type)), when=mark_changed,
+                locks=(read_windows.format("OLD.attendee, NEW.attendee"),)),
+        Trigger("cme_attendance_session_window", "program_session", "UPDATE OF starts_at, ends_at, event",
+                (_recounted(in_session, engine_type),), when=window_changed,
+                locks=(move_windows.format("OLD.event, NEW.event"),)),
+        Trigger("cme_attendance_activity_insert", "cme_activity", "INSERT",
+                (_recounted(of_event.format("NEW.event"), engine_type),), locks=(move_windows.format("NEW.event"),)),
+        Trigger("cme_attendance_activity_delete", "cme_activity", "DELETE",
+                (_recounted(of_event.format("OLD.event"), engine_type),), locks=(move_windows.format("OLD.event"),)),
+        Trigger("cme_attendance_activity_update", "cme_activity", "UPDATE OF evidence, scan_early_minutes, event",
+                (_recounted(of_event.format("OLD.event, NEW.event"), engine_type),), when=setting_changed,
+                locks=(move_windows.format("OLD.event, NEW.event"),)),
+        Trigger("cme_tally_attended_insert", "cme_learner_attendance", "INSERT", (_learner_counted("NEW", "1"),),
+                when="NEW.marks > 0", locks=tuple(lock.format("NEW") for lock in settling)),
+        Trigger("cme_tally_attended_delete", "cme_learner_attendance", "DELETE", (_learner_counted("OLD", "-1"),),
+                when="OLD.marks > 0", locks=tuple(lock.format("OLD") for lock in settling)),
+        Trigger("cme_tally_attended_update", "cme_learner_attendance", "UPDATE OF marks, event, attendee",
+                (_learner_counted("OLD", "-1"), _learner_counted("NEW", "1")),
+                when="(OLD.marks > 0) <> (NEW.marks > 0) OR OLD.event <> NEW.event OR OLD.attendee <> NEW.attendee",
+                locks=tuple(lock.format(row) for row in ("OLD", "NEW") for lock in settling)),
+        Trigger("cme_tally_attended_learner", "registration_attendee", 'UPDATE OF status, "order"',
+                (_settling("OLD", "-1"), _settling("NEW", "1")),
+                when="(OLD.status = 'active' OR NEW.status = 'active') "
+                     'AND (OLD.status {ne} NEW.status OR OLD."order" {ne} NEW."order")',
+                locks=('PERFORM 1 FROM registration_order WHERE id IN (OLD."order", NEW."order") ORDER BY id FOR SHARE',)),
+        Trigger("cme_tally_attended_order", "registration_order", "UPDATE OF status",
+                (_order_settling("OLD", "-1"), _order_settling("NEW", "1")),
+                when="(OLD.status = 'confirmed' OR NEW.status = 'confirmed') AND OLD.status {ne} NEW.status"),
     ]
 
 
@@ -109,14 +217,29 @@ async def from_rows(event_id: int) -> dict[Key, tuple[int, int]]:
             f"FROM cme_claim c JOIN registration_attendee a ON a.id = c.attendee, {_sessions('c', engine_type)} "
             "WHERE c.event = {} AND a.status = 'active' GROUP BY 1", event_id):
         out[("session", r["k"])] += r["n"]
+    attended = await CmeTally.raw(f"SELECT ({recorded.count_sql('{}', engine_type)}) AS n", event_id)
+    out[("attended", "")] += attended[0]["n"]
     return {key: (out[key], quarters[key]) for key in set(out) | set(quarters) if out[key] or quarters[key]}
+
+
+async def learners_differing(event_id: int) -> list[tuple[int, int, int]]:
+    """(attendee, kept, from the marks) for each learner of the event whose count of recorded
+    marks the database keeps differs from their marks."""
+    engine_type = current_engine().engine_type
+    return [(r["id"], int(r["kept"]), int(r["n"])) for r in await CmeTally.raw(
+        f"SELECT a.id, COALESCE(la.marks, 0) AS kept, {recorded.marks_of('a', engine_type)} AS n "
+        "FROM registration_attendee a LEFT JOIN cme_learner_attendance la ON la.attendee = a.id "
+        f"WHERE a.event = {{}} AND COALESCE(la.marks, 0) <> {recorded.marks_of('a', engine_type)} ORDER BY a.id",
+        event_id)]
 
 
 async def differences(event_id: int) -> list[tuple[str, int, int]]:
     kept, rows = await sums(event_id), await from_rows(event_id)
     return [(f"cme {kind} {key}".strip(), kept.get((kind, key), (0, 0))[i], rows.get((kind, key), (0, 0))[i])
             for kind, key in sorted(set(kept) | set(rows)) for i in (0, 1)
-            if kept.get((kind, key), (0, 0))[i] != rows.get((kind, key), (0, 0))[i]]
+            if kept.get((kind, key), (0, 0))[i] != rows.get((kind, key), (0, 0))[i]] + [
+        (f"cme attendance recorded, attendee {attendee}", kept_marks, marks)
+        for attendee, kept_marks, marks in await learners_differing(event_id)]
 
 
 async def rebuild(event_id: int) -> None:
@@ -125,3 +248,15 @@ async def rebuild(event_id: int) -> None:
             for (kind, key), (n, q) in (await from_rows(event_id)).items()]
     if rows:
         await CmeTally.insert(*rows)
+
+
+async def rebuild_learners(event_id: int) -> None:
+    """The event's learners' counts of recorded marks afresh from the marks (then `rebuild`
+    the sums: these rows' triggers append to them)."""
+    engine_type = current_engine().engine_type
+    async with transaction():
+        await CmeLearnerAttendance.delete().where(CmeLearnerAttendance.event == event_id)
+        await CmeLearnerAttendance.raw(
+            f"INSERT INTO cme_learner_attendance (attendee, event, marks) SELECT a.id, a.event, "
+            f"{recorded.marks_of('a', engine_type)} FROM registration_attendee a WHERE a.event = {{}} "
+            "AND EXISTS (SELECT 1 FROM attendance_mark m WHERE m.attendee = a.id)", event_id)

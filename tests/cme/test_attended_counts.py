@@ -11,7 +11,7 @@ from confops.cme import learners
 from confops.cme.learner_list import counts, learner_page
 from confops.cme.listeners import claims_progress
 from confops.core.extension import emit
-from confops.events.tables import Event
+from confops.events.tables import Event, Session
 from tests.cme.support import SLUG, learner, meeting_over, session
 
 
@@ -58,3 +58,162 @@ async def test_an_unpaid_learners_attendance_is_not_counted_until_paid(demo):
     uma = await Attendee.select().where(Attendee.order == order.id).first()
     await _scan(uma["id"], "P1", -timedelta(minutes=2))
     assert await _figures(event) == (0, 0, 0)
+
+
+async def _agree(event: dict, expected: int | None = None) -> int:
+    """The three figures agree (and say `expected`), and so do the running tally and the marks
+    (`confops check`)."""
+    from confops.cme import tallies
+
+    n, listed, panel = await _figures(event)
+    assert (listed, panel) == (n, n) and expected in (None, n), (n, listed, panel, expected)
+    assert await tallies.differences(event["id"]) == []
+    return n
+
+
+async def test_attendance_counted_follows_every_write_that_changes_it(demo):
+    """Whatever writes the rows (a service, /admin, a bulk statement): moving a session after its
+    scans, a scan outside the window, a second scan of the same person, a cancelled registration,
+    an order paid or not, a staff correction and an attestation, the scan window setting."""
+    from confops.cme.tables import AttendanceMark, CmeActivity
+    from confops.registration.tables import Attendee, Order
+
+    await meeting_over()
+    event = await Event.select().where(Event.slug == SLUG).first()
+    morgan = await learner("morgan@example.org")
+    p1, p2 = await session("P1"), await session("P2")
+    await _agree(event, 0)
+
+    await _scan(morgan["id"], "P1", -timedelta(minutes=2))
+    await _agree(event, 1)
+    await _scan(morgan["id"], "P2", timedelta(minutes=5))  # a second session: the same one learner
+    await _agree(event, 1)
+
+    # P1 moved a day later after its scan: that scan is now before P1's window, P2's still counts
+    await Session.update({Session.starts_at: p1["starts_at"] + timedelta(days=1),
+                          Session.ends_at: p1["ends_at"] + timedelta(days=1)}).where(Session.id == p1["id"])
+    await _agree(event, 1)
+    await AttendanceMark.delete().where((AttendanceMark.attendee == morgan["id"])
+                                        & (AttendanceMark.session == p2["id"]))
+    await _agree(event, 0)  # only the scan outside P1's window is left
+    await Session.update({Session.starts_at: p1["starts_at"], Session.ends_at: p1["ends_at"]}).where(
+        Session.id == p1["id"])
+    await _agree(event, 1)  # moved back: the scan is inside again
+
+    # 2 minutes early counts with the usual 15; with a window of 0 it does not
+    await CmeActivity.update({CmeActivity.scan_early_minutes: 0}).where(CmeActivity.event == event["id"])
+    await _agree(event, 0)
+    await CmeActivity.update({CmeActivity.scan_early_minutes: 15}).where(CmeActivity.event == event["id"])
+    await _agree(event, 1)
+
+    # the scan's own time moved out of the window and back (an earlier offline scan taking its place)
+    mark = await AttendanceMark.select().where(AttendanceMark.attendee == morgan["id"]).first()
+    await AttendanceMark.update({AttendanceMark.at: p1["starts_at"] - timedelta(hours=3)}).where(
+        AttendanceMark.id == mark["id"])
+    await _agree(event, 0)
+    await AttendanceMark.update({AttendanceMark.at: mark["at"]}).where(AttendanceMark.id == mark["id"])
+    await _agree(event, 1)
+
+    # a cancelled registration's scans count for no one; reinstated, they count again
+    await Attendee.update({Attendee.status: "cancelled"}).where(Attendee.id == morgan["id"])
+    await _agree(event, 0)
+    await Attendee.update({Attendee.status: "active"}).where(Attendee.id == morgan["id"])
+    await _agree(event, 1)
+
+    # an order no longer settled (and settled again)
+    await Order.update({Order.status: "awaiting_payment"}).where(Order.id == morgan["order"])
+    await _agree(event, 0)
+    await Order.update({Order.status: "confirmed"}).where(Order.id == morgan["order"])
+    await _agree(event, 1)
+
+    # evidence marked not present (a transferred registration's) counts for no one
+    await AttendanceMark.update({AttendanceMark.present: False}).where(AttendanceMark.attendee == morgan["id"])
+    await _agree(event, 0)
+
+    # a staff correction or an attestation counts whatever its time; one without a session does not
+    # (this activity counts session scans, not entry scans)
+    for kind, session_id in (("staff", None), ("staff", p2["id"]), ("attested", p1["id"])):
+        await AttendanceMark(attendee=morgan["id"], event=event["id"], session=session_id, kind=kind,
+                             at=p1["starts_at"] - timedelta(days=30), reason="test").save()
+    await _agree(event, 1)
+    await AttendanceMark.delete().where((AttendanceMark.attendee == morgan["id"]) & (AttendanceMark.kind == "staff"))
+    await _agree(event, 1)
+    await AttendanceMark.delete().where(AttendanceMark.attendee == morgan["id"])
+    await _agree(event, 0)
+
+
+async def test_entry_scans_count_without_a_session_where_the_activity_counts_them(demo):
+    from confops.cme.tables import AttendanceMark, CmeActivity
+
+    await meeting_over()
+    event = await Event.select().where(Event.slug == SLUG).first()
+    morgan = await learner("morgan@example.org")
+    p1 = await session("P1")
+    sessions_only = await _agree(event)
+    await CmeActivity.update({CmeActivity.evidence: "entry_scans"}).where(CmeActivity.event == event["id"])
+    entries = await _agree(event)
+    await AttendanceMark(attendee=morgan["id"], event=event["id"], session=None, kind="entry",
+                         at=p1["starts_at"], reason="").save()
+    await _agree(event, entries + 1)
+    await CmeActivity.delete().where(CmeActivity.event == event["id"])  # nothing saved: session scans
+    await _agree(event, sessions_only)
+
+
+async def _racing(url: str, first: tuple[str, tuple], second: tuple[str, tuple]) -> None:
+    """Two transactions on their own connections: `first` writes, `second` writes meanwhile
+    (and may wait for `first`), then `first` commits, then `second`."""
+    import asyncio
+
+    import asyncpg
+
+    conns = [await asyncpg.connect(url) for _ in range(2)]
+    try:
+        txs = [c.transaction() for c in conns]
+        for tx in txs:
+            await tx.start()
+        await conns[0].execute(*first[:1], *first[1])
+        waiting = asyncio.ensure_future(conns[1].execute(*second[:1], *second[1]))
+        await asyncio.sleep(0.3)
+        await txs[0].commit()
+        await waiting
+        await txs[1].commit()
+    finally:
+        for c in conns:
+            await c.close()
+
+
+_MARK = ("INSERT INTO attendance_mark (attendee, event, session, kind, present, at, reason) "
+         "VALUES ($1, $2, $3, 'in', TRUE, $4, '')")
+
+
+async def test_two_scans_of_one_learner_at_once_are_one_learner(pg_db):
+    """Each scan's transaction sees no other scan of the learner (the other is not committed):
+    counted one after the other, the second finds the first."""
+    from confops.cme import tallies
+    from confops.demo.abs import load_demo
+
+    await load_demo()
+    await meeting_over()
+    event = await Event.select().where(Event.slug == SLUG).first()
+    morgan = await learner("morgan@example.org")
+    p1, p2 = await session("P1"), await session("P2")
+    await _racing(pg_db.url, (_MARK, (morgan["id"], event["id"], p1["id"], p1["starts_at"])),
+                  (_MARK, (morgan["id"], event["id"], p2["id"], p2["starts_at"])))
+    assert (await counts(event))["attended"] == 1
+    assert await tallies.differences(event["id"]) == []
+
+
+async def test_a_scan_taken_while_its_session_moves_is_counted_by_the_window_it_ends_up_in(pg_db):
+    from confops.cme import tallies
+    from confops.demo.abs import load_demo
+
+    await load_demo()
+    await meeting_over()
+    event = await Event.select().where(Event.slug == SLUG).first()
+    morgan = await learner("morgan@example.org")
+    p1 = await session("P1")
+    moved = ("UPDATE program_session SET starts_at = starts_at + interval '1 day', "
+             "ends_at = ends_at + interval '1 day' WHERE id = $1", (p1["id"],))
+    await _racing(pg_db.url, moved, (_MARK, (morgan["id"], event["id"], p1["id"], p1["starts_at"])))
+    assert (await counts(event))["attended"] == 0  # a day before the session as it now is
+    assert await tallies.differences(event["id"]) == []
