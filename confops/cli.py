@@ -408,7 +408,8 @@ def purge(dry_run: bool) -> None:
 @main.command(help="Compare the sales counters (places, categories, add-ons) with the rows they count "
               "(active attendees of held or confirmed orders, open waitlist offers), and the dashboard's "
               "running tallies (registrations per state, category, profession and day; payments, refunds "
-              "and what open orders owe; CME claims per credit type, session and credentials) with the "
+              "and what open orders owe; CME claims per credit type, session and credentials, learners with "
+              "attendance recorded; check-ins per list and 15 minutes) with the "
               "rows, and report every difference; exit status 1 if there is one.")
 @click.option("--event", "slug", default=None, help="Only this event (its slug).")
 def check(slug: str | None) -> None:
@@ -418,6 +419,7 @@ def check(slug: str | None) -> None:
     engine = _engine(_settings())
 
     async def go():
+        from confops.checkin.tallies import differences as checkin_differences
         from confops.cme.tallies import differences as cme_differences
         from confops.events.tables import Event
         from confops.payments.tallies import differences as money_differences
@@ -429,7 +431,8 @@ def check(slug: str | None) -> None:
             for event in await Event.select(Event.id, Event.slug).where(where).order_by(Event.id):
                 found += [Difference(event["slug"], what, kept, rows)
                           for what, kept, rows in [*await money_differences(event["id"]),
-                                                   *await cme_differences(event["id"])]]
+                                                   *await cme_differences(event["id"]),
+                                                   *await checkin_differences(event["id"])]]
             return found
 
     found = asyncio.run(go())

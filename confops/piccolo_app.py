@@ -28,6 +28,7 @@ from confops.checkin.tables import (
     CheckinConflict,
     CheckinList,
     CheckinScan,
+    CheckinTally,
     EventSigningKey,
     ScannerDevice,
 )
@@ -201,6 +202,7 @@ APP_CONFIG = AppConfig(
         CheckinList,
         ScannerDevice,
         CheckinScan,
+        CheckinTally,
         CheckinConflict,
         AuditEntry,
         MailingListMember,

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from confops.checkin import tallies
 from confops.checkin.keys import unseal
 from confops.checkin.service import event_key, issue_token
 from confops.checkin.tables import CheckinList, CheckinScan, EventSigningKey
 from confops.core.extension import ExportSource, Panel, provides
 from confops.core.paging import chunks
-from confops.core.time_buckets import bucket_sql, bucket_start
+from confops.core.time_buckets import bucket_start
 from confops.events.tables import Event
 from confops.registration.config import CONFIG
 
@@ -28,8 +29,6 @@ async def signed_tokens(event_id: int, attendees: list[dict]) -> dict[int, str]:
     return {a["id"]: issue_token(key, a["id"], a["token_version"]) for a in attendees}
 
 
-BUCKET_MINUTES = 15
-
 
 @provides("event_copied")
 async def copy_lists(*, source_id: int, event_id: int, days: int, sessions: dict, **_) -> None:
@@ -41,24 +40,20 @@ async def copy_lists(*, source_id: int, event_id: int, days: int, sessions: dict
 @provides("dashboard_panels")
 async def checkin_curves(event_id: int) -> list[Panel]:
     """Per list, people checked in so far against time (cumulative, in the event's time zone),
-    one point per 15 minutes with check-ins: counted per slot in the database, so a door of
-    5,000 scans draws a few dozen points."""
+    one point per 15 minutes with check-ins: from the running count per slot the database keeps
+    (checkin/tallies.py), so a door of 5,000 scans draws a few dozen points from as many rows."""
     zone = await _zone(event_id)
     lists = await CheckinList.select(CheckinList.id, CheckinList.name).where(
         CheckinList.event == event_id).order_by(CheckinList.id)
-    slot = bucket_sql("s.scanned_at", BUCKET_MINUTES)
     counts: dict[int, list[tuple[int, int]]] = {}
-    for r in await CheckinScan.raw(
-            f"SELECT s.checkin_list AS list, {slot} AS slot, COUNT(*) AS n FROM checkin_scan s "
-            "JOIN checkin_list l ON l.id = s.checkin_list WHERE l.event = {} AND s.undone_at IS NULL "
-            f"AND s.direction = 'in' GROUP BY s.checkin_list, {slot} ORDER BY 1, 2", event_id):
-        counts.setdefault(r["list"], []).append((int(r["slot"]), r["n"]))
+    for (lst, slot), n in sorted((await tallies.counts(event_id)).items()):
+        counts.setdefault(lst, []).append((slot, n))
     panels = []
     for lst in lists:
         points, n = [], 0
         for number, added in counts.get(lst["id"], []):
             n += added
-            points.append((_clock_time(bucket_start(number, BUCKET_MINUTES).astimezone(zone)), n))
+            points.append((_clock_time(bucket_start(number, tallies.BUCKET_MINUTES).astimezone(zone)), n))
         panels.append(Panel(key=f"checkin-{lst['id']}", title=f"Check-ins: {lst['name']}", kind="line",
                             data=points, note=f"{n} checked in"))
     return panels

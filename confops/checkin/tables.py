@@ -109,3 +109,14 @@ class CheckinConflict(Table):
     resolved_at = Timestamptz(null=True, default=None)
     resolved_by = Integer(null=True, default=None)
     resolution = Text()
+
+
+class CheckinTally(Table):
+    """Check-ins per list and 15-minute slot (checkin/tallies.py), for the dashboard's curves:
+    each scan counted in, undone, moved or deleted appends its difference in the same
+    transaction (the database's triggers); `confops check` compares the sums with the scans."""
+
+    event = Integer(index=True)
+    checkin_list = Integer()
+    slot = Integer(help_text="Number of the 15-minute slot since the Unix epoch")
+    n = Integer(default=0)

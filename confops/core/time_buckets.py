@@ -20,10 +20,11 @@ def day_sql(column: str) -> str:
     return f"(({column}) AT TIME ZONE 'UTC')::date"
 
 
-def bucket_sql(column: str, minutes: int) -> str:
-    """The number of the `minutes`-long slot (counted from the Unix epoch) a timestamp falls in."""
+def bucket_sql(column: str, minutes: int, engine_type: str | None = None) -> str:
+    """The number of the `minutes`-long slot (counted from the Unix epoch) a timestamp falls in;
+    `engine_type` for a trigger written for an engine other than the current one's."""
     seconds = int(minutes) * 60
-    if is_sqlite(current_engine()):
+    if (engine_type or current_engine().engine_type) == "sqlite":
         return f"(CAST(strftime('%s', {column}) AS INTEGER) / {seconds})"
     return f"(FLOOR(EXTRACT(EPOCH FROM {column}) / {seconds})::bigint)"
 

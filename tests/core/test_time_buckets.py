@@ -42,3 +42,40 @@ async def test_scans_are_counted_per_quarter_hour_and_registrations_per_utc_day(
     assert days[late.date()] - days[max(d for d in days if d < late.date())] == 1
     assert days[early.date()] - days[late.date()] == 1
     assert board.over_time[-1][1] == board.registered == sum(n for _, n in board.by_category)
+
+
+async def test_the_curves_follow_every_write_of_a_scan_and_agree_with_the_rows(demo):
+    """Scans written one by one or many to a statement, undone, moved to an earlier time (an
+    offline scan arriving late), turned "out", moved to another list or deleted (/admin): the
+    curves say what the rows say, and `confops check` finds no difference."""
+    from datetime import timedelta
+
+    from confops.checkin import tallies
+
+    event = await Event.select(Event.id, Event.timezone).where(Event.slug == SLUG).first()
+    await Event.update({Event.timezone: "UTC"}).where(Event.id == event["id"])
+    door, hall = [(await CheckinList.insert(CheckinList(event=event["id"], name=name, kind="entry"))
+                   .returning(CheckinList.id))[0]["id"] for name in ("Tally door", "Tally hall")]
+    people = await Attendee.select(Attendee.id).where(Attendee.event == event["id"]).limit(6)
+    at = datetime(2027, 3, 4, 8, 5, tzinfo=UTC)
+
+    async def curves() -> dict[str, list]:
+        assert await tallies.differences(event["id"]) == []
+        return {p.title: p.data for p in await checkin_curves(event["id"]) if p.title.startswith("Check-ins: Tally")}
+
+    await CheckinScan.insert(*[CheckinScan(checkin_list=door, attendee=p["id"], station="Desk",
+                                           scanned_at=at + timedelta(minutes=10 * i), nonce_key=uuid.uuid4().hex)
+                               for i, p in enumerate(people[:4])])
+    assert (await curves())["Check-ins: Tally door"] == [("8:00 am", 1), ("8:15 am", 3), ("8:30 am", 4)]
+    first, second, third, fourth = await CheckinScan.select(CheckinScan.id).where(
+        CheckinScan.checkin_list == door).order_by(CheckinScan.scanned_at)
+    await CheckinScan.update({CheckinScan.undone_at: at}).where(CheckinScan.id == second["id"])
+    assert (await curves())["Check-ins: Tally door"] == [("8:00 am", 1), ("8:15 am", 2), ("8:30 am", 3)]
+    await CheckinScan.update({CheckinScan.scanned_at: at - timedelta(hours=1)}).where(CheckinScan.id == fourth["id"])
+    assert (await curves())["Check-ins: Tally door"] == [("7:00 am", 1), ("8:00 am", 2), ("8:15 am", 3)]
+    await CheckinScan.update({CheckinScan.direction: "out"}).where(CheckinScan.id == third["id"])
+    await CheckinScan.update({CheckinScan.checkin_list: hall}).where(CheckinScan.id == first["id"])
+    assert await curves() == {"Check-ins: Tally door": [("7:00 am", 1)], "Check-ins: Tally hall": [("8:00 am", 1)]}
+    await CheckinScan.update({CheckinScan.undone_at: None}).where(CheckinScan.id == second["id"])
+    await CheckinScan.delete().where(CheckinScan.id == fourth["id"])
+    assert await curves() == {"Check-ins: Tally door": [("8:15 am", 1)], "Check-ins: Tally hall": [("8:00 am", 1)]}
