@@ -409,7 +409,7 @@ def purge(dry_run: bool) -> None:
               "(active attendees of held or confirmed orders, open waitlist offers), and the dashboard's "
               "running tallies (registrations per state, category, profession and day; payments, refunds "
               "and what open orders owe; CME claims per credit type, session and credentials, learners with "
-              "attendance recorded; check-ins per list and 15 minutes) with the "
+              "attendance recorded; check-ins per list and 15 minutes; personal agenda picks per session) with the "
               "rows, and report every difference; exit status 1 if there is one.")
 @click.option("--event", "slug", default=None, help="Only this event (its slug).")
 def check(slug: str | None) -> None:
@@ -422,6 +422,7 @@ def check(slug: str | None) -> None:
         from confops.checkin.tallies import differences as checkin_differences
         from confops.cme.tallies import differences as cme_differences
         from confops.events.tables import Event
+        from confops.events.tallies import differences as agenda_differences
         from confops.payments.tallies import differences as money_differences
         from confops.registration.consistency import Difference
 
@@ -432,7 +433,8 @@ def check(slug: str | None) -> None:
                 found += [Difference(event["slug"], what, kept, rows)
                           for what, kept, rows in [*await money_differences(event["id"]),
                                                    *await cme_differences(event["id"]),
-                                                   *await checkin_differences(event["id"])]]
+                                                   *await checkin_differences(event["id"]),
+                                                   *await agenda_differences(event["id"])]]
             return found
 
     found = asyncio.run(go())

@@ -26,17 +26,18 @@ from settings import Settings
 
 async def fold_tallies(rows_per_event: int = 200) -> int:
     """Fold every event's running tallies that have piled up past `rows_per_event` rows
-    (registration/, payments/, cme/ and checkin/tallies.py): what a busy hour or a bulk import
+    (registration/, payments/, cme/, checkin/ and events/tallies.py): what a busy hour or a bulk import
     appended is folded here, never by a page view, which only sums the rows. Returns how many
     folds ran."""
     from confops.checkin import tallies as checkins
     from confops.cme import tallies as cme
+    from confops.events import tallies as agendas
     from confops.payments import tallies as money
     from confops.registration import tallies as people
 
     folded = 0
     for table, fold in (("attendee_tally", people.fold), ("event_money", money.fold), ("cme_tally", cme.fold),
-                        ("checkin_tally", checkins.fold)):
+                        ("checkin_tally", checkins.fold), ("agenda_tally", agendas.fold)):
         piled = await AttendeeTally.raw(
             f"SELECT event FROM {table} GROUP BY event HAVING COUNT(*) > {{}}", rows_per_event)
         for row in piled:

@@ -50,6 +50,7 @@ from confops.cme.tables import (
 from confops.core.tables import JobState, OutboxMessage
 from confops.events.tables import (
     AgendaItem,
+    AgendaTally,
     CalendarFeed,
     Event,
     Room,
@@ -145,6 +146,7 @@ APP_CONFIG = AppConfig(
         ScheduleVersion,
         ScheduleChange,
         AgendaItem,
+        AgendaTally,
         CalendarFeed,
         EventSales,
         Category,

@@ -13,8 +13,9 @@ from datetime import date
 from confops.core import extension
 from confops.core.extension import Panel
 from confops.core.time_buckets import as_day
+from confops.events import tallies as agenda_tallies
 from confops.events.labels import profession_label
-from confops.events.tables import AgendaItem, Event, Session
+from confops.events.tables import Event, Session
 from confops.payments import tallies as money_tallies
 from confops.registration import tallies
 from confops.registration.tables import AddOn, Category, EventSales
@@ -105,9 +106,8 @@ async def dashboard(event_id: int) -> Dashboard:
                                     Session.room.capacity.as_alias("room_capacity")).where(
         (Session.event == event_id) & (Session.kind.not_in(["break", "meal"]))).order_by(Session.starts_at)
     if sessions:
-        picks = Counter(r["session"] for r in await AgendaItem.select(AgendaItem.session).where(
-            AgendaItem.session.is_in([s["id"] for s in sessions])))
-        board.sessions = [Fill(f"{s['code']} {s['title']}".strip(), picks[s["id"]],
+        picks = await agenda_tallies.picks(event_id)  # the running count per session, not every pick
+        board.sessions = [Fill(f"{s['code']} {s['title']}".strip(), picks.get(s["id"], 0),
                                s["capacity"] or s["room_capacity"]) for s in sessions]
 
     await _money(event_id, board)

@@ -115,3 +115,13 @@ class CalendarFeed(Table):
     user = Integer(unique=True)
     token = Varchar(length=64, unique=True)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class AgendaTally(Table):
+    """Personal agenda picks per session (events/tallies.py), for the dashboard's session fill:
+    each pick added, moved or removed appends its difference in the same transaction (the
+    database's triggers); `confops check` compares the sums with the picks."""
+
+    event = Integer(index=True)
+    session = Integer()
+    n = Integer(default=0)

@@ -247,3 +247,33 @@ async def test_the_worker_folds_piled_up_tallies_so_no_page_view_has_to(db, demo
     assert await fold_tallies(30) == 1  # only the registrations' tally piled up past 30 rows
     assert [await t.count().where(t.event == event_id) for t in (AttendeeTally, EventMoney)] == rows
     assert (await people.counts(event_id), await money.totals(event_id), await cme.sums(event_id)) == before
+
+
+async def test_personal_agenda_picks_per_session_follow_every_write_and_agree_with_the_rows(db, demo):
+    """The dashboard's session fill counts the personal agendas: picks added one by one or many to
+    a statement, removed, moved to another session (as /admin can), and its check agrees."""
+    from confops.events import tallies as agendas
+    from confops.events.tables import AgendaItem, Session
+
+    event_id = await _event_id()
+    sessions = [s["id"] for s in await Session.select(Session.id).where(
+        (Session.event == event_id) & Session.kind.not_in(["break", "meal"])).order_by(Session.starts_at)][:3]
+
+    async def taken() -> list[int]:
+        assert await agendas.differences(event_id) == []
+        fill = {f.label: f.taken for f in (await dashboard(event_id)).sessions}
+        rows = Counter(r["session"] for r in await AgendaItem.select(AgendaItem.session).where(
+            AgendaItem.session.is_in(sessions)))
+        labels = [f"{s['code']} {s['title']}".strip() for s in await Session.select(Session.code, Session.title).where(
+            Session.id.is_in(sessions)).order_by(Session.starts_at)]
+        assert [fill[label] for label in labels] == [rows[s] for s in sessions]
+        return [rows[s] for s in sessions]
+
+    before = await taken()
+    await AgendaItem.insert(*[AgendaItem(user=90000 + u, session=s) for u in range(5) for s in sessions[:2]])
+    await AgendaItem(user=90010, session=sessions[2]).save()
+    assert await taken() == [before[0] + 5, before[1] + 5, before[2] + 1]
+    await AgendaItem.delete().where((AgendaItem.user == 90000) & (AgendaItem.session == sessions[0]))
+    await AgendaItem.update({AgendaItem.session: sessions[2]}).where(
+        (AgendaItem.user == 90001) & (AgendaItem.session == sessions[1]))
+    assert await taken() == [before[0] + 4, before[1] + 4, before[2] + 2]
