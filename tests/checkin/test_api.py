@@ -35,7 +35,10 @@ async def test_every_scan_outcome_over_http(client):
     r = await scan(client, door, badge)
     body = r.json()
     assert body["result"] == "already_checked_in" and body["station"] == "Door A" and body["checked_in_at"]
-    forged = badge[:30] + str((int(badge[30]) + 1) % 10) + badge[31:]
+    # The last digit moves the tag alone. A digit further left may also move the claims by a
+    # borrow, and a badge that claims a key generation rotated out is answered "revoked" before
+    # any tag is checked (the old key is gone), which made this answer depend on the badge drawn.
+    forged = badge[:-1] + str((int(badge[-1]) + 1) % 10)
     assert (await scan(client, door, forged)).json()["result"] == "invalid"
     assert (await scan(client, door, "not a badge")).json()["result"] == "invalid"
     other = await make_door(1, slug="other-meeting")
