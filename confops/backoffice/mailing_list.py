@@ -91,9 +91,11 @@ async def confirm(token: str) -> dict:
     row = await MailingListMember.select().where(MailingListMember.token == (token or "")[:64]).first()
     if row is None:
         raise NotFound("This confirmation link is not valid (it may have been replaced by a newer one).")
-    await MailingListMember.update({MailingListMember.status: ListStatus.subscribed.value,
-                                    MailingListMember.confirmed_at: clock.now(),
-                                    MailingListMember.unsubscribed_at: None}).where(MailingListMember.id == row["id"])
+    if row["status"] != ListStatus.subscribed.value:  # a second click keeps the first confirmation's time
+        await MailingListMember.update({MailingListMember.status: ListStatus.subscribed.value,
+                                        MailingListMember.confirmed_at: clock.now(),
+                                        MailingListMember.unsubscribed_at: None}).where(
+            (MailingListMember.id == row["id"]) & (MailingListMember.status != ListStatus.subscribed.value))
     return row
 
 

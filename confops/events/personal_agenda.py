@@ -7,6 +7,7 @@ import secrets
 from confops.core import clock
 from confops.core.auth import Principal
 from confops.core.errors import NotFound, NotSignedIn
+from confops.db import transaction
 from confops.events import calendar
 from confops.events.tables import AgendaItem, CalendarFeed, Session
 
@@ -29,8 +30,12 @@ async def _public_session(session_id: int) -> dict:
 async def add(principal: Principal | None, session_id: int) -> None:
     person = _signed_in(principal)
     await _public_session(session_id)
-    # Insert-or-ignore on the (user, session) unique index: a double click adds it once.
-    await AgendaItem.insert(AgendaItem(user=person.user_id, session=session_id)).on_conflict(action="DO NOTHING")
+    async with transaction():
+        # Insert-or-ignore on the (user, session) unique index: a double click adds it once.
+        await AgendaItem.insert(AgendaItem(user=person.user_id, session=session_id)).on_conflict(action="DO NOTHING")
+        # The agenda's calendar address is made with its first session (the agenda page only reads it).
+        await CalendarFeed.insert(CalendarFeed(user=person.user_id, token=secrets.token_urlsafe(32))).on_conflict(
+            action="DO NOTHING")
 
 
 async def remove(principal: Principal | None, session_id: int) -> None:
@@ -56,14 +61,11 @@ async def items(user_id: int) -> list[dict]:
         Session.starts_at)
 
 
-async def feed_token(principal: Principal | None) -> str:
+async def feed_token(principal: Principal | None) -> str | None:
+    """The token of this person's calendar feed; None until they add a first session."""
     person = _signed_in(principal)
     row = await CalendarFeed.select(CalendarFeed.token).where(CalendarFeed.user == person.user_id).first()
-    if row:
-        return row["token"]
-    token = secrets.token_urlsafe(32)
-    await CalendarFeed(user=person.user_id, token=token).save()
-    return token
+    return row["token"] if row else None
 
 
 def _event_of(row: dict, base_url: str, host: str) -> calendar.CalendarEvent:

@@ -9,14 +9,15 @@ from confops.speakers.tables import SessionSpeaker, Speaker
 
 
 async def speaker_ids(principal: Principal | None) -> list[int]:
-    """Speaker rows linked to this user; rows created by e-mail before the person had an
-    account are linked on first use (same verified e-mail: they signed in by a mailed link)."""
+    """Speaker rows linked to this user, and rows of their e-mail linked to no one (made by
+    e-mail before the person had an account, outside the invitation that links them): the same
+    verified e-mail, as they signed in by a mailed link. Read as theirs, not linked here: the
+    portal's pages only read."""
     if principal is None:
         raise NotSignedIn("Please sign in to continue.")
-    await Speaker.update({Speaker.user: principal.user_id}).where(
-        (Speaker.email == principal.email) & Speaker.user.is_null()
-    )
-    rows = await Speaker.select(Speaker.id).where(Speaker.user == principal.user_id).order_by(Speaker.id)
+    rows = await Speaker.select(Speaker.id).where(
+        (Speaker.user == principal.user_id) | ((Speaker.email == principal.email) & Speaker.user.is_null())
+    ).order_by(Speaker.id)
     return [r["id"] for r in rows]
 
 

@@ -273,3 +273,21 @@ async def test_ended_sessions_and_old_counts_are_purged_by_the_worker(client, de
     await SignInThrottle.update({SignInThrottle.expires_at: long_ago}).where(SignInThrottle.id > 0)
     assert await sessions.purge_expired() == 1 and await throttle.purge_expired() == 1
     assert await SignInSession.count() == 0 and await SignInThrottle.count() == 0
+
+
+async def test_the_key_to_set_up_is_chosen_at_sign_in_and_the_page_only_shows_it(client, demo):
+    """The setup page shows the key the password's sign-in put in the pending session: the
+    same key on every reload, and reading it writes nothing."""
+    from tests.registration.test_pure_reads import writes
+    from tests.support.statements import statements_counted
+
+    r = await post_form(client, "/staff/login", {"email": "admin@example.org", "password": PASSWORD},
+                        page="/staff/login", second_step=False)
+    assert r.headers["location"] == SETUP
+    with statements_counted() as seen:
+        shown = [secret_on((await client.get(SETUP)).text) for _ in range(2)]
+    assert not writes(seen), writes(seen)
+    assert shown[0] == shown[1]
+    with clock.frozen_at(clock.now()):
+        done = await post_form(client, SETUP, {"code": pyotp.TOTP(shown[0]).at(clock.now())})
+    assert done.status_code == 200 and "recovery-codes" in done.text

@@ -2,13 +2,18 @@
 blocks transactional mail."""
 
 import re
+from datetime import timedelta
 
+from confops.backoffice.tables import MailingListMember
+from confops.core import clock
 from confops.core.extension import MailFilter
 from confops.events.tables import AgendaItem, Event, Session
 from confops.registration.tables import Attendee
 from tests.backoffice.conftest import sign_in
+from tests.registration.test_pure_reads import writes
 from tests.support.http import links_in, post_form
 from tests.support.smtp import body_text
+from tests.support.statements import statements_counted
 
 SLUG = "abs-national-meeting"
 
@@ -103,6 +108,13 @@ async def test_join_the_mailing_list_with_double_opt_in(client, demo, inbox, del
     link = [u for u in links_in(body_text(inbox.wait_for("new.person@example.org")[0])) if "/confirm/" in u][0]
     joined = await client.get(link.replace("http://testserver.local", ""))
     assert joined.status_code == 200 and "is on our mailing list" in joined.text
+    member = MailingListMember.select(MailingListMember.confirmed_at).where(
+        MailingListMember.email == "new.person@example.org")
+    confirmed = (await member.first())["confirmed_at"]
+    with clock.frozen_at(clock.now() + timedelta(days=1)), statements_counted() as seen:
+        again = await client.get(link.replace("http://testserver.local", ""))  # a second click
+    assert again.status_code == 200 and "is on our mailing list" in again.text
+    assert not writes(seen) and (await member.first())["confirmed_at"] == confirmed  # the consent's time kept
     after = await post_form(client, f"/staff/events/{SLUG}/mail/preview",
                             {"audience": "mailing_list", "status": "confirmed", "subject": "x", "body": "y"})
     assert "new.person@example.org" in after.text

@@ -1,5 +1,7 @@
 """The public agenda's filters, the .ics downloads and the personal agenda feed, on both engines."""
 
+import importlib.util
+from pathlib import Path
 from urllib.parse import urlparse
 
 import icalendar
@@ -10,6 +12,7 @@ from tests.speakers.people import sign_in
 from tests.support.http import post_form
 
 SLUG = "abs-national-meeting"
+FEED_MIGRATION = Path(__file__).resolve().parents[2] / "migrations" / "confops_2026_12_06t18_10_00_000000.py"
 
 
 async def _session(code: str) -> dict:
@@ -66,3 +69,43 @@ async def test_personal_agenda_subscribes_as_a_private_feed(client, demo):
     await post_form(client, f"/agenda/{g1['id']}/remove", {}, page="/agenda")
     client.cookies.clear()
     assert len(icalendar.Calendar.from_ical((await client.get(path)).content).walk("VEVENT")) == 1
+
+
+async def test_the_calendar_address_comes_with_the_first_session_and_the_page_only_reads_it(client, demo):
+    """Before a first session the agenda page offers no address (an empty agenda has nothing
+    to subscribe to) and writes nothing; adding one makes it, once, and the page shows it."""
+    from tests.registration.test_pure_reads import writes
+    from tests.support.statements import statements_counted
+
+    w3, g1 = await _session("W3"), await _session("G1")
+    await sign_in(client, "attendee@example.org")
+    with statements_counted() as seen:
+        empty = await client.get("/agenda")
+    assert empty.status_code == 200 and not writes(seen), writes(seen)
+    assert "/calendar/" not in empty.text and "its calendar address appears here with the first" in empty.text
+    await post_form(client, f"/agenda/{w3['id']}", {}, page=f"/events/{SLUG}/sessions/{w3['id']}")
+    first = (await client.get("/agenda")).text
+    await post_form(client, f"/agenda/{g1['id']}", {})
+    with statements_counted() as seen:
+        second = (await client.get("/agenda")).text
+    assert not writes(seen), writes(seen)
+    address = [p.split('"')[0] for p in first.split('value="') if "/calendar/" in p.split('"')[0]]
+    assert address and address == [p.split('"')[0] for p in second.split('value="') if "/calendar/" in p.split('"')[0]]
+
+
+async def test_people_with_sessions_on_their_agenda_are_given_a_calendar_address(demo):
+    """The agenda page no longer makes the address: the migration makes one for each person who
+    added sessions and has none, and leaves an existing one as it is."""
+    from confops.events.tables import AgendaItem, CalendarFeed
+
+    w3, g1 = (await _session("W3"))["id"], (await _session("G1"))["id"]
+    await AgendaItem.insert(AgendaItem(user=7, session=w3), AgendaItem(user=7, session=g1),
+                            AgendaItem(user=8, session=w3))
+    await CalendarFeed.insert(CalendarFeed(user=8, token="k" * 43))
+    spec = importlib.util.spec_from_file_location("calendar_feed_migration", FEED_MIGRATION)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    for step in (await migration.forwards()).raw:
+        await step()
+    feeds = {r["user"]: r["token"] for r in await CalendarFeed.select(CalendarFeed.user, CalendarFeed.token)}
+    assert feeds.keys() == {7, 8} and feeds[8] == "k" * 43 and len(feeds[7]) >= 40

@@ -170,3 +170,28 @@ async def test_a_speaker_sees_and_changes_only_their_own_sessions(client, demo):
     assert "Speaker portal" not in (await client.get("/account")).text
     client.cookies.clear()
     assert (await client.get("/speaker")).headers["location"] == "/login?next=/speaker"
+
+
+async def test_a_speaker_row_of_my_email_linked_to_no_one_is_mine_without_a_write(client, demo):
+    """Made by e-mail outside an invitation (the admin site, an import): the portal shows it to
+    the person who signed in with that e-mail and lets them change it; reading writes nothing,
+    and a speaker row linked to another account is not theirs."""
+    from tests.registration.test_pure_reads import writes
+    from tests.support.statements import statements_counted
+
+    w7 = await _session("W7")  # Olga's workshop
+    await Speaker.update({Speaker.user: None}).where(Speaker.email == "olga@example.org")
+    await sign_in(client, "olga@example.org")
+    with statements_counted() as seen:
+        portal = await client.get("/speaker")
+        session = await client.get(f"/speaker/sessions/{w7['id']}")
+    assert not writes(seen), writes(seen)
+    assert portal.status_code == 200 and session.status_code == 200 and w7["title"] in portal.text
+    r = await post_form(client, "/speaker/profile", {"first_name": "Olga", "last_name": "Smirnova", "credentials": "DO",
+                                                     "pronouns": "", "institution": "Cleveland Clinic", "bio": ""})
+    assert r.status_code == 303
+    assert (await Speaker.select(Speaker.first_name).where(Speaker.email == "olga@example.org").first()) == {
+        "first_name": "Olga"}
+    jordan = await Speaker.select(Speaker.user).where(Speaker.email == "jordan@example.org").first()
+    await Speaker.update({Speaker.user: jordan["user"]}).where(Speaker.email == "olga@example.org")
+    assert (await client.get(f"/speaker/sessions/{w7['id']}")).status_code == 404

@@ -85,8 +85,10 @@ class SignIn(Controller):
         if await second_factor.required(user_id):
             stage = sessions.SECOND_FACTOR if await second_factor.enrolled(user_id) else sessions.ENROL
             target = SECOND_FACTOR_PAGE if stage == sessions.SECOND_FACTOR else SETUP_PAGE
+            # The key to set up is chosen with the session that will hold it: the setup page only shows it.
+            enrol = {"secret": second_factor.new_secret()} if stage == sessions.ENROL else {}
             return await start_session(request, user_id, Redirect(target, status_code=303), stage=stage,
-                                       data={"next": next_path, "email": account})
+                                       data={"next": next_path, "email": account, **enrol})
         await audit("sign_in", user_id, account, request, method="password")
         return await start_session(request, user_id, Redirect(next_path, status_code=303))
 
@@ -122,11 +124,8 @@ class SignIn(Controller):
     @get(SETUP_PAGE)
     async def setup_form(self, request: Request) -> Template | Redirect:
         pending = await session_of(request)
-        if pending is None or pending.stage != sessions.ENROL:
+        if pending is None or pending.stage != sessions.ENROL or not pending.data.get("secret"):
             return Redirect("/staff/login", status_code=303)
-        if not pending.data.get("secret"):
-            pending.data["secret"] = second_factor.new_secret()
-            await sessions.update(pending)
         return self._setup_page(request, pending, errors={})
 
     def _setup_page(self, request: Request, pending: sessions.Session, *, errors: dict,

@@ -25,8 +25,8 @@ class AgendaPages(Controller):
         token = await personal_agenda.feed_token(principal)
         base = request.app.state.settings.base_url
         return page(request, "account/agenda.html", items=await personal_agenda.items(principal.user_id),
-                    feed_url=f"{base}/calendar/{token}/agenda.ics",
-                    webcal_url=f"webcal://{base.split('://', 1)[-1]}/calendar/{token}/agenda.ics")
+                    feed_url=token and f"{base}/calendar/{token}/agenda.ics",
+                    webcal_url=token and f"webcal://{base.split('://', 1)[-1]}/calendar/{token}/agenda.ics")
 
     @post("/{session_id:int}")
     async def add(self, request: Request, session_id: FromPath[int]) -> Redirect:
