@@ -215,10 +215,6 @@ async def find(token: str | None) -> Session | None:
     return s
 
 
-async def update(s: Session) -> None:
-    await store().save(s)
-
-
 async def end(token: str | None) -> None:
     if token:
         await store().delete(key_hash(token))
