@@ -105,12 +105,13 @@ async def unsubscribe(token: str) -> str:
     async with transaction():
         row = await MailingListMember.select(MailingListMember.id).where(
             (MailingListMember.organizer == organizer_id) & (MailingListMember.email == email)).first()
+        # A new token: the confirmation link of an earlier joining no longer puts them back.
         values = {MailingListMember.status: ListStatus.unsubscribed.value,
-                  MailingListMember.unsubscribed_at: clock.now()}
+                  MailingListMember.unsubscribed_at: clock.now(), MailingListMember.token: secrets.token_urlsafe(24)}
         if row:
             await MailingListMember.update(values).where(MailingListMember.id == row["id"])
         else:
-            await MailingListMember(organizer=organizer_id, email=email, token=secrets.token_urlsafe(24),
+            await MailingListMember(organizer=organizer_id, email=email, token=values[MailingListMember.token],
                                     status=ListStatus.unsubscribed.value, unsubscribed_at=clock.now()).save()
     return email
 

@@ -118,3 +118,31 @@ async def test_join_the_mailing_list_with_double_opt_in(client, demo, inbox, del
     after = await post_form(client, f"/staff/events/{SLUG}/mail/preview",
                             {"audience": "mailing_list", "status": "confirmed", "subject": "x", "body": "y"})
     assert "new.person@example.org" in after.text
+
+
+async def test_an_old_confirmation_link_does_not_undo_an_unsubscribe(client, demo, inbox, deliver):
+    """Someone who confirmed, then unsubscribed, and later clicks the old confirmation e-mail again
+    (or anyone holding it) stays off the list: only a new request to join, confirmed anew, puts
+    them back."""
+    from confops.accounts.tables import Organizer
+    from confops.backoffice.mailing_list import unsubscribe_token
+
+    await _drain(deliver, inbox)
+    await post_form(client, "/mailing-list", {"email": "ben.a@example.org", "name": "Ben"})
+    await deliver()
+    old = [u for u in links_in(body_text(inbox.wait_for("ben.a@example.org")[0])) if "/confirm/" in u][0]
+    old = old.replace("http://testserver.local", "")
+    assert "is on our mailing list" in (await client.get(old)).text
+    org = (await Organizer.select(Organizer.id).first())["id"]
+    left = await client.post(f"/unsubscribe/{unsubscribe_token(org, 'ben.a@example.org')}")
+    assert left.status_code == 200
+    member = MailingListMember.select(MailingListMember.status).where(MailingListMember.email == "ben.a@example.org")
+    assert (await member.first())["status"] == "unsubscribed"
+    assert (await client.get(old)).status_code == 404
+    assert (await member.first())["status"] == "unsubscribed"
+    inbox.clear()
+    await post_form(client, "/mailing-list", {"email": "ben.a@example.org", "name": "Ben"})
+    await deliver()
+    new = [u for u in links_in(body_text(inbox.wait_for("ben.a@example.org")[0])) if "/confirm/" in u][0]
+    assert "is on our mailing list" in (await client.get(new.replace("http://testserver.local", ""))).text
+    assert (await member.first())["status"] == "subscribed"
