@@ -12,11 +12,9 @@ or not. `differences` (`confops check`) compares the sums with the scans.
 
 from __future__ import annotations
 
-from collections import Counter
-
 from confops.checkin.tables import CheckinTally
 from confops.core.time_buckets import bucket_sql
-from confops.core.triggers import Trigger, fold_tally
+from confops.core.triggers import Trigger, disagreements, fold_tally
 
 BUCKET_MINUTES = 15  # the tally's slot; a new length needs the tally rebuilt (`rebuild`)
 Key = tuple[int, int]  # list, slot
@@ -65,9 +63,8 @@ async def from_rows(event_id: int) -> dict[Key, int]:
 
 
 async def differences(event_id: int) -> list[tuple[str, int, int]]:
-    kept, rows = Counter(await counts(event_id)), Counter(await from_rows(event_id))
-    return [(f"check-ins list {key[0]} slot {key[1]}", kept[key], rows[key])
-            for key in sorted(set(kept) | set(rows)) if kept[key] != rows[key]]
+    return disagreements(await counts(event_id), await from_rows(event_id),
+                         lambda key: f"check-ins list {key[0]} slot {key[1]}")
 
 
 async def rebuild(event_id: int) -> None:

@@ -10,6 +10,8 @@ an order's attendees) count one after the other, each from what the other commit
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 
 from confops.db import current_engine, is_sqlite, transaction
@@ -78,3 +80,12 @@ async def fold_tally(table, event_id: int, keys: tuple[str, ...], sums: tuple[st
         kept = [table(event=event_id, **row) for row in rows if any(row[c] for c in sums)]
         if kept:
             await table.insert(*kept)
+
+
+def disagreements(kept: Mapping[Hashable, int], rows: Mapping[Hashable, int],
+                  what: Callable[[Hashable], str]) -> list[tuple[str, int, int]]:
+    """(what, tally, rows) for every key where a running count and its recount from the rows
+    disagree (`confops check`); a key missing on one side counts nought there."""
+    kept, rows = Counter(kept), Counter(rows)
+    return [(what(key), kept[key], rows[key]) for key in sorted(set(kept) | set(rows), key=str)
+            if kept[key] != rows[key]]

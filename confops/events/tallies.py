@@ -12,9 +12,7 @@ check`) compares the sums with the picks.
 
 from __future__ import annotations
 
-from collections import Counter
-
-from confops.core.triggers import Trigger, fold_tally
+from confops.core.triggers import Trigger, disagreements, fold_tally
 from confops.events.tables import AgendaTally
 
 
@@ -50,9 +48,8 @@ async def from_rows(event_id: int) -> dict[int, int]:
 
 
 async def differences(event_id: int) -> list[tuple[str, int, int]]:
-    kept, rows = Counter(await picks(event_id)), Counter(await from_rows(event_id))
-    return [(f"agenda picks session {session}", kept[session], rows[session])
-            for session in sorted(set(kept) | set(rows)) if kept[session] != rows[session]]
+    return disagreements(await picks(event_id), await from_rows(event_id),
+                         lambda session: f"agenda picks session {session}")
 
 
 async def rebuild(event_id: int) -> None:

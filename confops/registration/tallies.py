@@ -18,9 +18,7 @@ status commits (and that change's trigger counted the attendees committed before
 
 from __future__ import annotations
 
-from collections import Counter
-
-from confops.core.triggers import Trigger, fold_tally
+from confops.core.triggers import Trigger, disagreements, fold_tally
 from confops.db import current_engine
 from confops.registration.tables import Attendee, AttendeeTally
 
@@ -102,9 +100,8 @@ async def from_rows(event_id: int) -> dict[Key, int]:
 
 async def differences(event_id: int) -> list[tuple[str, int, int]]:
     """(what, tally, rows) for every key where the tally and the registrations disagree."""
-    tally, rows = Counter(await counts(event_id)), Counter(await from_rows(event_id))
-    return [(f"registrations {'/'.join(map(str, key))}", tally[key], rows[key])
-            for key in sorted(set(tally) | set(rows), key=str) if tally[key] != rows[key]]
+    return disagreements(await counts(event_id), await from_rows(event_id),
+                         lambda key: f"registrations {'/'.join(map(str, key))}")
 
 
 async def rebuild(event_id: int) -> None:
