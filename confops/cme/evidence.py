@@ -296,6 +296,8 @@ def attended_from(marks: list[dict], sessions: list[dict], activity: dict, tz: s
     entries: dict = {}
     scans_in: list[tuple[int, datetime]] = []
     for m in marks:
+        if not m["present"] and m["kind"] not in ("staff", "group"):
+            continue  # a scan or statement taken back (a transferred registration's) shows nothing
         if m["kind"] == "entry":
             day = clock.local(m["at"], tz).date()
             entries[day] = min(entries.get(day, m["at"]), m["at"])

@@ -16,15 +16,17 @@ which the worker folds into one row per key each minute (jobs.fold_tallies), as
 registration/tallies.py says; a read sums them, folded or not.
 
 "Attended" (cme/recorded.py) is kept in two steps. Per learner, `CmeLearnerAttendance.marks`
-counts their marks that are recorded attendance: a mark written, changed or deleted adds or
-takes its one; a session whose times move, or an activity whose evidence or scan window
+counts their marks that are recorded attendance: a mark written, changed or deleted has its
+learner's count written afresh from their marks (whether one counts depends on the others: a
+later correction or roll call overrides it, a few rows to read); a session whose times move, or an activity whose evidence or scan window
 changes, has its learners' counts written afresh from their marks (a schedule edit pays for
 it, rare; every view does not). Per event, the settled learners whose count is above nought:
 a count reaching or leaving nought, a registration cancelled or reinstated, an order settled
 or no longer, count the learner in or out. On PostgreSQL a mark's count reads the windows
 under a share lock on the event's row and a moved window takes it exclusively, so a scan
 taken while its session moves is counted by the window it ends up in; two marks of one
-learner at once wait for each other on the learner's count row; a learner is counted in or out
+learner at once wait for each other on the learner's registration row, so the second counts
+with the first's mark committed; a learner is counted in or out
 under share locks on their registration and order, as the claims are.
 """
 
@@ -78,14 +80,6 @@ _ATTENDED = _INSERT + "SELECT {event}, 'attended', '', {sign}, 0 "
 _LEARNER = "INSERT INTO cme_learner_attendance (attendee, event, marks) "
 
 
-def _mark(row: str, sign: str, engine_type: str) -> str:
-    """The mark `row` added to (1) or taken from (-1) its learner's count, if it is recorded
-    attendance. (The WHERE lets SQLite read ON CONFLICT as the INSERT's, not a join's.)"""
-    return (_LEARNER + f"SELECT a.id, a.event, {sign} FROM registration_attendee a WHERE a.id = {row}.attendee "
-            f"AND {recorded.mark_recorded(row, 'a.event', engine_type)} "
-            "ON CONFLICT (attendee) DO UPDATE SET marks = cme_learner_attendance.marks + excluded.marks")
-
-
 def _recounted(learners: str, engine_type: str) -> str:
     """The counts of the learners `learners` (a condition on `a`) afresh from their marks: the
     windows moved. Only a count that changed is written."""
@@ -123,24 +117,29 @@ def attended_triggers(engine_type: str) -> list[Trigger]:
     registration is settled or not."""
     read_windows = ("PERFORM 1 FROM event WHERE id IN (SELECT event FROM registration_attendee WHERE id IN ({})) "
                     "ORDER BY id FOR SHARE")
+    count_learners = "PERFORM 1 FROM registration_attendee WHERE id IN ({}) ORDER BY id FOR NO KEY UPDATE"
     move_windows = "PERFORM 1 FROM event WHERE id IN ({}) ORDER BY id FOR NO KEY UPDATE"
     settling = ("PERFORM 1 FROM registration_attendee WHERE id = {0}.attendee FOR SHARE",
                 "PERFORM 1 FROM registration_order WHERE id = (SELECT \"order\" FROM registration_attendee "
                 "WHERE id = {0}.attendee) FOR SHARE")
-    mark_changed = " OR ".join(f"OLD.{c} {{ne}} NEW.{c}" for c in ("attendee", "session", "kind", "present", "at"))
+    mark_changed = " OR ".join(f"OLD.{c} {{ne}} NEW.{c}" for c in ("attendee", "event", "session", "kind", "present",
+                                                                   "at"))
     window_changed = "OLD.starts_at {ne} NEW.starts_at OR OLD.ends_at {ne} NEW.ends_at OR OLD.event {ne} NEW.event"
     setting_changed = ("OLD.evidence {ne} NEW.evidence OR OLD.scan_early_minutes {ne} NEW.scan_early_minutes "
                        "OR OLD.event {ne} NEW.event")
     in_session = "a.id IN (SELECT attendee FROM attendance_mark WHERE session = NEW.id)"
     of_event = "a.event IN ({}) AND EXISTS (SELECT 1 FROM attendance_mark m WHERE m.attendee = a.id)"
     return [
-        Trigger("cme_attendance_mark_insert", "attendance_mark", "INSERT", (_mark("NEW", "1", engine_type),),
-                locks=(read_windows.format("NEW.attendee"),)),
-        Trigger("cme_attendance_mark_delete", "attendance_mark", "DELETE", (_mark("OLD", "-1", engine_type),),
-                locks=(read_windows.format("OLD.attendee"),)),
-        Trigger("cme_attendance_mark_update", "attendance_mark", "UPDATE OF attendee, session, kind, present, at",
-                (_mark("OLD", "-1", engine_type), _mark("NEW", "1", engine_type)), when=mark_changed,
-                locks=(read_windows.format("OLD.attendee, NEW.attendee"),)),
+        Trigger("cme_attendance_mark_insert", "attendance_mark", "INSERT",
+                (_recounted("a.id = NEW.attendee", engine_type),),
+                locks=(read_windows.format("NEW.attendee"), count_learners.format("NEW.attendee"))),
+        Trigger("cme_attendance_mark_delete", "attendance_mark", "DELETE",
+                (_recounted("a.id = OLD.attendee", engine_type),),
+                locks=(read_windows.format("OLD.attendee"), count_learners.format("OLD.attendee"))),
+        Trigger("cme_attendance_mark_update", "attendance_mark", "UPDATE OF attendee, event, session, kind, present, at",
+                (_recounted("a.id IN (OLD.attendee, NEW.attendee)", engine_type),), when=mark_changed,
+                locks=(read_windows.format("OLD.attendee, NEW.attendee"),
+                       count_learners.format("OLD.attendee, NEW.attendee"))),
         Trigger("cme_attendance_session_window", "program_session", "UPDATE OF starts_at, ends_at, event",
                 (_recounted(in_session, engine_type),), when=window_changed,
                 locks=(move_windows.format("OLD.event, NEW.event"),)),

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from confops.cme import learners
+from piccolo.columns.combination import WhereRaw
+
+from confops.cme import learners, recorded
 from confops.cme.learner_list import counts, learner_page
 from confops.cme.listeners import claims_progress
 from confops.core.extension import emit
 from confops.events.tables import Event, Session
+from confops.registration.tables import Attendee
 from tests.cme.support import SLUG, learner, meeting_over, session
 
 
@@ -130,14 +133,14 @@ async def test_attendance_counted_follows_every_write_that_changes_it(demo):
     await AttendanceMark.update({AttendanceMark.present: False}).where(AttendanceMark.attendee == morgan["id"])
     await _agree(event, 0)
 
-    # a staff correction or an attestation counts whatever its time; one without a session does not
-    # (this activity counts session scans, not entry scans)
+    # a staff correction counts whatever its time; one without a session does not (this activity
+    # counts session scans, not entry scans), nor an attestation (not how this activity is evidenced)
     for kind, session_id in (("staff", None), ("staff", p2["id"]), ("attested", p1["id"])):
         await AttendanceMark(attendee=morgan["id"], event=event["id"], session=session_id, kind=kind,
                              at=p1["starts_at"] - timedelta(days=30), reason="test").save()
     await _agree(event, 1)
     await AttendanceMark.delete().where((AttendanceMark.attendee == morgan["id"]) & (AttendanceMark.kind == "staff"))
-    await _agree(event, 1)
+    await _agree(event, 0)
     await AttendanceMark.delete().where(AttendanceMark.attendee == morgan["id"])
     await _agree(event, 0)
 
@@ -217,3 +220,60 @@ async def test_a_scan_taken_while_its_session_moves_is_counted_by_the_window_it_
     await _racing(pg_db.url, moved, (_MARK, (morgan["id"], event["id"], p1["id"], p1["starts_at"])))
     assert (await counts(event))["attended"] == 0  # a day before the session as it now is
     assert await tallies.differences(event["id"]) == []
+
+
+async def test_the_counts_tell_the_story_the_credit_tells(demo):
+    """The evidence the learner's credit weighs is the evidence counted (cme/recorded.py): a
+    later staff correction or roll call saying absent overrides what came before; a scan taken
+    back counts for neither; an attestation only where the activity is evidenced by them, and
+    then scans do not; a mark of another event's session, or filed under another event, for
+    neither."""
+    from confops.cme.tables import AttendanceMark, CmeActivity
+
+    await meeting_over()
+    event = await Event.select().where(Event.slug == SLUG).first()
+    morgan = await learner("morgan@example.org")
+    p1 = await session("P1")
+    elsewhere = await Session.select().where(Session.event != event["id"]).first()
+
+    async def story(expected: bool) -> None:
+        assert bool((await learners.state(morgan, event))["attended"]) is expected
+        await _agree(event)
+        counted = await Attendee.exists().where(
+            (Attendee.id == morgan["id"]) & WhereRaw(recorded.attended("registration_attendee")))
+        assert counted is expected
+
+    async def mark(kind: str, minutes: int, *, present: bool = True, session_id: int | None = p1["id"],
+                   event_id: int = event["id"]) -> None:
+        await AttendanceMark(attendee=morgan["id"], event=event_id, session=session_id, kind=kind, present=present,
+                             at=p1["starts_at"] + timedelta(minutes=minutes), reason="test").save()
+
+    await story(False)
+    await mark("in", 0)
+    await story(True)
+    await mark("staff", 60, present=False)  # the coordinator: not there after all
+    await story(False)
+    await mark("staff", 70)  # corrected again
+    await story(True)
+    await AttendanceMark.delete().where(AttendanceMark.attendee == morgan["id"])
+
+    await mark("group", 0)
+    await story(True)
+    await mark("group", 5, present=False)  # the leader's later roll call: absent
+    await story(False)
+    await AttendanceMark.delete().where(AttendanceMark.attendee == morgan["id"])
+
+    await mark("in", 0, present=False)  # taken back
+    await story(False)
+    await mark("staff", 0, session_id=elsewhere["id"])
+    await mark("in", 0, event_id=elsewhere["event"])
+    await story(False)
+    await AttendanceMark.delete().where(AttendanceMark.attendee == morgan["id"])
+
+    await mark("attested", 10)
+    await story(False)  # this activity counts session scans
+    await CmeActivity.update({CmeActivity.evidence: "attestation"}).where(CmeActivity.event == event["id"])
+    await story(True)
+    await mark("in", 0)
+    await AttendanceMark.delete().where((AttendanceMark.attendee == morgan["id"]) & (AttendanceMark.kind == "attested"))
+    await story(False)  # scans are not how this activity is evidenced
