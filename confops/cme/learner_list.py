@@ -6,11 +6,13 @@ on the page get their credit worked out by the rules (`learners.state`), with th
 claims and evaluations read for the page in one query each. So the page costs the same at
 20,000 registrations as at 200.
 
-"Attended" here means attendance recorded for a session (a present scan inside the session's
-window, roll call, staff correction or attestation; entry scans too where the event counts
-them): a scan outside every window is worth nothing to credit (cme/rules.py in_window), so it
-is not counted here either (cme/recorded.py, the same rule as the running count). Whether the attendance earns credit is the rules' answer (presence
-share, corrections), shown per learner.
+"Attended" here means attendance recorded (cme/recorded.py): the evidence the credit rule
+weighs for a session, as it chooses it (the latest staff correction or roll call, an
+attestation where the activity is evidenced by them, a present scan inside the session's
+window, an entry scan where the event counts them); a scan outside every window is worth
+nothing to credit (cme/rules.py in_window), so it is not counted here either. Whether the
+attendance earns credit (the share of a session the learner was present for, the day an entry
+scan was taken, their own talks) is the rules' answer, shown per learner.
 """
 
 from __future__ import annotations

@@ -14,8 +14,8 @@ the two agree:
   activity counts entry scans, a present entry scan.
 
 What it leaves to the credit rule: the share of a session the scans show the learner present
-for (the activity's minimum presence), and which day's sessions an entry scan is for (the
-event's timezone, which SQLite cannot read). So a learner counted here may still be shown as
+for (the activity's minimum presence), which day's sessions an entry scan is for (the event's
+timezone, which SQLite cannot read), and the learner's own talks (cme/learners.py `state`). So a learner counted here may still be shown as
 not having attended enough for credit; one the credit rule says attended is always counted.
 
 The windows and settings are read from the sessions and the activity as they are when the
