@@ -11,6 +11,7 @@ from confops.accounts import sessions, throttle
 from confops.accounts.service import purge_expired_login_links
 from confops.backoffice.privacy import purge_job
 from confops.cme.issuer_keys import configure as configure_issuer
+from confops.cme.tallies import recount_pending
 from confops.core.mail import Mailer
 from confops.core.outbox import deliver_due
 from confops.core.worker import Job, Worker
@@ -55,6 +56,7 @@ def make_worker(settings: Settings, mailer: Mailer) -> Worker:
     return Worker([
         Job("release-expired-holds", 30, release_expired),
         Job("fold-tallies", 60, fold_tallies),
+        Job("recount-cme-learners", 5, recount_pending),
         Job("payment-reminders", 900, send_payment_reminders),
         Job("pre-event-reminders", 3600, send_pre_event_reminders),
         Job("stripe-webhooks", 10, process_pending),

@@ -25,6 +25,7 @@ from piccolo.columns.combination import WhereRaw
 from confops.cme import recorded, reports
 from confops.cme import tallies as cme_tallies
 from confops.core.paging import Page, paged
+from confops.db import current_engine
 from confops.registration import tallies as people
 from confops.registration.name_keys import search_pattern
 from confops.registration.tables import Attendee, AttendeeStatus, OrderStatus
@@ -35,7 +36,8 @@ _CLAIMED = "EXISTS (SELECT 1 FROM cme_claim c WHERE c.attendee = registration_at
 
 
 def _present(negate: bool = False) -> WhereRaw:
-    return WhereRaw(("NOT " if negate else "") + recorded.attended("registration_attendee"))
+    return WhereRaw(("NOT " if negate else "")
+                    + recorded.attended("registration_attendee", current_engine().engine_type))
 
 
 def _where(event_id: int, show: str, q: str):
@@ -64,7 +66,8 @@ async def counts(event: dict) -> dict[str, int]:
     for (state, *_), n in (await people.counts(event["id"])).items():
         by_state[state] += n
     return {"registered": by_state["confirmed"], "held": by_state["held"],
-            "attended": kept.get(("attended", ""), (0, 0))[0], "claimed": kept.get(("claimed", ""), (0, 0))[0]}
+            "attended": kept.get(("attended", ""), (0, 0))[0] + await cme_tallies.attended_noted(event["id"]),
+            "claimed": kept.get(("claimed", ""), (0, 0))[0]}
 
 
 async def learner_page(event: dict, *, page: int = 1, show: str = "", q: str = "") -> Page:

@@ -76,11 +76,19 @@ def marks_of(attendee: str, engine_type: str) -> str:
             f"AND {mark_recorded('m', f'{attendee}.event', engine_type)})")
 
 
-def attended(attendee: str) -> str:
+def noted(attendee: str) -> str:
+    """The registration `attendee` has a mark written since its count was (cme/tallies.py
+    `recount_pending` has not run for it yet)."""
+    return f"EXISTS (SELECT 1 FROM cme_learner_pending p WHERE p.attendee = {attendee}.id)"
+
+
+def attended(attendee: str, engine_type: str) -> str:
     """The registration `attendee` has attendance recorded, as the database keeps it counted per
-    learner (cme_learner_attendance, cme/tallies.py): one row to look up, not their marks."""
-    return (f"EXISTS (SELECT 1 FROM cme_learner_attendance la WHERE la.attendee = {attendee}.id "
-            "AND la.marks > 0)")
+    learner (cme_learner_attendance, cme/tallies.py): one row to look up, not their marks; a
+    learner noted for a recount (cme_learner_pending) is counted from their marks."""
+    waiting = noted(attendee)
+    return (f"(({waiting} AND {marks_of(attendee, engine_type)} > 0) OR (NOT {waiting} AND EXISTS "
+            f"(SELECT 1 FROM cme_learner_attendance la WHERE la.attendee = {attendee}.id AND la.marks > 0)))")
 
 
 def settled(attendee: str) -> str:

@@ -150,6 +150,15 @@ class CmeLearnerAttendance(Table, tablename="cme_learner_attendance"):
     marks = Integer(default=0)
 
 
+class CmeLearnerPending(Table, tablename="cme_learner_pending"):
+    """Learners with a mark written since their count was: the door's scans note them here (one
+    row, no lock, no recount), the worker recounts them within seconds (cme/tallies.py
+    `recount_pending`), and reads recount the few still noted themselves."""
+
+    attendee = Integer(index=True)
+    event = Integer(index=True)
+
+
 class CmeTally(Table):
     """An event's CME claims in running sums (cme/tallies.py): learners who claimed, and the
     claims per credit type, per session and per learner's credentials. Each write of a claim

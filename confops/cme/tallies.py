@@ -16,10 +16,13 @@ which the worker folds into one row per key each minute (jobs.fold_tallies), as
 registration/tallies.py says; a read sums them, folded or not.
 
 "Attended" (cme/recorded.py) is kept in two steps. Per learner, `CmeLearnerAttendance.marks`
-counts their marks that are recorded attendance: a mark written, changed or deleted has its
-learner's count written afresh from their marks (whether one counts depends on the others: a
-later correction or roll call overrides it, a few rows to read); a session whose times move, or an activity whose evidence or scan window
-changes, has its learners' counts written afresh from their marks (a schedule edit pays for
+counts their marks that are recorded attendance, written afresh from their marks (whether one
+counts depends on the others: a later correction or roll call overrides it, a few rows to read).
+A mark inserted (the door's scans) only notes its learner in `cme_learner_pending`, which the
+worker recounts within seconds (`recount_pending`) and the reads recount themselves meanwhile
+(`attended_noted`, recorded.attended): the recount in the scan's transaction cost the door a
+fifth of its scans a second. A mark changed or deleted (staff, rare) recounts at once; a
+session whose times move, or an activity whose evidence or scan window changes, has its learners' counts written afresh from their marks (a schedule edit pays for
 it, rare; every view does not). Per event, the settled learners whose count is above nought:
 a count reaching or leaving nought, a registration cancelled or reinstated, an order settled
 or no longer, count the learner in or out. On PostgreSQL a mark's count reads the windows
@@ -35,7 +38,7 @@ from __future__ import annotations
 from collections import Counter
 
 from confops.cme import recorded
-from confops.cme.tables import CmeLearnerAttendance, CmeTally
+from confops.cme.tables import CmeLearnerAttendance, CmeLearnerPending, CmeTally
 from confops.core.triggers import Trigger, fold_tally
 from confops.db import current_engine, transaction
 
@@ -131,8 +134,8 @@ def attended_triggers(engine_type: str) -> list[Trigger]:
     of_event = "a.event IN ({}) AND EXISTS (SELECT 1 FROM attendance_mark m WHERE m.attendee = a.id)"
     return [
         Trigger("cme_attendance_mark_insert", "attendance_mark", "INSERT",
-                (_recounted("a.id = NEW.attendee", engine_type),),
-                locks=(read_windows.format("NEW.attendee"), count_learners.format("NEW.attendee"))),
+                ("INSERT INTO cme_learner_pending (attendee, event) SELECT a.id, a.event FROM registration_attendee a "
+                 "WHERE a.id = NEW.attendee",)),
         Trigger("cme_attendance_mark_delete", "attendance_mark", "DELETE",
                 (_recounted("a.id = OLD.attendee", engine_type),),
                 locks=(read_windows.format("OLD.attendee"), count_learners.format("OLD.attendee"))),
@@ -223,17 +226,22 @@ async def from_rows(event_id: int) -> dict[Key, tuple[int, int]]:
 
 async def learners_differing(event_id: int) -> list[tuple[int, int, int]]:
     """(attendee, kept, from the marks) for each learner of the event whose count of recorded
-    marks the database keeps differs from their marks."""
+    marks the database keeps differs from their marks (a learner noted for a recount is the
+    worker's next step, not a difference)."""
     engine_type = current_engine().engine_type
     return [(r["id"], int(r["kept"]), int(r["n"])) for r in await CmeTally.raw(
         f"SELECT a.id, COALESCE(la.marks, 0) AS kept, {recorded.marks_of('a', engine_type)} AS n "
         "FROM registration_attendee a LEFT JOIN cme_learner_attendance la ON la.attendee = a.id "
-        f"WHERE a.event = {{}} AND COALESCE(la.marks, 0) <> {recorded.marks_of('a', engine_type)} ORDER BY a.id",
+        f"WHERE a.event = {{}} AND NOT {recorded.noted('a')} "
+        f"AND COALESCE(la.marks, 0) <> {recorded.marks_of('a', engine_type)} ORDER BY a.id",
         event_id)]
 
 
 async def differences(event_id: int) -> list[tuple[str, int, int]]:
     kept, rows = await sums(event_id), await from_rows(event_id)
+    if noted := await attended_noted(event_id):
+        n, q = kept.get(("attended", ""), (0, 0))
+        kept[("attended", "")] = (n + noted, q)
     return [(f"cme {kind} {key}".strip(), kept.get((kind, key), (0, 0))[i], rows.get((kind, key), (0, 0))[i])
             for kind, key in sorted(set(kept) | set(rows)) for i in (0, 1)
             if kept.get((kind, key), (0, 0))[i] != rows.get((kind, key), (0, 0))[i]] + [
@@ -247,6 +255,43 @@ async def rebuild(event_id: int) -> None:
             for (kind, key), (n, q) in (await from_rows(event_id)).items()]
     if rows:
         await CmeTally.insert(*rows)
+
+
+async def recount_pending() -> int:
+    """The worker's step: the learners a mark noted (`cme_learner_pending`) recounted from their
+    marks, then those notes, and only those, deleted (a note written meanwhile waits for the next
+    run). Under the locks a mark's change takes, so a window moving or a correction of the same
+    learner goes one after the other. Returns how many learners."""
+    engine_type = current_engine().engine_type
+    async with transaction():
+        notes = await CmeLearnerPending.select(CmeLearnerPending.id, CmeLearnerPending.attendee).order_by(
+            CmeLearnerPending.id).limit(5000)
+        if not notes:
+            return 0
+        ids = [n["id"] for n in notes]
+        learners = sorted({n["attendee"] for n in notes})
+        listed = ", ".join(str(int(a)) for a in learners)
+        if engine_type == "postgres":
+            await CmeLearnerPending.raw(
+                "SELECT 1 FROM event WHERE id IN (SELECT event FROM registration_attendee "
+                f"WHERE id IN ({listed})) ORDER BY id FOR SHARE")
+            await CmeLearnerPending.raw(f"SELECT 1 FROM registration_attendee WHERE id IN ({listed}) "
+                                        "ORDER BY id FOR NO KEY UPDATE")
+        await CmeLearnerAttendance.raw(_recounted(f"a.id IN ({listed})", engine_type))
+        await CmeLearnerPending.delete().where(CmeLearnerPending.id.is_in(ids))
+    return len(learners)
+
+
+async def attended_noted(event_id: int) -> int:
+    """What the event's 'attended' sum is off by while learners wait in `cme_learner_pending`:
+    each noted settled learner counted afresh from their marks, less as the sum counts them."""
+    engine_type = current_engine().engine_type
+    rows = await CmeTally.raw(
+        f"SELECT COALESCE(SUM(CASE WHEN {recorded.marks_of('a', engine_type)} > 0 THEN 1 ELSE 0 END), 0) "
+        "- COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM cme_learner_attendance la WHERE la.attendee = a.id "
+        "AND la.marks > 0) THEN 1 ELSE 0 END), 0) AS n FROM registration_attendee a "
+        f"WHERE a.event = {{}} AND {recorded.noted('a')} AND {recorded.settled('a')}", event_id)
+    return int(rows[0]["n"] or 0)
 
 
 async def rebuild_learners(event_id: int) -> None:

@@ -15,12 +15,14 @@ from datetime import datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from piccolo.columns.combination import WhereRaw
 
 from confops.cme import learners, recorded, tallies
 from confops.cme.designation import activity_of
 from confops.cme.evidence import attended_from, marks_of
 from confops.cme.rules import SCAN_EARLY_MOST, in_window
 from confops.cme.tables import AttendanceMark, CmeActivity, CmeLearnerAttendance
+from confops.db import current_engine
 from confops.events.tables import Event, Session
 from confops.registration.tables import Attendee, Order
 from tests.cme.support import SLUG, meeting_over
@@ -59,6 +61,10 @@ def _at(mark: dict, session: dict, early: int) -> datetime:
             "end": end, "day_before": start - timedelta(days=1), "after": end + timedelta(minutes=30),
             "next_day": start + timedelta(days=1)}[mark["anchor"]]
     return base + mark["nudge"]
+
+
+def _engine() -> str:
+    return current_engine().engine_type
 
 
 class Scene:
@@ -115,8 +121,13 @@ class Scene:
         ids = [a["id"] for a in self.learners]
         now = await Attendee.select().where(Attendee.id.is_in(ids))
         standing = await learners.standings(now)
+        read = {r["id"] for r in await Attendee.select(Attendee.id).where(
+            Attendee.id.is_in(ids) & WhereRaw(recorded.attended("registration_attendee", _engine())))}
+        await tallies.recount_pending()  # the worker's step: what it keeps is what the reads said
         kept = {r["attendee"]: r["marks"] for r in await CmeLearnerAttendance.select().where(
             CmeLearnerAttendance.attendee.is_in(ids))}
+        assert {a for a, n in kept.items() if n > 0} == read
+        assert await tallies.differences(self.event["id"]) == []
         settled = {r["id"] for r in await Attendee.raw(
             f"SELECT a.id FROM registration_attendee a WHERE a.id IN ({', '.join(map(str, ids))}) "
             f"AND {recorded.settled('a')}")}
@@ -196,8 +207,12 @@ async def test_a_scan_is_inside_its_window_on_both_engines_as_in_window_says(dem
             await Session.update({Session.starts_at: starts, Session.ends_at: ends}).where(Session.id == p1["id"])
             await AttendanceMark(attendee=morgan["id"], event=scene.event["id"], session=p1["id"], kind="in", at=at,
                                  reason="").save()
+            read = await Attendee.exists().where((Attendee.id == morgan["id"]) & WhereRaw(
+                recorded.attended("registration_attendee", _engine())))
+            await tallies.recount_pending()
             row = await CmeLearnerAttendance.select().where(CmeLearnerAttendance.attendee == morgan["id"]).first()
-            return row["marks"] > 0
+            assert (row["marks"] > 0) is read
+            return read
 
         counted = asyncio.run_coroutine_threadsafe(run(), loop).result(timeout=60)
         assert counted == in_window(at, starts, ends, early), (starts, ends, early, at)
@@ -220,6 +235,7 @@ async def test_a_window_opening_a_hair_before_a_whole_second_counts_a_scan_at_it
     await Session.update({Session.starts_at: starts}).where(Session.id == p1["id"])
     await AttendanceMark(attendee=morgan["id"], event=scene.event["id"], session=p1["id"], kind="in", at=starts,
                          reason="").save()
+    await tallies.recount_pending()
     row = await CmeLearnerAttendance.select().where(CmeLearnerAttendance.attendee == morgan["id"]).first()
     assert row is not None and row["marks"] == 1
     assert await tallies.differences(scene.event["id"]) == []
