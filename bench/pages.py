@@ -70,6 +70,7 @@ def _env(db_url: str) -> dict[str, str]:
 
 
 async def _grow_to(db_url: str, registrations: int) -> tuple[int, int, tuple[int, int]]:
+    from confops.cme.tallies import recount_pending
     from confops.db import connection_pool, make_engine, use_engine
     from confops.events.tables import Event
     from confops.jobs import fold_tallies
@@ -85,9 +86,12 @@ async def _grow_to(db_url: str, registrations: int) -> tuple[int, int, tuple[int
         if registrations > have:
             await grow(SLUG, (registrations - have) // 2)  # 2 attendees an order on average
         have = await Attendee.count().where(Attendee.event == event_id)
-        # The worker folds the running tallies every minute (jobs.fold_tallies) and a page only
-        # sums their rows: a bulk insert a second ago left one row per written row, which no
-        # database in use keeps for longer than that minute.
+        # The worker recounts the learners a mark noted every 5 seconds (cme/tallies.py
+        # recount_pending), then the tallies move, and folds them every minute (jobs.fold_tallies);
+        # a page only sums their rows and recounts the learners still noted: a bulk insert a second
+        # ago left one row per written row, which no database in use keeps for longer than that.
+        while await recount_pending():
+            pass
         await fold_tallies(0)
         one = await Attendee.select(Attendee.id, Attendee.order).where(
             (Attendee.event == event_id) & (Attendee.order.status == OrderStatus.confirmed.value)).order_by(
