@@ -114,13 +114,19 @@ def _order_settling(row: str, sign: str) -> str:
             "AND la.marks > 0 GROUP BY la.event")
 
 
+# The locks a recount of learners takes on PostgreSQL (`{}`: the learners' ids), in a trigger and
+# in the worker's `recount_pending` alike: the windows read, then the learners' rows.
+_READ_WINDOWS = ("1 FROM event WHERE id IN (SELECT event FROM registration_attendee WHERE id IN ({})) "
+                 "ORDER BY id FOR SHARE")
+_COUNT_LEARNERS = "1 FROM registration_attendee WHERE id IN ({}) ORDER BY id FOR NO KEY UPDATE"
+
+
 def attended_triggers(engine_type: str) -> list[Trigger]:
     """Marks counted per learner as they are written, and again for the learners a moved window
     concerns; learners counted per event as their count leaves or reaches nought and as their
     registration is settled or not."""
-    read_windows = ("PERFORM 1 FROM event WHERE id IN (SELECT event FROM registration_attendee WHERE id IN ({})) "
-                    "ORDER BY id FOR SHARE")
-    count_learners = "PERFORM 1 FROM registration_attendee WHERE id IN ({}) ORDER BY id FOR NO KEY UPDATE"
+    read_windows = "PERFORM " + _READ_WINDOWS
+    count_learners = "PERFORM " + _COUNT_LEARNERS
     move_windows = "PERFORM 1 FROM event WHERE id IN ({}) ORDER BY id FOR NO KEY UPDATE"
     settling = ("PERFORM 1 FROM registration_attendee WHERE id = {0}.attendee FOR SHARE",
                 "PERFORM 1 FROM registration_order WHERE id = (SELECT \"order\" FROM registration_attendee "
@@ -272,11 +278,8 @@ async def recount_pending() -> int:
         learners = sorted({n["attendee"] for n in notes})
         listed = ", ".join(str(int(a)) for a in learners)
         if engine_type == "postgres":
-            await CmeLearnerPending.raw(
-                "SELECT 1 FROM event WHERE id IN (SELECT event FROM registration_attendee "
-                f"WHERE id IN ({listed})) ORDER BY id FOR SHARE")
-            await CmeLearnerPending.raw(f"SELECT 1 FROM registration_attendee WHERE id IN ({listed}) "
-                                        "ORDER BY id FOR NO KEY UPDATE")
+            await CmeLearnerPending.raw("SELECT " + _READ_WINDOWS.format(listed))
+            await CmeLearnerPending.raw("SELECT " + _COUNT_LEARNERS.format(listed))
         await CmeLearnerAttendance.raw(_recounted(f"a.id IN ({listed})", engine_type))
         await CmeLearnerPending.delete().where(CmeLearnerPending.id.is_in(ids))
     return len(learners)
